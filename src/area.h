@@ -1,0 +1,42 @@
+/* area.h - an area folder `areas/<id>/` as the template context.
+ *
+ * Reads area.csv, contacts.csv and signatories.csv (see docs/formats.md)
+ * into one map of values:
+ *
+ *   area         map: field -> value, plus id (the folder's name) and
+ *                logo_path (folder/logo) when a logo is given
+ *   contacts     list of maps, one a row, every column a key
+ *   groups       map: group -> list of the same contact maps, file order
+ *   signatories  list of maps, every column a key, plus signature_path
+ *                when a signature is given and alt defaulted
+ *
+ * Every string read from a cell carries its file:line:col, so later checks
+ * can point at the cell.  File names in cells (logo, signature) must name a
+ * file in the folder itself, so an area folder stays self-contained.
+ */
+#ifndef LM_AREA_H
+#define LM_AREA_H
+
+struct lm_arena;
+struct lm_diag;
+struct lm_value;
+
+struct lm_area {
+	char *dir;            /* as given, owned */
+	char *id;             /* the folder's base name, owned */
+	struct lm_value *ctx; /* arena-owned; NULL until loaded */
+};
+
+void lm_area_init(struct lm_area *area);
+
+/* Loads dir/area.csv, dir/contacts.csv and dir/signatories.csv.  Values are
+ * allocated in `arena`, which the caller owns and must keep alive as long
+ * as area->ctx is used.  Returns 0, or -1 with `d` filled (area->ctx is
+ * then NULL; release the area either way). */
+int lm_area_load(struct lm_area *area, struct lm_arena *arena, const char *dir,
+		 struct lm_diag *d);
+
+/* Frees dir and id and re-initialises; the values stay in the arena. */
+void lm_area_release(struct lm_area *area);
+
+#endif

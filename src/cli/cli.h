@@ -1,0 +1,44 @@
+/* cli.h - shared pieces of the command line: the option table that both
+ * parsing and --help are generated from, so they cannot drift, and the
+ * printing of diagnostics.  Only this layer prints or decides exit codes. */
+#ifndef LM_CLI_H
+#define LM_CLI_H
+
+#include <stdio.h>
+
+#include "../diag.h"
+
+/* Exit codes, documented in --help and README.md. */
+enum { LM_EXIT_OK = 0, LM_EXIT_DATA = 1, LM_EXIT_USAGE = 2 };
+
+struct cli_option {
+	const char *name;   /* long name without "--" */
+	char short_name;    /* 0 if none */
+	const char *arg;    /* argument name, NULL for a flag */
+	const char *help;
+};
+
+#define CLI_MAX_OPTIONS 32
+#define CLI_MAX_ARGS 64
+
+struct cli_parsed {
+	const char *value[CLI_MAX_OPTIONS]; /* argument, or "" for a set flag, NULL if absent */
+	const char *args[CLI_MAX_ARGS];     /* positional arguments */
+	int nargs;
+	int help;
+};
+
+/* Parses argv[1..] of a subcommand against `opts` (NULL-terminated by a
+ * zero entry).  Returns 0, or prints a usage error and returns -1. */
+int cli_parse(const char *cmd, int argc, char **argv, const struct cli_option *opts,
+	      struct cli_parsed *out);
+/* Prints "usage: SYNOPSIS" and the option table. */
+void cli_usage(FILE *fp, const char *synopsis, const char *about, const struct cli_option *opts);
+/* Prints `d` as "file:line:col: error: message". */
+void cli_print_diag(const struct lm_diag *d);
+/* The fonts folder: --fonts, $LETTERMERGE_FONTS, ./fonts, or the built-in path. */
+const char *cli_fonts_dir(const char *opt);
+
+int cmd_build(int argc, char **argv);
+
+#endif

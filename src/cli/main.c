@@ -1,0 +1,46 @@
+/* lettermerge - mail-merge letters from a template and an area's CSV files. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "build", cmd_build, "write a letter as a PDF for an area" },
+	{ NULL, NULL, NULL },
+};
+
+static void usage(FILE *fp)
+{
+	fprintf(fp, "usage: lettermerge COMMAND [OPTIONS]\n\ncommands:\n");
+	for (const struct command *c = commands; c->name; c++)
+		fprintf(fp, "  %-10s %s\n", c->name, c->summary);
+	fprintf(fp, "\n'lettermerge COMMAND --help' describes a command.\n"
+		    "  --version  print the version\n  --help     show this help\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return LM_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return LM_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("lettermerge %s\n", LM_VERSION);
+		return LM_EXIT_OK;
+	}
+	for (const struct command *c = commands; c->name; c++)
+		if (!strcmp(argv[1], c->name))
+			return c->fn(argc - 1, argv + 1);
+	fprintf(stderr, "lettermerge: unknown command '%s'; see 'lettermerge --help'\n", argv[1]);
+	return LM_EXIT_USAGE;
+}

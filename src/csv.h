@@ -1,0 +1,64 @@
+/* csv.h - a CSV file as Excel and LibreOffice Calc save it.
+ *
+ * UTF-8 with or without a byte-order mark; CRLF, LF or lone CR line ends;
+ * quoted fields holding commas, doubled quotes and line breaks.  The first
+ * non-empty row is the header.  Every cell keeps the line and column where
+ * its field starts, so a later check can point the user at the exact cell.
+ *
+ * Values are kept as typed except that leading and trailing spaces and tabs
+ * are trimmed (stray spaces are common in hand-kept sheets) and line breaks
+ * inside a quoted field become LF.  Rows whose fields are all empty (blank
+ * lines, or the ",,," Excel writes for a cleared row) are dropped.
+ *
+ * The tokenizer is our own rather than libcsv: positions must be exact
+ * (libcsv's callbacks carry no offsets), and libcsv's <csv.h> would be
+ * shadowed by this header under -Isrc.
+ */
+#ifndef LM_CSV_H
+#define LM_CSV_H
+
+#include <stddef.h>
+
+struct lm_diag;
+
+struct lm_csv_cell {
+	char *text;   /* NUL-terminated, owned by the lm_csv */
+	size_t len;
+	int line, col; /* 1-based; col counts UTF-8 characters and points at
+			  the field's first non-blank character (an opening
+			  quote included), or its start if it is blank */
+};
+
+struct lm_csv {
+	char *path;                        /* as given, owned */
+	size_t ncols;                      /* header width */
+	char **header;                     /* ncols names (header_cells[i].text) */
+	struct lm_csv_cell *header_cells;  /* ncols, owned */
+	size_t nrows;                      /* data rows, header excluded */
+	struct lm_csv_cell *cells;         /* nrows * ncols, row-major, owned */
+	int *row_line;                     /* nrows: line where each row starts */
+	char *pool;                        /* backing store of every text, owned */
+};
+
+void lm_csv_init(struct lm_csv *csv);
+
+/* Reads and parses the file at `path`.  Returns 0, or -1 with `d` filled
+ * (the csv is then left empty but must still be released). */
+int lm_csv_load(struct lm_csv *csv, const char *path, struct lm_diag *d);
+
+/* Parses `len` bytes of `data` (not necessarily NUL-terminated); `path` is
+ * only used for csv->path and messages.  Returns 0, or -1 with `d` filled. */
+int lm_csv_parse(struct lm_csv *csv, const char *path, const char *data,
+		 size_t len, struct lm_diag *d);
+
+/* Frees everything the csv owns and re-initialises it. */
+void lm_csv_release(struct lm_csv *csv);
+
+/* Returns the index of the header column called `name`, or -1. */
+int lm_csv_column(const struct lm_csv *csv, const char *name);
+
+/* Returns the cell at (row, col), owned by the csv, or NULL if out of range. */
+const struct lm_csv_cell *lm_csv_get(const struct lm_csv *csv, size_t row,
+				     size_t col);
+
+#endif

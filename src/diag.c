@@ -1,0 +1,39 @@
+#include "diag.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void lm_diag_clear(struct lm_diag *d)
+{
+	memset(d, 0, sizeof(*d));
+}
+
+int lm_diag_set(struct lm_diag *d, const char *file, int line, int col,
+		const char *fmt, ...)
+{
+	if (!d)
+		return -1;
+	d->severity = LM_ERROR;
+	snprintf(d->file, sizeof(d->file), "%s", file ? file : "");
+	d->line = line;
+	d->col = col;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void lm_diag_format(const struct lm_diag *d, char *out, unsigned long n)
+{
+	const char *sev = d->severity == LM_WARNING ? "warning" : "error";
+	if (!d->file[0])
+		snprintf(out, n, "%s: %s", sev, d->msg);
+	else if (d->line > 0 && d->col > 0)
+		snprintf(out, n, "%s:%d:%d: %s: %s", d->file, d->line, d->col, sev, d->msg);
+	else if (d->line > 0)
+		snprintf(out, n, "%s:%d: %s: %s", d->file, d->line, sev, d->msg);
+	else
+		snprintf(out, n, "%s: %s: %s", d->file, sev, d->msg);
+}

@@ -1,0 +1,32 @@
+/* image.h - signature and logo images, checked before libharu sees them.
+ *
+ * libharu aborts the whole process on a truncated or corrupt PNG (libpng
+ * aborts inside it), so every PNG is decoded completely here first, with
+ * libpng's own error handling; JPEG headers are read far enough to know the
+ * size.  An image that passes is safe to hand to the PDF writer.
+ */
+#ifndef LM_IMAGE_H
+#define LM_IMAGE_H
+
+#include "diag.h"
+
+enum lm_image_kind { LM_IMAGE_PNG, LM_IMAGE_JPEG };
+
+struct lm_image {
+	char *path;            /* owned */
+	enum lm_image_kind kind;
+	unsigned width, height; /* pixels */
+};
+
+/* Largest image accepted, in pixels per side: a signature scanned at
+ * 1200 dpi is about 6000 wide; past this it is a mistake, not a signature. */
+#define LM_IMAGE_MAX_SIDE 8000
+
+/* Checks the file and fills `img` (path copied).  `diag_file`, `line`, `col`
+ * say where the image was named (a CSV cell), for the error message.
+ * Returns 0, or -1 with d filled. */
+int lm_image_load(struct lm_image *img, const char *path, const char *diag_file, int line,
+		  int col, struct lm_diag *d);
+void lm_image_release(struct lm_image *img);
+
+#endif

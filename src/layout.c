@@ -1,0 +1,656 @@
+#include "layout.h"
+
+#include "buf.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LINK_RGB 0x0B4A8Bu
+
+void lm_layout_init(struct lm_layout *lay, double page_w, double page_h)
+{
+	memset(lay, 0, sizeof(*lay));
+	lay->arena = lm_arena_new();
+	lay->page_w = page_w;
+	lay->page_h = page_h;
+	lm_layout_elem(lay, LM_ROLE_DOCUMENT, 0, -1);
+}
+
+void lm_layout_release(struct lm_layout *lay)
+{
+	for (size_t i = 0; i < lay->npages; i++)
+		free(lay->pages[i].boxes);
+	free(lay->pages);
+	free(lay->elems);
+	lm_arena_free(lay->arena);
+	memset(lay, 0, sizeof(*lay));
+}
+
+int lm_layout_elem(struct lm_layout *lay, enum lm_role role, int level, int parent)
+{
+	LM_ALLOC_GROW(lay->elems, lay->nelems + 1, lay->elems_alloc);
+	struct lm_elem *e = &lay->elems[lay->nelems];
+	memset(e, 0, sizeof(*e));
+	e->role = role;
+	e->level = level;
+	e->parent = parent;
+	return (int)lay->nelems++;
+}
+
+static void add_page(struct lm_layout *lay)
+{
+	LM_ALLOC_GROW(lay->pages, lay->npages + 1, lay->pages_alloc);
+	memset(&lay->pages[lay->npages++], 0, sizeof(struct lm_page));
+}
+
+struct lm_box *lm_layout_add(struct lm_layout *lay, size_t page, const struct lm_box *box)
+{
+	while (page >= lay->npages)
+		add_page(lay);
+	struct lm_page *p = &lay->pages[page];
+	LM_ALLOC_GROW(p->boxes, p->n + 1, p->alloc);
+	p->boxes[p->n] = *box;
+	return &p->boxes[p->n++];
+}
+
+/* ---- flow ---- */
+
+void lm_flow_begin(struct lm_flow *f, struct lm_layout *lay, struct lm_fonts *fonts,
+		   double left, double right, double top, double bottom)
+{
+	f->lay = lay;
+	f->fonts = fonts;
+	f->left = left;
+	f->right = right;
+	f->top = top;
+	f->bottom = bottom;
+	f->page = lay->npages;
+	add_page(lay);
+	f->y = top;
+	f->at_top = 1;
+}
+
+void lm_flow_new_page(struct lm_flow *f)
+{
+	f->page++;
+	while (f->page >= f->lay->npages)
+		add_page(f->lay);
+	f->y = f->top;
+	f->at_top = 1;
+}
+
+void lm_flow_space(struct lm_flow *f, double pts)
+{
+	if (f->at_top)
+		return;
+	f->y -= pts;
+	if (f->y < f->bottom)
+		lm_flow_new_page(f);
+}
+
+void lm_flow_need(struct lm_flow *f, double height)
+{
+	if (!f->at_top && f->y - height < f->bottom - 0.01)
+		lm_flow_new_page(f);
+}
+
+double lm_flow_width(const struct lm_flow *f)
+{
+	return f->right - f->left;
+}
+
+/* ---- line breaking ---- */
+
+enum { GLUE = 0, SPACE = 1, BREAK = 2 };
+
+/* A piece of a word in one face; words are runs of fragments joined by GLUE. */
+struct frag {
+	const char *text;
+	size_t len;
+	enum lm_face face;
+	const char *href;
+	double w;
+	int before;     /* GLUE, SPACE or BREAK (a break point of no width) */
+	int hard;       /* a forced line break comes before this fragment */
+};
+
+struct fragvec {
+	struct frag *v;
+	size_t n, alloc;
+};
+
+struct line {
+	size_t first, end; /* fragments [first, end) */
+	double w;
+};
+
+static enum lm_face face_for(enum lm_face base, unsigned style)
+{
+	int bold = base == LM_FACE_BOLD || base == LM_FACE_BOLD_ITALIC || (style & LM_SPAN_BOLD);
+	int italic = base == LM_FACE_ITALIC || base == LM_FACE_BOLD_ITALIC || (style & LM_SPAN_ITALIC);
+	return bold ? (italic ? LM_FACE_BOLD_ITALIC : LM_FACE_BOLD)
+		    : (italic ? LM_FACE_ITALIC : LM_FACE_REGULAR);
+}
+
+static void push_frag(struct fragvec *fv, const struct frag *fr)
+{
+	LM_ALLOC_GROW(fv->v, fv->n + 1, fv->alloc);
+	fv->v[fv->n++] = *fr;
+}
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static void tokenize(struct lm_fonts *fonts, const struct lm_span *spans, size_t n,
+		     const struct lm_para_style *st, struct fragvec *out)
+{
+	int pending_space = 0, pending_hard = 0, any = 0;
+	for (size_t k = 0; k < n; k++) {
+		const struct lm_span *sp = &spans[k];
+		if (sp->len == 1 && sp->text[0] == '\n') {
+			if (pending_hard) {
+				/* an empty line between two hard breaks */
+				struct frag fr = { .text = "", .face = st->face, .before = GLUE, .hard = 1 };
+				push_frag(out, &fr);
+			}
+			pending_hard = 1;
+			pending_space = 0;
+			continue;
+		}
+		enum lm_face face = face_for(st->face, sp->style);
+		size_t i = 0;
+		while (i < sp->len) {
+			if (is_space(sp->text[i])) {
+				pending_space = 1;
+				i++;
+				continue;
+			}
+			size_t j = i;
+			while (j < sp->len && !is_space(sp->text[j]))
+				j++;
+			struct frag fr = {
+				.text = sp->text + i,
+				.len = j - i,
+				.face = face,
+				.href = sp->href,
+				.w = lm_font_text_width(fonts, face, sp->text + i, j - i, st->size),
+				.before = (pending_space && any && !pending_hard) ? SPACE : GLUE,
+				.hard = pending_hard && any,
+			};
+			push_frag(out, &fr);
+			any = 1;
+			pending_space = 0;
+			pending_hard = 0;
+			i = j;
+		}
+	}
+}
+
+static size_t word_end(const struct fragvec *fv, size_t i)
+{
+	size_t j = i + 1;
+	while (j < fv->n && fv->v[j].before == GLUE && !fv->v[j].hard)
+		j++;
+	return j;
+}
+
+/* Characters after which a long word or web address may be broken. */
+static int good_break_after(char c)
+{
+	return c == '/' || c == '-' || c == '.' || c == '?' || c == '&' || c == '=' ||
+	       c == '_' || c == '#' || c == '@';
+}
+
+/* Splits any word wider than `width` into pieces that fit, joined by
+ * zero-width breaks, preferring a break after '/', '-', '.' and the like. */
+static void split_long_words(struct lm_fonts *fonts, struct fragvec *fv, double width,
+			     double size)
+{
+	struct fragvec out = { 0 };
+	size_t i = 0;
+	while (i < fv->n) {
+		size_t e = word_end(fv, i);
+		double ww = 0;
+		for (size_t k = i; k < e; k++)
+			ww += fv->v[k].w;
+		if (ww <= width) {
+			for (size_t k = i; k < e; k++)
+				push_frag(&out, &fv->v[k]);
+			i = e;
+			continue;
+		}
+		double x = 0;      /* width of the current piece so far */
+		int first_of_piece = 1;
+		for (size_t k = i; k < e; k++) {
+			struct frag fr = fv->v[k];
+			size_t pos = 0;
+			while (pos < fr.len) {
+				/* how much of fr from pos fits in width - x */
+				size_t b = pos, last_good = 0;
+				double w = 0, w_at_good = 0;
+				while (b < fr.len) {
+					uint32_t cp;
+					int cl = lm_utf8_decode(fr.text + b, fr.len - b, &cp);
+					if (!cl)
+						cl = 1, cp = 0xFFFD;
+					double cw = lm_font_char_width(fonts, fr.face, cp) * size / 1000.0;
+					if (x + w + cw > width && (b > pos || x > 0))
+						break;
+					w += cw;
+					b += (size_t)cl;
+					if (good_break_after(fr.text[b - 1]))
+						last_good = b, w_at_good = w;
+				}
+				int fits_rest = b == fr.len;
+				if (!fits_rest && last_good > pos && x + w_at_good > width * 0.4)
+					b = last_good, w = w_at_good;
+				struct frag piece = fr;
+				piece.text = fr.text + pos;
+				piece.len = b - pos;
+				piece.w = w;
+				if (pos > 0 || (!first_of_piece && k == i))
+					piece.hard = 0;
+				if (pos > 0)
+					piece.before = first_of_piece ? BREAK : GLUE;
+				else if (k > i)
+					piece.before = first_of_piece ? BREAK : GLUE;
+				push_frag(&out, &piece);
+				first_of_piece = 0;
+				x += w;
+				pos = b;
+				if (!fits_rest) {
+					x = 0; /* the next piece starts a new line */
+					first_of_piece = 1;
+				}
+			}
+		}
+		i = e;
+	}
+	free(fv->v);
+	*fv = out;
+}
+
+static double space_width(struct lm_fonts *fonts, enum lm_face face, double size)
+{
+	return lm_font_char_width(fonts, face, ' ') * size / 1000.0;
+}
+
+static void break_lines(struct lm_fonts *fonts, const struct fragvec *fv, double width,
+			double size, struct line **lines, size_t *nlines)
+{
+	size_t alloc = 0;
+	*lines = NULL;
+	*nlines = 0;
+	size_t i = 0;
+	while (i < fv->n) {
+		double x = 0;
+		size_t j = i;
+		while (j < fv->n) {
+			size_t e = word_end(fv, j);
+			double ww = 0;
+			for (size_t k = j; k < e; k++)
+				ww += fv->v[k].w;
+			double sp = 0;
+			if (j > i && fv->v[j].before == SPACE)
+				sp = space_width(fonts, fv->v[j - 1].face, size);
+			if (j > i && (fv->v[j].hard || x + sp + ww > width + 0.001))
+				break;
+			x += sp + ww;
+			j = e;
+		}
+		LM_ALLOC_GROW(*lines, *nlines + 1, alloc);
+		(*lines)[(*nlines)++] = (struct line){ i, j, x };
+		i = j;
+	}
+}
+
+static void prepare(struct lm_fonts *fonts, const struct lm_span *spans, size_t n,
+		    const struct lm_para_style *st, double width, struct fragvec *fv,
+		    struct line **lines, size_t *nlines)
+{
+	memset(fv, 0, sizeof(*fv));
+	tokenize(fonts, spans, n, st, fv);
+	split_long_words(fonts, fv, width, st->size);
+	break_lines(fonts, fv, width, st->size, lines, nlines);
+}
+
+double lm_para_height(struct lm_fonts *fonts, const struct lm_span *spans, size_t n,
+		      const struct lm_para_style *st, double width)
+{
+	struct fragvec fv;
+	struct line *lines;
+	size_t nlines;
+	prepare(fonts, spans, n, st, width - st->indent - st->right_indent, &fv, &lines, &nlines);
+	free(fv.v);
+	free(lines);
+	return (double)(nlines ? nlines : 1) * st->leading;
+}
+
+/* The link element for `href` within `elem`: one per link run, reused
+ * across the lines the link wraps over. */
+struct link_state {
+	const char *href;
+	int elem;
+};
+
+static void emit_line(struct lm_flow *f, const struct fragvec *fv, const struct line *ln,
+		      const struct lm_para_style *st, int elem, struct link_state *ls,
+		      double baseline)
+{
+	double width = f->right - f->left - st->indent - st->right_indent;
+	double x0 = f->left + st->indent;
+	if (st->align == LM_ALIGN_RIGHT)
+		x0 += width - ln->w;
+	else if (st->align == LM_ALIGN_CENTER)
+		x0 += (width - ln->w) / 2;
+	double x = x0;
+	size_t i = ln->first;
+	while (i < ln->end) {
+		/* a group: fragments of one face and one link, spaces included */
+		size_t j = i;
+		struct lm_buf text = LM_BUF_INIT;
+		double gw = 0;
+		if (i > ln->first && fv->v[i].before == SPACE)
+			x += space_width(f->fonts, fv->v[i - 1].face, st->size);
+		while (j < ln->end && fv->v[j].face == fv->v[i].face && fv->v[j].href == fv->v[i].href) {
+			if (j > i && fv->v[j].before == SPACE) {
+				lm_buf_addc(&text, ' ');
+				gw += space_width(f->fonts, fv->v[j].face, st->size);
+			}
+			lm_buf_add(&text, fv->v[j].text, fv->v[j].len);
+			gw += fv->v[j].w;
+			j++;
+		}
+		if (text.len) {
+			int owner = elem;
+			const char *href = fv->v[i].href;
+			if (href) {
+				if (ls->href != href) {
+					ls->href = href;
+					ls->elem = lm_layout_elem(f->lay, LM_ROLE_LINK, 0, elem);
+					f->lay->elems[ls->elem].href = href;
+				}
+				owner = ls->elem;
+			} else {
+				ls->href = NULL;
+			}
+			struct lm_box b = {
+				.kind = LM_BOX_TEXT,
+				.elem = owner,
+				.x = x,
+				.y = baseline,
+				.w = gw,
+				.h = st->size,
+				.face = fv->v[i].face,
+				.text = lm_arena_strndup(f->lay->arena, text.ptr, text.len),
+				.href = href,
+				.rgb = href ? LINK_RGB : st->rgb,
+			};
+			lm_layout_add(f->lay, f->page, &b);
+			if (href) {
+				/* underline: links must be recognisable on paper too */
+				struct lm_box u = {
+					.kind = LM_BOX_RULE, .elem = -1,
+					.x = x, .y = baseline - st->size * 0.12,
+					.w = gw, .h = st->size * 0.05, .rgb = LINK_RGB,
+				};
+				lm_layout_add(f->lay, f->page, &u);
+			}
+		}
+		lm_buf_release(&text);
+		x += gw;
+		i = j;
+	}
+}
+
+int lm_flow_para(struct lm_flow *f, const struct lm_span *spans, size_t n,
+		 const struct lm_para_style *st, int elem)
+{
+	struct fragvec fv;
+	struct line *lines;
+	size_t nlines;
+	double width = f->right - f->left - st->indent - st->right_indent;
+	prepare(f->fonts, spans, n, st, width, &fv, &lines, &nlines);
+	struct link_state ls = { 0 };
+	size_t i = 0;
+	int marker_done = 0;
+	while (i < nlines || (nlines == 0 && !marker_done && st->marker)) {
+		size_t fit = (size_t)floor((f->y - f->bottom + 0.01) / st->leading);
+		size_t left = nlines - i;
+		if (nlines && fit < left) {
+			/* no lone first line at the foot of a page, no lone last line at the top of the next */
+			size_t take = fit;
+			if (left - take == 1 && take > 0)
+				take--;
+			if ((i == 0 && take < 2 && left > 1) || take == 0) {
+				if (!f->at_top) {
+					lm_flow_new_page(f);
+					continue;
+				}
+				take = fit ? fit : 1;
+			}
+			fit = take;
+		} else {
+			fit = nlines ? left : 0;
+		}
+		for (size_t k = 0; k < fit || (nlines == 0 && k == 0); k++) {
+			double baseline = f->y - st->leading * 0.78;
+			if (!marker_done && st->marker && *st->marker) {
+				double mw = lm_font_text_width(f->fonts, st->face, st->marker,
+							       strlen(st->marker), st->size);
+				struct lm_box mb = {
+					.kind = LM_BOX_TEXT, .elem = st->marker_elem,
+					.x = f->left + st->indent - mw - st->size * 0.6,
+					.y = baseline, .w = mw, .h = st->size, .face = st->face,
+					.text = lm_arena_strdup(f->lay->arena, st->marker),
+					.rgb = st->rgb,
+				};
+				lm_layout_add(f->lay, f->page, &mb);
+			}
+			marker_done = 1;
+			if (nlines)
+				emit_line(f, &fv, &lines[i + k], st, elem, &ls, baseline);
+			f->y -= st->leading;
+			f->at_top = 0;
+		}
+		i += fit;
+		if (i < nlines)
+			lm_flow_new_page(f);
+		if (nlines == 0)
+			break;
+	}
+	free(fv.v);
+	free(lines);
+	return (int)nlines;
+}
+
+/* ---- documents ---- */
+
+static double natural_width(struct lm_fonts *fonts, const struct lm_span *spans, size_t n,
+			    const struct lm_para_style *st, double *min_word)
+{
+	struct fragvec fv = { 0 };
+	tokenize(fonts, spans, n, st, &fv);
+	double w = 0, word = 0;
+	*min_word = 0;
+	for (size_t i = 0; i < fv.n; i++) {
+		if (fv.v[i].before != GLUE || fv.v[i].hard)
+			word = 0;
+		if (fv.v[i].before == SPACE)
+			w += space_width(fonts, fv.v[i].face, st->size);
+		w += fv.v[i].w;
+		word += fv.v[i].w;
+		if (word > *min_word)
+			*min_word = word;
+	}
+	free(fv.v);
+	return w;
+}
+
+static void rule(struct lm_flow *f, double x, double y, double w, double h, unsigned rgb)
+{
+	struct lm_box b = { .kind = LM_BOX_RULE, .elem = -1, .x = x, .y = y, .w = w, .h = h, .rgb = rgb };
+	lm_layout_add(f->lay, f->page, &b);
+}
+
+static void flow_table(struct lm_flow *f, const struct lm_block *b, double size, double indent,
+		       int parent)
+{
+	if (!b->ncols || !b->nrows)
+		return;
+	const double pad = size * 0.4, line = 0.5;
+	double avail = f->right - f->left - indent;
+	double *maxw = lm_xcalloc(b->ncols, sizeof(double));
+	double *minw = lm_xcalloc(b->ncols, sizeof(double));
+	double *colw = lm_xcalloc(b->ncols, sizeof(double));
+	for (size_t r = 0; r < b->nrows; r++) {
+		for (size_t c = 0; c < b->ncols; c++) {
+			const struct lm_table_cell *cell = &b->cells[r * b->ncols + c];
+			struct lm_para_style st = { .face = cell->header ? LM_FACE_BOLD : LM_FACE_REGULAR,
+						    .size = size };
+			double mw;
+			double w = natural_width(f->fonts, cell->spans, cell->nspans, &st, &mw) + 2 * pad;
+			mw += 2 * pad;
+			if (w > maxw[c])
+				maxw[c] = w;
+			if (mw > minw[c])
+				minw[c] = mw;
+		}
+	}
+	double summax = 0, summin = 0;
+	for (size_t c = 0; c < b->ncols; c++)
+		summax += maxw[c], summin += minw[c];
+	for (size_t c = 0; c < b->ncols; c++) {
+		if (summax <= avail)
+			colw[c] = maxw[c] + (avail - summax) * maxw[c] / summax;
+		else if (summin <= avail && summax > summin)
+			colw[c] = minw[c] + (avail - summin) * (maxw[c] - minw[c]) / (summax - summin);
+		else
+			colw[c] = avail / (double)b->ncols;
+	}
+	int table = lm_layout_elem(f->lay, LM_ROLE_TABLE, 0, parent);
+	double leading = size * 1.3;
+	for (size_t r = 0; r < b->nrows; r++) {
+		double h = 0;
+		for (size_t c = 0; c < b->ncols; c++) {
+			const struct lm_table_cell *cell = &b->cells[r * b->ncols + c];
+			struct lm_para_style st = { .face = cell->header ? LM_FACE_BOLD : LM_FACE_REGULAR,
+						    .size = size, .leading = leading };
+			double ch = lm_para_height(f->fonts, cell->spans, cell->nspans, &st, colw[c] - 2 * pad);
+			if (ch > h)
+				h = ch;
+		}
+		h += 2 * pad;
+		lm_flow_need(f, h);
+		int row = lm_layout_elem(f->lay, LM_ROLE_TABLE_ROW, 0, table);
+		double top = f->y, x = f->left + indent;
+		int header = b->cells[r * b->ncols].header;
+		if (header)
+			rule(f, x, top - h, avail, h, 0xE6E9EF);
+		rule(f, x, top - line / 2, avail, line, 0x7F7F7F);
+		double save_left = f->left, save_right = f->right;
+		for (size_t c = 0; c < b->ncols; c++) {
+			const struct lm_table_cell *cell = &b->cells[r * b->ncols + c];
+			int ce = lm_layout_elem(f->lay, cell->header ? LM_ROLE_TABLE_HEADER
+								     : LM_ROLE_TABLE_CELL, 0, row);
+			struct lm_para_style st = { .face = cell->header ? LM_FACE_BOLD : LM_FACE_REGULAR,
+						    .size = size, .leading = leading,
+						    .align = cell->align == 1 ? LM_ALIGN_CENTER
+							   : cell->align == 2 ? LM_ALIGN_RIGHT : LM_ALIGN_LEFT };
+			f->left = x + pad;
+			f->right = x + colw[c] - pad;
+			f->y = top - pad;
+			lm_flow_para(f, cell->spans, cell->nspans, &st, ce);
+			x += colw[c];
+		}
+		f->left = save_left;
+		f->right = save_right;
+		f->y = top - h;
+		f->at_top = 0;
+		if (r + 1 == b->nrows)
+			rule(f, f->left + indent, f->y - line / 2, avail, line, 0x7F7F7F);
+	}
+	free(maxw);
+	free(minw);
+	free(colw);
+}
+
+void lm_flow_doc(struct lm_flow *f, const struct lm_doc *doc, double size, int parent)
+{
+	const double leading = size * 1.3, gap = size * 0.8, indent_step = size * 1.6;
+	int list_elem[64];
+	int list_ids[64];
+	int depth = 0;     /* open lists */
+	int item_body = -1;
+	for (size_t i = 0; i < doc->n; i++) {
+		const struct lm_block *b = &doc->blocks[i];
+		double indent = indent_step * (b->quote + (b->kind == LM_BLOCK_LIST_ITEM ? b->level : 0));
+		if (b->kind != LM_BLOCK_LIST_ITEM)
+			depth = 0;
+		struct lm_para_style st = { .face = LM_FACE_REGULAR, .size = size, .leading = leading,
+					    .indent = indent };
+		switch (b->kind) {
+		case LM_BLOCK_HEADING: {
+			static const double scale[] = { 1.45, 1.2, 1.05, 1.0, 1.0, 1.0 };
+			st.face = LM_FACE_BOLD;
+			st.size = size * scale[b->level > 0 && b->level <= 6 ? b->level - 1 : 5];
+			st.leading = st.size * 1.25;
+			lm_flow_space(f, gap * 1.2);
+			/* a heading never ends a page: it keeps two lines of what follows */
+			double h = lm_para_height(f->fonts, b->spans, b->nspans, &st, lm_flow_width(f));
+			lm_flow_need(f, h + gap * 0.4 + 2 * leading);
+			int e = lm_layout_elem(f->lay, LM_ROLE_HEADING, b->level, parent);
+			lm_flow_para(f, b->spans, b->nspans, &st, e);
+			f->y -= gap * 0.4;
+			continue;
+		}
+		case LM_BLOCK_PARAGRAPH: {
+			lm_flow_space(f, gap);
+			int e = lm_layout_elem(f->lay, LM_ROLE_PARAGRAPH, 0, parent);
+			lm_flow_para(f, b->spans, b->nspans, &st, e);
+			break;
+		}
+		case LM_BLOCK_LIST_ITEM: {
+			int lvl = b->level < 1 ? 1 : b->level > 64 ? 64 : b->level;
+			if (depth > lvl)
+				depth = lvl;
+			if (depth < lvl || list_ids[lvl - 1] != b->list_id) {
+				/* a new list, nested in the item above it when deeper */
+				depth = lvl;
+				int up = lvl > 1 && item_body >= 0 ? item_body : parent;
+				list_elem[lvl - 1] = lm_layout_elem(f->lay, LM_ROLE_LIST, 0, up);
+				list_ids[lvl - 1] = b->list_id;
+				lm_flow_space(f, gap);
+			} else {
+				lm_flow_space(f, b->tight ? size * 0.25 : gap);
+			}
+			int body;
+			if (*b->marker) {
+				int li = lm_layout_elem(f->lay, LM_ROLE_LIST_ITEM, 0, list_elem[lvl - 1]);
+				st.marker = b->marker;
+				st.marker_elem = lm_layout_elem(f->lay, LM_ROLE_LABEL, 0, li);
+				body = lm_layout_elem(f->lay, LM_ROLE_LIST_BODY, 0, li);
+			} else {
+				body = item_body >= 0 ? item_body : parent;
+			}
+			item_body = body;
+			int e = lm_layout_elem(f->lay, LM_ROLE_PARAGRAPH, 0, body);
+			lm_flow_para(f, b->spans, b->nspans, &st, e);
+			continue;
+		}
+		case LM_BLOCK_TABLE:
+			lm_flow_space(f, gap);
+			flow_table(f, b, size * 0.95, indent, parent);
+			break;
+		case LM_BLOCK_RULE:
+			lm_flow_space(f, gap);
+			rule(f, f->left + indent, f->y, lm_flow_width(f) - indent, 0.6, 0x7F7F7F);
+			f->at_top = 0;
+			break;
+		}
+		item_body = -1;
+	}
+}

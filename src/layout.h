@@ -1,0 +1,130 @@
+/* layout.h - boxes on pages.
+ *
+ * The layout engine turns styled text into positioned boxes: it measures with
+ * the font's own widths (font.h), breaks lines itself (left-aligned, ragged
+ * right; a word or web address wider than the line is broken inside), and
+ * moves to a new page when the frame is full, keeping a paragraph's first or
+ * last line from standing alone.
+ *
+ * Every box knows the structure element it belongs to (`elem`), and every
+ * element its role, so the PDF writer can tag the letter for screen readers
+ * without guessing.  Coordinates are PDF points with the origin at the
+ * bottom-left of the page.
+ */
+#ifndef LM_LAYOUT_H
+#define LM_LAYOUT_H
+
+#include <stddef.h>
+
+#include "font.h"
+#include "markdown.h"
+#include "value.h"
+
+enum lm_role {
+	LM_ROLE_ARTIFACT,  /* decoration, running footers, page numbers */
+	LM_ROLE_DOCUMENT,
+	LM_ROLE_HEADING,   /* level 1-6 in lm_elem.level */
+	LM_ROLE_PARAGRAPH,
+	LM_ROLE_LIST,
+	LM_ROLE_LIST_ITEM,
+	LM_ROLE_LABEL,     /* a list item's bullet or number */
+	LM_ROLE_LIST_BODY,
+	LM_ROLE_TABLE,
+	LM_ROLE_TABLE_ROW,
+	LM_ROLE_TABLE_HEADER,
+	LM_ROLE_TABLE_CELL,
+	LM_ROLE_LINK,
+	LM_ROLE_FIGURE,    /* alt text in lm_elem.alt */
+};
+
+/* A node of the structure tree: the reading order is the order of creation. */
+struct lm_elem {
+	enum lm_role role;
+	int level;
+	int parent;         /* index, -1 for the root */
+	const char *alt;    /* figures; arena-owned */
+	const char *href;   /* links; arena-owned */
+};
+
+enum lm_box_kind { LM_BOX_TEXT, LM_BOX_IMAGE, LM_BOX_RULE };
+
+struct lm_box {
+	enum lm_box_kind kind;
+	int elem;           /* structure element, -1 for an artifact */
+	/* TEXT: x, y is the start of the baseline, w the advance width, h the
+	 * font size; IMAGE and RULE: bottom-left corner, width, height */
+	double x, y, w, h;
+	enum lm_face face;
+	const char *text;   /* arena-owned, NUL-terminated UTF-8 */
+	const char *href;   /* link target or NULL */
+	int image;          /* IMAGE: caller's image index */
+	unsigned rgb;       /* 0xRRGGBB */
+};
+
+struct lm_page {
+	struct lm_box *boxes; /* malloc-owned */
+	size_t n, alloc;
+};
+
+struct lm_layout {
+	struct lm_arena *arena; /* owns box texts and element strings */
+	double page_w, page_h;
+	struct lm_page *pages;  /* malloc-owned */
+	size_t npages, pages_alloc;
+	struct lm_elem *elems;  /* malloc-owned; elems[0] is the Document */
+	size_t nelems, elems_alloc;
+};
+
+void lm_layout_init(struct lm_layout *lay, double page_w, double page_h);
+void lm_layout_release(struct lm_layout *lay);
+/* Adds a structure element; returns its index. */
+int lm_layout_elem(struct lm_layout *lay, enum lm_role role, int level, int parent);
+/* Appends a box to page `page`; returns it for the caller to fill further. */
+struct lm_box *lm_layout_add(struct lm_layout *lay, size_t page, const struct lm_box *box);
+
+enum lm_align { LM_ALIGN_LEFT, LM_ALIGN_CENTER, LM_ALIGN_RIGHT };
+
+struct lm_para_style {
+	enum lm_face face;   /* base face: REGULAR, or BOLD for headings */
+	double size;         /* points */
+	double leading;      /* baseline to baseline */
+	double indent;       /* from the frame's left edge */
+	double right_indent;
+	enum lm_align align;
+	const char *marker;  /* list bullet or number, hung left of `indent` */
+	int marker_elem;     /* the marker's structure element (a list label) */
+	unsigned rgb;
+};
+
+/* The writing position on the current page. */
+struct lm_flow {
+	struct lm_layout *lay;
+	struct lm_fonts *fonts;
+	double left, right, top, bottom; /* the frame, in points */
+	double y;                        /* top of the next line */
+	size_t page;
+	int at_top;                      /* nothing placed on this page yet */
+};
+
+/* Starts page 1 with the given frame. */
+void lm_flow_begin(struct lm_flow *f, struct lm_layout *lay, struct lm_fonts *fonts,
+		   double left, double right, double top, double bottom);
+void lm_flow_new_page(struct lm_flow *f);
+/* Vertical space; none at the top of a page. */
+void lm_flow_space(struct lm_flow *f, double pts);
+/* Starts a new page unless `height` points fit below the current line. */
+void lm_flow_need(struct lm_flow *f, double height);
+double lm_flow_width(const struct lm_flow *f);
+
+/* Lays out a paragraph of spans in `elem` (links become child elements).
+ * Returns the number of lines. */
+int lm_flow_para(struct lm_flow *f, const struct lm_span *spans, size_t n,
+		 const struct lm_para_style *st, int elem);
+/* Height the paragraph would take at `width`, without placing it. */
+double lm_para_height(struct lm_fonts *fonts, const struct lm_span *spans, size_t n,
+		      const struct lm_para_style *st, double width);
+
+/* Lays out a parsed Markdown document in the body style, under `parent`. */
+void lm_flow_doc(struct lm_flow *f, const struct lm_doc *doc, double size, int parent);
+
+#endif

@@ -1,0 +1,70 @@
+/* letter.h - a letter template, and one letter laid out for one area.
+ *
+ * The template (letters/<name>.md) is loaded once and expanded for each
+ * area and recipient.  The frame of the letter (letterhead, reference block,
+ * date, salutation, subject, closing, signatures, footer) comes from the
+ * front matter and the area; the body is the template's Markdown.
+ */
+#ifndef LM_LETTER_H
+#define LM_LETTER_H
+
+#include <stddef.h>
+
+#include "area.h"
+#include "diag.h"
+#include "font.h"
+#include "image.h"
+#include "layout.h"
+#include "pdf.h"
+#include "template.h"
+#include "value.h"
+
+struct lm_letter {
+	char *path;             /* owned */
+	char *src;              /* the file's bytes, owned */
+	struct lm_arena *arena; /* owns the front matter values */
+	struct lm_value *fm;    /* front matter map */
+	struct lm_template *body;
+};
+
+void lm_letter_init(struct lm_letter *l);
+/* Reads and parses `path` (front matter and body; partials from the
+ * `partials/` folder beside it).  Returns 0, or -1 with d filled. */
+int lm_letter_load(struct lm_letter *l, const char *path, struct lm_diag *d);
+void lm_letter_release(struct lm_letter *l);
+
+/* An area's images (logo, signatures), checked once and shared by every
+ * letter of a run. */
+struct lm_assets {
+	struct lm_image *images; /* owned */
+	size_t n, alloc;
+};
+void lm_assets_init(struct lm_assets *a);
+/* Checks and adds every image `area` names.  Returns 0, or -1 with d filled. */
+int lm_assets_load(struct lm_assets *a, const struct lm_area *area, struct lm_diag *d);
+void lm_assets_release(struct lm_assets *a);
+
+struct lm_date {
+	int year, month, day;
+};
+
+/* Writes `date` as `fmt` says (%d day, %o day with suffix, %B month name,
+ * %m month number, %Y year, %A weekday, %% a percent sign) into out. */
+void lm_date_format(struct lm_buf *out, const char *fmt, const struct lm_date *date);
+/* Parses YYYY-MM-DD; returns 0, or -1 when it is not a real date. */
+int lm_date_parse(const char *s, struct lm_date *out);
+
+struct lm_letter_opts {
+	struct lm_date date;
+	const struct lm_value *recipient; /* a map, or NULL */
+};
+
+/* Lays out `l` for `area` into `lay` (initialised by the caller, who
+ * releases it) and fills `meta` with strings owned by lay->arena.
+ * Box image indexes refer to assets->images.  Returns 0, or -1 with d filled. */
+int lm_letter_layout(const struct lm_letter *l, const struct lm_area *area,
+		     const struct lm_assets *assets, const struct lm_letter_opts *o,
+		     struct lm_fonts *fonts, struct lm_layout *lay, struct lm_pdf_meta *meta,
+		     struct lm_diag *d);
+
+#endif

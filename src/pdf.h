@@ -1,0 +1,54 @@
+/* pdf.h - writes laid-out pages to a PDF file with libharu.
+ *
+ * One `struct lm_pdf` is one PDF file: it may hold one letter or many (a
+ * print file), each added as a `struct lm_layout`.  Fonts are embedded once
+ * per file, only the faces used; images once per file however many pages
+ * show them.  The file is written to a temporary name beside the target and
+ * renamed into place, so a PDF is either whole or absent.
+ */
+#ifndef LM_PDF_H
+#define LM_PDF_H
+
+#include <stddef.h>
+
+#include "diag.h"
+#include "font.h"
+#include "image.h"
+#include "layout.h"
+
+struct lm_pdf_meta {
+	const char *title;
+	const char *author;
+	const char *subject;
+	const char *lang; /* BCP 47, e.g. "en-GB" */
+};
+
+struct lm_pdf_image {
+	const char *path;
+	void *handle; /* HPDF_Image */
+};
+
+struct lm_pdf {
+	void *doc;                /* HPDF_Doc, owned */
+	struct lm_fonts *fonts;   /* borrowed */
+	void *font[LM_FACES];     /* HPDF_Font, loaded on first use */
+	struct lm_pdf_image *images; /* malloc-owned cache */
+	size_t nimages, images_alloc;
+	unsigned long error;      /* first libharu error code, 0 if none */
+	unsigned long error_detail;
+	size_t npages;
+};
+
+/* Starts an empty document.  Returns 0, or -1 with d filled. */
+int lm_pdf_begin(struct lm_pdf *pdf, struct lm_fonts *fonts, const struct lm_pdf_meta *meta,
+		 struct lm_diag *d);
+/* Appends the pages of `lay`; images[i] is the image a box's `image` index
+ * names.  Returns 0, or -1 with d filled. */
+int lm_pdf_add(struct lm_pdf *pdf, const struct lm_layout *lay, const struct lm_image *images,
+	       size_t nimages, struct lm_diag *d);
+/* Writes the file atomically (temporary file, then rename).  Returns 0, or
+ * -1 with d filled and no file left behind. */
+int lm_pdf_save(struct lm_pdf *pdf, const char *path, struct lm_diag *d);
+void lm_pdf_release(struct lm_pdf *pdf);
+
+#endif

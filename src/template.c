@@ -1,0 +1,944 @@
+/* template.c - parse Mustache placeholders into a tree, expand it.
+ *
+ * Parsing runs in two passes over the source: the first finds every tag and
+ * decides which lines are "standalone" (only non-printing tags and blanks,
+ * removed whole, as the Mustache spec says), the second builds the tree.
+ * Deciding per line before building keeps the trimming rules in one place.
+ *
+ * A partial is parsed once per inclusion, with the indentation of its
+ * standalone tag baked into its text nodes, so expansion never re-scans text.
+ */
+#include "template.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum node_kind { NODE_TEXT, NODE_VAR, NODE_SECTION, NODE_INVERTED, NODE_PARTIAL };
+
+struct node {
+	enum node_kind kind;
+	struct lm_buf text;      /* NODE_TEXT: the bytes to copy */
+	char *name;              /* the name as written, "area.name" or "." */
+	char **segs;             /* name split at dots; none for "." */
+	size_t nsegs;
+	int line, col;           /* of the tag's "{{" */
+	struct node *kids;       /* sections: the body */
+	size_t nkids, alloc;
+	struct lm_template *partial; /* NODE_PARTIAL: owned */
+};
+
+struct lm_template {
+	char *path;
+	struct node root;        /* the top level, as a section's body */
+};
+
+/* One tag found by the first pass; offsets are into the source. */
+struct tag {
+	size_t start, end;       /* "{{" up to past "}}" */
+	char sigil;              /* 0 for {{name}}, else one of # ^ / ! > */
+	size_t name, name_len;   /* the name, blanks trimmed */
+	size_t ws_start;         /* text before the tag ends here */
+	size_t after;            /* text after the tag starts here */
+	int standalone;
+	size_t ind, ind_len;     /* a standalone line's indentation */
+};
+
+/* The partials being parsed, outermost first, to catch a → b → a. */
+struct chain {
+	const char *name;
+	const struct chain *up;
+};
+
+struct parser {
+	const char *path;
+	const char *src;
+	size_t len;
+	int first_line, first_col;
+	const char *indent;      /* prefix for every line (indented partial) */
+	size_t indent_len;
+	const char *partials_dir;
+	const struct chain *chain;
+	int depth;               /* nesting of the including templates */
+	struct lm_diag *d;
+	size_t *lines;           /* offsets where lines start */
+	size_t nlines, lines_alloc;
+	struct tag *tags;
+	size_t ntags, tags_alloc;
+};
+
+static void node_free(struct node *n)
+{
+	lm_buf_release(&n->text);
+	free(n->name);
+	free(n->segs);
+	for (size_t i = 0; i < n->nkids; i++)
+		node_free(&n->kids[i]);
+	free(n->kids);
+	lm_template_free(n->partial);
+}
+
+void lm_template_free(struct lm_template *t)
+{
+	if (!t)
+		return;
+	node_free(&t->root);
+	free(t->path);
+	free(t);
+}
+
+/* Position of byte `off` as 1-based line and column in characters. */
+static void where(const struct parser *p, size_t off, int *line, int *col)
+{
+	size_t lo = 0, hi = p->nlines;
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+		if (p->lines[mid] <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	int c = 1;
+	for (size_t i = p->lines[lo]; i < off; i++)
+		if (((unsigned char)p->src[i] & 0xC0) != 0x80)
+			c++;
+	*line = p->first_line + (int)lo;
+	*col = lo == 0 ? c + p->first_col - 1 : c;
+}
+
+/* Fills p->d for the tag at byte `off` and returns -1. */
+static int fail_at(const struct parser *p, size_t off, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail_at(const struct parser *p, size_t off, const char *fmt, ...)
+{
+	char msg[sizeof(p->d->msg)];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	int line, col;
+	where(p, off, &line, &col);
+	return lm_diag_set(p->d, p->path, line, col, "%s", msg);
+}
+
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+	       c == '\v';
+}
+
+/* Offset of the next "{{" at or after `from`, or p->len. */
+static size_t find_open(const struct parser *p, size_t from)
+{
+	for (size_t i = from; i + 1 < p->len; i++)
+		if (p->src[i] == '{' && p->src[i + 1] == '{')
+			return i;
+	return p->len;
+}
+
+static int check_name(const struct parser *p, const struct tag *t)
+{
+	const char *s = p->src + t->name;
+	size_t n = t->name_len;
+	const char *shown = t->sigil == '#' ? "{{#" : t->sigil == '^' ? "{{^" :
+			    t->sigil == '/' ? "{{/" : t->sigil == '>' ? "{{>" : "{{";
+
+	if (!n)
+		return fail_at(p, t->start,
+			       "empty name in '%s}}'; put a name between the braces, e.g. %sarea.name}}",
+			       shown, shown);
+	for (size_t i = 0; i < n; i++) {
+		if (is_space(s[i]))
+			return fail_at(p, t->start,
+				       "name '%.*s' has a space in it; names are written like area.police_force",
+				       (int)n, s);
+		if (s[i] == '{' || s[i] == '}')
+			return fail_at(p, t->start,
+				       "name '%.*s' has a brace in it; write tags as {{name}}",
+				       (int)n, s);
+	}
+	if (t->sigil == '>') {
+		for (size_t i = 0; i < n; i++) {
+			char c = s[i];
+			int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+				 (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+				 (c == '.' && i > 0);
+			if (!ok)
+				return fail_at(p, t->start,
+					       "partial name '%.*s' may only use letters, digits, '-', '_' and '.'; partials sit directly in the partials folder",
+					       (int)n, s);
+		}
+		return 0;
+	}
+	if (n == 1 && s[0] == '.')
+		return 0;
+	int empty_part = s[0] == '.' || s[n - 1] == '.';
+	for (size_t i = 1; i < n; i++)
+		if (s[i] == '.' && s[i - 1] == '.')
+			empty_part = 1;
+	if (empty_part)
+		return fail_at(p, t->start,
+			       "name '%.*s' has an empty part between dots; write names like area.name, or {{.}} for the current item",
+			       (int)n, s);
+	return 0;
+}
+
+/* Pass 1: every tag, its kind and name, checked. */
+static int scan_tags(struct parser *p)
+{
+	const char *s = p->src;
+	size_t pos = 0;
+
+	for (;;) {
+		size_t at = find_open(p, pos);
+		if (at >= p->len)
+			return 0;
+		struct tag t = { 0 };
+		t.start = at;
+		size_t q = at + 2;
+		if (q < p->len && s[q] == '{')
+			return fail_at(p, at,
+				       "'{{{' is not offered: values are always printed as typed; use {{name}}");
+		while (q < p->len && is_blank(s[q]))
+			q++;
+		if (q < p->len && s[q] == '&')
+			return fail_at(p, at,
+				       "'{{&' is not offered: values are always printed as typed; use {{name}}");
+		if (q < p->len && s[q] == '=')
+			return fail_at(p, at,
+				       "'{{=' (changing the delimiters) is not offered; write tags with {{ and }}");
+		if (q < p->len && s[q] != '\0' && strchr("#^/!>", s[q]))
+			t.sigil = s[q++];
+
+		size_t close = p->len;
+		if (t.sigil == '!') {
+			/* comments may span lines and hold anything but "}}" */
+			for (size_t i = q; i + 1 < p->len; i++)
+				if (s[i] == '}' && s[i + 1] == '}') {
+					close = i;
+					break;
+				}
+			if (close == p->len)
+				return fail_at(p, at,
+					       "comment '{{!' is never closed; add '}}' where it ends");
+		} else {
+			/* a name tag ends on its line; stopping at a newline or
+			 * the next "{{" points at the tag that lacks its "}}" */
+			for (size_t i = q; i < p->len; i++) {
+				if (s[i] == '\n' ||
+				    (s[i] == '{' && i + 1 < p->len && s[i + 1] == '{'))
+					break;
+				if (s[i] == '}' && i + 1 < p->len && s[i + 1] == '}') {
+					close = i;
+					break;
+				}
+			}
+			if (close == p->len)
+				return fail_at(p, at,
+					       "tag '{{' is never closed; add '}}' after the name");
+			size_t a = q, b = close;
+			while (a < b && is_blank(s[a]))
+				a++;
+			while (b > a && is_blank(s[b - 1]))
+				b--;
+			t.name = a;
+			t.name_len = b - a;
+		}
+		t.end = close + 2;
+		t.ws_start = t.start;
+		t.after = t.end;
+		if (t.sigil != '!' && check_name(p, &t) < 0)
+			return -1;
+		LM_ALLOC_GROW(p->tags, p->ntags + 1, p->tags_alloc);
+		p->tags[p->ntags++] = t;
+		pos = t.end;
+	}
+}
+
+static int only_blanks(const char *s, size_t a, size_t b)
+{
+	for (size_t i = a; i < b; i++)
+		if (!is_blank(s[i]))
+			return 0;
+	return 1;
+}
+
+/*
+ * Marks standalone lines.  Tags separated only by blanks form a group; a
+ * group with no {{name}} in it, alone on its line(s), takes the line with
+ * it: the blanks before, the blanks and the line end after.
+ */
+static void mark_standalone(struct parser *p)
+{
+	const char *s = p->src;
+	size_t i = 0;
+
+	while (i < p->ntags) {
+		size_t k = i;
+		while (k + 1 < p->ntags &&
+		       only_blanks(s, p->tags[k].end, p->tags[k + 1].start))
+			k++;
+		int ok = 1;
+		for (size_t j = i; j <= k; j++)
+			if (!p->tags[j].sigil)
+				ok = 0;
+		size_t ls = p->tags[i].start;
+		while (ls > 0 && is_blank(s[ls - 1]))
+			ls--;
+		if (ls > 0 && s[ls - 1] != '\n')
+			ok = 0;
+		size_t le = p->tags[k].end;
+		while (le < p->len && is_blank(s[le]))
+			le++;
+		if (le + 1 < p->len && s[le] == '\r' && s[le + 1] == '\n')
+			le += 2;
+		else if (le < p->len && s[le] == '\n')
+			le++;
+		else if (le < p->len)
+			ok = 0;
+		if (ok) {
+			for (size_t j = i; j <= k; j++) {
+				struct tag *t = &p->tags[j];
+				t->standalone = 1;
+				t->ws_start = j == i ? ls : p->tags[j - 1].end;
+				t->after = j == k ? le : t->end;
+				t->ind = ls;
+				t->ind_len = p->tags[i].start - ls;
+			}
+		}
+		i = k + 1;
+	}
+}
+
+static struct node *add_kid(struct node *parent, enum node_kind kind)
+{
+	LM_ALLOC_GROW(parent->kids, parent->nkids + 1, parent->alloc);
+	struct node *n = &parent->kids[parent->nkids++];
+	memset(n, 0, sizeof(*n));
+	n->kind = kind;
+	lm_buf_init(&n->text);
+	return n;
+}
+
+static void add_text(struct node *parent, const char *s, size_t len)
+{
+	if (!len)
+		return;
+	struct node *last = parent->nkids ? &parent->kids[parent->nkids - 1] : NULL;
+	if (!last || last->kind != NODE_TEXT)
+		last = add_kid(parent, NODE_TEXT);
+	lm_buf_add(&last->text, s, len);
+}
+
+/* Copies source text [a, b), indenting each non-empty line of a partial. */
+static void emit_text(const struct parser *p, struct node *parent, size_t a, size_t b)
+{
+	if (!p->indent_len) {
+		add_text(parent, p->src + a, b - a);
+		return;
+	}
+	size_t from = a;
+	for (size_t i = a; i < b; i++) {
+		if (i > 0 && p->src[i - 1] != '\n')
+			continue;
+		if (p->src[i] == '\n' ||
+		    (p->src[i] == '\r' && i + 1 < p->len && p->src[i + 1] == '\n'))
+			continue; /* no trailing blanks on empty lines */
+		add_text(parent, p->src + from, i - from);
+		add_text(parent, p->indent, p->indent_len);
+		from = i;
+	}
+	add_text(parent, p->src + from, b - from);
+}
+
+/* Copies the name and splits it at dots for look-up. */
+static void set_name(struct node *n, const char *s, size_t len)
+{
+	n->name = lm_xstrndup(s, len);
+	if (len == 1 && s[0] == '.')
+		return;
+	size_t nsegs = 1;
+	for (size_t i = 0; i < len; i++)
+		nsegs += s[i] == '.';
+	/* one block: the pointers, then a copy whose dots become NULs */
+	char **segs = lm_xmalloc(nsegs * sizeof(char *) + len + 1);
+	char *copy = (char *)(segs + nsegs);
+	memcpy(copy, s, len);
+	copy[len] = '\0';
+	size_t k = 0;
+	segs[k++] = copy;
+	for (size_t i = 0; i < len; i++)
+		if (copy[i] == '.') {
+			copy[i] = '\0';
+			segs[k++] = copy + i + 1;
+		}
+	n->segs = segs;
+	n->nsegs = nsegs;
+}
+
+static int parse_src(struct lm_template **out, const char *path, const char *src,
+		     size_t len, int first_line, int first_col, const char *indent,
+		     size_t indent_len, const char *partials_dir,
+		     const struct chain *chain, int depth, struct lm_diag *d);
+
+/* Reads a whole file into a NUL-terminated string the caller frees. */
+static char *read_file(const char *path, size_t *len, int *err)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		*err = errno;
+		return NULL;
+	}
+	struct lm_buf b = LM_BUF_INIT;
+	char chunk[8192];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		lm_buf_add(&b, chunk, n);
+	int bad = ferror(f);
+	*err = bad ? errno : 0;
+	fclose(f);
+	if (bad) {
+		lm_buf_release(&b);
+		if (!*err)
+			*err = EIO;
+		return NULL;
+	}
+	return lm_buf_detach(&b, len);
+}
+
+static int load_partial(struct parser *p, const struct tag *t, int depth,
+			struct lm_template **out)
+{
+	const char *name = p->src + t->name;
+	int nlen = (int)t->name_len;
+
+	if (!p->partials_dir)
+		return fail_at(p, t->start,
+			       "partial '%.*s' cannot be used here; partials work only in a letter's body",
+			       nlen, name);
+
+	char *key = lm_xstrndup(name, t->name_len);
+	for (const struct chain *c = p->chain; c; c = c->up) {
+		if (strcmp(c->name, key))
+			continue;
+		/* the chain is innermost first; print it outermost first */
+		struct lm_buf cycle = LM_BUF_INIT;
+		const struct chain *stack[LM_TEMPLATE_MAX_DEPTH + 2];
+		size_t n = 0;
+		for (const struct chain *e = p->chain; e && n < LM_TEMPLATE_MAX_DEPTH + 1; e = e->up) {
+			stack[n++] = e;
+			if (e == c)
+				break;
+		}
+		while (n > 0)
+			lm_buf_addf(&cycle, "%s \xE2\x86\x92 ", stack[--n]->name);
+		lm_buf_adds(&cycle, key);
+		fail_at(p, t->start,
+			"partial '%s' includes itself (%s); remove the {{> %s}} that closes the loop",
+			key, cycle.ptr, key);
+		lm_buf_release(&cycle);
+		free(key);
+		return -1;
+	}
+
+	struct lm_buf path = LM_BUF_INIT;
+	size_t dl = strlen(p->partials_dir);
+	lm_buf_adds(&path, p->partials_dir);
+	if (dl && p->partials_dir[dl - 1] != '/')
+		lm_buf_addc(&path, '/');
+	lm_buf_addf(&path, "%s.md", key);
+
+	size_t len;
+	int err;
+	char *text = read_file(path.ptr, &len, &err);
+	if (!text) {
+		if (err == ENOENT)
+			fail_at(p, t->start,
+				"partial '%s' not found: no file %s; check the name or create the file",
+				key, path.ptr);
+		else
+			fail_at(p, t->start, "cannot read partial '%s' from %s: %s",
+				key, path.ptr, strerror(err));
+		lm_buf_release(&path);
+		free(key);
+		return -1;
+	}
+
+	/* the partial's lines get the outer indentation plus this tag's */
+	struct lm_buf indent = LM_BUF_INIT;
+	lm_buf_add(&indent, p->indent, p->indent_len);
+	if (t->standalone)
+		lm_buf_add(&indent, p->src + t->ind, t->ind_len);
+
+	const char *body = text;
+	if (len >= 3 && !memcmp(body, "\xEF\xBB\xBF", 3)) {
+		body += 3;
+		len -= 3;
+	}
+	struct chain link = { key, p->chain };
+	int r = parse_src(out, path.ptr, body, len, 1, 1, indent.ptr, indent.len,
+			  p->partials_dir, &link, depth, p->d);
+	lm_buf_release(&indent);
+	lm_buf_release(&path);
+	free(text);
+	free(key);
+	return r;
+}
+
+/* Pass 2: the tree.  `open` holds the sections not yet closed. */
+static int build(struct parser *p, struct node *root)
+{
+	struct node *open[LM_TEMPLATE_MAX_DEPTH + 1];
+	size_t open_at[LM_TEMPLATE_MAX_DEPTH + 1]; /* tag index of each */
+	size_t nopen = 0;
+	struct node *cur = root;
+	size_t text = 0;
+
+	for (size_t i = 0; i < p->ntags; i++) {
+		const struct tag *t = &p->tags[i];
+		const char *name = p->src + t->name;
+		int nlen = (int)t->name_len;
+		int line, col;
+
+		emit_text(p, cur, text, t->ws_start);
+		text = t->after;
+		if (p->indent_len && !t->standalone &&
+		    (t->start == 0 || p->src[t->start - 1] == '\n'))
+			add_text(cur, p->indent, p->indent_len);
+		where(p, t->start, &line, &col);
+
+		switch (t->sigil) {
+		case '!':
+			break;
+		case 0: {
+			struct node *n = add_kid(cur, NODE_VAR);
+			set_name(n, name, t->name_len);
+			n->line = line;
+			n->col = col;
+			break;
+		}
+		case '#':
+		case '^':
+		case '>': {
+			if (p->depth + (int)nopen + 1 > LM_TEMPLATE_MAX_DEPTH)
+				return fail_at(p, t->start,
+					       "'{{%c%.*s}}' nests more than %d sections and partials deep; simplify the template",
+					       t->sigil, nlen, name, LM_TEMPLATE_MAX_DEPTH);
+			struct node *n = add_kid(cur, t->sigil == '#' ? NODE_SECTION :
+						 t->sigil == '^' ? NODE_INVERTED : NODE_PARTIAL);
+			set_name(n, name, t->name_len);
+			n->line = line;
+			n->col = col;
+			if (t->sigil == '>') {
+				if (load_partial(p, t, p->depth + (int)nopen + 1,
+						 &n->partial) < 0)
+					return -1;
+				break;
+			}
+			open[nopen] = cur;
+			open_at[nopen++] = i;
+			cur = n;
+			break;
+		}
+		case '/':
+			if (!nopen)
+				return fail_at(p, t->start,
+					       "'{{/%.*s}}' closes a section that was never opened; remove it or add {{#%.*s}} before it",
+					       nlen, name, nlen, name);
+			if (strlen(cur->name) != t->name_len ||
+			    memcmp(cur->name, name, t->name_len)) {
+				int ol, oc;
+				where(p, p->tags[open_at[nopen - 1]].start, &ol, &oc);
+				return fail_at(p, t->start,
+					       "'{{/%.*s}}' does not match section '%s' opened at line %d; close that first with {{/%s}}",
+					       nlen, name, cur->name, ol, cur->name);
+			}
+			cur = open[--nopen];
+			break;
+		}
+	}
+	emit_text(p, cur, text, p->len);
+	if (nopen) {
+		const struct tag *t = &p->tags[open_at[nopen - 1]];
+		return fail_at(p, t->start, "section '%s' is never closed; add {{/%s}}",
+			       cur->name, cur->name);
+	}
+	return 0;
+}
+
+static int parse_src(struct lm_template **out, const char *path, const char *src,
+		     size_t len, int first_line, int first_col, const char *indent,
+		     size_t indent_len, const char *partials_dir,
+		     const struct chain *chain, int depth, struct lm_diag *d)
+{
+	struct parser p = { 0 };
+	p.path = path;
+	p.src = src;
+	p.len = len;
+	p.first_line = first_line > 0 ? first_line : 1;
+	p.first_col = first_col > 0 ? first_col : 1;
+	p.indent = indent ? indent : "";
+	p.indent_len = indent_len;
+	p.partials_dir = partials_dir;
+	p.chain = chain;
+	p.depth = depth;
+	p.d = d;
+
+	LM_ALLOC_GROW(p.lines, 1, p.lines_alloc);
+	p.lines[p.nlines++] = 0;
+	for (size_t i = 0; i < len; i++)
+		if (src[i] == '\n') {
+			LM_ALLOC_GROW(p.lines, p.nlines + 1, p.lines_alloc);
+			p.lines[p.nlines++] = i + 1;
+		}
+
+	struct lm_template *t = lm_xcalloc(1, sizeof(*t));
+	t->path = lm_xstrdup(path ? path : "");
+	lm_buf_init(&t->root.text);
+	/* diagnostics from here on name the template's own copy of the path */
+	p.path = t->path;
+
+	int r = scan_tags(&p);
+	if (!r) {
+		mark_standalone(&p);
+		r = build(&p, &t->root);
+	}
+	free(p.lines);
+	free(p.tags);
+	if (r < 0) {
+		lm_template_free(t);
+		return -1;
+	}
+	*out = t;
+	return 0;
+}
+
+int lm_template_parse(struct lm_template **out, const char *path,
+		      const char *src, size_t len, int first_line,
+		      const char *partials_dir, struct lm_diag *d)
+{
+	*out = NULL;
+	return parse_src(out, path, src, len, first_line, 1, NULL, 0, partials_dir,
+			 NULL, 0, d);
+}
+
+/* ---- expansion ---- */
+
+struct expander {
+	enum lm_escape esc;
+	struct lm_buf *out;
+	struct lm_diag *d;
+	const struct lm_value **stack; /* context frames, innermost last */
+	size_t n, alloc;
+};
+
+static int is_punct(unsigned char c)
+{
+	return (c >= 33 && c <= 47) || (c >= 58 && c <= 64) ||
+	       (c >= 91 && c <= 96) || (c >= 123 && c <= 126);
+}
+
+/* True if nothing but blanks has been written on the current output line. */
+static int at_line_start(const struct lm_buf *out)
+{
+	for (size_t i = out->len; i > 0; i--) {
+		if (out->ptr[i - 1] == '\n')
+			return 1;
+		if (!is_blank(out->ptr[i - 1]))
+			return 0;
+	}
+	return 1;
+}
+
+void lm_template_escape(struct lm_buf *out, const char *s, size_t len,
+			enum lm_escape esc)
+{
+	if (esc == LM_ESCAPE_NONE) {
+		lm_buf_add(out, s, len);
+		return;
+	}
+	/* a hard break at the end of a paragraph would print a backslash */
+	while (len && (s[len - 1] == '\n' || s[len - 1] == '\r'))
+		len--;
+	int bol = at_line_start(out);
+	lm_buf_grow(out, len + len / 2 + 8);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '\r')
+			continue;
+		if (c == '\n') {
+			lm_buf_add(out, "\\\n", 2);
+			bol = 1;
+			continue;
+		}
+		/* CommonMark drops a line's leading blanks unless there are
+		 * four, which would make a code block: drop them always */
+		if (bol && (c == ' ' || c == '\t'))
+			continue;
+		bol = 0;
+		if (is_punct(c))
+			lm_buf_addc(out, '\\');
+		lm_buf_addc(out, (char)c);
+	}
+}
+
+static const struct lm_value *top(const struct expander *x)
+{
+	return x->n ? x->stack[x->n - 1] : NULL;
+}
+
+static void push(struct expander *x, const struct lm_value *v)
+{
+	LM_ALLOC_GROW(x->stack, x->n + 1, x->alloc);
+	x->stack[x->n++] = v;
+}
+
+/*
+ * Looks `n` up: the first part through the frames, innermost first, the
+ * rest from there.  On failure, *fail is the index of the part not found and
+ * *fail_in the value it was looked for in (NULL: the frames).
+ */
+static const struct lm_value *resolve(const struct expander *x, const struct node *n,
+				      size_t *fail, const struct lm_value **fail_in)
+{
+	*fail = 0;
+	*fail_in = NULL;
+	if (!n->nsegs)
+		return top(x);
+	const struct lm_value *v = NULL;
+	for (size_t i = x->n; i > 0 && !v; i--)
+		v = lm_value_get(x->stack[i - 1], n->segs[0]);
+	if (!v)
+		return NULL;
+	for (size_t s = 1; s < n->nsegs; s++) {
+		const struct lm_value *next = lm_value_get(v, n->segs[s]);
+		if (!next) {
+			*fail = s;
+			*fail_in = v;
+			return NULL;
+		}
+		v = next;
+	}
+	return v;
+}
+
+/* Optimal string alignment distance (a swap of neighbours costs one). */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 64 || lb > 64)
+		return (size_t)-1;
+	size_t d[65][65];
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			size_t cost = a[i - 1] != b[j - 1];
+			size_t best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (d[i - 1][j - 1] + cost < best)
+				best = d[i - 1][j - 1] + cost;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	return d[la][lb];
+}
+
+/* Keeps `cand` in *best if it is a closer name for `want` than so far. */
+static void consider(const char *want, const char *cand, const char **best,
+		     size_t *best_d)
+{
+	size_t dist = edit_distance(want, cand);
+	/* "x" is two edits from "id": only suggest what is plausibly meant */
+	if (dist <= 2 && dist < strlen(want) && dist < *best_d) {
+		*best = cand;
+		*best_d = dist;
+	}
+}
+
+/* The names `v` offers: a map's keys, a list's item ids. */
+static void consider_names(const struct lm_value *v, const char *want,
+			   const char **best, size_t *best_d)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < v->n; i++) {
+		if (v->kind == LM_VALUE_MAP) {
+			consider(want, v->keys[i], best, best_d);
+		} else if (v->kind == LM_VALUE_LIST) {
+			const char *id = lm_value_str(v->items[i], "id", NULL);
+			if (id && v->items[i]->kind == LM_VALUE_MAP)
+				consider(want, id, best, best_d);
+		}
+	}
+}
+
+static int no_value(const struct expander *x, const struct node *n, const char *file)
+{
+	size_t fail;
+	const struct lm_value *in;
+	resolve(x, n, &fail, &in);
+
+	if (!n->nsegs)
+		return lm_diag_set(x->d, file, n->line, n->col,
+				   "no value for '.'; use {{.}} only inside a section");
+	const char *best = NULL;
+	size_t best_d = (size_t)-1;
+	if (in) {
+		consider_names(in, n->segs[fail], &best, &best_d);
+	} else {
+		for (size_t i = x->n; i > 0; i--)
+			consider_names(x->stack[i - 1], n->segs[0], &best, &best_d);
+	}
+	if (best) {
+		struct lm_buf s = LM_BUF_INIT;
+		for (size_t i = 0; i < n->nsegs; i++) {
+			if (i)
+				lm_buf_addc(&s, '.');
+			lm_buf_adds(&s, i == fail ? best : n->segs[i]);
+		}
+		lm_diag_set(x->d, file, n->line, n->col,
+			    "no value for '%s'; did you mean '%s'?", n->name, s.ptr);
+		lm_buf_release(&s);
+		return -1;
+	}
+	if (in && in->kind == LM_VALUE_STRING) {
+		/* the part before the failing one, as written */
+		int plen = 0;
+		for (size_t i = 0; i < fail; i++)
+			plen += (int)strlen(n->segs[i]) + (i > 0);
+		return lm_diag_set(x->d, file, n->line, n->col,
+				   "no value for '%s': '%.*s' is text and has no names inside it",
+				   n->name, plen, n->name);
+	}
+	return lm_diag_set(x->d, file, n->line, n->col,
+			   "no value for '%s'; add it to the data, or put the text in {{#%s}}…{{/%s}} to leave it out when there is none",
+			   n->name, n->name, n->name);
+}
+
+static int expand_nodes(struct expander *x, const struct node *parent, const char *file);
+
+static int expand_var(struct expander *x, const struct node *n, const char *file)
+{
+	size_t fail;
+	const struct lm_value *in;
+	const struct lm_value *v = resolve(x, n, &fail, &in);
+	if (!v)
+		return no_value(x, n, file);
+	switch (v->kind) {
+	case LM_VALUE_STRING:
+		lm_template_escape(x->out, v->str, v->len, x->esc);
+		return 0;
+	case LM_VALUE_LIST:
+		return lm_diag_set(x->d, file, n->line, n->col,
+				   "'%s' is a list; use {{#%s}}…{{/%s}} to print each item",
+				   n->name, n->name, n->name);
+	case LM_VALUE_MAP:
+		break;
+	}
+	const char *key = v->n ? v->keys[0] : "name";
+	if (!n->nsegs)
+		return lm_diag_set(x->d, file, n->line, n->col,
+				   "'.' is a map, not text; print one of its names, e.g. {{%s}}",
+				   key);
+	return lm_diag_set(x->d, file, n->line, n->col,
+			   "'%s' is a map, not text; print one of its names, e.g. {{%s.%s}}",
+			   n->name, n->name, key);
+}
+
+static int expand_section(struct expander *x, const struct node *n, const char *file)
+{
+	size_t fail;
+	const struct lm_value *in;
+	/* a section on a missing name is just false: that is how a letter
+	 * leaves out what an area does not have */
+	const struct lm_value *v = resolve(x, n, &fail, &in);
+	int truthy = lm_value_truthy(v);
+
+	if (n->kind == NODE_INVERTED)
+		return truthy ? 0 : expand_nodes(x, n, file);
+	if (!truthy)
+		return 0;
+	if (v->kind == LM_VALUE_LIST) {
+		for (size_t i = 0; i < v->n; i++) {
+			push(x, v->items[i]);
+			int r = expand_nodes(x, n, file);
+			x->n--;
+			if (r < 0)
+				return -1;
+		}
+		return 0;
+	}
+	push(x, v);
+	int r = expand_nodes(x, n, file);
+	x->n--;
+	return r;
+}
+
+static int expand_nodes(struct expander *x, const struct node *parent, const char *file)
+{
+	for (size_t i = 0; i < parent->nkids; i++) {
+		const struct node *n = &parent->kids[i];
+		int r = 0;
+		switch (n->kind) {
+		case NODE_TEXT:
+			/* template text is the author's Markdown: copied as is */
+			lm_buf_add(x->out, n->text.ptr, n->text.len);
+			break;
+		case NODE_VAR:
+			r = expand_var(x, n, file);
+			break;
+		case NODE_SECTION:
+		case NODE_INVERTED:
+			r = expand_section(x, n, file);
+			break;
+		case NODE_PARTIAL:
+			r = expand_nodes(x, &n->partial->root, n->partial->path);
+			break;
+		}
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int lm_template_expand(const struct lm_template *t, const struct lm_value *ctx,
+		       enum lm_escape esc, struct lm_buf *out,
+		       struct lm_diag *d)
+{
+	struct expander x = { 0 };
+	x.esc = esc;
+	x.out = out;
+	x.d = d;
+	push(&x, ctx);
+	int r = expand_nodes(&x, &t->root, t->path);
+	free(x.stack);
+	return r;
+}
+
+int lm_template_render_string(const char *path, int line, int col,
+			      const char *src, const struct lm_value *ctx,
+			      enum lm_escape esc, struct lm_buf *out,
+			      struct lm_diag *d)
+{
+	struct lm_template *t;
+	if (parse_src(&t, path, src, strlen(src), line, col, NULL, 0, NULL, NULL,
+		      0, d) < 0)
+		return -1;
+	int r = lm_template_expand(t, ctx, esc, out, d);
+	lm_template_free(t);
+	return r;
+}

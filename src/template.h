@@ -1,0 +1,79 @@
+/* template.h - Mustache placeholders in letters (see docs/formats.md).
+ *
+ * A template is parsed once into a tree (partials are read and parsed at
+ * the same time, so a missing or self-including partial is reported before
+ * anything is expanded) and then expanded once per recipient.
+ *
+ * Offered: {{name}}, {{a.b.c}}, {{.}}, {{#x}}…{{/x}}, {{^x}}…{{/x}},
+ * {{! comment }} and {{> partial}}.  Not offered, and reported as errors:
+ * {{{x}}} and {{&x}} (values are always printed as typed) and {{=…=}}.
+ * Standalone lines follow the Mustache spec, so the blank lines Markdown
+ * depends on stay as written.
+ *
+ * Positions in diagnostics are 1-based lines and columns counted in
+ * characters (UTF-8 code points), in the file the text came from.
+ */
+#ifndef LM_TEMPLATE_H
+#define LM_TEMPLATE_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "diag.h"
+#include "value.h"
+
+struct lm_template;
+
+/* Sections and partials may nest this deep, together. */
+#define LM_TEMPLATE_MAX_DEPTH 100
+
+/*
+ * Parses `src` (`len` bytes of UTF-8).  `path` names the file in diagnostics;
+ * `first_line` is the file line on which `src` begins (a letter's body starts
+ * after its front matter).  `{{> name}}` reads `partials_dir/name.md`; with
+ * `partials_dir` NULL a partial is an error.  Returns 0 and sets *out, which
+ * the caller frees with lm_template_free(), or -1 with `d` filled.
+ */
+int lm_template_parse(struct lm_template **out, const char *path,
+		      const char *src, size_t len, int first_line,
+		      const char *partials_dir, struct lm_diag *d);
+
+enum lm_escape {
+	LM_ESCAPE_NONE,     /* values copied as they are (plain-text fields) */
+	LM_ESCAPE_MARKDOWN  /* values can never become CommonMark markup */
+};
+
+/*
+ * Appends the expansion of `t` against `ctx` (normally a map) to `out`.
+ * Returns 0, or -1 with `d` filled (a printed name that has no value, or a
+ * list or map printed as text); `out` then holds a partial expansion that
+ * the caller should discard.  `t` is not changed and may be expanded again.
+ */
+int lm_template_expand(const struct lm_template *t, const struct lm_value *ctx,
+		       enum lm_escape esc, struct lm_buf *out,
+		       struct lm_diag *d);
+
+/* Frees `t` and the partials it holds; NULL is allowed. */
+void lm_template_free(struct lm_template *t);
+
+/*
+ * Parses and expands a short string, e.g. a front-matter value, that starts
+ * at `line`:`col` of `path`.  Partials are an error here.  Returns 0 with the
+ * expansion appended to `out`, or -1 with `d` filled.
+ */
+int lm_template_render_string(const char *path, int line, int col,
+			      const char *src, const struct lm_value *ctx,
+			      enum lm_escape esc, struct lm_buf *out,
+			      struct lm_diag *d);
+
+/*
+ * Appends `s` (`len` bytes) to `out` escaped as `esc` says: in Markdown mode
+ * every ASCII punctuation character gets a backslash, a newline becomes a
+ * hard line break (backslash, newline), a CR is dropped, and spaces that
+ * would start an output line are dropped (so they cannot make a code block).
+ * Exposed for callers that print values outside a template.
+ */
+void lm_template_escape(struct lm_buf *out, const char *s, size_t len,
+			enum lm_escape esc);
+
+#endif
