@@ -332,7 +332,8 @@ double lm_para_height(struct lm_fonts *fonts, const struct lm_span *spans, size_
 /* The link element for `href` within `elem`: one per link run, reused
  * across the lines the link wraps over. */
 struct link_state {
-	const char *href;
+	const char *href; /* the span's, to tell one link from the next */
+	const char *copy; /* the layout's own copy: boxes outlive the spans */
 	int elem;
 };
 
@@ -370,10 +371,12 @@ static void emit_line(struct lm_flow *f, const struct fragvec *fv, const struct 
 			if (href) {
 				if (ls->href != href) {
 					ls->href = href;
+					ls->copy = lm_arena_strdup(f->lay->arena, href);
 					ls->elem = lm_layout_elem(f->lay, LM_ROLE_LINK, 0, elem);
-					f->lay->elems[ls->elem].href = href;
+					f->lay->elems[ls->elem].href = ls->copy;
 				}
 				owner = ls->elem;
+				href = ls->copy;
 			} else {
 				ls->href = NULL;
 			}

@@ -33,6 +33,7 @@ struct parser {
 	unsigned style;
 	const char *href;
 	int bold, italic, code;
+	int code_block; /* inside a fenced or indented code block */
 	/* containers, innermost last */
 	enum container cont[64];
 	int ncont;
@@ -208,6 +209,7 @@ static int enter_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 		close_block(p);
 		open_block(p, LM_BLOCK_PARAGRAPH, 0);
 		p->code++;
+		p->code_block++;
 		break;
 	case MD_BLOCK_HR: {
 		close_block(p);
@@ -265,6 +267,7 @@ static int leave_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 	case MD_BLOCK_CODE:
 		close_block(p);
 		p->code--;
+		p->code_block--;
 		break;
 	case MD_BLOCK_TH:
 	case MD_BLOCK_TD: {
@@ -430,6 +433,16 @@ static int text_cb(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *us
 		break;
 	case MD_TEXT_NULLCHAR:
 		add_text(p, "\xEF\xBF\xBD", 3);
+		break;
+	case MD_TEXT_CODE:
+		if (p->code_block && size == 1 && text[0] == '\n') {
+			/* a code block keeps its lines: each ends in a hard break */
+			flush_text(p);
+			add_text(p, "\n", 1);
+			flush_text(p);
+			break;
+		}
+		add_text(p, text, size);
 		break;
 	default:
 		add_text(p, text, size);

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages lettermerge needs that are missing, then
+# configures and builds it in build/ (or $1, with further cmake arguments).
+# Never prompts: safe for CI and scripts.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+	build-essential cmake pkg-config   # compiler and build
+	libhpdf-dev                        # PDF writing (libharu)
+	libmd4c-dev                        # Markdown (CommonMark + tables)
+	libyaml-dev                        # letter front matter
+	libharfbuzz-dev                    # font metrics (and subsetting)
+	libpng-dev                         # validating images before libharu
+	libcmocka-dev                      # unit tests
+	poppler-utils qpdf                 # checking the PDFs in tests
+	valgrind python3                   # leak checks; test fixtures
+)
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+	echo "setup: installing ${missing[*]}" >&2
+	SUDO=
+	[ "$(id -u)" -eq 0 ] || SUDO=sudo
+	$SUDO apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+dir=${1:-build}
+shift || true
+cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+cmake --build "$dir" -j "$(nproc)" >/dev/null

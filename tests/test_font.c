@@ -1,0 +1,314 @@
+/* test_font.c - font widths and UTF-8 decoding (font.c).
+ *
+ * The fonts folder comes from argv[1] or, failing that, LM_TEST_FONTS_DIR.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <hpdf.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "font.h"
+
+#ifndef LM_TEST_FONTS_DIR
+#define LM_TEST_FONTS_DIR "fonts"
+#endif
+
+static const char *fonts_dir = LM_TEST_FONTS_DIR;
+
+static const char *const face_file[LM_FACES] = {
+	"LiberationSans-Regular.ttf",
+	"LiberationSans-Bold.ttf",
+	"LiberationSans-Italic.ttf",
+	"LiberationSans-BoldItalic.ttf",
+};
+
+static int setup_fonts(void **state)
+{
+	struct lm_fonts *f = malloc(sizeof(*f));
+	struct lm_diag d;
+	if (!f)
+		return -1;
+	lm_fonts_init(f);
+	lm_diag_clear(&d);
+	if (lm_fonts_load(f, fonts_dir, &d)) {
+		fprintf(stderr, "cannot load fonts from %s: %s: %s\n", fonts_dir, d.file, d.msg);
+		free(f);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static int teardown_fonts(void **state)
+{
+	struct lm_fonts *f = *state;
+	lm_fonts_release(f);
+	free(f);
+	return 0;
+}
+
+static void HPDF_STDCALL hpdf_error(HPDF_STATUS code, HPDF_STATUS detail, void *user)
+{
+	(void)user;
+	fail_msg("libharu error 0x%04lX (detail %lu)", (unsigned long)code, (unsigned long)detail);
+}
+
+static void test_load_paths(void **state)
+{
+	struct lm_fonts *f = *state;
+	for (int i = 0; i < LM_FACES; i++) {
+		char want[4096];
+		snprintf(want, sizeof(want), "%s/%s", fonts_dir, face_file[i]);
+		assert_non_null(f->path[i]);
+		assert_string_equal(f->path[i], want);
+		assert_non_null(f->face[i]);
+	}
+}
+
+/* Our widths must be libharu's to the last bit, or lines overrun. */
+static void test_widths_match_libharu(void **state)
+{
+	struct lm_fonts *f = *state;
+	static const char *const samples[] = {
+		"Hello, World",
+		"Colette\xE2\x80\x99s letter \xE2\x80\x93 \xC2\xA3" "12.50",
+		"Gwasanaeth y Cyngor: \xC5\xB5 \xC5\xB7 t\xC5\xB7 d\xC5\xB5r",
+		"The quick brown fox jumps over the lazy dog 0123456789",
+		"WAVE AV To. fi fl",
+		"",
+	};
+	static const double sizes[] = { 11.0, 9.5, 24.0 };
+	HPDF_Doc doc = HPDF_New(hpdf_error, NULL);
+	assert_non_null(doc);
+	assert_int_equal(HPDF_UseUTFEncodings(doc), HPDF_OK);
+	for (int face = 0; face < LM_FACES; face++) {
+		const char *name = HPDF_LoadTTFontFromFile(doc, f->path[face], HPDF_TRUE);
+		assert_non_null(name);
+		HPDF_Font font = HPDF_GetFont(doc, name, "UTF-8");
+		assert_non_null(font);
+		for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
+			const char *s = samples[i];
+			HPDF_TextWidth tw = HPDF_Font_TextWidth(font, (const HPDF_BYTE *)s,
+								(HPDF_UINT)strlen(s));
+			for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+				double want = (double)tw.width * sizes[k] / 1000.0;
+				double got = lm_font_text_width(f, (enum lm_face)face, s, strlen(s),
+								sizes[k]);
+				if (fabs(got - want) > 1e-6)
+					fail_msg("face %d, \"%s\" at %.1f pt: ours %.6f, libharu %.6f",
+						 face, s, sizes[k], got, want);
+			}
+		}
+	}
+	HPDF_Free(doc);
+}
+
+static void test_known_widths(void **state)
+{
+	struct lm_fonts *f = *state;
+	/* Liberation Sans is metric-compatible with Arial */
+	assert_int_equal(lm_font_char_width(f, LM_FACE_REGULAR, ' '), 277);
+	assert_int_equal(lm_font_char_width(f, LM_FACE_REGULAR, 'W'), 943);
+	assert_int_equal(lm_font_char_width(f, LM_FACE_BOLD, 'W'), 943);
+	assert_int_equal(lm_font_char_width(f, LM_FACE_REGULAR, '0'), 556);
+	assert_int_equal(lm_font_char_width(f, LM_FACE_REGULAR, 'i'), 222);
+	assert_int_equal(lm_font_char_width(f, LM_FACE_BOLD, 'i'), 277);
+	/* a second call comes from the cache and agrees */
+	assert_int_equal(lm_font_char_width(f, LM_FACE_REGULAR, 'W'), 943);
+	/* missing glyphs measure 0 */
+	assert_int_equal(lm_font_char_width(f, LM_FACE_REGULAR, 0x4E00), 0);
+	assert_int_equal(lm_font_char_width(f, LM_FACE_REGULAR, 0x1F600), 0);
+	/* "iW" at 10 pt = (222 + 943) * 10 / 1000 */
+	assert_true(fabs(lm_font_text_width(f, LM_FACE_REGULAR, "iW", 2, 10.0) - 11.65) < 1e-9);
+	/* invalid bytes are skipped, not measured */
+	assert_true(fabs(lm_font_text_width(f, LM_FACE_REGULAR, "i\xFFW", 3, 10.0) - 11.65) < 1e-9);
+	assert_true(lm_font_text_width(f, LM_FACE_REGULAR, "", 0, 10.0) == 0.0);
+}
+
+static void test_has_glyph(void **state)
+{
+	struct lm_fonts *f = *state;
+	for (int face = 0; face < LM_FACES; face++) {
+		assert_true(lm_font_has_glyph(f, (enum lm_face)face, 0x0175));   /* ŵ */
+		assert_true(lm_font_has_glyph(f, (enum lm_face)face, 0x0177));   /* ŷ */
+		assert_true(lm_font_has_glyph(f, (enum lm_face)face, 0x2019));   /* ’ */
+		assert_true(lm_font_has_glyph(f, (enum lm_face)face, 0x00A3));   /* £ */
+		assert_true(lm_font_has_glyph(f, (enum lm_face)face, 'A'));
+		assert_false(lm_font_has_glyph(f, (enum lm_face)face, 0x4E00));  /* 一 */
+		assert_false(lm_font_has_glyph(f, (enum lm_face)face, 0x1F600)); /* an emoji */
+	}
+	assert_true(lm_font_char_width(f, LM_FACE_REGULAR, 0x0175) > 0);
+}
+
+static void test_missing_dir(void **state)
+{
+	(void)state;
+	struct lm_fonts f;
+	struct lm_diag d;
+	lm_fonts_init(&f);
+	lm_diag_clear(&d);
+	assert_int_equal(lm_fonts_load(&f, "/nonexistent/lm-fonts", &d), -1);
+	assert_string_equal(d.file, "/nonexistent/lm-fonts/LiberationSans-Regular.ttf");
+	assert_int_equal(d.line, 0);
+	assert_string_equal(d.msg,
+			    "cannot read font file: No such file or directory; run lettermerge "
+			    "from the project folder or pass --fonts DIR");
+	lm_fonts_release(&f);
+	for (int i = 0; i < LM_FACES; i++) {
+		assert_null(f.path[i]);
+		assert_null(f.face[i]);
+	}
+}
+
+static void test_not_a_font(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/lm-test-font-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char path[256];
+	/* Regular is real (a copy), Bold is junk */
+	snprintf(path, sizeof(path), "%s/%s", dir, face_file[0]);
+	{
+		char src[4096];
+		snprintf(src, sizeof(src), "%s/%s", fonts_dir, face_file[0]);
+		FILE *in = fopen(src, "rb"), *out = fopen(path, "wb");
+		assert_non_null(in);
+		assert_non_null(out);
+		char buf[8192];
+		size_t n;
+		while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+			assert_int_equal(fwrite(buf, 1, n, out), n);
+		fclose(in);
+		fclose(out);
+	}
+	snprintf(path, sizeof(path), "%s/%s", dir, face_file[1]);
+	FILE *junk = fopen(path, "wb");
+	assert_non_null(junk);
+	fputs("this is not a font\n", junk);
+	fclose(junk);
+
+	struct lm_fonts f;
+	struct lm_diag d;
+	lm_fonts_init(&f);
+	lm_diag_clear(&d);
+	assert_int_equal(lm_fonts_load(&f, dir, &d), -1);
+	assert_string_equal(d.file, path);
+	assert_string_equal(d.msg, "'LiberationSans-Bold.ttf' is not a TrueType font");
+	lm_fonts_release(&f); /* frees the face that did load */
+
+	remove(path);
+	snprintf(path, sizeof(path), "%s/%s", dir, face_file[0]);
+	remove(path);
+	rmdir(dir);
+}
+
+static void test_utf8_decode_valid(void **state)
+{
+	(void)state;
+	uint32_t cp = 0;
+	assert_int_equal(lm_utf8_decode("A", 1, &cp), 1);
+	assert_int_equal(cp, 'A');
+	assert_int_equal(lm_utf8_decode("\xC2\xA3", 2, &cp), 2);
+	assert_int_equal(cp, 0xA3);
+	assert_int_equal(lm_utf8_decode("\xC5\xB5xyz", 4, &cp), 2);
+	assert_int_equal(cp, 0x175);
+	assert_int_equal(lm_utf8_decode("\xE2\x80\x99", 3, &cp), 3);
+	assert_int_equal(cp, 0x2019);
+	assert_int_equal(lm_utf8_decode("\xEF\xBF\xBF", 3, &cp), 3);
+	assert_int_equal(cp, 0xFFFF);
+	assert_int_equal(lm_utf8_decode("\xF0\x9F\x98\x80", 4, &cp), 4);
+	assert_int_equal(cp, 0x1F600);
+	assert_int_equal(lm_utf8_decode("\xF4\x8F\xBF\xBF", 4, &cp), 4);
+	assert_int_equal(cp, 0x10FFFF);
+	/* boundaries of each length */
+	assert_int_equal(lm_utf8_decode("\x7F", 1, &cp), 1);
+	assert_int_equal(lm_utf8_decode("\xC2\x80", 2, &cp), 2);
+	assert_int_equal(cp, 0x80);
+	assert_int_equal(lm_utf8_decode("\xE0\xA0\x80", 3, &cp), 3);
+	assert_int_equal(cp, 0x800);
+	assert_int_equal(lm_utf8_decode("\xF0\x90\x80\x80", 4, &cp), 4);
+	assert_int_equal(cp, 0x10000);
+	assert_int_equal(lm_utf8_decode("\xED\x9F\xBF", 3, &cp), 3); /* U+D7FF */
+	assert_int_equal(cp, 0xD7FF);
+	assert_int_equal(lm_utf8_decode("\xEE\x80\x80", 3, &cp), 3); /* U+E000 */
+	assert_int_equal(cp, 0xE000);
+}
+
+static void test_utf8_decode_invalid(void **state)
+{
+	(void)state;
+	uint32_t cp = 0x12345;
+	/* nothing to read */
+	assert_int_equal(lm_utf8_decode("", 0, &cp), 0);
+	/* overlong forms */
+	assert_int_equal(lm_utf8_decode("\xC0\xAF", 2, &cp), 0);
+	assert_int_equal(lm_utf8_decode("\xC1\xBF", 2, &cp), 0);
+	assert_int_equal(lm_utf8_decode("\xE0\x80\xAF", 3, &cp), 0);
+	assert_int_equal(lm_utf8_decode("\xE0\x9F\xBF", 3, &cp), 0);
+	assert_int_equal(lm_utf8_decode("\xF0\x80\x80\xAF", 4, &cp), 0);
+	assert_int_equal(lm_utf8_decode("\xF0\x8F\xBF\xBF", 4, &cp), 0);
+	/* surrogates */
+	assert_int_equal(lm_utf8_decode("\xED\xA0\x80", 3, &cp), 0); /* U+D800 */
+	assert_int_equal(lm_utf8_decode("\xED\xBF\xBF", 3, &cp), 0); /* U+DFFF */
+	/* past U+10FFFF, and lead bytes that never start a sequence */
+	assert_int_equal(lm_utf8_decode("\xF4\x90\x80\x80", 4, &cp), 0);
+	assert_int_equal(lm_utf8_decode("\xF8\x88\x80\x80\x80", 5, &cp), 0);
+	assert_int_equal(lm_utf8_decode("\xFF", 1, &cp), 0);
+	assert_int_equal(lm_utf8_decode("\x80", 1, &cp), 0);
+	assert_int_equal(lm_utf8_decode("\xBF", 1, &cp), 0);
+	/* truncated: the bytes are there but n says they are not, or the
+	 * continuation byte is not one */
+	assert_int_equal(lm_utf8_decode("\xE2\x80\x99", 2, &cp), 0);
+	assert_int_equal(lm_utf8_decode("\xE2\x80", 2, &cp), 0);
+	assert_int_equal(lm_utf8_decode("\xC2", 1, &cp), 0);
+	assert_int_equal(lm_utf8_decode("\xF0\x9F\x98", 3, &cp), 0);
+	assert_int_equal(lm_utf8_decode("\xC2" "A", 2, &cp), 0);
+	assert_int_equal(lm_utf8_decode("\xE2\x80" "A", 3, &cp), 0);
+	assert_int_equal(lm_utf8_decode("\xF0\x9F\x98" "A", 4, &cp), 0);
+	/* a failed decode leaves *cp alone */
+	assert_int_equal(cp, 0x12345);
+}
+
+static void test_utf8_check(void **state)
+{
+	(void)state;
+	assert_int_equal(lm_utf8_check("", 0), 0);
+	assert_int_equal(lm_utf8_check("plain", 5), 5);
+	assert_int_equal(lm_utf8_check("\xC2\xA3" "5 t\xC5\xB7", 7), 7);
+	/* the offset of the first bad sequence */
+	assert_int_equal(lm_utf8_check("ab\xFF" "cd", 5), 2);
+	assert_int_equal(lm_utf8_check("\xC2\xA3\xC0\xAF", 4), 2);
+	assert_int_equal(lm_utf8_check("caf\xC3\xA9 \xED\xA0\x80", 9), 6);
+	/* a sequence cut off by the end of the text */
+	assert_int_equal(lm_utf8_check("abc\xE2\x80", 5), 3);
+	/* len limits the check: the bad byte past it is not seen */
+	assert_int_equal(lm_utf8_check("abc\xFF", 3), 3);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1)
+		fonts_dir = argv[1];
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_load_paths, setup_fonts, teardown_fonts),
+		cmocka_unit_test_setup_teardown(test_widths_match_libharu, setup_fonts,
+						teardown_fonts),
+		cmocka_unit_test_setup_teardown(test_known_widths, setup_fonts, teardown_fonts),
+		cmocka_unit_test_setup_teardown(test_has_glyph, setup_fonts, teardown_fonts),
+		cmocka_unit_test(test_missing_dir),
+		cmocka_unit_test(test_not_a_font),
+		cmocka_unit_test(test_utf8_decode_valid),
+		cmocka_unit_test(test_utf8_decode_invalid),
+		cmocka_unit_test(test_utf8_check),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
