@@ -17,6 +17,7 @@ enum lm_face { LM_FACE_REGULAR, LM_FACE_BOLD, LM_FACE_ITALIC, LM_FACE_BOLD_ITALI
 
 struct lm_fonts {
 	char *path[LM_FACES];          /* owned */
+	const char *embed[LM_FACES];   /* file the PDF embeds: a subset, or NULL for path; borrowed */
 	void *face[LM_FACES];          /* hb_font_t*, owned */
 	int16_t *width[LM_FACES];      /* lazily filled, per BMP code point; -1 unknown, owned */
 };

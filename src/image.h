@@ -8,6 +8,8 @@
 #ifndef LM_IMAGE_H
 #define LM_IMAGE_H
 
+#include <stddef.h>
+
 #include "diag.h"
 
 enum lm_image_kind { LM_IMAGE_PNG, LM_IMAGE_JPEG };
@@ -16,6 +18,14 @@ struct lm_image {
 	char *path;            /* owned */
 	enum lm_image_kind kind;
 	unsigned width, height; /* pixels */
+	/* PNG only, prepared once per run: the pixels deflated as a PDF image
+	 * stream wants them (libharu would store the alpha channel
+	 * uncompressed, and compress the colour again for every file) */
+	int gray;                   /* 1: one channel (DeviceGray), 0: RGB */
+	unsigned char *zcolor;      /* zlib stream, owned */
+	size_t zcolor_len;
+	unsigned char *zalpha;      /* zlib stream of the alpha channel, owned; NULL if opaque */
+	size_t zalpha_len;
 };
 
 /* Largest image accepted, in pixels per side: a signature scanned at

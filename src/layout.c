@@ -229,8 +229,8 @@ static void split_long_words(struct lm_fonts *fonts, struct fragvec *fv, double 
 			size_t pos = 0;
 			while (pos < fr.len) {
 				/* how much of fr from pos fits in width - x */
-				size_t b = pos, last_good = 0;
-				double w = 0, w_at_good = 0;
+				size_t b = pos, last_good = 0, last_slash = 0;
+				double w = 0, w_at_good = 0, w_at_slash = 0;
 				while (b < fr.len) {
 					uint32_t cp;
 					int cl = lm_utf8_decode(fr.text + b, fr.len - b, &cp);
@@ -243,9 +243,15 @@ static void split_long_words(struct lm_fonts *fonts, struct fragvec *fv, double 
 					b += (size_t)cl;
 					if (good_break_after(fr.text[b - 1]))
 						last_good = b, w_at_good = w;
+					if (fr.text[b - 1] == '/')
+						last_slash = b, w_at_slash = w;
 				}
 				int fits_rest = b == fr.len;
-				if (!fits_rest && last_good > pos && x + w_at_good > width * 0.4)
+				/* a web address is best broken after a '/': a break after
+				 * a '-' reads as a hyphenated word */
+				if (!fits_rest && last_slash > pos && x + w_at_slash > width * 0.4)
+					b = last_slash, w = w_at_slash;
+				else if (!fits_rest && last_good > pos && x + w_at_good > width * 0.4)
 					b = last_good, w = w_at_good;
 				struct frag piece = fr;
 				piece.text = fr.text + pos;

@@ -256,8 +256,13 @@ static int days_in_month(int y, int m)
 int lm_date_parse(const char *s, struct lm_date *out)
 {
 	int y, m, dd;
-	char tail;
-	if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &dd, &tail) != 3 || strlen(s) != 10)
+	/* exactly YYYY-MM-DD: sscanf alone would take signs and spaces */
+	if (strlen(s) != 10)
+		return -1;
+	for (int i = 0; i < 10; i++)
+		if ((i == 4 || i == 7) ? s[i] != '-' : (s[i] < '0' || s[i] > '9'))
+			return -1;
+	if (sscanf(s, "%4d-%2d-%2d", &y, &m, &dd) != 3)
 		return -1;
 	if (y < 1900 || y > 9999 || m < 1 || m > 12 || dd < 1 || dd > days_in_month(y, m))
 		return -1;
@@ -303,6 +308,9 @@ void lm_date_format(struct lm_buf *out, const char *fmt, const struct lm_date *d
 			break;
 		case 'A':
 			lm_buf_adds(out, weekdays[weekday(date)]);
+			break;
+		case '%':
+			lm_buf_addc(out, '%');
 			break;
 		default:
 			lm_buf_addc(out, '%');
@@ -371,7 +379,7 @@ static const struct lm_para_style body_style = {
 	.face = LM_FACE_REGULAR, .size = BODY_SIZE, .leading = BODY_SIZE * 1.3, .rgb = TEXT_RGB,
 };
 
-static int letterhead(struct ctx *c)
+static int letterhead(struct ctx *c, int window)
 {
 	const struct lm_value *ar = lm_value_get(c->area->ctx, "area");
 	struct lm_flow *f = &c->flow;
@@ -392,7 +400,7 @@ static int letterhead(struct ctx *c)
 			lm_buf_release(&b);
 		}
 		c->lay->elems[fig].alt = alt;
-		struct lm_box b = { .kind = LM_BOX_IMAGE, .elem = fig, .x = f->left, .y = top - h,
+		struct lm_box b = { .kind = LM_BOX_IMAGE, .elem = fig, .x = MARGIN_X, .y = top - h,
 				    .w = w, .h = h, .image = logo };
 		lm_layout_add(c->lay, f->page, &b);
 		logo_bottom = top - h;
@@ -429,6 +437,11 @@ static int letterhead(struct ctx *c)
 		}
 		lm_flow_para(f, sp, n, &st, ae);
 	}
+	if (window) {
+		/* the address window takes the left; the right column goes on */
+		f->y -= 4 * MM;
+		return 0;
+	}
 	if (f->y > logo_bottom)
 		f->y = logo_bottom;
 	f->y -= 4 * MM;
@@ -437,6 +450,69 @@ static int letterhead(struct ctx *c)
 	lm_layout_add(c->lay, f->page, &rule);
 	f->y -= 6 * MM;
 	return 0;
+}
+
+/* The recipient's postal address, in the window of a C5/DL window envelope:
+ * GOV.UK Notify's letter specification puts the block 24.6 mm from the left
+ * and 39.5 mm from the top, 95.4 x 26.8 mm. */
+#define WINDOW_X (24.6 * MM)
+#define WINDOW_TOP (39.5 * MM)
+#define WINDOW_W (95.4 * MM)
+#define WINDOW_H (26.8 * MM)
+
+/* The non-empty address lines of the recipient, in order (postcode last). */
+static size_t address_lines(const struct lm_value *r, const char *out[LM_ADDRESS_MAX_LINES + 1])
+{
+	size_t n = 0;
+	if (!r)
+		return 0;
+	for (int i = 1; i <= LM_ADDRESS_MAX_LINES + 1 && n <= LM_ADDRESS_MAX_LINES; i++) {
+		char key[32];
+		snprintf(key, sizeof(key), "address_line_%d", i);
+		const char *v = lm_value_str(r, key, "");
+		if (*v)
+			out[n++] = v;
+	}
+	const char *pc = lm_value_str(r, "postcode", "");
+	if (*pc && n <= LM_ADDRESS_MAX_LINES)
+		out[n++] = pc;
+	return n;
+}
+
+int lm_letter_has_address(const struct lm_value *recipient)
+{
+	const char *lines[LM_ADDRESS_MAX_LINES + 1];
+	return address_lines(recipient, lines) > 0;
+}
+
+static void address_window(struct ctx *c, const struct lm_value *r)
+{
+	const char *lines[LM_ADDRESS_MAX_LINES + 1];
+	size_t n = address_lines(r, lines);
+	if (n > LM_ADDRESS_MAX_LINES)
+		n = LM_ADDRESS_MAX_LINES; /* check reports the row; print what fits */
+	double leading = WINDOW_H / (double)(n > 6 ? n : 6);
+	if (leading > 12.5)
+		leading = 12.5;
+	struct lm_para_style st = { .face = LM_FACE_REGULAR, .size = leading / 1.2, .leading = leading,
+				    .rgb = TEXT_RGB };
+	struct lm_flow *f = &c->flow;
+	double save_left = f->left, save_right = f->right, save_y = f->y;
+	f->left = WINDOW_X;
+	f->right = WINDOW_X + WINDOW_W;
+	f->y = c->lay->page_h - WINDOW_TOP;
+	struct lm_span *sp = lm_arena_alloc(c->lay->arena, 2 * n * sizeof(*sp));
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (k)
+			sp[k++] = (struct lm_span){ .text = "\n", .len = 1 };
+		sp[k++] = (struct lm_span){ .text = lines[i], .len = strlen(lines[i]) };
+	}
+	int e = lm_layout_elem(c->lay, LM_ROLE_PARAGRAPH, 0, 0);
+	lm_flow_para(f, sp, k, &st, e);
+	f->left = save_left;
+	f->right = save_right;
+	f->y = save_y;
 }
 
 /* The reference block; sets *shows_date when a line prints {{date}}. */
@@ -450,6 +526,8 @@ static int reference_block(struct ctx *c, int *shows_date)
 		return lm_diag_set(c->d, c->l->path, ref->line, ref->col,
 				   "'reference' must be a list of lines, each with a label and a value");
 	struct lm_para_style st = { .face = LM_FACE_REGULAR, .size = 10, .leading = 13, .rgb = TEXT_RGB };
+	if (lm_flow_width(&c->flow) < 80 * MM)
+		st.size = 9, st.leading = 11.5; /* the column beside the address window */
 	int any = 0;
 	for (size_t i = 0; i < ref->n; i++) {
 		const struct lm_value *item = ref->items[i];
@@ -722,7 +800,14 @@ int lm_letter_layout(const struct lm_letter *l, const struct lm_area *area,
 
 	lm_flow_begin(&c.flow, lay, fonts, MARGIN_X, lay->page_w - MARGIN_X, lay->page_h - MARGIN_TOP,
 		      MARGIN_BOTTOM);
-	if (letterhead(&c))
+	/* with a postal address, letterhead and reference block move to a
+	 * right-hand column beside the envelope window */
+	int window = lm_letter_has_address(o->recipient);
+	if (window) {
+		address_window(&c, o->recipient);
+		c.flow.left = lay->page_w - MARGIN_X - 65 * MM;
+	}
+	if (letterhead(&c, window))
 		goto out;
 	int shows_date;
 	if (reference_block(&c, &shows_date))
@@ -732,6 +817,12 @@ int lm_letter_layout(const struct lm_letter *l, const struct lm_area *area,
 		int e = lm_layout_elem(lay, LM_ROLE_PARAGRAPH, 0, 0);
 		plain_para(&c, date->str, &body_style, e);
 		lm_flow_space(&c.flow, 6 * MM);
+	}
+	if (window) {
+		c.flow.left = MARGIN_X;
+		double below = lay->page_h - WINDOW_TOP - WINDOW_H - 8 * MM;
+		if (c.flow.y > below)
+			c.flow.y = below;
 	}
 	if (fm_key(&c, "salutation", "Dear Parent/Carer,", &buf))
 		goto out;

@@ -54,6 +54,13 @@ void lm_date_format(struct lm_buf *out, const char *fmt, const struct lm_date *d
 /* Parses YYYY-MM-DD; returns 0, or -1 when it is not a real date. */
 int lm_date_parse(const char *s, struct lm_date *out);
 
+/* A postal address has at most this many lines (UK rules: 3 to 7). */
+#define LM_ADDRESS_MAX_LINES 7
+
+/* 1 when `recipient` (a map, or NULL) has address lines: the letter then
+ * prints them in the envelope window. */
+int lm_letter_has_address(const struct lm_value *recipient);
+
 struct lm_letter_opts {
 	struct lm_date date;
 	const struct lm_value *recipient; /* a map, or NULL */

@@ -1,17 +1,16 @@
 #include "pdf.h"
 
 #include "buf.h"
+#include "fileio.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <stdint.h>
 #include <hpdf.h>
 #include <hpdf_doc.h>
 #include <hpdf_objects.h>
+#include <hpdf_streams.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* libharu reports errors through this; we keep the first and check after
  * each step, so no error ever passes unnoticed. */
@@ -65,11 +64,56 @@ int lm_pdf_begin(struct lm_pdf *pdf, struct lm_fonts *fonts, const struct lm_pdf
 static HPDF_Font get_font(struct lm_pdf *pdf, enum lm_face face)
 {
 	if (!pdf->font[face]) {
-		const char *name = HPDF_LoadTTFontFromFile(pdf->doc, pdf->fonts->path[face], HPDF_TRUE);
+		const char *file = pdf->fonts->embed[face] ? pdf->fonts->embed[face] : pdf->fonts->path[face];
+		const char *name = HPDF_LoadTTFontFromFile(pdf->doc, file, HPDF_TRUE);
 		if (name)
 			pdf->font[face] = HPDF_GetFont(pdf->doc, name, "UTF-8");
 	}
 	return pdf->font[face];
+}
+
+/* An image XObject whose stream is already deflated: libharu's public
+ * calls would decode the PNG and compress it again for every file. */
+static HPDF_Dict raw_stream(HPDF_Doc doc, unsigned w, unsigned h, const char *space,
+			    int colors, const unsigned char *z, size_t len)
+{
+	HPDF_Dict img = HPDF_DictStream_New(doc->mmgr, doc->xref);
+	if (!img)
+		return NULL;
+	img->header.obj_class |= HPDF_OSUBCLASS_XOBJECT;
+	img->filter = HPDF_STREAM_FILTER_NONE;
+	HPDF_Dict_AddName(img, "Type", "XObject");
+	HPDF_Dict_AddName(img, "Subtype", "Image");
+	HPDF_Dict_AddNumber(img, "Width", (HPDF_INT32)w);
+	HPDF_Dict_AddNumber(img, "Height", (HPDF_INT32)h);
+	HPDF_Dict_AddName(img, "ColorSpace", space);
+	HPDF_Dict_AddNumber(img, "BitsPerComponent", 8);
+	HPDF_Dict_AddName(img, "Filter", "FlateDecode");
+	/* rows carry PNG filter bytes (see image.c) */
+	HPDF_Dict parms = HPDF_Dict_New(doc->mmgr);
+	if (parms) {
+		HPDF_Dict_AddNumber(parms, "Predictor", 15);
+		HPDF_Dict_AddNumber(parms, "Colors", colors);
+		HPDF_Dict_AddNumber(parms, "BitsPerComponent", 8);
+		HPDF_Dict_AddNumber(parms, "Columns", (HPDF_INT32)w);
+		HPDF_Dict_Add(img, "DecodeParms", parms);
+	}
+	HPDF_Stream_Write(img->stream, z, (HPDF_UINT)len);
+	return img;
+}
+
+static HPDF_Image prepared_image(struct lm_pdf *pdf, const struct lm_image *im)
+{
+	HPDF_Doc doc = pdf->doc;
+	HPDF_Dict img = raw_stream(doc, im->width, im->height, im->gray ? "DeviceGray" : "DeviceRGB",
+				   im->gray ? 1 : 3, im->zcolor, im->zcolor_len);
+	if (img && im->zalpha) {
+		HPDF_Dict mask = raw_stream(doc, im->width, im->height, "DeviceGray", 1, im->zalpha,
+					    im->zalpha_len);
+		if (mask)
+			HPDF_Dict_Add(img, "SMask", mask);
+	}
+	return img;
 }
 
 static HPDF_Image get_image(struct lm_pdf *pdf, const struct lm_image *img)
@@ -77,7 +121,7 @@ static HPDF_Image get_image(struct lm_pdf *pdf, const struct lm_image *img)
 	for (size_t i = 0; i < pdf->nimages; i++)
 		if (!strcmp(pdf->images[i].path, img->path))
 			return pdf->images[i].handle;
-	HPDF_Image h = img->kind == LM_IMAGE_PNG ? HPDF_LoadPngImageFromFile(pdf->doc, img->path)
+	HPDF_Image h = img->kind == LM_IMAGE_PNG ? prepared_image(pdf, img)
 						 : HPDF_LoadJpegImageFromFile(pdf->doc, img->path);
 	if (!h)
 		return NULL;
@@ -157,40 +201,47 @@ int lm_pdf_add(struct lm_pdf *pdf, const struct lm_layout *lay, const struct lm_
 	return 0;
 }
 
+int lm_pdf_finish(struct lm_pdf *pdf, struct lm_buf *out, struct lm_diag *d)
+{
+	HPDF_SaveToStream(pdf->doc);
+	if (failed(pdf, NULL, "finishing the document", d))
+		return -1;
+	HPDF_UINT32 size = HPDF_GetStreamSize(pdf->doc);
+	lm_buf_grow(out, size);
+	HPDF_UINT32 got = size;
+	HPDF_ReadFromStream(pdf->doc, (HPDF_BYTE *)out->ptr + out->len, &got);
+	/* libharu reports the end of its stream as an error; only a short
+	 * read is one here */
+	if (got != size)
+		return lm_diag_set(d, NULL, 0, 0, "PDF library returned %lu of %lu bytes",
+				   (unsigned long)got, (unsigned long)size);
+	pdf->error = 0;
+	out->len += got;
+	out->ptr[out->len] = '\0';
+	return 0;
+}
+
 int lm_pdf_save(struct lm_pdf *pdf, const char *path, struct lm_diag *d)
 {
-	struct lm_buf tmp = LM_BUF_INIT;
-	int rc = -1;
-	/* open(O_EXCL) rather than mkstemp: the file gets the user's umask,
-	 * not mode 0600 */
-	int fd = -1;
-	for (unsigned attempt = 0; fd < 0 && attempt < 100; attempt++) {
-		lm_buf_reset(&tmp);
-		lm_buf_addf(&tmp, "%s.tmp-%ld-%lx-%u", path, (long)getpid(),
-			    (unsigned long)(uintptr_t)pdf, attempt);
-		fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_EXCL, 0666);
-		if (fd < 0 && errno != EEXIST)
-			break;
-	}
-	if (fd < 0) {
-		lm_diag_set(d, path, 0, 0, "cannot create the output file: %s", strerror(errno));
-		goto out;
-	}
-	close(fd);
-	HPDF_SaveToFile(pdf->doc, tmp.ptr);
-	if (failed(pdf, path, "writing the file", d)) {
-		unlink(tmp.ptr);
-		goto out;
-	}
-	if (rename(tmp.ptr, path)) {
-		lm_diag_set(d, path, 0, 0, "cannot move the finished file into place: %s", strerror(errno));
-		unlink(tmp.ptr);
-		goto out;
-	}
-	rc = 0;
-out:
-	lm_buf_release(&tmp);
+	struct lm_buf bytes = LM_BUF_INIT;
+	int rc = lm_pdf_finish(pdf, &bytes, d);
+	if (!rc)
+		rc = lm_write_atomic(path, bytes.ptr, bytes.len, d);
+	lm_buf_release(&bytes);
 	return rc;
+}
+
+int lm_pdf_blank_page(struct lm_pdf *pdf, double w, double h, struct lm_diag *d)
+{
+	HPDF_Page page = HPDF_AddPage(pdf->doc);
+	if (page) {
+		HPDF_Page_SetWidth(page, (HPDF_REAL)w);
+		HPDF_Page_SetHeight(page, (HPDF_REAL)h);
+	}
+	if (failed(pdf, NULL, "adding a blank page", d))
+		return -1;
+	pdf->npages++;
+	return 0;
 }
 
 void lm_pdf_release(struct lm_pdf *pdf)

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 
+#include "buf.h"
 #include "diag.h"
 #include "font.h"
 #include "image.h"
@@ -46,9 +47,12 @@ int lm_pdf_begin(struct lm_pdf *pdf, struct lm_fonts *fonts, const struct lm_pdf
  * names.  Returns 0, or -1 with d filled. */
 int lm_pdf_add(struct lm_pdf *pdf, const struct lm_layout *lay, const struct lm_image *images,
 	       size_t nimages, struct lm_diag *d);
-/* Writes the file atomically (temporary file, then rename).  Returns 0, or
- * -1 with d filled and no file left behind. */
+/* Appends the finished file's bytes to `out`.  Returns 0, or -1 with d filled. */
+int lm_pdf_finish(struct lm_pdf *pdf, struct lm_buf *out, struct lm_diag *d);
+/* lm_pdf_finish, then lm_write_atomic: a PDF is either whole or absent. */
 int lm_pdf_save(struct lm_pdf *pdf, const char *path, struct lm_diag *d);
+/* Adds an empty page of the given size (the back of an odd page in duplex). */
+int lm_pdf_blank_page(struct lm_pdf *pdf, double w, double h, struct lm_diag *d);
 void lm_pdf_release(struct lm_pdf *pdf);
 
 #endif

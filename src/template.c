@@ -658,11 +658,62 @@ static int at_line_start(const struct lm_buf *out)
 	return 1;
 }
 
+/* Names Windows cannot open, whatever the extension. */
+static int windows_reserved(const char *s, size_t len)
+{
+	static const char *const names[] = { "CON", "PRN", "AUX", "NUL" };
+	size_t stem = 0;
+	while (stem < len && s[stem] != '.')
+		stem++;
+	for (size_t i = 0; i < 4; i++)
+		if (stem == 3 && !strncasecmp(s, names[i], 3))
+			return 1;
+	if (stem == 4 && (!strncasecmp(s, "COM", 3) || !strncasecmp(s, "LPT", 3)) && s[3] >= '0' &&
+	    s[3] <= '9')
+		return 1;
+	return 0;
+}
+
+void lm_filename_escape(struct lm_buf *out, const char *s, size_t len)
+{
+	size_t start = out->len;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		/* separators, characters Windows forbids, and controls */
+		if (c < 0x20 || c == 0x7F || strchr("/\\:*?\"<>|", c))
+			c = '_';
+		/* no "..", and no hidden file from a leading dot */
+		if (c == '.' && (out->len == start || out->ptr[out->len - 1] == '.'))
+			c = '_';
+		lm_buf_addc(out, (char)c);
+	}
+	/* Windows drops trailing dots and spaces: a name must not end so */
+	while (out->len > start && (out->ptr[out->len - 1] == '.' || out->ptr[out->len - 1] == ' '))
+		out->ptr[--out->len] = '\0';
+	/* keep a component well inside every file system's 255-byte limit,
+	 * cutting on a character boundary */
+	if (out->len - start > 120) {
+		size_t cut = start + 120;
+		while (cut > start && ((unsigned char)out->ptr[cut] & 0xC0) == 0x80)
+			cut--;
+		out->len = cut;
+		out->ptr[cut] = '\0';
+	}
+	if (out->len == start)
+		lm_buf_addc(out, '_');
+	else if (windows_reserved(out->ptr + start, out->len - start))
+		lm_buf_addc(out, '_');
+}
+
 void lm_template_escape(struct lm_buf *out, const char *s, size_t len,
 			enum lm_escape esc)
 {
 	if (esc == LM_ESCAPE_NONE) {
 		lm_buf_add(out, s, len);
+		return;
+	}
+	if (esc == LM_ESCAPE_FILENAME) {
+		lm_filename_escape(out, s, len);
 		return;
 	}
 	/* a hard break at the end of a paragraph would print a backslash */

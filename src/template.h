@@ -40,7 +40,8 @@ int lm_template_parse(struct lm_template **out, const char *path,
 
 enum lm_escape {
 	LM_ESCAPE_NONE,     /* values copied as they are (plain-text fields) */
-	LM_ESCAPE_MARKDOWN  /* values can never become CommonMark markup */
+	LM_ESCAPE_MARKDOWN, /* values can never become CommonMark markup */
+	LM_ESCAPE_FILENAME  /* values are made safe as one path component */
 };
 
 /*
@@ -75,5 +76,13 @@ int lm_template_render_string(const char *path, int line, int col,
  */
 void lm_template_escape(struct lm_buf *out, const char *s, size_t len,
 			enum lm_escape esc);
+
+/*
+ * Appends `s` made safe as (part of) one file name: no path separator, no
+ * "..", no leading dot, no control character or character Windows forbids,
+ * no trailing dot or space, no reserved Windows name (CON, NUL, COM1…), at
+ * most 120 bytes, never empty.
+ */
+void lm_filename_escape(struct lm_buf *out, const char *s, size_t len);
 
 #endif

@@ -172,9 +172,11 @@ static void test_missing_dir(void **state)
 static void test_not_a_font(void **state)
 {
 	(void)state;
-	char dir[] = "/tmp/lm-test-font-XXXXXX";
+	char dir[512];
+	const char *tmp = getenv("TMPDIR");
+	snprintf(dir, sizeof(dir), "%s/lm-test-font-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	assert_non_null(mkdtemp(dir));
-	char path[256];
+	char path[1024];
 	/* Regular is real (a copy), Bold is junk */
 	snprintf(path, sizeof(path), "%s/%s", dir, face_file[0]);
 	{

@@ -65,6 +65,13 @@ int cli_parse(const char *cmd, int argc, char **argv, const struct cli_option *o
 				opts[k].name, opts[k].arg);
 			return -1;
 		}
+		if (opts[k].repeat) {
+			if (out->nlist[k] == CLI_MAX_ARGS) {
+				fprintf(stderr, "lettermerge %s: '--%s' given too often\n", cmd, opts[k].name);
+				return -1;
+			}
+			out->list[k][out->nlist[k]++] = out->value[k];
+		}
 	}
 	return 0;
 }
@@ -80,10 +87,11 @@ void cli_usage(FILE *fp, const char *synopsis, const char *about, const struct c
 		else
 			snprintf(left, sizeof(left), "    --%s%s%s", opts[j].name, opts[j].arg ? " " : "",
 				 opts[j].arg ? opts[j].arg : "");
-		fprintf(fp, "  %-28s %s\n", left, opts[j].help);
+		fprintf(fp, "  %-30s %s%s\n", left, opts[j].help, opts[j].repeat ? " (repeatable)" : "");
 	}
-	fprintf(fp, "  %-28s %s\n", "-h, --help", "show this help");
-	fprintf(fp, "\nexit status: 0 written, 1 an input is wrong (message names file:line:column), 2 usage error\n");
+	fprintf(fp, "  %-30s %s\n", "-h, --help", "show this help");
+	fprintf(fp, "\nexit status: 0 all written; 1 an input is wrong (each message names file:line:column;\n"
+		    "nothing is written for a failing letter); 2 the command line is wrong\n");
 }
 
 void cli_print_diag(const struct lm_diag *d)

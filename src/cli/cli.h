@@ -16,13 +16,16 @@ struct cli_option {
 	char short_name;    /* 0 if none */
 	const char *arg;    /* argument name, NULL for a flag */
 	const char *help;
+	int repeat;         /* may be given more than once: see cli_parsed.list */
 };
 
 #define CLI_MAX_OPTIONS 32
 #define CLI_MAX_ARGS 64
 
 struct cli_parsed {
-	const char *value[CLI_MAX_OPTIONS]; /* argument, or "" for a set flag, NULL if absent */
+	const char *value[CLI_MAX_OPTIONS]; /* argument (the last one), or "" for a set flag, NULL if absent */
+	const char *list[CLI_MAX_OPTIONS][CLI_MAX_ARGS]; /* every argument of a repeatable option */
+	int nlist[CLI_MAX_OPTIONS];
 	const char *args[CLI_MAX_ARGS];     /* positional arguments */
 	int nargs;
 	int help;
@@ -40,5 +43,6 @@ void cli_print_diag(const struct lm_diag *d);
 const char *cli_fonts_dir(const char *opt);
 
 int cmd_build(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 #endif

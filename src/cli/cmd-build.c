@@ -1,30 +1,54 @@
-/* lettermerge build: one letter for one area, as a PDF. */
+/* lettermerge build: letters for one or many areas and recipients, as PDFs. */
+#include <dirent.h>
+#include <stddef.h>
 #include <errno.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
-#include "../area.h"
+#include "../batch.h"
 #include "../buf.h"
-#include "../letter.h"
-#include "../pdf.h"
+#include "../fileio.h"
 #include "cli.h"
 
-enum { OPT_AREA, OPT_OUTPUT, OPT_DATE, OPT_FONTS };
-
-static const struct cli_option options[] = {
-	[OPT_AREA] = { "area", 'a', "DIR", "the area folder, e.g. areas/liverpool (required)" },
-	[OPT_OUTPUT] = { "output", 'o', "FILE", "the PDF to write (default: LETTER-AREA.pdf)" },
-	[OPT_DATE] = { "date", 'd', "YYYY-MM-DD", "the letter's date (default: $SOURCE_DATE_EPOCH, else today)" },
-	[OPT_FONTS] = { "fonts", 0, "DIR", "folder of the Liberation Sans TTF files (default: fonts/)" },
-	{ NULL, 0, NULL, NULL },
+enum {
+	OPT_AREA, OPT_ALL_AREAS, OPT_AREAS_DIR, OPT_RECIPIENTS, OPT_AREA_RECIPIENTS, OPT_OUTPUT,
+	OPT_COMBINE, OPT_DUPLEX, OPT_MANIFEST, OPT_SKIP_EXISTING, OPT_KEEP_GOING, OPT_JOBS,
+	OPT_SHARD, OPT_QUIET, OPT_JSON, OPT_DATE, OPT_FONTS,
 };
 
-static const char synopsis[] = "lettermerge build LETTER --area DIR [-o FILE.pdf] [--date YYYY-MM-DD]";
+static const struct cli_option options[] = {
+	[OPT_AREA] = { "area", 'a', "DIR", "an area folder, e.g. areas/liverpool", 1 },
+	[OPT_ALL_AREAS] = { "all-areas", 0, NULL, "every area folder under --areas-dir", 0 },
+	[OPT_AREAS_DIR] = { "areas-dir", 0, "DIR", "where --all-areas looks (default: areas)", 0 },
+	[OPT_RECIPIENTS] = { "recipients", 'r', "FILE", "one letter per row of this CSV ('-' for stdin), shared by all areas", 0 },
+	[OPT_AREA_RECIPIENTS] = { "area-recipients", 0, "NAME", "one letter per row of each area's own NAME (e.g. schools.csv)", 0 },
+	[OPT_OUTPUT] = { "output", 'o', "PATTERN", "output file; may hold {{area.id}}, {{recipient.COLUMN}} (default: LETTER-AREA.pdf)", 0 },
+	[OPT_COMBINE] = { "combine", 0, "FILE", "write every letter into this one print file instead", 0 },
+	[OPT_DUPLEX] = { "duplex", 0, NULL, "with --combine: start every letter on a front side", 0 },
+	[OPT_MANIFEST] = { "manifest", 0, "FILE", "write one JSON line per output file (path, area, recipient, pages, bytes, sha256)", 0 },
+	[OPT_SKIP_EXISTING] = { "skip-existing", 0, NULL, "leave output files that already exist (resume a run)", 0 },
+	[OPT_KEEP_GOING] = { "keep-going", 'k', NULL, "write the good letters even when some are wrong (still exit 1)", 0 },
+	[OPT_JOBS] = { "jobs", 'j', "N", "worker processes (default: the number of cores)", 0 },
+	[OPT_SHARD] = { "shard", 0, "K/N", "write only the K-th of N equal slices of the letters", 0 },
+	[OPT_QUIET] = { "quiet", 'q', NULL, "print errors only", 0 },
+	[OPT_JSON] = { "json", 0, NULL, "print a summary object on stdout at the end", 0 },
+	[OPT_DATE] = { "date", 'd', "YYYY-MM-DD", "the letters' date (default: $SOURCE_DATE_EPOCH, else today)", 0 },
+	[OPT_FONTS] = { "fonts", 0, "DIR", "folder of the Liberation Sans TTF files (default: fonts/)", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const char synopsis[] =
+	"lettermerge build LETTER (--area DIR ... | --all-areas) [--recipients FILE] [-o PATTERN | --combine FILE] [options]";
 static const char about[] =
-	"Expands the letter template LETTER (letters/NAME.md) with the area's CSV files\n"
-	"and writes one print-ready A4 PDF.  Nothing is written when an input is wrong.";
+	"Expands the letter template LETTER (letters/NAME.md) with each area's CSV files\n"
+	"(and each recipient row) and writes print-ready A4 PDFs.  Every letter is laid\n"
+	"out and checked before the first file is written: a wrong input writes nothing.";
 
 /* The date from --date, SOURCE_DATE_EPOCH (reproducible builds), or today. */
 static int pick_date(const char *opt, struct lm_date *out)
@@ -38,6 +62,7 @@ static int pick_date(const char *opt, struct lm_date *out)
 	}
 	time_t t = time(NULL);
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	struct tm tm;
 	if (sde && *sde) {
 		char *end;
 		long long v = strtoll(sde, &end, 10);
@@ -46,47 +71,280 @@ static int pick_date(const char *opt, struct lm_date *out)
 			return -1;
 		}
 		t = (time_t)v;
-	}
-	struct tm tm;
-	if (sde && *sde)
 		gmtime_r(&t, &tm);
-	else
+	} else {
 		localtime_r(&t, &tm);
+	}
 	out->year = tm.tm_year + 1900;
 	out->month = tm.tm_mon + 1;
 	out->day = tm.tm_mday;
 	return 0;
 }
 
-static char *default_output(const char *letter, const char *area_id)
+static int cmp_str(const void *a, const void *b)
 {
-	const char *base = strrchr(letter, '/');
-	base = base ? base + 1 : letter;
-	size_t n = strlen(base);
-	if (n > 3 && !strcmp(base + n - 3, ".md"))
-		n -= 3;
-	struct lm_buf b = LM_BUF_INIT;
-	lm_buf_add(&b, base, n);
-	lm_buf_addf(&b, "-%s.pdf", area_id);
-	return lm_buf_detach(&b, NULL);
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Creates the folders above `path` that are missing. */
-static int make_parents(const char *path, struct lm_diag *d)
+/* The area folders under `dir` (those with an area.csv), sorted. */
+static int list_areas(const char *dir, char ***out, size_t *n)
 {
-	char *p = lm_xstrdup(path);
-	int rc = 0;
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
+	DIR *dp = opendir(dir);
+	if (!dp) {
+		fprintf(stderr, "lettermerge build: cannot open areas folder '%s': %s\n", dir, strerror(errno));
+		return -1;
+	}
+	size_t alloc = 0;
+	struct dirent *e;
+	*out = NULL;
+	*n = 0;
+	while ((e = readdir(dp))) {
+		if (e->d_name[0] == '.')
 			continue;
-		*s = '\0';
-		if (mkdir(p, 0777) && errno != EEXIST) {
-			rc = lm_diag_set(d, p, 0, 0, "cannot create folder: %s", strerror(errno));
+		struct lm_buf p = LM_BUF_INIT;
+		lm_buf_addf(&p, "%s/%s/area.csv", dir, e->d_name);
+		int ok = !access(p.ptr, R_OK);
+		lm_buf_reset(&p);
+		lm_buf_addf(&p, "%s/%s", dir, e->d_name);
+		if (ok) {
+			LM_ALLOC_GROW(*out, *n + 1, alloc);
+			(*out)[(*n)++] = lm_buf_detach(&p, NULL);
+		}
+		lm_buf_release(&p);
+	}
+	closedir(dp);
+	if (*n)
+		qsort(*out, *n, sizeof(**out), cmp_str);
+	return 0;
+}
+
+/* ---- running jobs ---- */
+
+struct run {
+	struct lm_batch *b;
+	int skip_existing;
+	int quiet, tty;
+	struct timespec start;
+	size_t done, total;
+	struct lm_result *results; /* one a job, indexed from b->first */
+	char **errors;             /* NULL, or the formatted diagnostic of a failed job */
+	size_t failed;
+};
+
+static double elapsed(const struct run *r)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - r->start.tv_sec) + (double)(now.tv_nsec - r->start.tv_nsec) / 1e9;
+}
+
+static void progress(void *ctx, size_t done, size_t total)
+{
+	struct run *r = ctx;
+	if (r->quiet || !r->tty)
+		return;
+	double t = elapsed(r);
+	double rate = t > 0 ? (double)done / t : 0;
+	int width = 30, fill = total ? (int)((double)width * (double)done / (double)total) : width;
+	fprintf(stderr, "\r[%.*s%*s] %zu/%zu  %.0f letters/s  %.0f s left ", fill,
+		"##############################", width - fill, "", done, total, rate,
+		rate > 0 ? (double)(total - done) / rate : 0.0);
+	if (done == total)
+		fputc('\n', stderr);
+}
+
+/* What a worker sends back for one job; small enough for one atomic pipe write. */
+struct record {
+	uint32_t job;
+	int32_t failed;
+	struct lm_result result;
+	char error[2048];
+};
+
+enum mode { MODE_CHECK, MODE_WRITE };
+
+static void do_job(struct run *r, enum mode mode, size_t j, struct record *rec)
+{
+	struct lm_diag d;
+	lm_diag_clear(&d);
+	memset(rec, 0, sizeof(*rec));
+	rec->job = (uint32_t)j;
+	int rc = mode == MODE_CHECK ? lm_batch_check(r->b, j, &d)
+				    : lm_batch_write(r->b, j, r->skip_existing, &rec->result, &d);
+	if (rc) {
+		rec->failed = 1;
+		lm_diag_format(&d, rec->error, sizeof(rec->error));
+	}
+}
+
+static void take(struct run *r, const struct record *rec)
+{
+	size_t i = rec->job - r->b->first;
+	r->results[i] = rec->result;
+	if (rec->failed && !r->errors[i]) {
+		r->errors[i] = lm_xstrdup(rec->error);
+		r->failed++;
+	}
+	r->done++;
+	progress(r, r->done, r->total);
+}
+
+/* Runs `mode` over every job not failed yet, in `jobs` worker processes
+ * (each taking every jobs-th letter), collecting their records. */
+static int run_jobs(struct run *r, enum mode mode, long jobs)
+{
+	struct lm_batch *b = r->b;
+	size_t n = b->end - b->first;
+	r->done = 0;
+	r->total = n;
+	clock_gettime(CLOCK_MONOTONIC, &r->start);
+	if (jobs > (long)n)
+		jobs = (long)n;
+	if (jobs <= 1) {
+		struct record rec;
+		for (size_t j = b->first; j < b->end; j++) {
+			if (r->errors[j - b->first]) {
+				r->done++;
+				continue;
+			}
+			do_job(r, mode, j, &rec);
+			take(r, &rec);
+		}
+		return 0;
+	}
+	int fds[2];
+	if (pipe(fds)) {
+		fprintf(stderr, "lettermerge build: cannot start workers: %s\n", strerror(errno));
+		return -1;
+	}
+	fflush(NULL);
+	pid_t *pids = lm_xcalloc((size_t)jobs, sizeof(pid_t));
+	for (long w = 0; w < jobs; w++) {
+		pids[w] = fork();
+		if (pids[w] < 0) {
+			fprintf(stderr, "lettermerge build: cannot start workers: %s\n", strerror(errno));
+			jobs = w;
 			break;
 		}
-		*s = '/';
+		if (pids[w] == 0) {
+			close(fds[0]);
+			struct record rec;
+			for (size_t j = b->first + (size_t)w; j < b->end; j += (size_t)jobs) {
+				if (r->errors[j - b->first])
+					continue;
+				do_job(r, mode, j, &rec);
+				/* the message is short: send only what is used */
+				size_t len = offsetof(struct record, error) + strlen(rec.error) + 1;
+				if (write(fds[1], &rec, len) != (ssize_t)len)
+					_exit(3);
+			}
+			_exit(0);
+		}
 	}
-	free(p);
+	close(fds[1]);
+	for (size_t j = b->first; j < b->end; j++)
+		if (r->errors[j - b->first])
+			r->done++;
+	struct record rec;
+	size_t have = 0;
+	int rc = 0;
+	for (;;) {
+		ssize_t got = read(fds[0], (char *)&rec + have, sizeof(rec) - have);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		have += (size_t)got;
+		/* records arrive whole (each is one write of under PIPE_BUF
+		 * bytes) but several may come in one read */
+		for (;;) {
+			size_t head = offsetof(struct record, error);
+			if (have <= head)
+				break;
+			char *nul = memchr(rec.error, '\0', have - head);
+			if (!nul)
+				break;
+			size_t len = (size_t)(nul - (char *)&rec) + 1;
+			take(r, &rec);
+			memmove(&rec, (char *)&rec + len, have - len);
+			have -= len;
+		}
+	}
+	close(fds[0]);
+	for (long w = 0; w < jobs; w++) {
+		int status;
+		while (waitpid(pids[w], &status, 0) < 0 && errno == EINTR)
+			;
+		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+			fprintf(stderr, "lettermerge build: worker %ld died (%s %d)\n", w,
+				WIFSIGNALED(status) ? "signal" : "exit",
+				WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+			rc = -1;
+		}
+	}
+	free(pids);
+	return rc;
+}
+
+/* ---- output ---- */
+
+static void json_string(FILE *fp, const char *s)
+{
+	fputc('"', fp);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(fp, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(fp, "\\u%04x", c);
+		else
+			fputc(c, fp);
+	}
+	fputc('"', fp);
+}
+
+static void manifest_line(FILE *fp, const char *path, const char *area, const char *key,
+			  size_t letters, const struct lm_result *res)
+{
+	fputs("{\"path\":", fp);
+	json_string(fp, path);
+	fputs(",\"area\":", fp);
+	json_string(fp, area);
+	fputs(",\"recipient\":", fp);
+	json_string(fp, key);
+	fprintf(fp, ",\"letters\":%zu,\"pages\":%zu,\"bytes\":%zu,\"sha256\":\"", letters, res->pages,
+		res->bytes);
+	for (int i = 0; i < 32; i++)
+		fprintf(fp, "%02x", res->sha256[i]);
+	fprintf(fp, "\",\"skipped\":%s}\n", res->skipped ? "true" : "false");
+}
+
+static int write_manifest(const char *path, struct run *r, const char *combine,
+			  const struct lm_result *combined)
+{
+	char *mem = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&mem, &len);
+	if (!fp)
+		return -1;
+	struct lm_batch *b = r->b;
+	if (combine) {
+		manifest_line(fp, combine, b->nareas == 1 ? b->areas[0].area.id : "", "",
+			      b->end - b->first, combined);
+	} else {
+		for (size_t j = b->first; j < b->end; j++) {
+			if (r->errors[j - b->first])
+				continue;
+			manifest_line(fp, b->jobs[j].path, b->areas[b->jobs[j].area].area.id,
+				      lm_batch_job_key(b, j), 1, &r->results[j - b->first]);
+		}
+	}
+	fclose(fp);
+	struct lm_diag d;
+	int rc = lm_write_atomic(path, mem, len, &d);
+	if (rc)
+		cli_print_diag(&d);
+	free(mem);
 	return rc;
 }
 
@@ -99,60 +357,193 @@ int cmd_build(int argc, char **argv)
 		cli_usage(stdout, synopsis, about, options);
 		return LM_EXIT_OK;
 	}
-	if (o.nargs != 1 || !o.value[OPT_AREA]) {
-		fprintf(stderr, "lettermerge build: %s\n\n",
-			o.nargs != 1 ? "give exactly one LETTER" : "--area is required");
+	const char *why = NULL;
+	if (o.nargs != 1)
+		why = "give exactly one LETTER";
+	else if (!o.nlist[OPT_AREA] && !o.value[OPT_ALL_AREAS])
+		why = "--area or --all-areas is required";
+	else if (o.nlist[OPT_AREA] && o.value[OPT_ALL_AREAS])
+		why = "give --area or --all-areas, not both";
+	else if (o.value[OPT_RECIPIENTS] && o.value[OPT_AREA_RECIPIENTS])
+		why = "give --recipients or --area-recipients, not both";
+	else if (o.value[OPT_COMBINE] && o.value[OPT_OUTPUT])
+		why = "give -o or --combine, not both";
+	else if (o.value[OPT_DUPLEX] && !o.value[OPT_COMBINE])
+		why = "--duplex goes with --combine";
+	if (why) {
+		fprintf(stderr, "lettermerge build: %s\n\n", why);
 		cli_usage(stderr, synopsis, about, options);
 		return LM_EXIT_USAGE;
 	}
-	struct lm_letter_opts lo = { 0 };
-	if (pick_date(o.value[OPT_DATE], &lo.date))
+	long jobs = sysconf(_SC_NPROCESSORS_ONLN);
+	if (o.value[OPT_JOBS]) {
+		char *end;
+		jobs = strtol(o.value[OPT_JOBS], &end, 10);
+		if (*end || jobs < 1 || jobs > 256) {
+			fprintf(stderr, "lettermerge build: --jobs '%s' must be a whole number from 1 to 256\n",
+				o.value[OPT_JOBS]);
+			return LM_EXIT_USAGE;
+		}
+	}
+	if (jobs < 1)
+		jobs = 1;
+	size_t shard_k = 1, shard_n = 1;
+	if (o.value[OPT_SHARD]) {
+		char tail;
+		if (sscanf(o.value[OPT_SHARD], "%zu/%zu%c", &shard_k, &shard_n, &tail) != 2 || shard_n < 1 ||
+		    shard_k < 1 || shard_k > shard_n) {
+			fprintf(stderr, "lettermerge build: --shard '%s' must be K/N with 1 <= K <= N\n",
+				o.value[OPT_SHARD]);
+			return LM_EXIT_USAGE;
+		}
+	}
+	struct lm_batch b;
+	lm_batch_init(&b);
+	if (pick_date(o.value[OPT_DATE], &b.opts.date)) {
+		lm_batch_release(&b);
 		return LM_EXIT_USAGE;
+	}
 
 	int rc = LM_EXIT_DATA;
 	struct lm_diag d;
-	struct lm_fonts fonts;
-	struct lm_letter letter;
-	struct lm_area area;
-	struct lm_assets assets;
-	struct lm_layout lay;
-	struct lm_pdf pdf;
-	struct lm_pdf_meta meta = { 0 };
-	struct lm_arena *arena = lm_arena_new();
-	char *out = NULL;
-	int have_pdf = 0;
+	struct run r = { .b = &b, .skip_existing = !!o.value[OPT_SKIP_EXISTING],
+			 .quiet = !!o.value[OPT_QUIET], .tty = isatty(2) };
+	char **areas = NULL;
+	size_t nareas = 0;
+	char *pattern = NULL;
 	lm_diag_clear(&d);
-	lm_fonts_init(&fonts);
-	lm_letter_init(&letter);
-	lm_area_init(&area);
-	lm_assets_init(&assets);
-	lm_layout_init(&lay, 0, 0);
 
-	if (lm_fonts_load(&fonts, cli_fonts_dir(o.value[OPT_FONTS]), &d) ||
-	    lm_letter_load(&letter, o.args[0], &d) ||
-	    lm_area_load(&area, arena, o.value[OPT_AREA], &d) ||
-	    lm_assets_load(&assets, &area, &d) ||
-	    lm_letter_layout(&letter, &area, &assets, &lo, &fonts, &lay, &meta, &d))
+	if (o.value[OPT_ALL_AREAS]) {
+		if (list_areas(o.value[OPT_AREAS_DIR] ? o.value[OPT_AREAS_DIR] : "areas", &areas, &nareas))
+			goto done;
+		if (!nareas) {
+			fprintf(stderr, "lettermerge build: no area folders (with an area.csv) in '%s'\n",
+				o.value[OPT_AREAS_DIR] ? o.value[OPT_AREAS_DIR] : "areas");
+			goto done;
+		}
+	} else {
+		nareas = (size_t)o.nlist[OPT_AREA];
+		areas = lm_xcalloc(nareas, sizeof(*areas));
+		for (size_t i = 0; i < nareas; i++)
+			areas[i] = lm_xstrdup(o.list[OPT_AREA][i]);
+	}
+	if (lm_batch_load(&b, cli_fonts_dir(o.value[OPT_FONTS]), o.args[0], &d))
+		goto fail;
+	for (size_t i = 0; i < nareas; i++) {
+		struct lm_buf rec = LM_BUF_INIT;
+		if (o.value[OPT_AREA_RECIPIENTS])
+			lm_buf_addf(&rec, "%s/%s", areas[i], o.value[OPT_AREA_RECIPIENTS]);
+		const char *rp = o.value[OPT_RECIPIENTS] ? o.value[OPT_RECIPIENTS]
+			       : o.value[OPT_AREA_RECIPIENTS] ? rec.ptr : NULL;
+		int bad = lm_batch_add_area(&b, areas[i], rp, &d);
+		lm_buf_release(&rec);
+		if (bad)
+			goto fail;
+	}
+	if (!o.value[OPT_COMBINE]) {
+		if (o.value[OPT_OUTPUT]) {
+			pattern = lm_xstrdup(o.value[OPT_OUTPUT]);
+		} else {
+			/* LETTER-AREA.pdf, with the row when there are recipients */
+			const char *base = strrchr(o.args[0], '/');
+			base = base ? base + 1 : o.args[0];
+			size_t n = strlen(base);
+			if (n > 3 && !strcmp(base + n - 3, ".md"))
+				n -= 3;
+			struct lm_buf p = LM_BUF_INIT;
+			lm_buf_add(&p, base, n);
+			lm_buf_adds(&p, "-{{area.id}}");
+			if (o.value[OPT_RECIPIENTS] || o.value[OPT_AREA_RECIPIENTS])
+				lm_buf_adds(&p, "-{{recipient._row}}");
+			lm_buf_adds(&p, ".pdf");
+			pattern = lm_buf_detach(&p, NULL);
+		}
+	}
+	if (lm_batch_plan(&b, pattern, shard_k, shard_n, &d))
+		goto fail;
+	size_t n = b.end - b.first;
+	r.results = lm_xcalloc(n ? n : 1, sizeof(*r.results));
+	r.errors = lm_xcalloc(n ? n : 1, sizeof(*r.errors));
+
+	/* every letter laid out before the first is written */
+	if (run_jobs(&r, MODE_CHECK, jobs))
 		goto done;
-	out = o.value[OPT_OUTPUT] ? lm_xstrdup(o.value[OPT_OUTPUT]) : default_output(o.args[0], area.id);
-	if (lm_pdf_begin(&pdf, &fonts, &meta, &d))
+	if (r.failed) {
+		for (size_t i = 0; i < n; i++)
+			if (r.errors[i])
+				fprintf(stderr, "%s\n", r.errors[i]);
+		if (!o.value[OPT_KEEP_GOING]) {
+			fprintf(stderr, "lettermerge build: %zu of %zu letters have errors; nothing was written (--keep-going writes the others)\n",
+				r.failed, n);
+			goto done;
+		}
+	}
+	if (lm_batch_prepare_fonts(&b, &d))
+		goto fail;
+	struct lm_result combined = { 0 };
+	if (o.value[OPT_COMBINE]) {
+		if (r.failed) {
+			/* a print file with letters missing is not what was asked for */
+			fprintf(stderr, "lettermerge build: not writing '%s': %zu letters have errors\n",
+				o.value[OPT_COMBINE], r.failed);
+			goto done;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &r.start);
+		if (lm_batch_combine(&b, o.value[OPT_COMBINE], !!o.value[OPT_DUPLEX], progress, &r,
+				     &combined, &d))
+			goto fail;
+	} else {
+		size_t before = r.failed;
+		if (run_jobs(&r, MODE_WRITE, jobs))
+			goto done;
+		if (r.failed > before) {
+			/* write errors (disk full, permissions) are reported here */
+			for (size_t i = 0; i < n; i++)
+				if (r.errors[i])
+					fprintf(stderr, "%s\n", r.errors[i]);
+		}
+	}
+	double secs = elapsed(&r);
+	if (o.value[OPT_MANIFEST] &&
+	    write_manifest(o.value[OPT_MANIFEST], &r, o.value[OPT_COMBINE], &combined))
 		goto done;
-	have_pdf = 1;
-	if (lm_pdf_add(&pdf, &lay, assets.images, assets.n, &d) || make_parents(out, &d) ||
-	    lm_pdf_save(&pdf, out, &d))
-		goto done;
-	rc = LM_EXIT_OK;
+	size_t written = 0, skipped = 0, pages = 0, bytes = 0;
+	if (o.value[OPT_COMBINE]) {
+		written = n, pages = combined.pages, bytes = combined.bytes;
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			if (r.errors[i])
+				continue;
+			if (r.results[i].skipped)
+				skipped++;
+			else
+				written++;
+			pages += r.results[i].pages;
+			bytes += r.results[i].bytes;
+		}
+	}
+	if (!r.quiet)
+		fprintf(stderr, "lettermerge: %zu letter%s written%s%s (%zu pages, %zu bytes) in %.2f s%s\n",
+			written, written == 1 ? "" : "s", o.value[OPT_COMBINE] ? " into " : "",
+			o.value[OPT_COMBINE] ? o.value[OPT_COMBINE] : "", pages, bytes, secs,
+			skipped ? ", existing files skipped" : "");
+	if (o.value[OPT_JSON])
+		printf("{\"letters\":%zu,\"written\":%zu,\"skipped\":%zu,\"failed\":%zu,\"pages\":%zu,\"bytes\":%zu,\"seconds\":%.3f}\n",
+		       n, written, skipped, r.failed, pages, bytes, secs);
+	rc = r.failed ? LM_EXIT_DATA : LM_EXIT_OK;
+	goto done;
+fail:
+	cli_print_diag(&d);
 done:
-	if (rc != LM_EXIT_OK)
-		cli_print_diag(&d);
-	if (have_pdf)
-		lm_pdf_release(&pdf);
-	free(out);
-	lm_layout_release(&lay);
-	lm_assets_release(&assets);
-	lm_area_release(&area);
-	lm_letter_release(&letter);
-	lm_fonts_release(&fonts);
-	lm_arena_free(arena);
+	if (r.errors)
+		for (size_t i = 0; i < b.end - b.first; i++)
+			free(r.errors[i]);
+	free(r.errors);
+	free(r.results);
+	for (size_t i = 0; i < nareas; i++)
+		free(areas[i]);
+	free(areas);
+	free(pattern);
+	lm_batch_release(&b);
 	return rc;
 }

@@ -192,7 +192,7 @@ expect_error "missing letter" 1 "nope.md: error: cannot open letter" \
 	build "$WORK/nope.md" --area areas/liverpool -o "$WORK/fail.pdf"
 expect_error "unwritable output" 1 "error: cannot" \
 	build letters/cse-awareness.md --area areas/liverpool -o /proc/lettermerge/x.pdf
-expect_error "no --area is a usage error" 2 "--area is required" build letters/cse-awareness.md
+expect_error "no --area is a usage error" 2 "--area or --all-areas is required" build letters/cse-awareness.md
 expect_error "unknown option is a usage error" 2 "unknown option '--frobnicate'" \
 	build letters/cse-awareness.md --area areas/liverpool --frobnicate
 expect_error "bad date is a usage error" 2 "2015-02-30" \

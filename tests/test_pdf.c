@@ -1,0 +1,375 @@
+/* test_pdf.c - writing laid-out pages with libharu (pdf.c).
+ *
+ * The fonts folder comes from argv[1] or, failing that, LM_TEST_FONTS_DIR.
+ * Files are written to a fresh folder under $TMPDIR (or /tmp), removed after.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "diag.h"
+#include "font.h"
+#include "layout.h"
+#include "pdf.h"
+#include "value.h"
+
+#ifndef LM_TEST_FONTS_DIR
+#define LM_TEST_FONTS_DIR "fonts"
+#endif
+
+static const char *fonts_dir = LM_TEST_FONTS_DIR;
+static struct lm_fonts fonts;
+
+static int load_fonts(void **state)
+{
+	(void)state;
+	struct lm_diag d;
+	lm_fonts_init(&fonts);
+	lm_diag_clear(&d);
+	if (lm_fonts_load(&fonts, fonts_dir, &d)) {
+		fprintf(stderr, "cannot load fonts from %s: %s: %s\n", fonts_dir, d.file, d.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int release_fonts(void **state)
+{
+	(void)state;
+	lm_fonts_release(&fonts);
+	return 0;
+}
+
+struct fixture {
+	char dir[512];
+	struct lm_layout lay;
+};
+
+static int setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+	if (!fx)
+		return -1;
+	const char *tmp = getenv("TMPDIR");
+	snprintf(fx->dir, sizeof(fx->dir), "%s/lm-test-pdf-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(fx->dir)) {
+		free(fx);
+		return -1;
+	}
+	*state = fx;
+	return 0;
+}
+
+/* Removes the folder and what the test left in it (one level, plus one
+ * level of sub-folders). */
+static void remove_tree(const char *dir)
+{
+	DIR *dp = opendir(dir);
+	if (!dp)
+		return;
+	struct dirent *e;
+	char path[1024];
+	while ((e = readdir(dp))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		struct stat st;
+		if (!lstat(path, &st) && S_ISDIR(st.st_mode))
+			remove_tree(path);
+		else
+			unlink(path);
+	}
+	closedir(dp);
+	rmdir(dir);
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+	lm_layout_release(&fx->lay);
+	if (!getenv("LM_TEST_KEEP")) remove_tree(fx->dir); else fprintf(stderr, "kept %s\n", fx->dir);
+	free(fx);
+	return 0;
+}
+
+/* One A4 page: a paragraph, a link with its underline, a rule. */
+static void build_layout(struct lm_layout *lay)
+{
+	lm_layout_init(lay, 595.276, 841.89);
+	int para = lm_layout_elem(lay, LM_ROLE_PARAGRAPH, 0, 0);
+	const char *text = "Dear Parent/Carer \xE2\x80\x93 Gwasanaeth t\xC5\xB7 \xC2\xA3" "5";
+	struct lm_box t = {
+		.kind = LM_BOX_TEXT, .elem = para, .x = 72, .y = 700,
+		.w = lm_font_text_width(&fonts, LM_FACE_REGULAR, text, strlen(text), 11),
+		.h = 11, .face = LM_FACE_REGULAR, .text = lm_arena_strdup(lay->arena, text),
+		.rgb = 0x111111,
+	};
+	lm_layout_add(lay, 0, &t);
+	int link = lm_layout_elem(lay, LM_ROLE_LINK, 0, para);
+	const char *href = lm_arena_strdup(lay->arena, "https://www.liverpool.gov.uk/schools");
+	lay->elems[link].href = href;
+	struct lm_box l = {
+		.kind = LM_BOX_TEXT, .elem = link, .x = 72, .y = 680,
+		.w = lm_font_text_width(&fonts, LM_FACE_BOLD, "liverpool.gov.uk", 16, 11),
+		.h = 11, .face = LM_FACE_BOLD, .text = lm_arena_strdup(lay->arena, "liverpool.gov.uk"),
+		.href = href, .rgb = 0x0B4A8B,
+	};
+	lm_layout_add(lay, 0, &l);
+	struct lm_box u = { .kind = LM_BOX_RULE, .elem = -1, .x = 72, .y = 678.7, .w = l.w,
+			    .h = 0.55, .rgb = 0x0B4A8B };
+	lm_layout_add(lay, 0, &u);
+	struct lm_box r = { .kind = LM_BOX_RULE, .elem = -1, .x = 72, .y = 650, .w = 451,
+			    .h = 0.6, .rgb = 0x7F7F7F };
+	lm_layout_add(lay, 0, &r);
+}
+
+static const struct lm_pdf_meta meta = {
+	.title = "Term dates",
+	.author = "Liverpool City Council",
+	.subject = "Term dates 2015",
+	.lang = "en-GB",
+};
+
+/* Writes `lay` (n times over) to `path` with a fresh lm_pdf. */
+static int write_pdf(const struct lm_layout *lay, int n, const char *path, struct lm_diag *d)
+{
+	struct lm_pdf pdf;
+	lm_diag_clear(d);
+	assert_int_equal(lm_pdf_begin(&pdf, &fonts, &meta, d), 0);
+	for (int i = 0; i < n; i++)
+		assert_int_equal(lm_pdf_add(&pdf, lay, NULL, 0, d), 0);
+	assert_int_equal(pdf.npages, (size_t)(n * (int)lay->npages));
+	int rc = lm_pdf_save(&pdf, path, d);
+	lm_pdf_release(&pdf);
+	return rc;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	struct lm_buf b = LM_BUF_INIT;
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		lm_buf_add(&b, chunk, n);
+	fclose(f);
+	return lm_buf_detach(&b, len);
+}
+
+static int contains(const char *hay, size_t len, const char *needle)
+{
+	size_t n = strlen(needle);
+	for (size_t i = 0; i + n <= len; i++)
+		if (!memcmp(hay + i, needle, n))
+			return 1;
+	return 0;
+}
+
+/* The names in `dir`, sorted, joined by '|'. */
+static void list_dir(const char *dir, char *out, size_t n)
+{
+	char names[32][256];
+	size_t count = 0;
+	DIR *dp = opendir(dir);
+	assert_non_null(dp);
+	struct dirent *e;
+	while ((e = readdir(dp))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		assert_true(count < 32);
+		snprintf(names[count++], sizeof(names[0]), "%s", e->d_name);
+	}
+	closedir(dp);
+	for (size_t i = 1; i < count; i++)
+		for (size_t j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
+			char t[256];
+			memcpy(t, names[j], sizeof(t));
+			memcpy(names[j], names[j - 1], sizeof(t));
+			memcpy(names[j - 1], t, sizeof(t));
+		}
+	out[0] = '\0';
+	for (size_t i = 0; i < count; i++) {
+		if (i)
+			strncat(out, "|", n - strlen(out) - 1);
+		strncat(out, names[i], n - strlen(out) - 1);
+	}
+}
+
+static void test_save(void **state)
+{
+	struct fixture *fx = *state;
+	build_layout(&fx->lay);
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/letter.pdf", fx->dir);
+	struct lm_diag d;
+	assert_int_equal(write_pdf(&fx->lay, 1, path, &d), 0);
+
+	size_t len;
+	char *data = slurp(path, &len);
+	assert_non_null(data);
+	assert_true(len > 1000);
+	assert_memory_equal(data, "%PDF-", 5);
+	assert_true(contains(data + len - 16, 16, "%%EOF"));
+	/* one page, a link annotation to the address, the creator */
+	assert_true(contains(data, len, "/Count 1"));
+	assert_true(contains(data, len, "/Annots"));
+	assert_true(contains(data, len, "/S /URI"));
+	/* libharu writes '/' in strings as \057 */
+	assert_true(contains(data, len, "/URI (https:\\057\\057www.liverpool.gov.uk\\057schools)"));
+	/* info strings in UTF-16: "lettermerge" */
+	assert_true(contains(data, len, "/Creator <FEFF006C0065007400740065007200" "6D0065007200670065>"));
+	assert_true(contains(data, len, "/Lang (en-GB)"));
+	/* two faces used, two embedded */
+	assert_true(contains(data, len, "/FontFile2"));
+	assert_true(contains(data, len, "LiberationSans"));
+	free(data);
+
+	/* the file and nothing else: no temporary left over */
+	char names[4096];
+	list_dir(fx->dir, names, sizeof(names));
+	assert_string_equal(names, "letter.pdf");
+}
+
+static void test_save_replaces(void **state)
+{
+	struct fixture *fx = *state;
+	build_layout(&fx->lay);
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/letter.pdf", fx->dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("old contents", f);
+	fclose(f);
+	struct lm_diag d;
+	assert_int_equal(write_pdf(&fx->lay, 1, path, &d), 0);
+	size_t len;
+	char *data = slurp(path, &len);
+	assert_non_null(data);
+	assert_memory_equal(data, "%PDF-", 5);
+	free(data);
+	char names[4096];
+	list_dir(fx->dir, names, sizeof(names));
+	assert_string_equal(names, "letter.pdf");
+}
+
+static void test_pages_from_several_layouts(void **state)
+{
+	struct fixture *fx = *state;
+	build_layout(&fx->lay);
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/print.pdf", fx->dir);
+	struct lm_diag d;
+	assert_int_equal(write_pdf(&fx->lay, 3, path, &d), 0);
+	size_t len;
+	char *data = slurp(path, &len);
+	assert_non_null(data);
+	assert_true(contains(data, len, "/Count 3"));
+	free(data);
+}
+
+/* The parent "folder" is a plain file: nothing can be written there. */
+static void test_save_fails_under_a_file(void **state)
+{
+	struct fixture *fx = *state;
+	build_layout(&fx->lay);
+	char file[1024], path[1100];
+	snprintf(file, sizeof(file), "%s/plain.txt", fx->dir);
+	FILE *f = fopen(file, "w");
+	assert_non_null(f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/letter.pdf", file);
+	struct lm_diag d;
+	assert_int_equal(write_pdf(&fx->lay, 1, path, &d), -1);
+	assert_string_equal(d.file, path);
+	assert_string_equal(d.msg, "cannot create the output file: Not a directory");
+	char names[4096];
+	list_dir(fx->dir, names, sizeof(names));
+	assert_string_equal(names, "plain.txt");
+}
+
+/* The target is a folder: the finished file cannot be moved into place,
+ * and its temporary is removed. */
+static void test_save_fails_onto_a_folder(void **state)
+{
+	struct fixture *fx = *state;
+	build_layout(&fx->lay);
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/letter.pdf", fx->dir);
+	assert_int_equal(mkdir(path, 0777), 0);
+	struct lm_diag d;
+	assert_int_equal(write_pdf(&fx->lay, 1, path, &d), -1);
+	assert_string_equal(d.file, path);
+	assert_string_equal(d.msg, "cannot move the finished file into place: Is a directory");
+	char names[4096];
+	list_dir(fx->dir, names, sizeof(names));
+	assert_string_equal(names, "letter.pdf"); /* the folder, and no *.tmp-* */
+	list_dir(path, names, sizeof(names));
+	assert_string_equal(names, "");
+}
+
+/* fileio.h: missing parent folders are created. */
+static void test_save_creates_folders(void **state)
+{
+	struct fixture *fx = *state;
+	build_layout(&fx->lay);
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/out/liverpool/letter.pdf", fx->dir);
+	struct lm_diag d;
+	assert_int_equal(write_pdf(&fx->lay, 1, path, &d), 0);
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	char sub[1024], names[4096];
+	snprintf(sub, sizeof(sub), "%s/out/liverpool", fx->dir);
+	list_dir(sub, names, sizeof(names));
+	assert_string_equal(names, "letter.pdf");
+}
+
+static void test_reproducible(void **state)
+{
+	struct fixture *fx = *state;
+	build_layout(&fx->lay);
+	char a[1024], b[1024];
+	snprintf(a, sizeof(a), "%s/a.pdf", fx->dir);
+	snprintf(b, sizeof(b), "%s/b.pdf", fx->dir);
+	struct lm_diag d;
+	assert_int_equal(write_pdf(&fx->lay, 1, a, &d), 0);
+	assert_int_equal(write_pdf(&fx->lay, 1, b, &d), 0);
+	size_t la, lb;
+	char *da = slurp(a, &la), *db = slurp(b, &lb);
+	assert_non_null(da);
+	assert_non_null(db);
+	assert_int_equal(la, lb);
+	assert_memory_equal(da, db, la);
+	free(da);
+	free(db);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1)
+		fonts_dir = argv[1];
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_save),
+		T(test_save_replaces),
+		T(test_pages_from_several_layouts),
+		T(test_save_fails_under_a_file),
+		T(test_save_fails_onto_a_folder),
+		T(test_save_creates_folders),
+		T(test_reproducible),
+	};
+	return cmocka_run_group_tests(tests, load_fonts, release_fonts);
+}
