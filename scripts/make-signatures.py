@@ -7,7 +7,7 @@ the script rewrites byte-identical files.  Real signatures must never be
 committed to this repository.
 
 For every areas/<id>/signatories.csv, each row whose `signature` column names
-a .png file gets that file written next to the CSV: 360x120 pixels, 8-bit
+a .png file gets that file written next to the CSV: 270x90 pixels, 8-bit
 RGBA, dark blue ink on a transparent background.
 
 Usage: scripts/make-signatures.py [AREAS_DIR]   (default: areas/ beside scripts/)
@@ -24,8 +24,9 @@ import struct
 import sys
 import zlib
 
-WIDTH, HEIGHT = 360, 120
-MARGIN = 10
+# about 150 pixels to the inch at the 15 mm height the letter prints them
+WIDTH, HEIGHT = 270, 90
+MARGIN = 8
 INK = (22, 38, 112)  # dark blue
 
 
@@ -89,7 +90,7 @@ def squiggle(rng):
     lo = min(x for x, _ in stroke + under); hi = max(x for x, _ in stroke + under)
     fit = (WIDTH - 2 * MARGIN) / (hi - lo)
     out = []
-    for line, width in ((stroke, rng.uniform(1.3, 1.8)), (under, rng.uniform(0.9, 1.3))):
+    for line, width in ((stroke, rng.uniform(1.0, 1.35)), (under, rng.uniform(0.7, 1.0))):
         for j, (x, y) in enumerate(line):
             pressure = 0.75 + 0.25 * math.sin(j / len(line) * math.pi)
             out.append(((x - lo) * fit + MARGIN, y, width * pressure, j == 0))

@@ -19,7 +19,7 @@ void lm_batch_init(struct lm_batch *b)
 	b->arena = lm_arena_new();
 	lm_fonts_init(&b->fonts);
 	lm_letter_init(&b->letter);
-	lm_subset_init(&b->subset);
+	lm_embed_init(&b->embed);
 }
 
 void lm_batch_release(struct lm_batch *b)
@@ -37,7 +37,7 @@ void lm_batch_release(struct lm_batch *b)
 	for (size_t i = 0; i < b->njobs; i++)
 		free(b->jobs[i].path);
 	free(b->jobs);
-	lm_subset_release(&b->subset);
+	lm_embed_release(&b->embed);
 	lm_letter_release(&b->letter);
 	lm_fonts_release(&b->fonts);
 	lm_arena_free(b->arena);
@@ -273,10 +273,7 @@ int lm_batch_prepare_fonts(struct lm_batch *b, struct lm_diag *d)
 	lm_cpset_init(&cps);
 	/* what the program itself prints: ASCII (page numbers, dates, labels),
 	 * list markers, and what Markdown entities can turn into */
-	for (uint32_t c = 0x20; c < 0x7F; c++)
-		lm_cpset_add(&cps, c);
-	static const char extra[] = "\xC2\xA0•–◦—‘’“”…·£€©\xEF\xBF\xBD";
-	lm_cpset_add_utf8(&cps, extra, sizeof(extra) - 1);
+	lm_cpset_add_base(&cps);
 	int rc = add_source(&cps, b->letter.path, d);
 	struct lm_buf partials = LM_BUF_INIT;
 	const char *slash = strrchr(b->letter.path, '/');
@@ -297,7 +294,9 @@ int lm_batch_prepare_fonts(struct lm_batch *b, struct lm_diag *d)
 			lm_cpset_add_utf8(&cps, csv->cells[k].text, csv->cells[k].len);
 	}
 	if (!rc)
-		rc = lm_subset_make(&b->subset, &b->fonts, &cps, d);
+		rc = lm_embed_prepare(&b->embed, &b->fonts, &cps, d);
+	if (!rc)
+		b->fonts.embed = &b->embed;
 	lm_cpset_release(&cps);
 	return rc;
 }

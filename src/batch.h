@@ -45,7 +45,7 @@ struct lm_batch {
 	struct lm_arena *arena;
 	struct lm_fonts fonts;
 	struct lm_letter letter;
-	struct lm_subset subset;
+	struct lm_embed embed;          /* font subsets for every file of the run */
 	struct lm_letter_opts opts;     /* the date */
 	struct lm_batch_area *areas;    /* owned */
 	size_t nareas, areas_alloc;

@@ -13,11 +13,13 @@
 
 #include "diag.h"
 
+struct lm_embed;
+
 enum lm_face { LM_FACE_REGULAR, LM_FACE_BOLD, LM_FACE_ITALIC, LM_FACE_BOLD_ITALIC, LM_FACES };
 
 struct lm_fonts {
 	char *path[LM_FACES];          /* owned */
-	const char *embed[LM_FACES];   /* file the PDF embeds: a subset, or NULL for path; borrowed */
+	struct lm_embed *embed;        /* subsets for the PDF (subset.h), borrowed; NULL until prepared */
 	void *face[LM_FACES];          /* hb_font_t*, owned */
 	int16_t *width[LM_FACES];      /* lazily filled, per BMP code point; -1 unknown, owned */
 };

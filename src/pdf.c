@@ -2,11 +2,15 @@
 
 #include "buf.h"
 #include "fileio.h"
+#include "subset.h"
 
 #include <errno.h>
+#include <math.h>
+#include <zlib.h>
 #include <hpdf.h>
 #include <hpdf_doc.h>
 #include <hpdf_objects.h>
+#include <hpdf_pages.h>
 #include <hpdf_streams.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +36,69 @@ static int failed(struct lm_pdf *pdf, const char *path, const char *what, struct
 	return 1;
 }
 
+/* PDFDocEncoding's byte for `cp`, or -1 (PDF 32000 annex D.2). */
+static int pdfdoc_byte(uint32_t cp)
+{
+	static const uint16_t high[] = { 0x2022, 0x2020, 0x2021, 0x2026, 0x2014, 0x2013, 0x0192, 0x2044,
+					 0x2039, 0x203A, 0x2212, 0x2030, 0x201E, 0x201C, 0x201D, 0x2018,
+					 0x2019, 0x201A, 0x2122, 0xFB01, 0xFB02, 0x0141, 0x0152, 0x0160,
+					 0x0178, 0x017D, 0x0131, 0x0142, 0x0153, 0x0161, 0x017E };
+	if ((cp >= 0x20 && cp < 0x7F) || (cp >= 0xA1 && cp <= 0xFF && cp != 0xAD))
+		return (int)cp;
+	if (cp == 0x20AC)
+		return 0xA0;
+	for (int i = 0; i < 31; i++)
+		if (high[i] == cp)
+			return 0x80 + i;
+	return -1;
+}
+
+static void info_text(HPDF_Doc doc, const char *key, const char *utf8)
+{
+	if (!utf8 || !doc->info)
+		return;
+	/* PDFDocEncoding when every character has a byte there: a quarter of
+	 * the size of UTF-16 written as hex */
+	struct lm_buf b = LM_BUF_INIT;
+	size_t len = strlen(utf8);
+	int ok = 1;
+	for (size_t i = 0; i < len && ok;) {
+		uint32_t cp;
+		int n = lm_utf8_decode(utf8 + i, len - i, &cp);
+		int byte = n ? pdfdoc_byte(cp) : -1;
+		if (byte < 0)
+			ok = 0;
+		else
+			lm_buf_addc(&b, (char)byte);
+		i += n ? (size_t)n : 1;
+	}
+	if (ok) {
+		HPDF_Dict_Add(doc->info, key, HPDF_String_New(doc->mmgr, b.ptr, NULL));
+		lm_buf_release(&b);
+		return;
+	}
+	lm_buf_reset(&b);
+	lm_buf_add(&b, "\xFE\xFF", 2);
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		int n = lm_utf8_decode(utf8 + i, len - i, &cp);
+		if (!n)
+			n = 1, cp = 0xFFFD;
+		if (cp >= 0x10000) {
+			cp -= 0x10000;
+			uint32_t hi = 0xD800 + (cp >> 10), lo = 0xDC00 + (cp & 0x3FF);
+			char u[4] = { (char)(hi >> 8), (char)hi, (char)(lo >> 8), (char)lo };
+			lm_buf_add(&b, u, 4);
+		} else {
+			char u[2] = { (char)(cp >> 8), (char)cp };
+			lm_buf_add(&b, u, 2);
+		}
+		i += (size_t)n;
+	}
+	HPDF_Dict_Add(doc->info, key, HPDF_Binary_New(doc->mmgr, (HPDF_BYTE *)b.ptr, (HPDF_UINT)b.len));
+	lm_buf_release(&b);
+}
+
 int lm_pdf_begin(struct lm_pdf *pdf, struct lm_fonts *fonts, const struct lm_pdf_meta *meta,
 		 struct lm_diag *d)
 {
@@ -42,16 +109,12 @@ int lm_pdf_begin(struct lm_pdf *pdf, struct lm_fonts *fonts, const struct lm_pdf
 		return lm_diag_set(d, NULL, 0, 0, "cannot start a PDF document (out of memory?)");
 	pdf->doc = doc;
 	HPDF_SetCompressionMode(doc, HPDF_COMP_ALL);
-	HPDF_UseUTFEncodings(doc);
-	/* info strings are garbled unless the encoder is set first */
-	HPDF_SetCurrentEncoder(doc, "UTF-8");
-	if (meta->title)
-		HPDF_SetInfoAttr(doc, HPDF_INFO_TITLE, meta->title);
-	if (meta->author)
-		HPDF_SetInfoAttr(doc, HPDF_INFO_AUTHOR, meta->author);
-	if (meta->subject)
-		HPDF_SetInfoAttr(doc, HPDF_INFO_SUBJECT, meta->subject);
 	HPDF_SetInfoAttr(doc, HPDF_INFO_CREATOR, "lettermerge");
+	/* text strings as UTF-16BE with a byte-order mark: libharu's own UTF-8
+	 * encoder costs a large table per document */
+	info_text(doc, "Title", meta->title);
+	info_text(doc, "Author", meta->author);
+	info_text(doc, "Subject", meta->subject);
 	if (meta->lang && *meta->lang)
 		HPDF_Dict_Add(doc->catalog, "Lang", HPDF_String_New(doc->mmgr, meta->lang, NULL));
 	if (failed(pdf, NULL, "setting up the document", d)) {
@@ -61,15 +124,98 @@ int lm_pdf_begin(struct lm_pdf *pdf, struct lm_fonts *fonts, const struct lm_pdf
 	return 0;
 }
 
-static HPDF_Font get_font(struct lm_pdf *pdf, enum lm_face face)
+/* libharu drops a stream's /Filter key when it does not compress the
+ * stream itself, so streams we deflated once per run name their filter
+ * from this hook, which libharu calls while writing the dictionary. */
+static HPDF_STATUS write_flate_key(HPDF_Dict dict, HPDF_Stream out)
 {
-	if (!pdf->font[face]) {
-		const char *file = pdf->fonts->embed[face] ? pdf->fonts->embed[face] : pdf->fonts->path[face];
-		const char *name = HPDF_LoadTTFontFromFile(pdf->doc, file, HPDF_TRUE);
-		if (name)
-			pdf->font[face] = HPDF_GetFont(pdf->doc, name, "UTF-8");
-	}
-	return pdf->font[face];
+	(void)dict;
+	return HPDF_Stream_WriteStr(out, "/Filter /FlateDecode\012");
+}
+
+static HPDF_Dict stream_dict(HPDF_Doc doc, const unsigned char *z, size_t len)
+{
+	HPDF_Dict dict = HPDF_DictStream_New(doc->mmgr, doc->xref);
+	if (!dict)
+		return NULL;
+	dict->filter = HPDF_STREAM_FILTER_NONE;
+	dict->write_fn = write_flate_key;
+	HPDF_Stream_Write(dict->stream, z, (HPDF_UINT)len);
+	return dict;
+}
+
+static HPDF_Array int_array(HPDF_Doc doc, const int *v, size_t n)
+{
+	HPDF_Array a = HPDF_Array_New(doc->mmgr);
+	for (size_t i = 0; a && i < n; i++)
+		HPDF_Array_AddNumber(a, v[i]);
+	return a;
+}
+
+/* A composite font as PDF 32000 9.7 describes it: Type0 with Identity-H,
+ * a CIDFontType2 whose CIDs are the subset's glyph ids, the subset file,
+ * widths and a ToUnicode map, all made by subset.c once per run. */
+static HPDF_Dict get_font(struct lm_pdf *pdf, enum lm_face face)
+{
+	if (pdf->font[face])
+		return pdf->font[face];
+	HPDF_Doc doc = pdf->doc;
+	const struct lm_embed_face *ef = &(pdf->own ? pdf->own : pdf->fonts->embed)->face[face];
+	/* the font file is filled in by lm_pdf_finish, when it is known which
+	 * glyphs the file prints */
+	HPDF_Dict file = HPDF_DictStream_New(doc->mmgr, doc->xref);
+	if (file)
+		file->write_fn = write_flate_key; /* deflated by lm_pdf_finish */
+	HPDF_Dict cmap = HPDF_DictStream_New(doc->mmgr, doc->xref);
+	if (cmap)
+		cmap->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+	HPDF_Dict desc = HPDF_Dict_New(doc->mmgr);
+	HPDF_Dict cid = HPDF_Dict_New(doc->mmgr);
+	HPDF_Dict type0 = HPDF_Dict_New(doc->mmgr);
+	HPDF_Dict info = HPDF_Dict_New(doc->mmgr);
+	HPDF_Array kids = HPDF_Array_New(doc->mmgr);
+	HPDF_Array w = HPDF_Array_New(doc->mmgr);
+	if (!file || !cmap || !desc || !cid || !type0 || !info || !kids || !w)
+		return NULL;
+	HPDF_Xref_Add(doc->xref, desc);
+	HPDF_Xref_Add(doc->xref, cid);
+	HPDF_Xref_Add(doc->xref, type0);
+	pdf->font_file[face] = file;
+	pdf->to_unicode[face] = cmap;
+	pdf->widths[face] = w;
+	pdf->used[face] = lm_xcalloc(ef->nglyphs ? ef->nglyphs : 1, 1);
+
+	HPDF_Dict_AddName(desc, "Type", "FontDescriptor");
+	HPDF_Dict_AddName(desc, "FontName", ef->base_font);
+	HPDF_Dict_AddNumber(desc, "Flags", ef->flags);
+	HPDF_Dict_Add(desc, "FontBBox", int_array(doc, ef->bbox, 4));
+	HPDF_Dict_AddNumber(desc, "ItalicAngle", ef->italic_angle);
+	HPDF_Dict_AddNumber(desc, "Ascent", ef->ascent);
+	HPDF_Dict_AddNumber(desc, "Descent", ef->descent);
+	HPDF_Dict_AddNumber(desc, "CapHeight", ef->cap_height);
+	HPDF_Dict_AddNumber(desc, "StemV", face == LM_FACE_BOLD || face == LM_FACE_BOLD_ITALIC ? 140 : 80);
+	HPDF_Dict_Add(desc, "FontFile2", file);
+
+	HPDF_Dict_Add(info, "Registry", HPDF_String_New(doc->mmgr, "Adobe", NULL));
+	HPDF_Dict_Add(info, "Ordering", HPDF_String_New(doc->mmgr, "Identity", NULL));
+	HPDF_Dict_AddNumber(info, "Supplement", 0);
+	HPDF_Dict_AddName(cid, "Type", "Font");
+	HPDF_Dict_AddName(cid, "Subtype", "CIDFontType2");
+	HPDF_Dict_AddName(cid, "BaseFont", ef->base_font);
+	HPDF_Dict_Add(cid, "CIDSystemInfo", info);
+	HPDF_Dict_Add(cid, "FontDescriptor", desc);
+	HPDF_Dict_Add(cid, "W", w);
+	HPDF_Dict_AddName(cid, "CIDToGIDMap", "Identity");
+
+	HPDF_Dict_AddName(type0, "Type", "Font");
+	HPDF_Dict_AddName(type0, "Subtype", "Type0");
+	HPDF_Dict_AddName(type0, "BaseFont", ef->base_font);
+	HPDF_Dict_AddName(type0, "Encoding", "Identity-H");
+	HPDF_Array_Add(kids, cid);
+	HPDF_Dict_Add(type0, "DescendantFonts", kids);
+	HPDF_Dict_Add(type0, "ToUnicode", cmap);
+	pdf->font[face] = type0;
+	return type0;
 }
 
 /* An image XObject whose stream is already deflated: libharu's public
@@ -77,18 +223,16 @@ static HPDF_Font get_font(struct lm_pdf *pdf, enum lm_face face)
 static HPDF_Dict raw_stream(HPDF_Doc doc, unsigned w, unsigned h, const char *space,
 			    int colors, const unsigned char *z, size_t len)
 {
-	HPDF_Dict img = HPDF_DictStream_New(doc->mmgr, doc->xref);
+	HPDF_Dict img = stream_dict(doc, z, len);
 	if (!img)
 		return NULL;
 	img->header.obj_class |= HPDF_OSUBCLASS_XOBJECT;
-	img->filter = HPDF_STREAM_FILTER_NONE;
 	HPDF_Dict_AddName(img, "Type", "XObject");
 	HPDF_Dict_AddName(img, "Subtype", "Image");
 	HPDF_Dict_AddNumber(img, "Width", (HPDF_INT32)w);
 	HPDF_Dict_AddNumber(img, "Height", (HPDF_INT32)h);
 	HPDF_Dict_AddName(img, "ColorSpace", space);
 	HPDF_Dict_AddNumber(img, "BitsPerComponent", 8);
-	HPDF_Dict_AddName(img, "Filter", "FlateDecode");
 	/* rows carry PNG filter bytes (see image.c) */
 	HPDF_Dict parms = HPDF_Dict_New(doc->mmgr);
 	if (parms) {
@@ -98,7 +242,6 @@ static HPDF_Dict raw_stream(HPDF_Doc doc, unsigned w, unsigned h, const char *sp
 		HPDF_Dict_AddNumber(parms, "Columns", (HPDF_INT32)w);
 		HPDF_Dict_Add(img, "DecodeParms", parms);
 	}
-	HPDF_Stream_Write(img->stream, z, (HPDF_UINT)len);
 	return img;
 }
 
@@ -131,10 +274,40 @@ static HPDF_Image get_image(struct lm_pdf *pdf, const struct lm_image *img)
 	return h;
 }
 
-static void set_fill(HPDF_Page page, unsigned rgb)
+
+/* Coordinates to 1/100 pt (a 3,500th of a millimetre): libharu prints
+ * five decimals, and shorter numbers make smaller content streams. */
+static HPDF_REAL r2(double v)
 {
-	HPDF_Page_SetRGBFill(page, (float)((rgb >> 16) & 0xFF) / 255.0f,
-			     (float)((rgb >> 8) & 0xFF) / 255.0f, (float)(rgb & 0xFF) / 255.0f);
+	return (HPDF_REAL)(floor(v * 100.0 + 0.5) / 100.0);
+}
+
+/* A number for a content stream: at most two decimals, no trailing zeros. */
+static void num(struct lm_buf *b, double v)
+{
+	long c = lround(v * 100.0);
+	if (c < 0) {
+		lm_buf_addc(b, '-');
+		c = -c;
+	}
+	lm_buf_addf(b, "%ld", c / 100);
+	if (c % 100)
+		lm_buf_addf(b, c % 10 ? ".%02ld" : ".%ld", c % 10 ? c % 100 : c % 100 / 10);
+	lm_buf_addc(b, ' ');
+}
+
+static void color(struct lm_buf *b, unsigned rgb)
+{
+	unsigned r = rgb >> 16 & 0xFF, g = rgb >> 8 & 0xFF, bl = rgb & 0xFF;
+	if (r == g && g == bl) {
+		num(b, r / 255.0);
+		lm_buf_adds(b, "g\n");
+	} else {
+		num(b, r / 255.0);
+		num(b, g / 255.0);
+		num(b, bl / 255.0);
+		lm_buf_adds(b, "rg\n");
+	}
 }
 
 static int draw_page(struct lm_pdf *pdf, const struct lm_layout *lay, const struct lm_page *pg,
@@ -145,54 +318,163 @@ static int draw_page(struct lm_pdf *pdf, const struct lm_layout *lay, const stru
 		return failed(pdf, NULL, "adding a page", d) ? -1 : lm_diag_set(d, NULL, 0, 0, "cannot add a page");
 	HPDF_Page_SetWidth(page, (HPDF_REAL)lay->page_w);
 	HPDF_Page_SetHeight(page, (HPDF_REAL)lay->page_h);
-	for (size_t i = 0; i < pg->n; i++) {
+	/* The page's content stream is written here, operator by operator, and
+	 * deflated once at the end: graphics first, then all text in one text
+	 * object (fills never cover text in a letter), with font and colour set
+	 * only when they change, positions relative, glyph ids of our subsets. */
+	HPDF_PageAttr attr = page->attr;
+	const struct lm_embed *em = pdf->own ? pdf->own : pdf->fonts->embed;
+	struct lm_buf ops = LM_BUF_INIT;
+	unsigned cur_rgb = 0xFFFFFFFFu;
+	for (size_t i = 0; i < pg->n && !pdf->error; i++) {
 		const struct lm_box *b = &pg->boxes[i];
-		switch (b->kind) {
-		case LM_BOX_RULE:
-			set_fill(page, b->rgb);
-			HPDF_Page_Rectangle(page, (HPDF_REAL)b->x, (HPDF_REAL)b->y, (HPDF_REAL)b->w,
-					    (HPDF_REAL)b->h);
-			HPDF_Page_Fill(page);
-			break;
-		case LM_BOX_IMAGE: {
-			if (b->image < 0 || (size_t)b->image >= nimages)
-				break;
-			HPDF_Image img = get_image(pdf, &images[b->image]);
-			if (!img)
-				break;
-			HPDF_Page_DrawImage(page, img, (HPDF_REAL)b->x, (HPDF_REAL)b->y, (HPDF_REAL)b->w,
-					    (HPDF_REAL)b->h);
-			break;
-		}
-		case LM_BOX_TEXT: {
-			HPDF_Font font = get_font(pdf, b->face);
-			if (!font)
-				break;
-			HPDF_Page_BeginText(page);
-			HPDF_Page_SetFontAndSize(page, font, (HPDF_REAL)b->h);
-			set_fill(page, b->rgb);
-			HPDF_Page_TextOut(page, (HPDF_REAL)b->x, (HPDF_REAL)b->y, b->text);
-			HPDF_Page_EndText(page);
-			if (b->href) {
-				HPDF_Rect r = { (HPDF_REAL)b->x, (HPDF_REAL)(b->y - b->h * 0.25),
-						(HPDF_REAL)(b->x + b->w), (HPDF_REAL)(b->y + b->h * 0.9) };
-				HPDF_Annotation a = HPDF_Page_CreateURILinkAnnot(page, r, b->href);
-				/* without this readers draw a black box round every link */
-				if (a)
-					HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0);
+		if (b->kind == LM_BOX_RULE) {
+			if (b->rgb != cur_rgb) {
+				color(&ops, b->rgb);
+				cur_rgb = b->rgb;
 			}
-			break;
+			num(&ops, b->x);
+			num(&ops, b->y);
+			num(&ops, b->w);
+			num(&ops, b->h);
+			lm_buf_adds(&ops, "re f\n");
+		} else if (b->kind == LM_BOX_IMAGE && b->image >= 0 && (size_t)b->image < nimages) {
+			HPDF_Image img = get_image(pdf, &images[b->image]);
+			const char *name = img ? HPDF_Page_GetXObjectName(page, img) : NULL;
+			if (!name)
+				continue;
+			lm_buf_adds(&ops, "q ");
+			num(&ops, b->w);
+			lm_buf_adds(&ops, "0 0 ");
+			num(&ops, b->h);
+			num(&ops, b->x);
+			num(&ops, b->y);
+			lm_buf_addf(&ops, "cm /%s Do Q\n", name);
 		}
-		}
-		if (pdf->error)
-			break;
 	}
+	int cur_face = -1, in_text = 0;
+	double cur_size = 0, lx = 0, ly = 0;
+	for (size_t i = 0; i < pg->n && !pdf->error; i++) {
+		const struct lm_box *b = &pg->boxes[i];
+		if (b->kind != LM_BOX_TEXT)
+			continue;
+		if (!in_text) {
+			lm_buf_adds(&ops, "BT\n");
+			in_text = 1;
+		}
+		if ((int)b->face != cur_face || b->h != cur_size) {
+			HPDF_Dict font = get_font(pdf, b->face);
+			const char *name = font ? HPDF_Page_GetLocalFontName(page, font) : NULL;
+			if (!name)
+				break;
+			lm_buf_addf(&ops, "/%s ", name);
+			num(&ops, b->h);
+			lm_buf_adds(&ops, "Tf\n");
+			cur_face = (int)b->face;
+			cur_size = b->h;
+		}
+		if (b->rgb != cur_rgb) {
+			color(&ops, b->rgb);
+			cur_rgb = b->rgb;
+		}
+		num(&ops, b->x - lx);
+		num(&ops, b->y - ly);
+		lm_buf_adds(&ops, "Td (");
+		lx = b->x, ly = b->y;
+		const struct lm_embed_face *ef = &em->face[b->face];
+		for (const char *t = b->text; *t;) {
+			uint32_t cp;
+			int n = lm_utf8_decode(t, strlen(t), &cp);
+			if (!n)
+				n = 1, cp = 0xFFFD;
+			unsigned gid = cp < 65536 ? ef->gid[cp] : 0;
+			if (gid < ef->nglyphs)
+				pdf->used[b->face][gid] = 1;
+			/* two bytes a glyph in a literal string: it deflates
+			 * better than hex; only ( ) \\ and CR need escaping */
+			for (int k = 0; k < 2; k++) {
+				unsigned char c = (unsigned char)(k ? gid & 0xFF : gid >> 8);
+				if (c == '(' || c == ')' || c == '\\')
+					lm_buf_addc(&ops, '\\');
+				if (c == '\r')
+					lm_buf_adds(&ops, "\\r");
+				else
+					lm_buf_addc(&ops, (char)c);
+			}
+			t += n;
+		}
+		lm_buf_adds(&ops, ") Tj\n");
+		if (b->href) {
+			HPDF_Rect r = { r2(b->x), r2(b->y - b->h * 0.25), r2(b->x + b->w), r2(b->y + b->h * 0.9) };
+			HPDF_Annotation a = HPDF_Page_CreateURILinkAnnot(page, r, b->href);
+			/* without this readers draw a black box round every link */
+			if (a)
+				HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0);
+		}
+	}
+	if (in_text)
+		lm_buf_adds(&ops, "ET\n");
+	/* deflated here at the best level, so libharu must not do it again */
+	uLongf zlen = compressBound((uLong)ops.len);
+	unsigned char *z = lm_xmalloc(zlen);
+	if (compress2(z, &zlen, (const Bytef *)ops.ptr, (uLong)ops.len, 9) == Z_OK) {
+		attr->contents->filter = HPDF_STREAM_FILTER_NONE;
+		attr->contents->write_fn = write_flate_key;
+		HPDF_Stream_Write(attr->stream, z, (HPDF_UINT)zlen);
+	} else {
+		HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)ops.ptr, (HPDF_UINT)ops.len);
+	}
+	free(z);
+	lm_buf_release(&ops);
 	return failed(pdf, NULL, "drawing a page", d) ? -1 : 0;
+}
+
+/* Every character of the layout must be in the subsets. */
+static int check_coverage(const struct lm_embed *em, const struct lm_layout *lay,
+			  struct lm_cpset *add, struct lm_diag *d)
+{
+	for (size_t p = 0; p < lay->npages; p++) {
+		for (size_t i = 0; i < lay->pages[p].n; i++) {
+			const struct lm_box *b = &lay->pages[p].boxes[i];
+			if (b->kind != LM_BOX_TEXT)
+				continue;
+			if (add) {
+				lm_cpset_add_utf8(add, b->text, strlen(b->text));
+				continue;
+			}
+			size_t len = strlen(b->text);
+			for (size_t k = 0; k < len;) {
+				uint32_t cp;
+				int n = lm_utf8_decode(b->text + k, len - k, &cp);
+				if (!n)
+					n = 1, cp = 0xFFFD;
+				if (!lm_cpset_has(&em->cps, cp))
+					return lm_diag_set(d, NULL, 0, 0,
+							   "character U+%04X of \"%.40s\" is missing from the font subset",
+							   (unsigned)cp, b->text);
+				k += (size_t)n;
+			}
+		}
+	}
+	return 0;
 }
 
 int lm_pdf_add(struct lm_pdf *pdf, const struct lm_layout *lay, const struct lm_image *images,
 	       size_t nimages, struct lm_diag *d)
 {
+	if (!pdf->fonts->embed && !pdf->own) {
+		struct lm_cpset cps;
+		lm_cpset_init(&cps);
+		check_coverage(NULL, lay, &cps, d);
+		pdf->own = lm_xmalloc(sizeof(*pdf->own));
+		lm_embed_init(pdf->own);
+		int rc = lm_embed_prepare(pdf->own, pdf->fonts, &cps, d);
+		lm_cpset_release(&cps);
+		if (rc)
+			return -1;
+	}
+	if (check_coverage(pdf->own ? pdf->own : pdf->fonts->embed, lay, NULL, d))
+		return -1;
 	for (size_t p = 0; p < lay->npages; p++) {
 		if (draw_page(pdf, lay, &lay->pages[p], images, nimages, d))
 			return -1;
@@ -203,6 +485,48 @@ int lm_pdf_add(struct lm_pdf *pdf, const struct lm_layout *lay, const struct lm_
 
 int lm_pdf_finish(struct lm_pdf *pdf, struct lm_buf *out, struct lm_diag *d)
 {
+	const struct lm_embed *em = pdf->own ? pdf->own : pdf->fonts->embed;
+	for (int f = 0; f < LM_FACES; f++) {
+		HPDF_Dict file = pdf->font_file[f];
+		if (!file)
+			continue;
+		struct lm_buf ttf = LM_BUF_INIT;
+		if (lm_embed_prune(&em->face[f], pdf->used[f], &ttf)) {
+			lm_buf_release(&ttf);
+			return lm_diag_set(d, pdf->fonts->path[f], 0, 0, "the font subset cannot be read back");
+		}
+		/* libharu deflates these streams as it writes the file */
+		HPDF_Dict_AddNumber(file, "Length1", (HPDF_INT32)ttf.len);
+		uLongf zlen = compressBound((uLong)ttf.len);
+		unsigned char *z = lm_xmalloc(zlen);
+		if (compress2(z, &zlen, (const Bytef *)ttf.ptr, (uLong)ttf.len, 9) != Z_OK) {
+			free(z);
+			lm_buf_release(&ttf);
+			return lm_diag_set(d, NULL, 0, 0, "cannot compress the font");
+		}
+		HPDF_Stream_Write(file->stream, z, (HPDF_UINT)zlen);
+		free(z);
+		lm_buf_reset(&ttf);
+		lm_embed_tounicode(&em->face[f], pdf->used[f], &ttf);
+		HPDF_Dict cmap = pdf->to_unicode[f];
+		HPDF_Stream_Write(cmap->stream, (const HPDF_BYTE *)ttf.ptr, (HPDF_UINT)ttf.len);
+		lm_buf_release(&ttf);
+		/* widths of the glyphs printed, as runs of consecutive ids */
+		HPDF_Array w = pdf->widths[f];
+		const struct lm_embed_face *ef = &em->face[f];
+		for (unsigned g = 0; g < ef->nglyphs;) {
+			if (!pdf->used[f][g]) {
+				g++;
+				continue;
+			}
+			HPDF_Array run = HPDF_Array_New(((HPDF_Doc)pdf->doc)->mmgr);
+			HPDF_Array_AddNumber(w, (HPDF_INT32)g);
+			for (; g < ef->nglyphs && pdf->used[f][g]; g++)
+				HPDF_Array_AddNumber(run, ef->widths[g]);
+			HPDF_Array_Add(w, run);
+		}
+		pdf->font_file[f] = NULL;
+	}
 	HPDF_SaveToStream(pdf->doc);
 	if (failed(pdf, NULL, "finishing the document", d))
 		return -1;
@@ -248,6 +572,12 @@ void lm_pdf_release(struct lm_pdf *pdf)
 {
 	if (pdf->doc)
 		HPDF_Free(pdf->doc);
+	if (pdf->own) {
+		lm_embed_release(pdf->own);
+		free(pdf->own);
+	}
+	for (int f = 0; f < LM_FACES; f++)
+		free(pdf->used[f]);
 	free(pdf->images);
 	memset(pdf, 0, sizeof(*pdf));
 }

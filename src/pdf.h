@@ -32,7 +32,12 @@ struct lm_pdf_image {
 struct lm_pdf {
 	void *doc;                /* HPDF_Doc, owned */
 	struct lm_fonts *fonts;   /* borrowed */
-	void *font[LM_FACES];     /* HPDF_Font, loaded on first use */
+	void *font[LM_FACES];     /* the Type0 font dictionaries, made on first use */
+	struct lm_embed *own;     /* subsets made for this file alone when the run made none */
+	void *font_file[LM_FACES];      /* FontFile2 streams, filled when the file is finished */
+	void *to_unicode[LM_FACES];     /* their ToUnicode streams, likewise */
+	void *widths[LM_FACES];         /* their /W arrays, likewise */
+	unsigned char *used[LM_FACES];  /* glyph ids this file prints, one byte each; owned */
 	struct lm_pdf_image *images; /* malloc-owned cache */
 	size_t nimages, images_alloc;
 	unsigned long error;      /* first libharu error code, 0 if none */
@@ -44,7 +49,9 @@ struct lm_pdf {
 int lm_pdf_begin(struct lm_pdf *pdf, struct lm_fonts *fonts, const struct lm_pdf_meta *meta,
 		 struct lm_diag *d);
 /* Appends the pages of `lay`; images[i] is the image a box's `image` index
- * names.  Returns 0, or -1 with d filled. */
+ * names.  The fonts are embedded as fonts->embed prepared them; when the
+ * run prepared none, as subsets of this layout's characters (then only one
+ * layout can be added).  Returns 0, or -1 with d filled. */
 int lm_pdf_add(struct lm_pdf *pdf, const struct lm_layout *lay, const struct lm_image *images,
 	       size_t nimages, struct lm_diag *d);
 /* Appends the finished file's bytes to `out`.  Returns 0, or -1 with d filled. */

@@ -1,13 +1,17 @@
-/* subset.h - font subsets for embedding.
+/* subset.h - the fonts as the PDF embeds them, prepared once per run.
  *
- * libharu embeds a whole TrueType file (about 400 KB per face, ~70 KB
- * compressed) in every PDF.  A run knows in advance every character it can
- * print: those of the letter, its partials, the area files and the
- * recipients, and the few the program adds (bullets, digits of page
- * numbers).  HarfBuzz cuts each face down to those once per run; the subset
- * files live in a temporary folder until the run ends.  The subset depends
- * only on the inputs, never on which slice of them a worker writes, so
- * letters are byte-identical at any --jobs or --shard.
+ * libharu embeds a whole TrueType file in every PDF and builds a
+ * 65,536-entry glyph map for it in every document: most of its time and
+ * bytes (see ../shared/notes/libharu-2.3.md).  A run knows in advance every
+ * character it can print: those of the letter, its partials, the area files
+ * and the recipients, and the few the program adds.  Here HarfBuzz cuts each
+ * face down to them once, and everything a PDF needs about the face is made
+ * once too: the deflated font file, the widths, the ToUnicode map (so text
+ * can be copied and read aloud), and the code-point-to-glyph table the
+ * writer encodes text with.  Documents then only add small dictionaries.
+ *
+ * The subset depends only on the inputs, never on which slice of them a
+ * worker writes, so a letter's bytes are the same at any --jobs or --shard.
  */
 #ifndef LM_SUBSET_H
 #define LM_SUBSET_H
@@ -15,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "diag.h"
 #include "font.h"
 
@@ -28,21 +33,47 @@ void lm_cpset_release(struct lm_cpset *s);
 void lm_cpset_add(struct lm_cpset *s, uint32_t cp);
 /* Adds every code point of valid UTF-8 in `text`; invalid bytes are skipped. */
 void lm_cpset_add_utf8(struct lm_cpset *s, const char *text, size_t len);
-/* Adds the characters of a file; returns -1 with d filled if unreadable. */
-int lm_cpset_add_file(struct lm_cpset *s, const char *path, struct lm_diag *d);
 int lm_cpset_has(const struct lm_cpset *s, uint32_t cp);
+/* The characters the program itself may print whatever the inputs: ASCII,
+ * list markers, and what Markdown entities turn into. */
+void lm_cpset_add_base(struct lm_cpset *s);
 
-struct lm_subset {
-	char *dir;              /* temporary folder, owned, removed on release */
-	char *path[LM_FACES];   /* subset files, owned */
+/* One face, ready to embed. */
+struct lm_embed_face {
+	char base_font[80];          /* "ABCDEF+LiberationSans-Bold" */
+	unsigned char *font;         /* the subset TrueType file; owned */
+	size_t font_len;
+	uint32_t *unicode;           /* per glyph id, the character it shows (0 none); owned */
+	int *widths;                 /* per glyph id, 1/1000 em; owned */
+	unsigned nglyphs;
+	uint16_t *gid;               /* per BMP code point, 0 when absent; owned */
+	int ascent, descent, cap_height, bbox[4];
+	int italic_angle;
+	int flags;
 };
 
-void lm_subset_init(struct lm_subset *s);
-/* Writes subsets of every face covering `cps` and points fonts->embed at
- * them.  Returns 0, or -1 with d filled (fonts then embed whole files). */
-int lm_subset_make(struct lm_subset *s, struct lm_fonts *fonts, const struct lm_cpset *cps,
-		   struct lm_diag *d);
-/* Deletes the files; fonts->embed must not be used afterwards. */
-void lm_subset_release(struct lm_subset *s);
+struct lm_embed {
+	struct lm_embed_face face[LM_FACES];
+	struct lm_cpset cps;         /* what the subsets cover */
+	int ready;
+};
+
+void lm_embed_init(struct lm_embed *e);
+/* Subsets every face of `fonts` to `cps` (copied) plus the base set and
+ * prepares the PDF data.  Returns 0, or -1 with d filled. */
+int lm_embed_prepare(struct lm_embed *e, struct lm_fonts *fonts, const struct lm_cpset *cps,
+		     struct lm_diag *d);
+void lm_embed_release(struct lm_embed *e);
+
+/* Appends to `out` the face's font file keeping only the outlines of the
+ * glyphs marked in `used` (one byte a glyph id; components of composite
+ * glyphs such as accented letters are kept too).  Glyph ids do not change:
+ * the others become empty.  This is what makes a one-letter file small
+ * while the subset itself stays the same for every letter of a run.
+ * Returns 0, or -1 when the font file is not as subset.c made it. */
+int lm_embed_prune(const struct lm_embed_face *f, const unsigned char *used, struct lm_buf *out);
+/* Appends a ToUnicode CMap for the glyphs marked in `used`, so text can be
+ * copied, searched and read aloud. */
+void lm_embed_tounicode(const struct lm_embed_face *f, const unsigned char *used, struct lm_buf *out);
 
 #endif
