@@ -53,6 +53,8 @@ int lm_fonts_load(struct lm_fonts *f, const char *dir, struct lm_diag *d)
 		f->path[i] = lm_buf_detach(&path, NULL);
 		f->width[i] = lm_xmalloc(65536 * sizeof(int16_t));
 		memset(f->width[i], 0xff, 65536 * sizeof(int16_t));
+		f->has[i] = lm_xmalloc(65536);
+		memset(f->has[i], 0xff, 65536);
 	}
 	return 0;
 }
@@ -64,6 +66,7 @@ void lm_fonts_release(struct lm_fonts *f)
 		if (f->face[i])
 			hb_font_destroy(f->face[i]);
 		free(f->width[i]);
+		free(f->has[i]);
 	}
 	lm_fonts_init(f);
 }
@@ -93,7 +96,12 @@ int lm_font_char_width(struct lm_fonts *f, enum lm_face face, uint32_t cp)
 int lm_font_has_glyph(struct lm_fonts *f, enum lm_face face, uint32_t cp)
 {
 	hb_codepoint_t gid;
-	return hb_font_get_nominal_glyph(f->face[face], cp, &gid) && gid != 0;
+	if (cp < 65536 && f->has[face][cp] >= 0)
+		return f->has[face][cp];
+	int has = hb_font_get_nominal_glyph(f->face[face], cp, &gid) && gid != 0;
+	if (cp < 65536)
+		f->has[face][cp] = (int8_t)has;
+	return has;
 }
 
 double lm_font_text_width(struct lm_fonts *f, enum lm_face face, const char *s,

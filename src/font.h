@@ -22,6 +22,7 @@ struct lm_fonts {
 	struct lm_embed *embed;        /* subsets for the PDF (subset.h), borrowed; NULL until prepared */
 	void *face[LM_FACES];          /* hb_font_t*, owned */
 	int16_t *width[LM_FACES];      /* lazily filled, per BMP code point; -1 unknown, owned */
+	int8_t *has[LM_FACES];         /* likewise: has a glyph 1, has none 0, unknown -1; owned */
 };
 
 void lm_fonts_init(struct lm_fonts *f);

@@ -210,7 +210,35 @@ static HPDF_Dict get_font(struct lm_pdf *pdf, enum lm_face face)
 	HPDF_Dict_AddName(type0, "Type", "Font");
 	HPDF_Dict_AddName(type0, "Subtype", "Type0");
 	HPDF_Dict_AddName(type0, "BaseFont", ef->base_font);
-	HPDF_Dict_AddName(type0, "Encoding", "Identity-H");
+	if (lm_embed_one_byte(ef)) {
+		/* code = glyph id, one byte each */
+		static const char onebyte[] =
+			"/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+			"/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> def\n"
+			"/CMapName /LM-OneByte-H def\n/CMapType 1 def\n"
+			"1 begincodespacerange\n<00> <FF>\nendcodespacerange\n"
+			"1 begincidrange\n<00> <FF> 0\nendcidrange\n"
+			"endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n";
+		HPDF_Dict enc = pdf->one_byte_cmap; /* the same for every face */
+		if (!enc) {
+			HPDF_Dict sys = HPDF_Dict_New(doc->mmgr);
+			enc = HPDF_DictStream_New(doc->mmgr, doc->xref);
+			if (!enc || !sys)
+				return NULL;
+			enc->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+			HPDF_Dict_AddName(enc, "Type", "CMap");
+			HPDF_Dict_AddName(enc, "CMapName", "LM-OneByte-H");
+			HPDF_Dict_Add(sys, "Registry", HPDF_String_New(doc->mmgr, "Adobe", NULL));
+			HPDF_Dict_Add(sys, "Ordering", HPDF_String_New(doc->mmgr, "Identity", NULL));
+			HPDF_Dict_AddNumber(sys, "Supplement", 0);
+			HPDF_Dict_Add(enc, "CIDSystemInfo", sys);
+			HPDF_Stream_Write(enc->stream, (const HPDF_BYTE *)onebyte, sizeof(onebyte) - 1);
+			pdf->one_byte_cmap = enc;
+		}
+		HPDF_Dict_Add(type0, "Encoding", enc);
+	} else {
+		HPDF_Dict_AddName(type0, "Encoding", "Identity-H");
+	}
 	HPDF_Array_Add(kids, cid);
 	HPDF_Dict_Add(type0, "DescendantFonts", kids);
 	HPDF_Dict_Add(type0, "ToUnicode", cmap);
@@ -282,6 +310,85 @@ static HPDF_REAL r2(double v)
 	return (HPDF_REAL)(floor(v * 100.0 + 0.5) / 100.0);
 }
 
+/* Every page of a print file has the same size: the media box is said once,
+ * on the page tree, and pages inherit it.  ProcSet is obsolete (PDF 32000
+ * 14.2).  Each saves some 50 bytes a page in a run of thousands. */
+static void page_box(struct lm_pdf *pdf, HPDF_Page page, double w, double h)
+{
+	HPDF_Doc doc = pdf->doc;
+	HPDF_Dict root = doc->root_pages;
+	HPDF_Array box = HPDF_Dict_GetItem(root, "MediaBox", HPDF_OCLASS_ARRAY);
+	if (!box) {
+		box = HPDF_Array_New(doc->mmgr);
+		HPDF_Array_AddNumber(box, 0);
+		HPDF_Array_AddNumber(box, 0);
+		HPDF_Array_AddReal(box, (HPDF_REAL)r2(w));
+		HPDF_Array_AddReal(box, (HPDF_REAL)r2(h));
+		HPDF_Dict_Add(root, "MediaBox", box);
+		pdf->page_w = w;
+		pdf->page_h = h;
+	}
+	if (w == pdf->page_w && h == pdf->page_h) {
+		HPDF_Dict_RemoveElement(page, "MediaBox");
+	} else {
+		HPDF_Page_SetWidth(page, (HPDF_REAL)w);
+		HPDF_Page_SetHeight(page, (HPDF_REAL)h);
+	}
+	HPDF_Dict res = HPDF_Dict_GetItem(page, "Resources", HPDF_OCLASS_DICT);
+	if (res)
+		HPDF_Dict_RemoveElement(res, "ProcSet");
+}
+
+/* One URI action a target, however many letters of a print file link to it. */
+static HPDF_Dict uri_action(struct lm_pdf *pdf, const char *uri)
+{
+	for (size_t i = 0; i < pdf->nactions; i++)
+		if (!strcmp(pdf->actions[i].path, uri))
+			return pdf->actions[i].handle;
+	HPDF_Doc doc = pdf->doc;
+	HPDF_Dict a = HPDF_Dict_New(doc->mmgr);
+	if (!a)
+		return NULL;
+	HPDF_Xref_Add(doc->xref, a);
+	HPDF_Dict_AddName(a, "S", "URI");
+	HPDF_Dict_Add(a, "URI", HPDF_String_New(doc->mmgr, uri, NULL));
+	LM_ALLOC_GROW(pdf->actions, pdf->nactions + 1, pdf->actions_alloc);
+	/* the layout's strings outlive the document */
+	pdf->actions[pdf->nactions].path = lm_xstrdup(uri);
+	pdf->actions[pdf->nactions++].handle = a;
+	return a;
+}
+
+static void link_annot(struct lm_pdf *pdf, HPDF_Page page, const struct lm_box *b)
+{
+	HPDF_Doc doc = pdf->doc;
+	HPDF_Dict action = uri_action(pdf, b->href);
+	HPDF_Dict annot = HPDF_Dict_New(doc->mmgr);
+	HPDF_Array rect = HPDF_Array_New(doc->mmgr);
+	HPDF_Array border = HPDF_Array_New(doc->mmgr);
+	if (!action || !annot || !rect || !border)
+		return;
+	HPDF_Xref_Add(doc->xref, annot);
+	HPDF_Array annots = HPDF_Dict_GetItem(page, "Annots", HPDF_OCLASS_ARRAY);
+	if (!annots) {
+		annots = HPDF_Array_New(doc->mmgr);
+		HPDF_Dict_Add(page, "Annots", annots);
+	}
+	HPDF_Array_Add(annots, annot);
+	HPDF_Dict_AddName(annot, "Subtype", "Link");
+	/* whole points: a click area needs no finer grain */
+	HPDF_Array_AddNumber(rect, (HPDF_INT32)floor(b->x));
+	HPDF_Array_AddNumber(rect, (HPDF_INT32)floor(b->y - b->h * 0.25));
+	HPDF_Array_AddNumber(rect, (HPDF_INT32)ceil(b->x + b->w));
+	HPDF_Array_AddNumber(rect, (HPDF_INT32)ceil(b->y + b->h * 0.9));
+	HPDF_Dict_Add(annot, "Rect", rect);
+	/* without a zero border readers draw a black box round every link */
+	for (int i = 0; i < 3; i++)
+		HPDF_Array_AddNumber(border, 0);
+	HPDF_Dict_Add(annot, "Border", border);
+	HPDF_Dict_Add(annot, "A", action);
+}
+
 /* A number for a content stream: at most two decimals, no trailing zeros. */
 static void num(struct lm_buf *b, double v)
 {
@@ -316,8 +423,7 @@ static int draw_page(struct lm_pdf *pdf, const struct lm_layout *lay, const stru
 	HPDF_Page page = HPDF_AddPage(pdf->doc);
 	if (!page)
 		return failed(pdf, NULL, "adding a page", d) ? -1 : lm_diag_set(d, NULL, 0, 0, "cannot add a page");
-	HPDF_Page_SetWidth(page, (HPDF_REAL)lay->page_w);
-	HPDF_Page_SetHeight(page, (HPDF_REAL)lay->page_h);
+	page_box(pdf, page, lay->page_w, lay->page_h);
 	/* The page's content stream is written here, operator by operator, and
 	 * deflated once at the end: graphics first, then all text in one text
 	 * object (fills never cover text in a letter), with font and colour set
@@ -382,6 +488,7 @@ static int draw_page(struct lm_pdf *pdf, const struct lm_layout *lay, const stru
 		lm_buf_adds(&ops, "Td (");
 		lx = b->x, ly = b->y;
 		const struct lm_embed_face *ef = &em->face[b->face];
+		int one = lm_embed_one_byte(ef);
 		for (const char *t = b->text; *t;) {
 			uint32_t cp;
 			int n = lm_utf8_decode(t, strlen(t), &cp);
@@ -392,7 +499,7 @@ static int draw_page(struct lm_pdf *pdf, const struct lm_layout *lay, const stru
 				pdf->used[b->face][gid] = 1;
 			/* two bytes a glyph in a literal string: it deflates
 			 * better than hex; only ( ) \\ and CR need escaping */
-			for (int k = 0; k < 2; k++) {
+			for (int k = one; k < 2; k++) {
 				unsigned char c = (unsigned char)(k ? gid & 0xFF : gid >> 8);
 				if (c == '(' || c == ')' || c == '\\')
 					lm_buf_addc(&ops, '\\');
@@ -404,20 +511,15 @@ static int draw_page(struct lm_pdf *pdf, const struct lm_layout *lay, const stru
 			t += n;
 		}
 		lm_buf_adds(&ops, ") Tj\n");
-		if (b->href) {
-			HPDF_Rect r = { r2(b->x), r2(b->y - b->h * 0.25), r2(b->x + b->w), r2(b->y + b->h * 0.9) };
-			HPDF_Annotation a = HPDF_Page_CreateURILinkAnnot(page, r, b->href);
-			/* without this readers draw a black box round every link */
-			if (a)
-				HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0);
-		}
+		if (b->href)
+			link_annot(pdf, page, b);
 	}
 	if (in_text)
 		lm_buf_adds(&ops, "ET\n");
 	/* deflated here at the best level, so libharu must not do it again */
 	uLongf zlen = compressBound((uLong)ops.len);
 	unsigned char *z = lm_xmalloc(zlen);
-	if (compress2(z, &zlen, (const Bytef *)ops.ptr, (uLong)ops.len, 9) == Z_OK) {
+	if (compress2(z, &zlen, (const Bytef *)ops.ptr, (uLong)ops.len, Z_DEFAULT_COMPRESSION) == Z_OK) {
 		attr->contents->filter = HPDF_STREAM_FILTER_NONE;
 		attr->contents->write_fn = write_flate_key;
 		HPDF_Stream_Write(attr->stream, z, (HPDF_UINT)zlen);
@@ -499,7 +601,7 @@ int lm_pdf_finish(struct lm_pdf *pdf, struct lm_buf *out, struct lm_diag *d)
 		HPDF_Dict_AddNumber(file, "Length1", (HPDF_INT32)ttf.len);
 		uLongf zlen = compressBound((uLong)ttf.len);
 		unsigned char *z = lm_xmalloc(zlen);
-		if (compress2(z, &zlen, (const Bytef *)ttf.ptr, (uLong)ttf.len, 9) != Z_OK) {
+		if (compress2(z, &zlen, (const Bytef *)ttf.ptr, (uLong)ttf.len, Z_DEFAULT_COMPRESSION) != Z_OK) {
 			free(z);
 			lm_buf_release(&ttf);
 			return lm_diag_set(d, NULL, 0, 0, "cannot compress the font");
@@ -558,10 +660,8 @@ int lm_pdf_save(struct lm_pdf *pdf, const char *path, struct lm_diag *d)
 int lm_pdf_blank_page(struct lm_pdf *pdf, double w, double h, struct lm_diag *d)
 {
 	HPDF_Page page = HPDF_AddPage(pdf->doc);
-	if (page) {
-		HPDF_Page_SetWidth(page, (HPDF_REAL)w);
-		HPDF_Page_SetHeight(page, (HPDF_REAL)h);
-	}
+	if (page)
+		page_box(pdf, page, w, h);
 	if (failed(pdf, NULL, "adding a blank page", d))
 		return -1;
 	pdf->npages++;
@@ -579,5 +679,8 @@ void lm_pdf_release(struct lm_pdf *pdf)
 	for (int f = 0; f < LM_FACES; f++)
 		free(pdf->used[f]);
 	free(pdf->images);
+	for (size_t i = 0; i < pdf->nactions; i++)
+		free((char *)pdf->actions[i].path);
+	free(pdf->actions);
 	memset(pdf, 0, sizeof(*pdf));
 }

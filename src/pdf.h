@@ -39,10 +39,14 @@ struct lm_pdf {
 	void *widths[LM_FACES];         /* their /W arrays, likewise */
 	unsigned char *used[LM_FACES];  /* glyph ids this file prints, one byte each; owned */
 	struct lm_pdf_image *images; /* malloc-owned cache */
+	struct lm_pdf_image *actions; /* URI actions by target (path = the URI), shared by every link to it */
+	size_t nactions, actions_alloc;
 	size_t nimages, images_alloc;
 	unsigned long error;      /* first libharu error code, 0 if none */
 	unsigned long error_detail;
 	size_t npages;
+	double page_w, page_h;    /* the page tree's media box */
+	void *one_byte_cmap;      /* the encoding CMap all faces share */
 };
 
 /* Starts an empty document.  Returns 0, or -1 with d filled. */

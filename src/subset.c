@@ -369,14 +369,16 @@ void lm_embed_tounicode(const struct lm_embed_face *f, const unsigned char *used
 {
 	struct lm_buf entries = LM_BUF_INIT;
 	size_t n = 0;
-	lm_buf_adds(out, "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+	int one = lm_embed_one_byte(f);
+	lm_buf_addf(out, "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
 			 "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
 			 "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
-			 "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
+			 "1 begincodespacerange\n%s\nendcodespacerange\n",
+		    one ? "<00> <FF>" : "<0000> <FFFF>");
 	for (unsigned g = 1; g < f->nglyphs; g++) {
 		if (!used[g] || !f->unicode[g])
 			continue;
-		lm_buf_addf(&entries, "<%04X> <", g);
+		lm_buf_addf(&entries, one ? "<%02X> <" : "<%04X> <", g);
 		add_utf16(&entries, f->unicode[g]);
 		lm_buf_adds(&entries, ">\n");
 		/* a CMap block holds at most 100 entries */
@@ -390,4 +392,9 @@ void lm_embed_tounicode(const struct lm_embed_face *f, const unsigned char *used
 		lm_buf_addf(out, "%zu beginbfchar\n%sendbfchar\n", n, entries.ptr);
 	lm_buf_adds(out, "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
 	lm_buf_release(&entries);
+}
+
+int lm_embed_one_byte(const struct lm_embed_face *f)
+{
+	return f->nglyphs <= 256;
 }

@@ -72,6 +72,9 @@ void lm_embed_release(struct lm_embed *e);
  * while the subset itself stays the same for every letter of a run.
  * Returns 0, or -1 when the font file is not as subset.c made it. */
 int lm_embed_prune(const struct lm_embed_face *f, const unsigned char *used, struct lm_buf *out);
+/* 1 when every glyph id fits one byte: text is then encoded one byte a
+ * glyph (a CMap of our own), half the size of Identity-H's two. */
+int lm_embed_one_byte(const struct lm_embed_face *f);
 /* Appends a ToUnicode CMap for the glyphs marked in `used`, so text can be
  * copied, searched and read aloud. */
 void lm_embed_tounicode(const struct lm_embed_face *f, const unsigned char *used, struct lm_buf *out);
