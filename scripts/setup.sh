@@ -11,7 +11,8 @@ packages=(
 	libmd4c-dev                        # Markdown (CommonMark + tables)
 	libyaml-dev                        # letter front matter
 	libharfbuzz-dev                    # font metrics (and subsetting)
-	libpng-dev                         # validating images before libharu
+	libpng-dev zlib1g-dev              # images decoded and deflated once per run
+	libssl-dev openssl                 # digital signatures (and sha256 for manifests); test CA
 	libcmocka-dev                      # unit tests
 	poppler-utils qpdf                 # checking the PDFs in tests
 	valgrind python3                   # leak checks; test fixtures

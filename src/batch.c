@@ -308,6 +308,7 @@ static int layout_job(struct lm_batch *b, size_t j, struct lm_layout *lay, struc
 	struct lm_batch_area *ba = &b->areas[job->area];
 	struct lm_letter_opts o = b->opts;
 	o.recipient = job->row >= 0 ? ba->rows[job->row] : NULL;
+	o.signature_box = b->signer && b->sign.visible;
 	lm_layout_init(lay, 0, 0);
 	return lm_letter_layout(&b->letter, &ba->area, &ba->assets, &o, &b->fonts, lay, meta, d);
 }
@@ -321,19 +322,54 @@ int lm_batch_check(struct lm_batch *b, size_t j, struct lm_diag *d)
 	return rc;
 }
 
+/* Signs `bytes` in place when the run signs, with the area's partnership
+ * as the reason and the box the layout kept free when it is visible. */
+static int sign_bytes(struct lm_batch *b, const struct lm_batch_area *ba, const struct lm_layout *lay,
+		      struct lm_buf *bytes, const char *path, struct lm_diag *d)
+{
+	if (!b->signer)
+		return 0;
+	struct lm_sign_info info = b->sign;
+	struct lm_buf reason = LM_BUF_INIT, out = LM_BUF_INIT;
+	lm_buf_addf(&reason, "Issued by %s",
+		    lm_value_str(lm_value_get(ba->area.ctx, "area"), "partnership", ""));
+	info.reason = reason.ptr;
+	if (info.visible)
+		memcpy(info.rect, lay->sign_rect, sizeof(info.rect));
+	int rc = lm_sign_pdf(b->signer, bytes->ptr, bytes->len, &info, &out, d);
+	if (rc && d && !d->file[0])
+		snprintf(d->file, sizeof(d->file), "%s", path);
+	if (!rc) {
+		lm_buf_release(bytes);
+		*bytes = out;
+	}
+	lm_buf_release(&reason);
+	return rc;
+}
+
 static void sha256(const void *data, size_t len, unsigned char out[32])
 {
 	unsigned int n = 32;
 	EVP_Digest(data, len, out, &n, EVP_sha256(), NULL);
 }
 
-/* Pages of a PDF we wrote: libharu writes one "/Type /Page" a page. */
+/* Pages of a PDF we wrote: the /Count of its page tree (an incremental
+ * update, as signing adds, repeats page objects but not the count). */
 static size_t count_pages(const char *s, size_t len)
 {
 	size_t n = 0;
-	for (size_t i = 0; i + 11 <= len; i++)
-		if (s[i] == '/' && !memcmp(s + i, "/Type /Page", 11) && (i + 11 == len || s[i + 11] != 's'))
-			n++;
+	for (size_t i = 0; i + 12 <= len; i++) {
+		if (s[i] != '/' || memcmp(s + i, "/Type /Pages", 12))
+			continue;
+		for (size_t k = i; k + 7 < len && k < i + 65536 && s[k] != '>'; k++) {
+			if (!memcmp(s + k, "/Count ", 7)) {
+				size_t c = (size_t)strtoul(s + k + 7, NULL, 10);
+				if (c > n)
+					n = c;
+				break;
+			}
+		}
+	}
 	return n;
 }
 
@@ -360,7 +396,9 @@ int lm_batch_write(struct lm_batch *b, size_t j, int skip_existing, struct lm_re
 		have_pdf = 1;
 		if (lm_pdf_add(&pdf, &lay, b->areas[job->area].assets.images,
 			       b->areas[job->area].assets.n, d) ||
-		    lm_pdf_finish(&pdf, &bytes, d) || lm_write_atomic(job->path, bytes.ptr, bytes.len, d))
+		    lm_pdf_finish(&pdf, &bytes, d) ||
+		    sign_bytes(b, &b->areas[job->area], &lay, &bytes, job->path, d) ||
+		    lm_write_atomic(job->path, bytes.ptr, bytes.len, d))
 			goto out;
 	}
 	r->bytes = bytes.len;
@@ -381,6 +419,7 @@ int lm_batch_combine(struct lm_batch *b, const char *path, int duplex, lm_progre
 	struct lm_pdf pdf;
 	struct lm_buf bytes = LM_BUF_INIT;
 	int rc = -1, have_pdf = 0;
+	double sign_rect[4] = { 0 };
 	memset(r, 0, sizeof(*r));
 	for (size_t j = b->first; j < b->end; j++) {
 		struct lm_layout lay;
@@ -406,6 +445,7 @@ int lm_batch_combine(struct lm_batch *b, const char *path, int duplex, lm_progre
 				goto out;
 			}
 		}
+		memcpy(sign_rect, lay.sign_rect, sizeof(sign_rect));
 		lm_layout_release(&lay);
 		if (progress)
 			progress(ctx, j - b->first + 1, b->end - b->first);
@@ -414,7 +454,11 @@ int lm_batch_combine(struct lm_batch *b, const char *path, int duplex, lm_progre
 		lm_diag_set(d, path, 0, 0, "no letters to write");
 		goto out;
 	}
-	if (lm_pdf_finish(&pdf, &bytes, d) || lm_write_atomic(path, bytes.ptr, bytes.len, d))
+	struct lm_layout last = { 0 };
+	memcpy(last.sign_rect, sign_rect, sizeof(sign_rect));
+	if (lm_pdf_finish(&pdf, &bytes, d) ||
+	    sign_bytes(b, &b->areas[b->jobs[b->end - 1].area], &last, &bytes, path, d) ||
+	    lm_write_atomic(path, bytes.ptr, bytes.len, d))
 		goto out;
 	r->bytes = bytes.len;
 	r->pages = pdf.npages;

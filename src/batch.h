@@ -19,6 +19,7 @@
 #include "diag.h"
 #include "font.h"
 #include "letter.h"
+#include "sign.h"
 #include "subset.h"
 
 struct lm_batch_area {
@@ -54,6 +55,8 @@ struct lm_batch {
 	struct lm_job *jobs;            /* owned */
 	size_t njobs, jobs_alloc;
 	size_t first, end;              /* this run's slice of jobs (--shard) */
+	const struct lm_signer *signer; /* sign every file with it, or NULL; borrowed */
+	struct lm_sign_info sign;       /* name, signing time, visible; reason per area */
 };
 
 /* The outcome of writing one file. */

@@ -73,6 +73,7 @@ struct lm_layout {
 	size_t npages, pages_alloc;
 	struct lm_elem *elems;  /* malloc-owned; elems[0] is the Document */
 	size_t nelems, elems_alloc;
+	double sign_rect[4];    /* space kept for a visible digital signature on the last page */
 };
 
 void lm_layout_init(struct lm_layout *lay, double page_w, double page_h);

@@ -847,6 +847,19 @@ int lm_letter_layout(const struct lm_letter *l, const struct lm_area *area,
 	lm_flow_doc(&c.flow, &doc, BODY_SIZE, 0);
 	if (closing_and_signatures(&c, sigs))
 		goto out;
+	if (o->signature_box) {
+		/* below the signatures, right-aligned: where a reader shows the
+		 * digital signature; it must be the last page, so keep it there */
+		double h = 12 * MM, w = 62 * MM;
+		lm_flow_space(&c.flow, 4 * MM);
+		if (c.flow.y - h < c.flow.bottom && c.flow.page + 1 == lay->npages && !c.flow.at_top)
+			lm_flow_new_page(&c.flow);
+		lay->sign_rect[0] = c.flow.right - w;
+		lay->sign_rect[1] = c.flow.y - h;
+		lay->sign_rect[2] = c.flow.right;
+		lay->sign_rect[3] = c.flow.y;
+		c.flow.y -= h;
+	}
 
 	const struct lm_value *footer = lm_value_get(l->fm, "footer");
 	if (footer) {

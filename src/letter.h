@@ -64,6 +64,7 @@ int lm_letter_has_address(const struct lm_value *recipient);
 struct lm_letter_opts {
 	struct lm_date date;
 	const struct lm_value *recipient; /* a map, or NULL */
+	int signature_box;                /* keep room for a visible digital signature */
 };
 
 /* Lays out `l` for `area` into `lay` (initialised by the caller, who

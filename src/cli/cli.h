@@ -44,5 +44,6 @@ const char *cli_fonts_dir(const char *opt);
 
 int cmd_build(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 #endif

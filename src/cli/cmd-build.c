@@ -19,7 +19,8 @@
 enum {
 	OPT_AREA, OPT_ALL_AREAS, OPT_AREAS_DIR, OPT_RECIPIENTS, OPT_AREA_RECIPIENTS, OPT_OUTPUT,
 	OPT_COMBINE, OPT_DUPLEX, OPT_MANIFEST, OPT_SKIP_EXISTING, OPT_KEEP_GOING, OPT_JOBS,
-	OPT_SHARD, OPT_QUIET, OPT_JSON, OPT_DATE, OPT_FONTS,
+	OPT_SHARD, OPT_QUIET, OPT_JSON, OPT_DATE, OPT_FONTS, OPT_SIGN_KEY, OPT_SIGN_CERT,
+	OPT_SIGN_CHAIN, OPT_SIGN_PASS_ENV, OPT_SIGN_PASS_FILE, OPT_SIGN_VISIBLE,
 };
 
 static const struct cli_option options[] = {
@@ -40,6 +41,12 @@ static const struct cli_option options[] = {
 	[OPT_JSON] = { "json", 0, NULL, "print a summary object on stdout at the end", 0 },
 	[OPT_DATE] = { "date", 'd', "YYYY-MM-DD", "the letters' date (default: $SOURCE_DATE_EPOCH, else today)", 0 },
 	[OPT_FONTS] = { "fonts", 0, "DIR", "folder of the Liberation Sans TTF files (default: fonts/)", 0 },
+	[OPT_SIGN_KEY] = { "sign-key", 0, "FILE", "sign every PDF: a PKCS#12 file (.p12), or a PEM key with --sign-cert", 0 },
+	[OPT_SIGN_CERT] = { "sign-cert", 0, "FILE", "the signing certificate (PEM), with a PEM --sign-key", 0 },
+	[OPT_SIGN_CHAIN] = { "sign-chain", 0, "FILE", "issuing certificates to include (PEM)", 0 },
+	[OPT_SIGN_PASS_ENV] = { "sign-pass-env", 0, "VAR", "the key's password is in this environment variable", 0 },
+	[OPT_SIGN_PASS_FILE] = { "sign-pass-file", 0, "FILE", "the key's password is the first line of this file", 0 },
+	[OPT_SIGN_VISIBLE] = { "sign-visible", 0, NULL, "show the signature as a box below the signatories", 0 },
 	{ NULL, 0, NULL, NULL, 0 },
 };
 
@@ -49,6 +56,48 @@ static const char about[] =
 	"Expands the letter template LETTER (letters/NAME.md) with each area's CSV files\n"
 	"(and each recipient row) and writes print-ready A4 PDFs.  Every letter is laid\n"
 	"out and checked before the first file is written: a wrong input writes nothing.";
+
+/* The key's password: from a variable or a file, never the command line
+ * (where other users of the machine could read it).  *out is malloc'd or NULL. */
+static int sign_password(const struct cli_parsed *o, char **out)
+{
+	*out = NULL;
+	if (o->value[OPT_SIGN_PASS_ENV]) {
+		const char *v = getenv(o->value[OPT_SIGN_PASS_ENV]);
+		if (!v) {
+			fprintf(stderr, "lettermerge build: --sign-pass-env: variable '%s' is not set\n",
+				o->value[OPT_SIGN_PASS_ENV]);
+			return -1;
+		}
+		*out = lm_xstrdup(v);
+	} else if (o->value[OPT_SIGN_PASS_FILE]) {
+		struct lm_buf b = LM_BUF_INIT;
+		struct lm_diag d;
+		if (lm_read_file(o->value[OPT_SIGN_PASS_FILE], &b, &d)) {
+			cli_print_diag(&d);
+			lm_buf_release(&b);
+			return -1;
+		}
+		b.len = strcspn(b.ptr, "\r\n");
+		b.ptr[b.len] = '\0';
+		*out = lm_buf_detach(&b, NULL);
+	}
+	return 0;
+}
+
+/* Seconds since the epoch the signatures claim: SOURCE_DATE_EPOCH, else the
+ * letter's --date at midnight UTC, else now, so that a run with fixed inputs
+ * signs the same bytes. */
+static long long signing_time(const char *date_opt, const struct lm_date *date)
+{
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	if (sde && *sde)
+		return strtoll(sde, NULL, 10);
+	if (!date_opt)
+		return (long long)time(NULL);
+	struct tm tm = { .tm_year = date->year - 1900, .tm_mon = date->month - 1, .tm_mday = date->day };
+	return (long long)timegm(&tm);
+}
 
 /* The date from --date, SOURCE_DATE_EPOCH (reproducible builds), or today. */
 static int pick_date(const char *opt, struct lm_date *out)
@@ -370,6 +419,11 @@ int cmd_build(int argc, char **argv)
 		why = "give -o or --combine, not both";
 	else if (o.value[OPT_DUPLEX] && !o.value[OPT_COMBINE])
 		why = "--duplex goes with --combine";
+	else if ((o.value[OPT_SIGN_CERT] || o.value[OPT_SIGN_CHAIN] || o.value[OPT_SIGN_VISIBLE] ||
+		  o.value[OPT_SIGN_PASS_ENV] || o.value[OPT_SIGN_PASS_FILE]) && !o.value[OPT_SIGN_KEY])
+		why = "the --sign-* options go with --sign-key";
+	else if (o.value[OPT_SIGN_PASS_ENV] && o.value[OPT_SIGN_PASS_FILE])
+		why = "give --sign-pass-env or --sign-pass-file, not both";
 	if (why) {
 		fprintf(stderr, "lettermerge build: %s\n\n", why);
 		cli_usage(stderr, synopsis, about, options);
@@ -411,7 +465,29 @@ int cmd_build(int argc, char **argv)
 	char **areas = NULL;
 	size_t nareas = 0;
 	char *pattern = NULL;
+	struct lm_signer *signer = NULL;
 	lm_diag_clear(&d);
+
+	if (o.value[OPT_SIGN_KEY]) {
+		/* once per run, and before anything else: a wrong password or an
+		 * expired certificate must stop the run, not its 1,000th letter */
+		char *pass;
+		if (sign_password(&o, &pass))
+			goto done;
+		int bad = o.value[OPT_SIGN_CERT]
+				  ? lm_signer_load_pem(&signer, o.value[OPT_SIGN_KEY], o.value[OPT_SIGN_CERT],
+						       o.value[OPT_SIGN_CHAIN], pass, &d)
+				  : lm_signer_load_p12(&signer, o.value[OPT_SIGN_KEY], pass, &d);
+		if (pass) {
+			memset(pass, 0, strlen(pass));
+			free(pass);
+		}
+		b.sign.signing_time = signing_time(o.value[OPT_DATE], &b.opts.date);
+		if (bad || lm_signer_check_time(signer, b.sign.signing_time, &d))
+			goto fail;
+		b.signer = signer;
+		b.sign.visible = !!o.value[OPT_SIGN_VISIBLE];
+	}
 
 	if (o.value[OPT_ALL_AREAS]) {
 		if (list_areas(o.value[OPT_AREAS_DIR] ? o.value[OPT_AREAS_DIR] : "areas", &areas, &nareas))
@@ -545,5 +621,6 @@ done:
 	free(areas);
 	free(pattern);
 	lm_batch_release(&b);
+	lm_signer_free(signer);
 	return rc;
 }

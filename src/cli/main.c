@@ -11,7 +11,8 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "build", cmd_build, "write a letter as a PDF for an area" },
+	{ "build", cmd_build, "write letters as PDFs for areas and recipients" },
+	{ "verify", cmd_verify, "check the signatures of signed PDF letters" },
 	{ NULL, NULL, NULL },
 };
 

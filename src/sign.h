@@ -1,0 +1,99 @@
+/* sign.h - PAdES baseline B-B signatures for finished PDF files.
+ *
+ * A letter claiming to come from the police or a council can be forged; a
+ * signed PDF lets a school or parent check in any reader that it came from
+ * the authority and was not changed.  Signing works on the bytes of a file
+ * libharu wrote (classic xref table, uncompressed object syntax) and appends
+ * an incremental update: a /Sig dictionary (/SubFilter /ETSI.CAdES.detached),
+ * a signature field widget on a page, that page and the catalog rewritten,
+ * and a new xref section.  The original bytes are kept unchanged in front.
+ *
+ * The CMS is a detached SignedData over the /ByteRange (the whole file but
+ * the /Contents hex string), SHA-256, with the ESS signing-certificate-v2
+ * attribute.  As PAdES baseline requires, it carries no CMS signing-time
+ * attribute: the claimed signing time is the /M entry of the signature
+ * dictionary.  With an RSA key (PKCS#1 v1.5) the output is therefore a pure
+ * function of the input, the key and `lm_sign_info`; with an ECDSA key only
+ * the signature value inside /Contents differs from run to run.
+ *
+ * Like every core module this one never prints or exits: failures fill a
+ * `struct lm_diag` and return -1.  Messages about the PDF itself leave
+ * d->file empty (the caller knows the file's name); messages about the key,
+ * certificate or CA files name them in d->file.
+ */
+#ifndef LM_SIGN_H
+#define LM_SIGN_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "diag.h"
+
+/* A private key, its certificate and the chain to include; opaque.  Load
+ * it once per run and sign any number of files with it. */
+struct lm_signer;
+
+/* Loads a PKCS#12 bundle (.p12/.pfx) holding the key, its certificate and
+ * (optionally) the issuing chain.  `password` may be NULL for none.  The
+ * certificate must match the key and allow signing (keyUsage
+ * digitalSignature or nonRepudiation when the extension is present).
+ * Returns 0 with *s set, or -1 with d filled and *s NULL. */
+int lm_signer_load_p12(struct lm_signer **s, const char *path, const char *password,
+		       struct lm_diag *d);
+/* The same from PEM files: the key (encrypted or not; `password` may be
+ * NULL), the certificate (further certificates in that file are taken as
+ * chain) and an optional chain file. */
+int lm_signer_load_pem(struct lm_signer **s, const char *key_path, const char *cert_path,
+		       const char *chain_path, const char *password, struct lm_diag *d);
+void lm_signer_free(struct lm_signer *s);
+
+/* The common name of the signing certificate (never NULL). */
+const char *lm_signer_name(const struct lm_signer *s);
+/* Checks the certificate is valid at `signing_time` (seconds since the
+ * epoch, UTC).  lm_sign_pdf checks this too; call it once after loading so
+ * that an expired certificate stops a run before anything is written. */
+int lm_signer_check_time(const struct lm_signer *s, long long signing_time, struct lm_diag *d);
+
+struct lm_sign_info {
+	const char *name;       /* /Name, UTF-8; NULL: the certificate's common name */
+	const char *reason;     /* /Reason, UTF-8, e.g. "Issued by ..."; NULL: none */
+	const char *location;   /* /Location, UTF-8; NULL: none */
+	long long signing_time; /* seconds since the epoch: /M and the verification time */
+	int visible;            /* 0: invisible field on page 1; 1: box on the last page */
+	double rect[4];         /* x1 y1 x2 y2 in points (PDF user space), if visible */
+};
+
+/* Appends to `out` the signed file: the `len` bytes of `pdf` followed by an
+ * incremental update carrying the signature.  Returns 0, or -1 with d
+ * filled and `out` as it was. */
+int lm_sign_pdf(const struct lm_signer *s, const char *pdf, size_t len,
+		const struct lm_sign_info *info, struct lm_buf *out, struct lm_diag *d);
+
+enum lm_verify_status {
+	LM_VERIFY_VALID = 0,
+	LM_VERIFY_NO_SIGNATURE, /* no signed signature field */
+	LM_VERIFY_MALFORMED,    /* the file or the signature cannot be read */
+	LM_VERIFY_NOT_COVERED,  /* bytes outside the signed byte range */
+	LM_VERIFY_TAMPERED,     /* digest or signature does not match */
+	LM_VERIFY_UNTRUSTED,    /* the certificate does not chain to the CA file */
+	LM_VERIFY_CA_ERROR,     /* the CA file cannot be read */
+};
+
+struct lm_verify_result {
+	enum lm_verify_status status;
+	char signer[256];       /* common name of the signing certificate, UTF-8 */
+	char name[256];         /* /Name of the signature dictionary, if ASCII */
+	long long signing_time; /* from /M (else the CMS signing-time), 0 if unknown */
+	int nsignatures;        /* signature fields found */
+	size_t covered;         /* bytes covered by the byte range, hole included */
+};
+
+/* Checks the last signature of a PDF: its /ByteRange starts at 0, ends at
+ * the end of the file and leaves out exactly the /Contents hex string; the
+ * CMS digest matches those bytes; the signer's certificate chains to a
+ * certificate in `trust_ca_path` (PEM) at the signing time.  Fills `r`
+ * (status set on failure too).  Returns 0 if valid, else -1 with d filled. */
+int lm_verify_pdf(const char *pdf, size_t len, const char *trust_ca_path,
+		  struct lm_verify_result *r, struct lm_diag *d);
+
+#endif

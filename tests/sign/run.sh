@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# Signing end to end: real letters signed with a throw-away CA, checked with
+# poppler (pdfsig, pdftoppm, pdftotext), qpdf and `verify`.
+# usage: tests/sign/run.sh BIN_DIR SOURCE_DIR
+#   BIN_DIR holds lettermerge and the sign-file helper (BIN_DIR/sign-file or
+#   BIN_DIR/tests/sign-file).  `lettermerge verify` is used when the binary
+#   has it, else `sign-file verify` (the same code, src/cli/cmd-verify.c).
+# Prints "sign: N passed, N failed"; exit status 0 only if none failed.
+set -u
+BIN=$(realpath "$1")
+SRC=$(realpath "$2")
+LM=$BIN/lettermerge
+SF=$BIN/sign-file
+[ -x "$SF" ] || SF=$BIN/tests/sign-file
+WORK=$(mktemp -d /tmp/lettermerge-sign.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+cd "$SRC" || exit 2
+
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+check() { # check "name" command...
+	local name=$1; shift
+	if "$@"; then ok; else bad "$name"; fi
+}
+finish() {
+	echo "sign: $passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+	exit
+}
+
+for tool in pdfsig qpdf pdftoppm pdftotext; do
+	command -v "$tool" >/dev/null || { bad "$tool is not installed (poppler-utils, qpdf)"; finish; }
+done
+[ -x "$LM" ] || { bad "no lettermerge in $BIN"; finish; }
+[ -x "$SF" ] || { bad "no sign-file helper in $BIN or $BIN/tests"; finish; }
+if "$LM" verify --help >/dev/null 2>&1; then VERIFY=("$LM" verify); else VERIFY=("$SF" verify); fi
+
+CA=$WORK/ca
+if ! bash scripts/make-test-ca.sh "$CA" >"$WORK/ca.log" 2>&1; then
+	bad "scripts/make-test-ca.sh: $(cat "$WORK/ca.log")"
+	finish
+fi
+P12=(--p12 "$CA/signer.p12" --pass-file "$CA/signer.pass")
+REASON=(--reason "Issued by Liverpool Safeguarding Partnership" --time 1426550400)
+
+pdfsig_valid() { # the signature verifies and covers the whole file
+	local out
+	out=$(pdfsig "$1" 2>&1)
+	grep -q "Signature Validation: Signature is Valid." <<<"$out" &&
+		grep -q "Total document signed" <<<"$out" && ! grep -q "Not total document signed" <<<"$out"
+}
+qpdf_clean() { # qpdf --check exits 0 and warns about nothing
+	local out
+	out=$(qpdf --check "$1" 2>&1) && ! grep -qi "warning\|error:" <<<"$out"
+}
+renders() { # every page renders to a non-empty image
+	rm -f "$WORK"/page-*.png
+	pdftoppm -r 30 -png "$1" "$WORK/page" 2>/dev/null && [ -n "$(find "$WORK" -name 'page-*.png' -size +1k)" ]
+}
+flip_in_first_stream() { # change one byte inside the first content stream
+	local off
+	off=$(grep -abo -m1 'stream' "$1" | head -1 | cut -d: -f1)
+	[ -n "$off" ] || return 1
+	printf 'X' | dd of="$1" bs=1 seek=$((off + 40)) conv=notrunc 2>/dev/null
+}
+
+# ---- a real letter, signed invisibly and visibly ----
+if ! "$LM" build letters/cse-awareness.md --area areas/liverpool -o "$WORK/letter.pdf" \
+	--date 2015-03-17 2>"$WORK/err"; then
+	bad "build failed: $(cat "$WORK/err")"
+	finish
+fi
+for kind in invisible visible; do
+	extra=()
+	[ $kind = visible ] && extra=(--visible 353,62,533,94)
+	out=$WORK/signed-$kind.pdf
+	if ! "$SF" "${P12[@]}" "${REASON[@]}" "${extra[@]}" "$WORK/letter.pdf" "$out" 2>"$WORK/err"; then
+		bad "$kind: sign-file failed: $(cat "$WORK/err")"
+		continue
+	fi
+	ok
+	check "$kind: starts with the unsigned bytes" cmp -s -n "$(stat -c %s "$WORK/letter.pdf")" \
+		"$WORK/letter.pdf" "$out"
+	check "$kind: pdfsig valid, whole document" pdfsig_valid "$out"
+	check "$kind: pdfsig ETSI.CAdES.detached" sh -c "pdfsig '$out' | grep -q 'Signature Type: ETSI.CAdES.detached'"
+	check "$kind: qpdf --check clean" qpdf_clean "$out"
+	check "$kind: renders" renders "$out"
+	check "$kind: verify" sh -c "'${VERIFY[0]}' '${VERIFY[1]}' --trust '$CA/ca.pem' '$out' | grep -q ': valid, signed by Liverpool Safeguarding Partnership (TEST) on 2015-03-17'"
+	check "$kind: same text as unsigned" sh -c "[ \"\$(pdftotext -f 1 -l 1 '$out' - 2>/dev/null)\" = \"\$(pdftotext -f 1 -l 1 '$WORK/letter.pdf' - 2>/dev/null)\" ]"
+done
+check "visible: box text on the last page" sh -c "pdftotext -f 2 -l 2 '$WORK/signed-visible.pdf' - 2>/dev/null | grep -q 'Digitally signed by Liverpool Safeguarding'"
+
+# ---- reproducible: same input, key and time give the same bytes ----
+"$SF" "${P12[@]}" "${REASON[@]}" "$WORK/letter.pdf" "$WORK/again.pdf" 2>/dev/null
+check "reproducible" cmp -s "$WORK/signed-invisible.pdf" "$WORK/again.pdf"
+
+# ---- a file another tool wrote (qpdf, 4 pages) ----
+if qpdf --empty --pages "$WORK/letter.pdf" "$WORK/letter.pdf" -- "$WORK/merged.pdf" 2>/dev/null &&
+	"$SF" "${P12[@]}" "${REASON[@]}" --visible 353,62,533,94 "$WORK/merged.pdf" "$WORK/merged-signed.pdf" 2>"$WORK/err"; then
+	check "qpdf-written file: pdfsig valid" pdfsig_valid "$WORK/merged-signed.pdf"
+	check "qpdf-written file: qpdf --check" qpdf_clean "$WORK/merged-signed.pdf"
+	check "qpdf-written file: box on page 4" sh -c "pdftotext -f 4 -l 4 '$WORK/merged-signed.pdf' - 2>/dev/null | grep -q 'Digitally signed by'"
+else
+	bad "qpdf-written file: $(cat "$WORK/err" 2>/dev/null)"
+fi
+
+# ---- tampering is caught ----
+cp "$WORK/signed-invisible.pdf" "$WORK/tampered.pdf"
+flip_in_first_stream "$WORK/tampered.pdf"
+check "tampered: bytes differ" sh -c "! cmp -s '$WORK/tampered.pdf' '$WORK/signed-invisible.pdf'"
+check "tampered: pdfsig says digest mismatch" sh -c "pdfsig '$WORK/tampered.pdf' 2>&1 | grep -q 'Digest Mismatch'"
+check "tampered: pdfsig does not say valid" sh -c "! pdfsig '$WORK/tampered.pdf' 2>&1 | grep -q 'Signature is Valid'"
+"${VERIFY[@]}" --trust "$CA/ca.pem" "$WORK/tampered.pdf" >"$WORK/out" 2>&1
+check "tampered: verify exits 1" test $? -eq 1
+check "tampered: verify says changed" grep -q "tampered.pdf: error: the document was changed after it was signed" "$WORK/out"
+
+cp "$WORK/signed-invisible.pdf" "$WORK/appended.pdf"
+printf '%% added later\n' >>"$WORK/appended.pdf"
+check "appended: pdfsig not total" sh -c "pdfsig '$WORK/appended.pdf' 2>&1 | grep -q 'Not total document signed'"
+"${VERIFY[@]}" --trust "$CA/ca.pem" "$WORK/appended.pdf" >"$WORK/out" 2>&1
+check "appended: verify exits 1" test $? -eq 1
+check "appended: verify says added" grep -q "bytes were added after the signature" "$WORK/out"
+
+"${VERIFY[@]}" --trust "$CA/other-ca.pem" "$WORK/signed-invisible.pdf" >"$WORK/out" 2>&1
+check "other CA: verify exits 1" test $? -eq 1
+check "other CA: verify says not trusted" grep -q "is not trusted by" "$WORK/out"
+
+# a batch: all valid -> 0; one unsigned among them -> 1, one line per file
+"${VERIFY[@]}" --trust "$CA/ca.pem" "$WORK/signed-invisible.pdf" "$WORK/signed-visible.pdf" >"$WORK/out" 2>&1
+check "batch valid: exit 0" test $? -eq 0
+check "batch valid: two lines" test "$(grep -c ': valid, signed by' "$WORK/out")" -eq 2
+"${VERIFY[@]}" --trust "$CA/ca.pem" "$WORK/signed-invisible.pdf" "$WORK/letter.pdf" >"$WORK/out" 2>&1
+check "batch with unsigned: exit 1" test $? -eq 1
+check "batch with unsigned: says not signed" grep -q "letter.pdf: error: the PDF is not signed" "$WORK/out"
+"${VERIFY[@]}" "$WORK/signed-invisible.pdf" >/dev/null 2>&1
+check "verify without --trust: exit 2" test $? -eq 2
+
+# ---- key problems: clear message, nothing written ----
+sign_fails() { # sign_fails NAME "expected message part" sign-file args...
+	local name=$1 want=$2; shift 2
+	rm -f "$WORK/never.pdf"
+	if "$SF" "$@" "${REASON[@]}" "$WORK/letter.pdf" "$WORK/never.pdf" 2>"$WORK/err"; then
+		bad "$name: signing succeeded"
+		return
+	fi
+	ok
+	check "$name: message" grep -qF -- "$want" "$WORK/err"
+	check "$name: nothing written" test ! -e "$WORK/never.pdf"
+	check "$name: no temporary left" sh -c "! ls '$WORK' | grep -q 'never.pdf.tmp'"
+}
+printf 'wrong' >"$WORK/wrong.pass"
+sign_fails "wrong password" "signer.p12: error: wrong password for the PKCS#12 key bundle" \
+	--p12 "$CA/signer.p12" --pass-file "$WORK/wrong.pass"
+sign_fails "expired certificate" "expired.pem: error: the certificate \"Liverpool Safeguarding Partnership (TEST, EXPIRED)\" expired on 2012-01-01" \
+	--key "$CA/signer.key" --cert "$CA/expired.pem"
+sign_fails "key and certificate not matching" "signer.key: error: the key and the certificate" \
+	--key "$CA/signer.key" --cert "$CA/mismatched.pem"
+sign_fails "missing key file" "missing.p12: error: cannot read the PKCS#12 key bundle: No such file or directory" \
+	--p12 "$CA/missing.p12" --pass-file "$CA/signer.pass"
+
+finish
