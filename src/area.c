@@ -15,6 +15,7 @@ struct loader {
 	struct lm_arena *arena;
 	const char *dir;
 	struct lm_diag *d;
+	int enc;
 };
 
 void lm_area_init(struct lm_area *area)
@@ -68,7 +69,7 @@ static int load_csv(struct loader *L, const char *name, struct lm_csv *csv,
 		return lm_diag_set(L->d, path, 0, 0,
 			"area file '%s' is missing; every area folder needs "
 			"area.csv, contacts.csv and signatories.csv", name);
-	return lm_csv_load(csv, path, L->d);
+	return lm_csv_load_as(csv, path, (enum lm_input_encoding)L->enc, L->d);
 }
 
 /* `cols` is NULL-terminated; `list` names them all for the message. */
@@ -355,7 +356,13 @@ out:
 int lm_area_load(struct lm_area *area, struct lm_arena *arena, const char *dir,
 		 struct lm_diag *d)
 {
-	struct loader L = { arena, dir, d };
+	return lm_area_load_as(area, arena, dir, LM_INPUT_UTF8, d);
+}
+
+int lm_area_load_as(struct lm_area *area, struct lm_arena *arena, const char *dir,
+		    int enc, struct lm_diag *d)
+{
+	struct loader L = { arena, dir, d, enc };
 	struct stat st;
 
 	lm_area_release(area);

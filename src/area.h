@@ -36,6 +36,10 @@ void lm_area_init(struct lm_area *area);
 int lm_area_load(struct lm_area *area, struct lm_arena *arena, const char *dir,
 		 struct lm_diag *d);
 
+/* lm_area_load, reading the CSV files as `enc` (see csv.h). */
+int lm_area_load_as(struct lm_area *area, struct lm_arena *arena, const char *dir,
+		    int enc, struct lm_diag *d);
+
 /* Frees dir and id and re-initialises; the values stay in the arena. */
 void lm_area_release(struct lm_area *area);
 

@@ -69,7 +69,7 @@ static const struct lm_csv *load_recipients(struct lm_batch *b, const char *path
 			rc = lm_csv_parse(&c->csv, "<stdin>", in.ptr, in.len, d);
 		lm_buf_release(&in);
 	} else {
-		rc = lm_csv_load(&c->csv, path, d);
+		rc = lm_csv_load_as(&c->csv, path, b->encoding, d);
 	}
 	b->ncsvs++; /* released with the batch either way */
 	return rc ? NULL : &c->csv;
@@ -121,7 +121,8 @@ int lm_batch_add_area(struct lm_batch *b, const char *dir, const char *recipient
 	for (size_t i = 0; i + 1 < b->nareas; i++)
 		if (!strcmp(b->areas[i].area.dir, dir))
 			return lm_diag_set(d, dir, 0, 0, "area '%s' is named twice", dir);
-	if (lm_area_load(&ba->area, b->arena, dir, d) || lm_assets_load(&ba->assets, &ba->area, d))
+	if (lm_area_load_as(&ba->area, b->arena, dir, (int)b->encoding, d) ||
+	    lm_assets_load(&ba->assets, &ba->area, d))
 		return -1;
 	if (recipients) {
 		ba->recipients = load_recipients(b, recipients, d);
@@ -157,9 +158,11 @@ static void where(const struct lm_batch *b, const struct lm_job *job, const char
 int lm_batch_plan(struct lm_batch *b, const char *pattern, size_t shard_k, size_t shard_n,
 		  struct lm_diag *d)
 {
-	/* a scratch arena for the path contexts: they are not needed later */
 	for (size_t a = 0; a < b->nareas; a++) {
 		struct lm_batch_area *ba = &b->areas[a];
+		if (ba->recipients && !ba->nrows)
+			return lm_diag_set(d, ba->recipients->path, 1, 1,
+					   "the recipients file has a header row but no recipients; there is no letter to write");
 		size_t n = ba->recipients ? ba->nrows : 1;
 		for (size_t r = 0; r < n; r++) {
 			LM_ALLOC_GROW(b->jobs, b->njobs + 1, b->jobs_alloc);
@@ -176,6 +179,7 @@ int lm_batch_plan(struct lm_batch *b, const char *pattern, size_t shard_k, size_
 		}
 	}
 	if (pattern) {
+		/* a scratch arena for the path contexts: they are not needed later */
 		struct lm_buf path = LM_BUF_INIT;
 		struct lm_arena *saved = b->arena;
 		b->arena = lm_arena_new();
@@ -220,6 +224,33 @@ int lm_batch_plan(struct lm_batch *b, const char *pattern, size_t shard_k, size_
 	b->first = (shard_k - 1) * b->njobs / shard_n;
 	b->end = shard_k * b->njobs / shard_n;
 	return 0;
+}
+
+void lm_batch_validate(struct lm_batch *b, const struct lm_check_opts *o, struct lm_findings *f,
+		       unsigned char *bad)
+{
+	for (size_t a = 0; a < b->nareas; a++) {
+		struct lm_batch_area *ba = &b->areas[a];
+		size_t before = f->errors;
+		lm_check_area(ba->area.ctx, o, f);
+		int area_bad = f->errors > before;
+		for (size_t j = b->first; j < b->end; j++) {
+			const struct lm_job *job = &b->jobs[j];
+			if (job->area != a)
+				continue;
+			/* checked on its own: a row shared by several areas
+			 * reports once but fails each of its letters */
+			struct lm_findings mine;
+			lm_findings_init(&mine);
+			if (job->row >= 0)
+				lm_check_recipient(ba->rows[job->row], o, &mine);
+			if (area_bad || mine.errors)
+				bad[j - b->first] = 1;
+			for (size_t k = 0; k < mine.n; k++)
+				lm_findings_add(f, &mine.v[k]);
+			lm_findings_release(&mine);
+		}
+	}
 }
 
 /* Adds numeric character references (&#8217; &#x2019;) a template spells out. */
@@ -301,23 +332,41 @@ int lm_batch_prepare_fonts(struct lm_batch *b, struct lm_diag *d)
 	return rc;
 }
 
+static void report_finding(void *ctx, const struct lm_diag *d)
+{
+	lm_findings_add(ctx, d);
+}
+
+static int layout_job_report(struct lm_batch *b, size_t j, struct lm_layout *lay,
+			     struct lm_pdf_meta *meta, struct lm_findings *f, struct lm_diag *d);
+
 static int layout_job(struct lm_batch *b, size_t j, struct lm_layout *lay, struct lm_pdf_meta *meta,
 		      struct lm_diag *d)
+{
+	return layout_job_report(b, j, lay, meta, NULL, d);
+}
+
+static int layout_job_report(struct lm_batch *b, size_t j, struct lm_layout *lay,
+			     struct lm_pdf_meta *meta, struct lm_findings *f, struct lm_diag *d)
 {
 	const struct lm_job *job = &b->jobs[j];
 	struct lm_batch_area *ba = &b->areas[job->area];
 	struct lm_letter_opts o = b->opts;
 	o.recipient = job->row >= 0 ? ba->rows[job->row] : NULL;
 	o.signature_box = b->signer && b->sign.visible;
+	if (f) {
+		o.report = report_finding;
+		o.report_ctx = f;
+	}
 	lm_layout_init(lay, 0, 0);
 	return lm_letter_layout(&b->letter, &ba->area, &ba->assets, &o, &b->fonts, lay, meta, d);
 }
 
-int lm_batch_check(struct lm_batch *b, size_t j, struct lm_diag *d)
+int lm_batch_check(struct lm_batch *b, size_t j, struct lm_findings *f, struct lm_diag *d)
 {
 	struct lm_layout lay;
 	struct lm_pdf_meta meta = { 0 };
-	int rc = layout_job(b, j, &lay, &meta, d);
+	int rc = layout_job_report(b, j, &lay, &meta, f, d);
 	lm_layout_release(&lay);
 	return rc;
 }

@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "area.h"
+#include "check.h"
 #include "csv.h"
 #include "diag.h"
 #include "font.h"
@@ -55,6 +56,7 @@ struct lm_batch {
 	struct lm_job *jobs;            /* owned */
 	size_t njobs, jobs_alloc;
 	size_t first, end;              /* this run's slice of jobs (--shard) */
+	enum lm_input_encoding encoding; /* of every CSV file the run reads */
 	const struct lm_signer *signer; /* sign every file with it, or NULL; borrowed */
 	struct lm_sign_info sign;       /* name, signing time, visible; reason per area */
 };
@@ -85,11 +87,18 @@ int lm_batch_add_area(struct lm_batch *b, const char *dir, const char *recipient
  * Returns 0, or -1 with d filled. */
 int lm_batch_plan(struct lm_batch *b, const char *pattern, size_t shard_k, size_t shard_n,
 		  struct lm_diag *d);
+/* Checks the facts of every area and recipient row of the run (check.h)
+ * into `f`.  Sets bad[j - b->first] for each job of this run's slice whose
+ * area or row has an error (bad holds b->end - b->first entries). */
+void lm_batch_validate(struct lm_batch *b, const struct lm_check_opts *o, struct lm_findings *f,
+		       unsigned char *bad);
 /* Subsets the fonts to every character the inputs hold.  Returns 0, or -1. */
 int lm_batch_prepare_fonts(struct lm_batch *b, struct lm_diag *d);
 
-/* Lays job `j` out without writing, to find its errors.  Returns 0 or -1. */
-int lm_batch_check(struct lm_batch *b, size_t j, struct lm_diag *d);
+/* Lays job `j` out without writing, to find its errors.  Returns 0 or -1.
+ * With `f` not NULL every missing value of the body is added to it (and d
+ * is left empty when those were all). */
+int lm_batch_check(struct lm_batch *b, size_t j, struct lm_findings *f, struct lm_diag *d);
 /* Writes job `j` to its own file.  With `skip_existing`, an existing file
  * is left alone (r->skipped set, its size and digest read).  Returns 0, or
  * -1 with d filled and no file written. */

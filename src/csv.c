@@ -1,4 +1,5 @@
 #include "csv.h"
+#include "validate.h"
 
 #include "buf.h"
 #include "diag.h"
@@ -106,7 +107,8 @@ static int check_text(struct parser *p)
 			return lm_diag_set(p->d, p->path, line, col,
 				"the file is not UTF-8 (byte 0x%02x at this point; "
 				"Excel's plain \"CSV\" save uses Windows-1252): "
-				"save it as \"CSV UTF-8 (Comma delimited)\"", c);
+				"save it as \"CSV UTF-8 (Comma delimited)\", or run with "
+				"--input-encoding windows-1252", c);
 		i += n;
 		col++;
 	}
@@ -343,6 +345,12 @@ int lm_csv_parse(struct lm_csv *csv, const char *path, const char *data,
 
 int lm_csv_load(struct lm_csv *csv, const char *path, struct lm_diag *d)
 {
+	return lm_csv_load_as(csv, path, LM_INPUT_UTF8, d);
+}
+
+int lm_csv_load_as(struct lm_csv *csv, const char *path, enum lm_input_encoding enc,
+		   struct lm_diag *d)
+{
 	lm_csv_release(csv);
 	FILE *fp = fopen(path, "rb");
 	if (!fp)
@@ -361,6 +369,31 @@ int lm_csv_load(struct lm_csv *csv, const char *path, struct lm_diag *d)
 		return lm_diag_set(d, path, 0, 0,
 			"cannot read '%s': %s; check that it is a readable file",
 			path, strerror(err));
+	}
+	if (enc == LM_INPUT_CP1252) {
+		struct lm_buf u = LM_BUF_INIT;
+		if (lm_cp1252_to_utf8(b.ptr, b.len, &u)) {
+			/* the bytes converted so far are as many characters */
+			int line = 1, col = 1;
+			size_t bad = 0;
+			for (size_t i = 0; i < u.len; i++)
+				if (((unsigned char)u.ptr[i] & 0xC0) != 0x80)
+					bad++;
+			for (size_t i = 0; i < bad && i < b.len; i++) {
+				if (b.ptr[i] == '\n')
+					line++, col = 1;
+				else
+					col++;
+			}
+			unsigned char c = bad < b.len ? (unsigned char)b.ptr[bad] : 0;
+			lm_buf_release(&u);
+			lm_buf_release(&b);
+			return lm_diag_set(d, path, line, col,
+				"byte 0x%02x is not a character in Windows-1252; is the file "
+				"really Windows-1252? save it as \"CSV UTF-8 (Comma delimited)\"", c);
+		}
+		lm_buf_release(&b);
+		b = u;
 	}
 	int ret = lm_csv_parse(csv, path, b.ptr, b.len, d);
 	lm_buf_release(&b);

@@ -51,6 +51,15 @@ int lm_csv_load(struct lm_csv *csv, const char *path, struct lm_diag *d);
 int lm_csv_parse(struct lm_csv *csv, const char *path, const char *data,
 		 size_t len, struct lm_diag *d);
 
+/* How the bytes of a CSV file are to be read. */
+enum lm_input_encoding { LM_INPUT_UTF8, LM_INPUT_CP1252 };
+
+/* lm_csv_load, reading the file as `enc` says: Windows-1252 (what Excel's
+ * plain "CSV" save writes) is converted to UTF-8 first; positions in
+ * messages stay those of the file, one byte being one character there. */
+int lm_csv_load_as(struct lm_csv *csv, const char *path, enum lm_input_encoding enc,
+		   struct lm_diag *d);
+
 /* Frees everything the csv owns and re-initialises it. */
 void lm_csv_release(struct lm_csv *csv);
 

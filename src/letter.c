@@ -792,8 +792,19 @@ int lm_letter_layout(const struct lm_letter *l, const struct lm_area *area,
 		lm_value_set(a, c.data, "recipient", (struct lm_value *)o->recipient);
 
 	/* the body first: its errors are the likeliest and the cheapest to find */
-	if (lm_template_expand(l->body, c.data, LM_ESCAPE_MARKDOWN, &buf, d))
+	if (o->report) {
+		int r = lm_template_expand_report(l->body, c.data, LM_ESCAPE_MARKDOWN, &buf, o->report,
+						  o->report_ctx, d);
+		if (r < 0)
+			o->report(o->report_ctx, d); /* the error that stopped it */
+		if (r) {
+			/* reported: the caller need not print it again */
+			lm_diag_clear(d);
+			goto out;
+		}
+	} else if (lm_template_expand(l->body, c.data, LM_ESCAPE_MARKDOWN, &buf, d)) {
 		goto out;
+	}
 	if (lm_doc_parse(&doc, l->path, buf.ptr, buf.len, d))
 		goto out;
 	lm_buf_reset(&buf);

@@ -65,6 +65,10 @@ struct lm_letter_opts {
 	struct lm_date date;
 	const struct lm_value *recipient; /* a map, or NULL */
 	int signature_box;                /* keep room for a visible digital signature */
+	/* checking: every missing value in the body goes to `report`, and a
+	 * layout that fails for them returns -1 with d cleared (msg empty) */
+	lm_report_fn report;
+	void *report_ctx;
 };
 
 /* Lays out `l` for `area` into `lay` (initialised by the caller, who

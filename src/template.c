@@ -632,10 +632,20 @@ int lm_template_parse(struct lm_template **out, const char *path,
 
 /* ---- expansion ---- */
 
+/* Sections nested over lists multiply (20 levels over a 3-item list are
+ * 3^20 steps): past these limits expansion stops with an error instead of
+ * running for hours or filling memory. */
+#define LM_TEMPLATE_MAX_STEPS 1000000
+#define LM_TEMPLATE_MAX_OUTPUT (16u << 20)
+
 struct expander {
 	enum lm_escape esc;
 	struct lm_buf *out;
 	struct lm_diag *d;
+	size_t steps;
+	lm_report_fn report;    /* when set, a missing value is reported and skipped */
+	void *report_ctx;
+	int reported;
 	const struct lm_value **stack; /* context frames, innermost last */
 	size_t n, alloc;
 };
@@ -866,6 +876,20 @@ static int no_value(const struct expander *x, const struct node *n, const char *
 		lm_buf_release(&s);
 		return -1;
 	}
+	if (in && in->kind == LM_VALUE_LIST && fail > 0) {
+		/* a row the data lacks: name the file the rows come from */
+		int plen = 0;
+		for (size_t i = 0; i < fail; i++)
+			plen += (int)strlen(n->segs[i]) + (i > 0);
+		const char *from = in->n && in->items[0]->file ? in->items[0]->file : NULL;
+		if (!from)
+			for (size_t i = 0; !from && in->n && i < in->items[0]->n; i++)
+				from = in->items[0]->items[i]->file;
+		return lm_diag_set(x->d, file, n->line, n->col,
+				   "'%.*s' has no row with id '%s'%s%s; add the row, or put the text in {{#%.*s.%s}}…{{/%.*s.%s}} to leave it out where there is none",
+				   plen, n->name, n->segs[fail], from ? " in " : "", from ? from : "",
+				   plen, n->name, n->segs[fail], plen, n->name, n->segs[fail]);
+	}
 	if (in && in->kind == LM_VALUE_STRING) {
 		/* the part before the failing one, as written */
 		int plen = 0;
@@ -887,8 +911,15 @@ static int expand_var(struct expander *x, const struct node *n, const char *file
 	size_t fail;
 	const struct lm_value *in;
 	const struct lm_value *v = resolve(x, n, &fail, &in);
-	if (!v)
-		return no_value(x, n, file);
+	if (!v) {
+		no_value(x, n, file);
+		if (!x->report)
+			return -1;
+		/* checking: note it and go on, to find every one in one run */
+		x->report(x->report_ctx, x->d);
+		x->reported++;
+		return 0;
+	}
 	switch (v->kind) {
 	case LM_VALUE_STRING:
 		lm_template_escape(x->out, v->str, v->len, x->esc);
@@ -944,6 +975,12 @@ static int expand_nodes(struct expander *x, const struct node *parent, const cha
 	for (size_t i = 0; i < parent->nkids; i++) {
 		const struct node *n = &parent->kids[i];
 		int r = 0;
+		if (++x->steps > LM_TEMPLATE_MAX_STEPS || x->out->len > LM_TEMPLATE_MAX_OUTPUT) {
+			const struct node *at = parent->line ? parent : n;
+			return lm_diag_set(x->d, file, at->line, at->col,
+					   "the template expands to too much (over %s); sections nested inside sections over lists multiply: check this one",
+					   x->steps > LM_TEMPLATE_MAX_STEPS ? "a million steps" : "16 MB of text");
+		}
 		switch (n->kind) {
 		case NODE_TEXT:
 			/* template text is the author's Markdown: copied as is */
@@ -978,6 +1015,22 @@ int lm_template_expand(const struct lm_template *t, const struct lm_value *ctx,
 	int r = expand_nodes(&x, &t->root, t->path);
 	free(x.stack);
 	return r;
+}
+
+int lm_template_expand_report(const struct lm_template *t, const struct lm_value *ctx,
+			      enum lm_escape esc, struct lm_buf *out, lm_report_fn report,
+			      void *report_ctx, struct lm_diag *d)
+{
+	struct expander x = { 0 };
+	x.esc = esc;
+	x.out = out;
+	x.d = d;
+	x.report = report;
+	x.report_ctx = report_ctx;
+	push(&x, ctx);
+	int r = expand_nodes(&x, &t->root, t->path);
+	free(x.stack);
+	return r ? -1 : x.reported ? 1 : 0;
 }
 
 int lm_template_render_string(const char *path, int line, int col,

@@ -54,6 +54,20 @@ int lm_template_expand(const struct lm_template *t, const struct lm_value *ctx,
 		       enum lm_escape esc, struct lm_buf *out,
 		       struct lm_diag *d);
 
+/* Receives each finding of a checking expansion. */
+typedef void (*lm_report_fn)(void *ctx, const struct lm_diag *d);
+
+/*
+ * lm_template_expand for checking: a printed name with no value is passed
+ * to `report` (with `d` filled) and expansion goes on, so one run finds
+ * every one.  Returns 0 when all is well, 1 when findings were reported,
+ * -1 when another error stopped it (`d` holds that one, not reported).
+ * `d` must not be NULL.
+ */
+int lm_template_expand_report(const struct lm_template *t, const struct lm_value *ctx,
+			      enum lm_escape esc, struct lm_buf *out, lm_report_fn report,
+			      void *report_ctx, struct lm_diag *d);
+
 /* Frees `t` and the partials it holds; NULL is allowed. */
 void lm_template_free(struct lm_template *t);
 

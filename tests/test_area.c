@@ -379,7 +379,8 @@ static void test_csv_error_passes_through(void **state)
 		   "id,group,service\ncareline,local,O\x92" "Brien Care\n");
 	expect_error(f, "@/contacts.csv:2:17: error: the file is not UTF-8 (byte "
 		     "0x92 at this point; Excel's plain \"CSV\" save uses "
-		     "Windows-1252): save it as \"CSV UTF-8 (Comma delimited)\"");
+		     "Windows-1252): save it as \"CSV UTF-8 (Comma delimited)\", "
+		     "or run with --input-encoding windows-1252");
 }
 
 int main(void)

@@ -170,22 +170,26 @@ static void test_not_utf8(void **state)
 	EXPECT_ERROR("id,name\ncareline,O\x92" "Brien\n",
 		PATH ":2:11: error: the file is not UTF-8 (byte 0x92 at this "
 		"point; Excel's plain \"CSV\" save uses Windows-1252): save it "
-		"as \"CSV UTF-8 (Comma delimited)\"");
+		"as \"CSV UTF-8 (Comma delimited)\", or run with "
+		"--input-encoding windows-1252");
 	/* columns count characters, not bytes; a bad lead byte is the spot */
 	EXPECT_ERROR("id,name\r\n\xE2\x80\x99,caf\xE9\r\n",
 		PATH ":2:6: error: the file is not UTF-8 (byte 0xe9 at this "
 		"point; Excel's plain \"CSV\" save uses Windows-1252): save it "
-		"as \"CSV UTF-8 (Comma delimited)\"");
+		"as \"CSV UTF-8 (Comma delimited)\", or run with "
+		"--input-encoding windows-1252");
 	/* a sequence cut short by the end of the file */
 	EXPECT_ERROR("a\n\xC3",
 		PATH ":2:1: error: the file is not UTF-8 (byte 0xc3 at this "
 		"point; Excel's plain \"CSV\" save uses Windows-1252): save it "
-		"as \"CSV UTF-8 (Comma delimited)\"");
+		"as \"CSV UTF-8 (Comma delimited)\", or run with "
+		"--input-encoding windows-1252");
 	/* overlong encoding of '/' */
 	EXPECT_ERROR("a\n\xC0\xAF",
 		PATH ":2:1: error: the file is not UTF-8 (byte 0xc0 at this "
 		"point; Excel's plain \"CSV\" save uses Windows-1252): save it "
-		"as \"CSV UTF-8 (Comma delimited)\"");
+		"as \"CSV UTF-8 (Comma delimited)\", or run with "
+		"--input-encoding windows-1252");
 
 	/* the right apostrophe in UTF-8 is fine */
 	struct lm_csv csv;

@@ -1,8 +1,14 @@
 #include "cli.h"
 
 #include <stdlib.h>
+#include <dirent.h>
+#include <errno.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 #include <unistd.h>
+
+#include "../buf.h"
 
 int cli_parse(const char *cmd, int argc, char **argv, const struct cli_option *opts,
 	      struct cli_parsed *out)
@@ -111,4 +117,97 @@ const char *cli_fonts_dir(const char *opt)
 	if (!access("fonts/LiberationSans-Regular.ttf", R_OK))
 		return "fonts";
 	return LM_FONTS_DIR;
+}
+
+/* The date from --date, SOURCE_DATE_EPOCH (reproducible builds), or today. */
+int cli_pick_date(const char *cmd, const char *opt, struct lm_date *out)
+{
+	if (opt) {
+		if (lm_date_parse(opt, out)) {
+			fprintf(stderr, "lettermerge %s: --date '%s' is not a real date in the form YYYY-MM-DD\n", cmd, opt);
+			return -1;
+		}
+		return 0;
+	}
+	time_t t = time(NULL);
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	struct tm tm;
+	if (sde && *sde) {
+		char *end;
+		long long v = strtoll(sde, &end, 10);
+		if (*end || v < 0) {
+			fprintf(stderr, "lettermerge %s: SOURCE_DATE_EPOCH '%s' is not a number of seconds\n", cmd, sde);
+			return -1;
+		}
+		t = (time_t)v;
+		gmtime_r(&t, &tm);
+	} else {
+		localtime_r(&t, &tm);
+	}
+	out->year = tm.tm_year + 1900;
+	out->month = tm.tm_mon + 1;
+	out->day = tm.tm_mday;
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The area folders under `dir` (those with an area.csv), sorted. */
+int cli_list_areas(const char *cmd, const char *dir, char ***out, size_t *n)
+{
+	if (!dir)
+		dir = "areas";
+	DIR *dp = opendir(dir);
+	if (!dp) {
+		fprintf(stderr, "lettermerge %s: cannot open areas folder '%s': %s\n", cmd, dir, strerror(errno));
+		return -1;
+	}
+	size_t alloc = 0;
+	struct dirent *e;
+	*out = NULL;
+	*n = 0;
+	while ((e = readdir(dp))) {
+		if (e->d_name[0] == '.')
+			continue;
+		struct lm_buf p = LM_BUF_INIT;
+		lm_buf_addf(&p, "%s/%s/area.csv", dir, e->d_name);
+		int ok = !access(p.ptr, R_OK);
+		lm_buf_reset(&p);
+		lm_buf_addf(&p, "%s/%s", dir, e->d_name);
+		if (ok) {
+			LM_ALLOC_GROW(*out, *n + 1, alloc);
+			(*out)[(*n)++] = lm_buf_detach(&p, NULL);
+		}
+		lm_buf_release(&p);
+	}
+	closedir(dp);
+	if (!*n) {
+		fprintf(stderr, "lettermerge %s: no area folders (with an area.csv) in '%s'\n", cmd, dir);
+		return -1;
+	}
+	qsort(*out, *n, sizeof(**out), cmp_str);
+	return 0;
+}
+
+void cli_print_findings(const struct lm_findings *f, int quiet)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (!quiet || f->v[i].severity == LM_ERROR)
+			cli_print_diag(&f->v[i]);
+}
+
+int cli_encoding(const char *cmd, const char *opt, enum lm_input_encoding *out)
+{
+	*out = LM_INPUT_UTF8;
+	if (!opt || !strcasecmp(opt, "utf-8") || !strcasecmp(opt, "utf8"))
+		return 0;
+	if (!strcasecmp(opt, "windows-1252") || !strcasecmp(opt, "cp1252")) {
+		*out = LM_INPUT_CP1252;
+		return 0;
+	}
+	fprintf(stderr, "lettermerge %s: --input-encoding '%s': use utf-8 or windows-1252\n", cmd, opt);
+	return -1;
 }

@@ -6,7 +6,10 @@
 
 #include <stdio.h>
 
+#include "../check.h"
+#include "../csv.h"
 #include "../diag.h"
+#include "../letter.h"
 
 /* Exit codes, documented in --help and README.md. */
 enum { LM_EXIT_OK = 0, LM_EXIT_DATA = 1, LM_EXIT_USAGE = 2 };
@@ -41,6 +44,18 @@ void cli_usage(FILE *fp, const char *synopsis, const char *about, const struct c
 void cli_print_diag(const struct lm_diag *d);
 /* The fonts folder: --fonts, $LETTERMERGE_FONTS, ./fonts, or the built-in path. */
 const char *cli_fonts_dir(const char *opt);
+
+/* The letter date from --date, else SOURCE_DATE_EPOCH (reproducible
+ * runs), else today.  Prints a usage error and returns -1 when wrong. */
+int cli_pick_date(const char *cmd, const char *opt, struct lm_date *out);
+/* The area folders (with an area.csv) under `dir` (NULL: "areas"), sorted,
+ * malloc'd.  Prints the error and returns -1 when there are none. */
+int cli_list_areas(const char *cmd, const char *dir, char ***out, size_t *n);
+/* --input-encoding: utf-8 (or absent) or windows-1252.  Prints a usage
+ * error and returns -1 for anything else. */
+int cli_encoding(const char *cmd, const char *opt, enum lm_input_encoding *out);
+/* Prints every finding; with `quiet`, the errors only. */
+void cli_print_findings(const struct lm_findings *f, int quiet);
 
 int cmd_build(int argc, char **argv);
 int cmd_check(int argc, char **argv);

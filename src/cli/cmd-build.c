@@ -1,12 +1,9 @@
 /* lettermerge build: letters for one or many areas and recipients, as PDFs. */
-#include <dirent.h>
-#include <stddef.h>
 #include <errno.h>
-#include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,7 +17,8 @@ enum {
 	OPT_AREA, OPT_ALL_AREAS, OPT_AREAS_DIR, OPT_RECIPIENTS, OPT_AREA_RECIPIENTS, OPT_OUTPUT,
 	OPT_COMBINE, OPT_DUPLEX, OPT_MANIFEST, OPT_SKIP_EXISTING, OPT_KEEP_GOING, OPT_JOBS,
 	OPT_SHARD, OPT_QUIET, OPT_JSON, OPT_DATE, OPT_FONTS, OPT_SIGN_KEY, OPT_SIGN_CERT,
-	OPT_SIGN_CHAIN, OPT_SIGN_PASS_ENV, OPT_SIGN_PASS_FILE, OPT_SIGN_VISIBLE,
+	OPT_SIGN_CHAIN, OPT_SIGN_PASS_ENV, OPT_SIGN_PASS_FILE, OPT_SIGN_VISIBLE, OPT_ENCODING,
+	OPT_STALE,
 };
 
 static const struct cli_option options[] = {
@@ -47,6 +45,8 @@ static const struct cli_option options[] = {
 	[OPT_SIGN_PASS_ENV] = { "sign-pass-env", 0, "VAR", "the key's password is in this environment variable", 0 },
 	[OPT_SIGN_PASS_FILE] = { "sign-pass-file", 0, "FILE", "the key's password is the first line of this file", 0 },
 	[OPT_SIGN_VISIBLE] = { "sign-visible", 0, NULL, "show the signature as a box below the signatories", 0 },
+	[OPT_ENCODING] = { "input-encoding", 0, "ENC", "CSV files are utf-8 (default) or windows-1252 (Excel's plain CSV)", 0 },
+	[OPT_STALE] = { "stale-after", 0, "DAYS", "warn about 'verified' dates older than this (default 365)", 0 },
 	{ NULL, 0, NULL, NULL, 0 },
 };
 
@@ -97,74 +97,6 @@ static long long signing_time(const char *date_opt, const struct lm_date *date)
 		return (long long)time(NULL);
 	struct tm tm = { .tm_year = date->year - 1900, .tm_mon = date->month - 1, .tm_mday = date->day };
 	return (long long)timegm(&tm);
-}
-
-/* The date from --date, SOURCE_DATE_EPOCH (reproducible builds), or today. */
-static int pick_date(const char *opt, struct lm_date *out)
-{
-	if (opt) {
-		if (lm_date_parse(opt, out)) {
-			fprintf(stderr, "lettermerge build: --date '%s' is not a real date in the form YYYY-MM-DD\n", opt);
-			return -1;
-		}
-		return 0;
-	}
-	time_t t = time(NULL);
-	const char *sde = getenv("SOURCE_DATE_EPOCH");
-	struct tm tm;
-	if (sde && *sde) {
-		char *end;
-		long long v = strtoll(sde, &end, 10);
-		if (*end || v < 0) {
-			fprintf(stderr, "lettermerge build: SOURCE_DATE_EPOCH '%s' is not a number of seconds\n", sde);
-			return -1;
-		}
-		t = (time_t)v;
-		gmtime_r(&t, &tm);
-	} else {
-		localtime_r(&t, &tm);
-	}
-	out->year = tm.tm_year + 1900;
-	out->month = tm.tm_mon + 1;
-	out->day = tm.tm_mday;
-	return 0;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The area folders under `dir` (those with an area.csv), sorted. */
-static int list_areas(const char *dir, char ***out, size_t *n)
-{
-	DIR *dp = opendir(dir);
-	if (!dp) {
-		fprintf(stderr, "lettermerge build: cannot open areas folder '%s': %s\n", dir, strerror(errno));
-		return -1;
-	}
-	size_t alloc = 0;
-	struct dirent *e;
-	*out = NULL;
-	*n = 0;
-	while ((e = readdir(dp))) {
-		if (e->d_name[0] == '.')
-			continue;
-		struct lm_buf p = LM_BUF_INIT;
-		lm_buf_addf(&p, "%s/%s/area.csv", dir, e->d_name);
-		int ok = !access(p.ptr, R_OK);
-		lm_buf_reset(&p);
-		lm_buf_addf(&p, "%s/%s", dir, e->d_name);
-		if (ok) {
-			LM_ALLOC_GROW(*out, *n + 1, alloc);
-			(*out)[(*n)++] = lm_buf_detach(&p, NULL);
-		}
-		lm_buf_release(&p);
-	}
-	closedir(dp);
-	if (*n)
-		qsort(*out, *n, sizeof(**out), cmp_str);
-	return 0;
 }
 
 /* ---- running jobs ---- */
@@ -218,7 +150,7 @@ static void do_job(struct run *r, enum mode mode, size_t j, struct record *rec)
 	lm_diag_clear(&d);
 	memset(rec, 0, sizeof(*rec));
 	rec->job = (uint32_t)j;
-	int rc = mode == MODE_CHECK ? lm_batch_check(r->b, j, &d)
+	int rc = mode == MODE_CHECK ? lm_batch_check(r->b, j, NULL, &d)
 				    : lm_batch_write(r->b, j, r->skip_existing, &rec->result, &d);
 	if (rc) {
 		rec->failed = 1;
@@ -441,6 +373,20 @@ int cmd_build(int argc, char **argv)
 	}
 	if (jobs < 1)
 		jobs = 1;
+	int stale_days = 365;
+	if (o.value[OPT_STALE]) {
+		char *end;
+		long v = strtol(o.value[OPT_STALE], &end, 10);
+		if (*end || v < 1 || v > 36500) {
+			fprintf(stderr, "lettermerge build: --stale-after '%s' must be a number of days\n",
+				o.value[OPT_STALE]);
+			return LM_EXIT_USAGE;
+		}
+		stale_days = (int)v;
+	}
+	enum lm_input_encoding encoding;
+	if (cli_encoding("build", o.value[OPT_ENCODING], &encoding))
+		return LM_EXIT_USAGE;
 	size_t shard_k = 1, shard_n = 1;
 	if (o.value[OPT_SHARD]) {
 		char tail;
@@ -453,7 +399,8 @@ int cmd_build(int argc, char **argv)
 	}
 	struct lm_batch b;
 	lm_batch_init(&b);
-	if (pick_date(o.value[OPT_DATE], &b.opts.date)) {
+	b.encoding = encoding;
+	if (cli_pick_date("build", o.value[OPT_DATE], &b.opts.date)) {
 		lm_batch_release(&b);
 		return LM_EXIT_USAGE;
 	}
@@ -490,13 +437,8 @@ int cmd_build(int argc, char **argv)
 	}
 
 	if (o.value[OPT_ALL_AREAS]) {
-		if (list_areas(o.value[OPT_AREAS_DIR] ? o.value[OPT_AREAS_DIR] : "areas", &areas, &nareas))
+		if (cli_list_areas("build", o.value[OPT_AREAS_DIR], &areas, &nareas))
 			goto done;
-		if (!nareas) {
-			fprintf(stderr, "lettermerge build: no area folders (with an area.csv) in '%s'\n",
-				o.value[OPT_AREAS_DIR] ? o.value[OPT_AREAS_DIR] : "areas");
-			goto done;
-		}
 	} else {
 		nareas = (size_t)o.nlist[OPT_AREA];
 		areas = lm_xcalloc(nareas, sizeof(*areas));
@@ -541,16 +483,32 @@ int cmd_build(int argc, char **argv)
 	r.results = lm_xcalloc(n ? n : 1, sizeof(*r.results));
 	r.errors = lm_xcalloc(n ? n : 1, sizeof(*r.errors));
 
+	/* the facts first: a wrong phone number stops the run */
+	struct lm_check_opts co = { .today = b.opts.date, .stale_days = stale_days };
+	struct lm_findings findings;
+	unsigned char *bad = lm_xcalloc(n ? n : 1, 1);
+	lm_findings_init(&findings);
+	lm_batch_validate(&b, &co, &findings, bad);
+	cli_print_findings(&findings, r.quiet);
+	for (size_t i = 0; i < n; i++) {
+		if (bad[i]) {
+			r.errors[i] = lm_xstrdup(""); /* printed above */
+			r.failed++;
+		}
+	}
+	lm_findings_release(&findings);
+	free(bad);
+
 	/* every letter laid out before the first is written */
 	if (run_jobs(&r, MODE_CHECK, jobs))
 		goto done;
 	if (r.failed) {
 		for (size_t i = 0; i < n; i++)
-			if (r.errors[i])
+			if (r.errors[i] && *r.errors[i])
 				fprintf(stderr, "%s\n", r.errors[i]);
 		if (!o.value[OPT_KEEP_GOING]) {
-			fprintf(stderr, "lettermerge build: %zu of %zu letters have errors; nothing was written (--keep-going writes the others)\n",
-				r.failed, n);
+			fprintf(stderr, "lettermerge build: %zu of %zu letter%s ha%s errors; nothing was written (--keep-going writes the others)\n",
+				r.failed, n, n == 1 ? "" : "s", r.failed == 1 ? "s" : "ve");
 			goto done;
 		}
 	}
@@ -575,7 +533,7 @@ int cmd_build(int argc, char **argv)
 		if (r.failed > before) {
 			/* write errors (disk full, permissions) are reported here */
 			for (size_t i = 0; i < n; i++)
-				if (r.errors[i])
+				if (r.errors[i] && *r.errors[i])
 					fprintf(stderr, "%s\n", r.errors[i]);
 		}
 	}

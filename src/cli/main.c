@@ -12,6 +12,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "build", cmd_build, "write letters as PDFs for areas and recipients" },
+	{ "check", cmd_check, "check a letter and its areas' data; write nothing" },
 	{ "verify", cmd_verify, "check the signatures of signed PDF letters" },
 	{ NULL, NULL, NULL },
 };

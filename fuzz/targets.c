@@ -1,0 +1,426 @@
+/* targets.c - one input through the CSV loader, the template expander, or
+ * the whole letter path to a PDF.  See targets.h. */
+#include "targets.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "csv.h"
+#include "diag.h"
+#include "font.h"
+#include "layout.h"
+#include "markdown.h"
+#include "pdf.h"
+#include "template.h"
+#include "validate.h"
+#include "value.h"
+
+#define MM (72.0 / 25.4)
+#define PAGE_W (210 * MM)
+#define PAGE_H (297 * MM)
+#define LEFT (22 * MM)
+#define RIGHT (PAGE_W - 22 * MM)
+#define TOP (PAGE_H - 18 * MM)
+#define BOTTOM (26 * MM)
+#define BODY_SIZE 11.0
+
+static struct {
+	int ready;
+	struct lm_fonts fonts;
+	int have_fonts;
+	char *partials_dir;
+	char tmpdir[64];
+	char pdf_path[96];
+	struct lm_arena *arena;
+	struct lm_value *ctx;
+} g;
+
+/* A broken invariant is a bug even when nothing crashed: abort so libFuzzer
+ * keeps the input. */
+#define REQUIRE(cond)                                                               \
+	do {                                                                        \
+		if (!(cond)) {                                                      \
+			fprintf(stderr, "fuzz: %s:%d: invariant failed: %s\n", __FILE__, \
+				__LINE__, #cond);                                   \
+			abort();                                                    \
+		}                                                                   \
+	} while (0)
+
+/* ---- shared set-up ---- */
+
+static void cleanup(void)
+{
+	if (g.tmpdir[0]) {
+		unlink(g.pdf_path);
+		rmdir(g.tmpdir);
+	}
+	if (g.have_fonts)
+		lm_fonts_release(&g.fonts);
+	lm_arena_free(g.arena);
+	free(g.partials_dir);
+	memset(&g, 0, sizeof(g));
+}
+
+static struct lm_value *str(const char *s)
+{
+	struct lm_value *v = lm_value_strz(g.arena, s);
+	lm_value_set_origin(v, "areas/fuzz/contacts.csv", 2, 3);
+	return v;
+}
+
+static struct lm_value *contact(const char *id, const char *service, const char *phone,
+				const char *web, const char *or_, const char *comma)
+{
+	struct lm_value *m = lm_value_map(g.arena);
+	lm_value_set(g.arena, m, "id", str(id));
+	lm_value_set(g.arena, m, "service", str(service));
+	lm_value_set(g.arena, m, "provider", str("Merseyside *Police* [x](y)"));
+	lm_value_set(g.arena, m, "phone", str(phone));
+	lm_value_set(g.arena, m, "web", str(web));
+	lm_value_set(g.arena, m, "or", str(or_));
+	lm_value_set(g.arena, m, "comma", str(comma));
+	lm_value_set(g.arena, m, "out_of_hours", str(""));
+	return m;
+}
+
+/* The context a template is expanded against: shaped like an area's (see
+ * docs/formats.md), with values that are Markdown, empty, "no", multi-line
+ * and long, and lists of maps and of strings. */
+static void build_context(void)
+{
+	struct lm_arena *a = g.arena;
+	struct lm_value *ctx = lm_value_map(a);
+
+	struct lm_value *area = lm_value_map(a);
+	lm_value_set(a, area, "id", str("fuzz"));
+	lm_value_set(a, area, "name", str("Liverpool"));
+	lm_value_set(a, area, "police_force", str("Merseyside Police"));
+	lm_value_set(a, area, "on_behalf_of", str("the _Local_ Safeguarding **Board** & #1"));
+	lm_value_set(a, area, "address", str("Cunard Building\nWater Street\r\n  Liverpool L3 1DS"));
+	lm_value_set(a, area, "safeguard_scope", str("all children"));
+	lm_value_set(a, area, "empty", str(""));
+	lm_value_set(a, area, "no", str("no"));
+	lm_value_set(a, area, "zero", str("0"));
+	lm_value_set(a, area, "html", str("<b>&amp;</b> `code` \\ | table | ~~x~~"));
+	lm_value_set(a, area, "long", str("https://www.example.org/a/very/long/path/that/does/not/"
+					  "fit/on/one/line/of/the/letter/at/all/whatever/the/font"));
+	lm_value_set(a, area, "utf8", str("O\xE2\x80\x99" "Brien \xE2\x80\x93 caf\xC3\xA9 \xE2\x82\xAC"));
+	lm_value_set(a, ctx, "area", area);
+
+	struct lm_value *contacts = lm_value_list(a);
+	struct lm_value *c1 = contact("emergency", "Police emergency", "999", "", "", "");
+	struct lm_value *c2 = contact("careline", "Careline", "0151 233 3027",
+				      "www.liverpool.gov.uk", "yes", "");
+	struct lm_value *c3 = contact("ceop", "CEOP", "", "http://www.ceop.police.uk/#x", "",
+				      "yes");
+	lm_value_push(a, contacts, c1);
+	lm_value_push(a, contacts, c2);
+	lm_value_push(a, contacts, c3);
+	lm_value_set(a, ctx, "contacts", contacts);
+
+	struct lm_value *groups = lm_value_map(a);
+	struct lm_value *local = lm_value_list(a), *web = lm_value_list(a);
+	lm_value_push(a, local, c1);
+	lm_value_push(a, local, c2);
+	lm_value_push(a, web, c3);
+	lm_value_set(a, groups, "local", local);
+	lm_value_set(a, groups, "web", web);
+	lm_value_set(a, groups, "none", lm_value_list(a));
+	lm_value_set(a, ctx, "groups", groups);
+
+	struct lm_value *tags = lm_value_list(a);
+	lm_value_push(a, tags, str("one"));
+	lm_value_push(a, tags, str("*two*"));
+	lm_value_push(a, tags, str(""));
+	lm_value_set(a, ctx, "tags", tags);
+
+	struct lm_value *sigs = lm_value_list(a);
+	struct lm_value *s1 = lm_value_map(a);
+	lm_value_set(a, s1, "id", str("director"));
+	lm_value_set(a, s1, "name", str("Colette O'Brien"));
+	lm_value_set(a, s1, "title", str("Director of Children's Services"));
+	lm_value_push(a, sigs, s1);
+	lm_value_set(a, ctx, "signatories", sigs);
+
+	struct lm_value *nested = lm_value_map(a);
+	struct lm_value *inner = lm_value_map(a);
+	lm_value_set(a, inner, "c", str("deep"));
+	lm_value_set(a, nested, "b", inner);
+	lm_value_set(a, ctx, "a", nested);
+
+	lm_value_set(a, ctx, "date", str("17 March 2015"));
+	g.ctx = ctx;
+}
+
+int lm_fuzz_setup(const char *fonts_dir, const char *partials_dir)
+{
+	if (g.ready)
+		return 0;
+	g.arena = lm_arena_new();
+	build_context();
+	g.partials_dir = partials_dir ? lm_xstrdup(partials_dir) : NULL;
+	atexit(cleanup);
+	g.ready = 1;
+	if (fonts_dir) {
+		struct lm_diag d;
+		lm_diag_clear(&d);
+		lm_fonts_init(&g.fonts);
+		if (lm_fonts_load(&g.fonts, fonts_dir, &d)) {
+			lm_fonts_release(&g.fonts);
+			return -1;
+		}
+		g.have_fonts = 1;
+		strcpy(g.tmpdir, "/tmp/lm-fuzz.XXXXXX");
+		if (!mkdtemp(g.tmpdir)) {
+			g.tmpdir[0] = '\0';
+			return -1;
+		}
+		snprintf(g.pdf_path, sizeof(g.pdf_path), "%s/letter.pdf", g.tmpdir);
+	}
+	return 0;
+}
+
+/* A diagnostic must always print as one line. */
+static void check_diag(const struct lm_diag *d)
+{
+	char out[4096];
+	lm_diag_format(d, out, sizeof(out));
+	REQUIRE(strlen(out) > 0);
+	REQUIRE(d->line >= 0 && d->col >= 0);
+}
+
+/* ---- CSV ---- */
+
+static void validate_cell(const char *header, const char *text)
+{
+	char why[512];
+	int y, m, d;
+	if (!strcmp(header, "phone") || !strcmp(header, "out_of_hours")) {
+		char digits[LM_PHONE_MAX];
+		lm_check_uk_phone(text, why, sizeof(why));
+		lm_phone_digits(text, digits, sizeof(digits));
+		REQUIRE(strlen(digits) < sizeof(digits));
+	} else if (!strcmp(header, "web")) {
+		lm_check_web(text, why, sizeof(why));
+	} else if (!strcmp(header, "email")) {
+		lm_check_email(text, why, sizeof(why));
+	} else if (!strcmp(header, "verified")) {
+		if (!lm_check_date(text, &y, &m, &d, why, sizeof(why)))
+			(void)lm_days_between(y, m, d, 2026, 11, 1);
+	} else {
+		/* every validator must cope with any text */
+		lm_check_uk_phone(text, why, sizeof(why));
+		lm_check_email(text, why, sizeof(why));
+		lm_check_web(text, why, sizeof(why));
+		lm_check_date(text, NULL, NULL, NULL, why, sizeof(why));
+	}
+	REQUIRE(strlen(why) < sizeof(why));
+	REQUIRE(!strchr(why, '\n'));
+}
+
+static void parse_csv(const char *data, size_t size)
+{
+	struct lm_csv csv;
+	struct lm_diag d;
+	lm_csv_init(&csv);
+	lm_diag_clear(&d);
+	if (lm_csv_parse(&csv, "areas/fuzz/contacts.csv", data, size, &d)) {
+		check_diag(&d);
+		REQUIRE(csv.nrows == 0);
+		lm_csv_release(&csv);
+		return;
+	}
+	REQUIRE(csv.ncols > 0);
+	for (size_t c = 0; c < csv.ncols; c++) {
+		REQUIRE(csv.header[c] != NULL);
+		REQUIRE(lm_csv_column(&csv, csv.header[c]) >= 0);
+	}
+	for (size_t r = 0; r < csv.nrows; r++) {
+		REQUIRE(csv.row_line[r] >= 1);
+		for (size_t c = 0; c < csv.ncols; c++) {
+			const struct lm_csv_cell *cell = lm_csv_get(&csv, r, c);
+			REQUIRE(cell != NULL);
+			REQUIRE(strlen(cell->text) == cell->len);
+			REQUIRE(cell->line >= csv.row_line[r] && cell->col >= 1);
+			validate_cell(csv.header[c], cell->text);
+		}
+		REQUIRE(lm_csv_get(&csv, r, csv.ncols) == NULL);
+	}
+	REQUIRE(lm_csv_get(&csv, csv.nrows, 0) == NULL);
+	lm_csv_release(&csv);
+}
+
+int lm_fuzz_csv(const uint8_t *data, size_t size)
+{
+	parse_csv((const char *)data, size);
+	/* --input-encoding windows-1252 */
+	struct lm_buf b = LM_BUF_INIT;
+	if (!lm_cp1252_to_utf8((const char *)data, size, &b)) {
+		REQUIRE(lm_utf8_check(b.ptr, b.len) == b.len);
+		parse_csv(b.ptr, b.len);
+	}
+	lm_buf_release(&b);
+	return 0;
+}
+
+/* ---- templates ---- */
+
+int lm_fuzz_template(const uint8_t *data, size_t size)
+{
+	lm_fuzz_setup(NULL, NULL);
+	struct lm_template *t = NULL;
+	struct lm_diag d;
+	lm_diag_clear(&d);
+	if (lm_template_parse(&t, "letters/fuzz.md", (const char *)data, size, 3,
+			      g.partials_dir, &d)) {
+		check_diag(&d);
+		REQUIRE(t == NULL);
+	} else {
+		static const enum lm_escape modes[] = { LM_ESCAPE_NONE, LM_ESCAPE_MARKDOWN };
+		for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+			struct lm_buf out = LM_BUF_INIT;
+			lm_diag_clear(&d);
+			if (lm_template_expand(t, g.ctx, modes[i], &out, &d))
+				check_diag(&d);
+			lm_buf_release(&out);
+		}
+		/* a second expansion must give the same text (t is not changed) */
+		struct lm_buf a = LM_BUF_INIT, b = LM_BUF_INIT;
+		int ra = lm_template_expand(t, g.ctx, LM_ESCAPE_MARKDOWN, &a, &d);
+		int rb = lm_template_expand(t, g.ctx, LM_ESCAPE_MARKDOWN, &b, &d);
+		REQUIRE(ra == rb);
+		REQUIRE(ra || (a.len == b.len && !memcmp(a.ptr, b.ptr, a.len)));
+		lm_buf_release(&a);
+		lm_buf_release(&b);
+		lm_template_free(t);
+	}
+
+	/* the same text as a front-matter value (NUL-terminated, one string) */
+	char *s = lm_xstrndup((const char *)data, size);
+	struct lm_buf out = LM_BUF_INIT;
+	lm_diag_clear(&d);
+	if (lm_template_render_string("letters/fuzz.md", 2, 8, s, g.ctx, LM_ESCAPE_NONE, &out, &d))
+		check_diag(&d);
+	lm_buf_release(&out);
+	free(s);
+
+	/* escaping any bytes must not fail or read past them */
+	struct lm_buf esc = LM_BUF_INIT;
+	lm_template_escape(&esc, (const char *)data, size, LM_ESCAPE_MARKDOWN);
+	lm_buf_release(&esc);
+	return 0;
+}
+
+/* ---- a whole letter ---- */
+
+/* As lm_letter_layout's check: every character of the letter must be in the
+ * font, or the letter is refused before the PDF is written. */
+static int glyphs_ok(const struct lm_layout *lay)
+{
+	for (size_t p = 0; p < lay->npages; p++) {
+		const struct lm_page *pg = &lay->pages[p];
+		for (size_t i = 0; i < pg->n; i++) {
+			const struct lm_box *b = &pg->boxes[i];
+			if (b->kind != LM_BOX_TEXT)
+				continue;
+			size_t len = strlen(b->text);
+			for (size_t k = 0; k < len;) {
+				uint32_t cp;
+				int n = lm_utf8_decode(b->text + k, len - k, &cp);
+				if (!n || !lm_font_has_glyph(&g.fonts, b->face, cp))
+					return 0;
+				k += (size_t)n;
+			}
+		}
+	}
+	return 1;
+}
+
+static void check_boxes(const struct lm_layout *lay)
+{
+	for (size_t p = 0; p < lay->npages; p++) {
+		const struct lm_page *pg = &lay->pages[p];
+		for (size_t i = 0; i < pg->n; i++) {
+			const struct lm_box *b = &pg->boxes[i];
+			REQUIRE(b->elem >= -1 && b->elem < (int)lay->nelems);
+			if (b->kind != LM_BOX_TEXT)
+				continue;
+			REQUIRE(b->text != NULL);
+			/* nothing printed past the margins or off the page */
+			REQUIRE(b->x >= 0 && b->x + b->w <= RIGHT + 0.01);
+			REQUIRE(b->y > 0 && b->y < PAGE_H);
+		}
+	}
+	for (size_t e = 1; e < lay->nelems; e++)
+		REQUIRE(lay->elems[e].parent >= 0 && lay->elems[e].parent < (int)e);
+}
+
+int lm_fuzz_letter(const uint8_t *data, size_t size)
+{
+	if (lm_fuzz_setup(NULL, NULL) || !g.have_fonts)
+		return 0;
+	if (size > LM_FUZZ_LETTER_MAX)
+		size = LM_FUZZ_LETTER_MAX;
+	/* lm_letter_load refuses a body that is not UTF-8 */
+	if (lm_utf8_check((const char *)data, size) != size)
+		return 0;
+
+	struct lm_diag d;
+	struct lm_buf body = LM_BUF_INIT;
+	struct lm_template *t = NULL;
+	lm_diag_clear(&d);
+	/* the body is a template; text that is not one is laid out as it is */
+	if (!lm_template_parse(&t, "letters/fuzz.md", (const char *)data, size, 1,
+			       g.partials_dir, &d) &&
+	    !lm_template_expand(t, g.ctx, LM_ESCAPE_MARKDOWN, &body, &d)) {
+		/* expanded */
+	} else {
+		lm_buf_reset(&body);
+		lm_buf_add(&body, data, size);
+	}
+	lm_template_free(t);
+
+	struct lm_doc doc;
+	lm_doc_init(&doc);
+	if (lm_doc_parse(&doc, "letters/fuzz.md", body.ptr, body.len, &d)) {
+		check_diag(&d);
+		goto out;
+	}
+
+	struct lm_layout lay;
+	struct lm_flow flow;
+	lm_layout_init(&lay, PAGE_W, PAGE_H);
+	lm_flow_begin(&flow, &lay, &g.fonts, LEFT, RIGHT, TOP, BOTTOM);
+	lm_flow_doc(&flow, &doc, BODY_SIZE, 0);
+	check_boxes(&lay);
+
+	if (glyphs_ok(&lay)) {
+		struct lm_pdf pdf;
+		struct lm_pdf_meta meta = { 0 };
+		char title[81];
+		/* the title comes from the (hand-edited) front matter */
+		size_t tl = strcspn(body.ptr, "\n");
+		tl = tl > 80 ? 80 : tl;
+		while (tl && ((unsigned char)body.ptr[tl] & 0xC0) == 0x80)
+			tl--;
+		memcpy(title, body.ptr, tl);
+		title[tl] = '\0';
+		meta.title = title;
+		meta.author = "Liverpool Safeguarding Children Partnership";
+		meta.subject = "Child Sexual Exploitation \xE2\x80\x93 awareness";
+		meta.lang = "en-GB";
+		if (!lm_pdf_begin(&pdf, &g.fonts, &meta, &d)) {
+			if (lm_pdf_add(&pdf, &lay, NULL, 0, &d) || lm_pdf_save(&pdf, g.pdf_path, &d))
+				check_diag(&d);
+			lm_pdf_release(&pdf);
+		}
+	}
+	lm_layout_release(&lay);
+out:
+	lm_doc_release(&doc);
+	lm_buf_release(&body);
+	return 0;
+}

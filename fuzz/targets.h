@@ -1,0 +1,39 @@
+/* targets.h - what each fuzzer does with one input.
+ *
+ * The libFuzzer entry points (fuzz_*.c) and the regression replay
+ * (tests/test_corpus.c) call the same functions, so an input kept under
+ * tests/corpus/<name>/ goes through exactly the code that crashed on it,
+ * in every build, with or without clang.
+ *
+ * Each function returns 0; a bug shows as a crash, a sanitizer report or
+ * an abort() from a broken invariant.  Nothing is printed.
+ */
+#ifndef LM_FUZZ_TARGETS_H
+#define LM_FUZZ_TARGETS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Inputs longer than this are cut (the letter fuzzer lays out and writes a
+ * PDF; longer bodies only make it slower, not more thorough). */
+#define LM_FUZZ_LETTER_MAX 4096
+
+/* Loads what the targets share (fonts, a temporary folder).  `fonts_dir`
+ * holds LiberationSans-*.ttf; `partials_dir` the partials a fuzzed template
+ * may include.  Returns 0, or -1 when the fonts cannot be loaded.  Safe to
+ * call more than once; everything is freed at exit. */
+int lm_fuzz_setup(const char *fonts_dir, const char *partials_dir);
+
+/* The CSV loader: parse as UTF-8; when that fails, as Windows-1252
+ * (--input-encoding); then every cell through the validators. */
+int lm_fuzz_csv(const uint8_t *data, size_t size);
+
+/* The template: parse, then expand against a fixed context of maps, lists
+ * and strings, in every escape mode; also as a front-matter string. */
+int lm_fuzz_template(const uint8_t *data, size_t size);
+
+/* A letter body: expanded as a template when it is one, then Markdown,
+ * layout with the real fonts, and a PDF written to a temporary folder. */
+int lm_fuzz_letter(const uint8_t *data, size_t size);
+
+#endif

@@ -1,0 +1,226 @@
+#include "check.h"
+
+#include "buf.h"
+#include "validate.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void lm_findings_init(struct lm_findings *f)
+{
+	memset(f, 0, sizeof(*f));
+}
+
+void lm_findings_release(struct lm_findings *f)
+{
+	free(f->v);
+	lm_findings_init(f);
+}
+
+void lm_findings_add(struct lm_findings *f, const struct lm_diag *d)
+{
+	/* the same letter checked for many recipients finds the same fault */
+	for (size_t i = 0; i < f->n; i++) {
+		const struct lm_diag *e = &f->v[i];
+		if (e->line == d->line && e->col == d->col && e->severity == d->severity &&
+		    !strcmp(e->file, d->file) && !strcmp(e->msg, d->msg))
+			return;
+	}
+	LM_ALLOC_GROW(f->v, f->n + 1, f->alloc);
+	f->v[f->n++] = *d;
+	if (d->severity == LM_WARNING)
+		f->warnings++;
+	else
+		f->errors++;
+}
+
+static void add(struct lm_findings *f, enum lm_severity sev, const struct lm_value *v,
+		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void add(struct lm_findings *f, enum lm_severity sev, const struct lm_value *v,
+		const char *fmt, ...)
+{
+	struct lm_diag d;
+	lm_diag_clear(&d);
+	d.severity = sev;
+	snprintf(d.file, sizeof(d.file), "%s", v && v->file ? v->file : "");
+	d.line = v ? v->line : 0;
+	d.col = v ? v->col : 0;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(d.msg, sizeof(d.msg), fmt, ap);
+	va_end(ap);
+	lm_findings_add(f, &d);
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+	return n >= k && !strcmp(s + n - k, suffix);
+}
+
+enum kind { K_NONE, K_PHONE, K_EMAIL, K_WEB, K_DATE };
+
+static enum kind kind_of(const char *name)
+{
+	if (!strcmp(name, "phone") || !strcmp(name, "out_of_hours") || !strcmp(name, "direct_line") ||
+	    ends_with(name, "_phone"))
+		return K_PHONE;
+	if (!strcmp(name, "email") || ends_with(name, "_email"))
+		return K_EMAIL;
+	if (!strcmp(name, "web") || !strcmp(name, "website") || !strcmp(name, "url") ||
+	    ends_with(name, "_web") || ends_with(name, "_url"))
+		return K_WEB;
+	if (!strcmp(name, "verified"))
+		return K_DATE;
+	return K_NONE;
+}
+
+/* `row` names the row for the message ("contact 'careline'"), or is NULL
+ * when the field is a row of its own (area.csv). */
+static void check_value(const char *name, const struct lm_value *v, const char *row,
+			const struct lm_check_opts *o, struct lm_findings *f)
+{
+	if (!v || v->kind != LM_VALUE_STRING || !v->len)
+		return;
+	char why[512], what[256];
+	if (row)
+		snprintf(what, sizeof(what), "%s: '%s'", row, name);
+	else
+		snprintf(what, sizeof(what), "area field '%s'", name);
+	switch (kind_of(name)) {
+	case K_PHONE:
+		if (lm_check_uk_phone(v->str, why, sizeof(why)))
+			add(f, LM_ERROR, v, "%s is not a valid UK phone number: %s", what, why);
+		break;
+	case K_EMAIL:
+		if (lm_check_email(v->str, why, sizeof(why)))
+			add(f, LM_ERROR, v, "%s is not a valid email address: %s", what, why);
+		break;
+	case K_WEB:
+		if (lm_check_web(v->str, why, sizeof(why)))
+			add(f, LM_ERROR, v, "%s is not a valid web address: %s", what, why);
+		break;
+	case K_DATE: {
+		int y, m, d;
+		if (lm_check_date(v->str, &y, &m, &d, why, sizeof(why))) {
+			add(f, LM_ERROR, v, "%s is not a date: %s", what, why);
+			break;
+		}
+		long age = lm_days_between(y, m, d, o->today.year, o->today.month, o->today.day);
+		if (age > o->stale_days)
+			add(f, LM_WARNING, v,
+			    "%s was last verified on %s, %ld days before the letter's date; check it is still right and update 'verified'",
+			    row ? row : what, v->str, age);
+		else if (age < 0)
+			add(f, LM_WARNING, v, "%s date %s is after the letter's date", what, v->str);
+		break;
+	}
+	case K_NONE:
+		break;
+	}
+}
+
+static void check_row(const struct lm_value *row, const char *what, const struct lm_check_opts *o,
+		      struct lm_findings *f)
+{
+	for (size_t i = 0; row && row->kind == LM_VALUE_MAP && i < row->n; i++)
+		check_value(row->keys[i], row->items[i], what, o, f);
+}
+
+void lm_check_area(const struct lm_value *ctx, const struct lm_check_opts *o, struct lm_findings *f)
+{
+	const struct lm_value *area = lm_value_get(ctx, "area");
+	/* area.csv: one fact a row, the field name decides the check */
+	for (size_t i = 0; area && i < area->n; i++)
+		check_value(area->keys[i], area->items[i], NULL, o, f);
+	static const char *const lists[] = { "contacts", "signatories" };
+	static const char *const nouns[] = { "contact", "signatory" };
+	for (int k = 0; k < 2; k++) {
+		const struct lm_value *list = lm_value_get(ctx, lists[k]);
+		for (size_t i = 0; list && i < list->n; i++) {
+			char what[160];
+			snprintf(what, sizeof(what), "%s '%s'", nouns[k], lm_value_str(list->items[i], "id", "?"));
+			check_row(list->items[i], what, o, f);
+		}
+	}
+}
+
+int lm_uk_postcode(const char *s)
+{
+	/* outward code: A9, A99, AA9, AA99, A9A, AA9A; inward: 9AA */
+	char c[16];
+	size_t n = 0;
+	for (; *s && n < sizeof(c) - 1; s++)
+		if (*s != ' ')
+			c[n++] = (char)toupper((unsigned char)*s);
+	if (*s)
+		return 0;
+	c[n] = '\0';
+	if (!strcmp(c, "GIR0AA"))
+		return 1;
+	if (n < 5 || n > 7)
+		return 0;
+	const char *in = c + n - 3;
+	if (!isdigit((unsigned char)in[0]) || !isalpha((unsigned char)in[1]) || !isalpha((unsigned char)in[2]))
+		return 0;
+	size_t out = n - 3;
+	if (!isalpha((unsigned char)c[0]))
+		return 0;
+	size_t k = isalpha((unsigned char)c[1]) ? 2 : 1;
+	if (k >= out || !isdigit((unsigned char)c[k]))
+		return 0;
+	k++;
+	if (k < out && isalnum((unsigned char)c[k]))
+		k++;
+	return k == out;
+}
+
+void lm_check_recipient(const struct lm_value *row, const struct lm_check_opts *o,
+			struct lm_findings *f)
+{
+	char what[64];
+	snprintf(what, sizeof(what), "recipient row %s", lm_value_str(row, "_row", "?"));
+	check_row(row, what, o, f);
+	/* address lines, as the envelope window will show them */
+	const struct lm_value *lines[LM_ADDRESS_MAX_LINES + 2];
+	size_t n = 0;
+	int any_column = 0;
+	for (int i = 1; i <= 9; i++) {
+		char key[32];
+		snprintf(key, sizeof(key), "address_line_%d", i);
+		const struct lm_value *v = lm_value_get(row, key);
+		if (v)
+			any_column = 1;
+		if (v && v->kind == LM_VALUE_STRING && v->len && n < LM_ADDRESS_MAX_LINES + 1)
+			lines[n++] = v;
+	}
+	const struct lm_value *pc = lm_value_get(row, "postcode");
+	if (pc)
+		any_column = 1;
+	if (pc && pc->kind == LM_VALUE_STRING && pc->len && n < LM_ADDRESS_MAX_LINES + 1)
+		lines[n++] = pc;
+	if (!any_column)
+		return;
+	if (n == 0) {
+		add(f, LM_ERROR, row, "%s has no address: fill in its address lines and postcode", what);
+		return;
+	}
+	if (n < 3)
+		add(f, LM_ERROR, row, "%s has %zu address line%s; a UK postal address needs 3 to 7 (name, street, town, postcode)",
+		    what, n, n == 1 ? "" : "s");
+	else if (n > LM_ADDRESS_MAX_LINES)
+		add(f, LM_ERROR, row, "%s has more than %d address lines; the envelope window shows 7 at most: join some",
+		    what, LM_ADDRESS_MAX_LINES);
+	const struct lm_value *last = lines[n - 1];
+	if (!lm_uk_postcode(last->str))
+		add(f, LM_ERROR, last, "%s: the last address line '%s' is not a UK postcode; the postcode goes on the last line (e.g. L2 2DH)",
+		    what, last->str);
+	for (size_t i = 0; i + 1 < n; i++)
+		if (lm_uk_postcode(lines[i]->str))
+			add(f, LM_ERROR, lines[i], "%s: postcode '%s' is not on the last address line", what,
+			    lines[i]->str);
+}

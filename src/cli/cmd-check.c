@@ -1,0 +1,144 @@
+/* lettermerge check: everything a build would read, checked; nothing written. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../batch.h"
+#include "../buf.h"
+#include "cli.h"
+
+enum {
+	OPT_AREA, OPT_ALL_AREAS, OPT_AREAS_DIR, OPT_RECIPIENTS, OPT_AREA_RECIPIENTS, OPT_ENCODING,
+	OPT_STALE, OPT_DATE, OPT_FONTS, OPT_QUIET,
+};
+
+static const struct cli_option options[] = {
+	[OPT_AREA] = { "area", 'a', "DIR", "an area folder, e.g. areas/liverpool", 1 },
+	[OPT_ALL_AREAS] = { "all-areas", 0, NULL, "every area folder under --areas-dir", 0 },
+	[OPT_AREAS_DIR] = { "areas-dir", 0, "DIR", "where --all-areas looks (default: areas)", 0 },
+	[OPT_RECIPIENTS] = { "recipients", 'r', "FILE", "a recipients CSV ('-' for stdin), shared by all areas", 0 },
+	[OPT_AREA_RECIPIENTS] = { "area-recipients", 0, "NAME", "each area's own recipients file NAME (e.g. schools.csv)", 0 },
+	[OPT_ENCODING] = { "input-encoding", 0, "ENC", "CSV files are utf-8 (default) or windows-1252 (Excel's plain CSV)", 0 },
+	[OPT_STALE] = { "stale-after", 0, "DAYS", "warn about 'verified' dates older than this (default 365)", 0 },
+	[OPT_DATE] = { "date", 'd', "YYYY-MM-DD", "the letters' date, which staleness is measured from (default: today)", 0 },
+	[OPT_FONTS] = { "fonts", 0, "DIR", "folder of the Liberation Sans TTF files (default: fonts/)", 0 },
+	[OPT_QUIET] = { "quiet", 'q', NULL, "print errors only, no warnings or summary", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const char synopsis[] =
+	"lettermerge check LETTER (--area DIR ... | --all-areas) [--recipients FILE] [options]";
+static const char about[] =
+	"Reads everything 'build' would read and lays every letter out, writing nothing.\n"
+	"Prints one line per finding as FILE:LINE:COLUMN: error|warning: MESSAGE (editors\n"
+	"jump to it): placeholders that name nothing, contacts a letter needs that an area\n"
+	"lacks, phone numbers that are not valid UK numbers, malformed web and email\n"
+	"addresses, 'verified' dates over a year old, broken CSV files and images, postal\n"
+	"addresses the envelope window cannot show.  Exit status 1 when any is an error.";
+
+/* Checks one area: loads it (and its recipients), checks its facts and
+ * lays out every letter.  Returns the number of letters checked. */
+static size_t check_area(const struct cli_parsed *o, const char *area, enum lm_input_encoding enc,
+			 const struct lm_check_opts *co, struct lm_findings *f, int *letter_bad)
+{
+	struct lm_batch b;
+	struct lm_diag d;
+	size_t letters = 0;
+	lm_batch_init(&b);
+	lm_diag_clear(&d);
+	b.encoding = enc;
+	b.opts.date = co->today;
+	struct lm_buf rec = LM_BUF_INIT;
+	if (o->value[OPT_AREA_RECIPIENTS])
+		lm_buf_addf(&rec, "%s/%s", area, o->value[OPT_AREA_RECIPIENTS]);
+	const char *rp = o->value[OPT_RECIPIENTS] ? o->value[OPT_RECIPIENTS]
+		       : o->value[OPT_AREA_RECIPIENTS] ? rec.ptr : NULL;
+	if (lm_batch_load(&b, cli_fonts_dir(o->value[OPT_FONTS]), o->args[0], &d)) {
+		/* the letter is the same for every area: no point going on */
+		*letter_bad = 1;
+		lm_findings_add(f, &d);
+	} else if (lm_batch_add_area(&b, area, rp, &d) || lm_batch_plan(&b, NULL, 1, 1, &d)) {
+		lm_findings_add(f, &d);
+	} else {
+		size_t n = b.end - b.first;
+		unsigned char *bad = lm_xcalloc(n ? n : 1, 1);
+		lm_batch_validate(&b, co, f, bad);
+		free(bad);
+		for (size_t j = b.first; j < b.end; j++) {
+			lm_diag_clear(&d);
+			if (lm_batch_check(&b, j, f, &d) && d.msg[0])
+				lm_findings_add(f, &d);
+			letters++;
+		}
+	}
+	lm_buf_release(&rec);
+	lm_batch_release(&b);
+	return letters;
+}
+
+int cmd_check(int argc, char **argv)
+{
+	struct cli_parsed o;
+	if (cli_parse("check", argc, argv, options, &o))
+		return LM_EXIT_USAGE;
+	if (o.help) {
+		cli_usage(stdout, synopsis, about, options);
+		return LM_EXIT_OK;
+	}
+	const char *why = NULL;
+	if (o.nargs != 1)
+		why = "give exactly one LETTER";
+	else if (!o.nlist[OPT_AREA] && !o.value[OPT_ALL_AREAS])
+		why = "--area or --all-areas is required";
+	else if (o.nlist[OPT_AREA] && o.value[OPT_ALL_AREAS])
+		why = "give --area or --all-areas, not both";
+	else if (o.value[OPT_RECIPIENTS] && o.value[OPT_AREA_RECIPIENTS])
+		why = "give --recipients or --area-recipients, not both";
+	if (why) {
+		fprintf(stderr, "lettermerge check: %s\n\n", why);
+		cli_usage(stderr, synopsis, about, options);
+		return LM_EXIT_USAGE;
+	}
+	struct lm_check_opts co = { .stale_days = 365 };
+	enum lm_input_encoding enc;
+	if (cli_pick_date("check", o.value[OPT_DATE], &co.today) ||
+	    cli_encoding("check", o.value[OPT_ENCODING], &enc))
+		return LM_EXIT_USAGE;
+	if (o.value[OPT_STALE]) {
+		char *end;
+		long v = strtol(o.value[OPT_STALE], &end, 10);
+		if (*end || v < 1 || v > 36500) {
+			fprintf(stderr, "lettermerge check: --stale-after '%s' must be a number of days\n",
+				o.value[OPT_STALE]);
+			return LM_EXIT_USAGE;
+		}
+		co.stale_days = (int)v;
+	}
+	char **areas = NULL;
+	size_t nareas = 0;
+	if (o.value[OPT_ALL_AREAS]) {
+		if (cli_list_areas("check", o.value[OPT_AREAS_DIR], &areas, &nareas))
+			return LM_EXIT_DATA;
+	} else {
+		nareas = (size_t)o.nlist[OPT_AREA];
+		areas = lm_xcalloc(nareas, sizeof(*areas));
+		for (size_t i = 0; i < nareas; i++)
+			areas[i] = lm_xstrdup(o.list[OPT_AREA][i]);
+	}
+	struct lm_findings f;
+	lm_findings_init(&f);
+	size_t letters = 0;
+	int letter_bad = 0;
+	for (size_t i = 0; i < nareas && !letter_bad; i++)
+		letters += check_area(&o, areas[i], enc, &co, &f, &letter_bad);
+	cli_print_findings(&f, !!o.value[OPT_QUIET]);
+	if (!o.value[OPT_QUIET])
+		fprintf(stderr, "check: %zu error%s, %zu warning%s in %zu letter%s for %zu area%s\n", f.errors,
+			f.errors == 1 ? "" : "s", f.warnings, f.warnings == 1 ? "" : "s", letters,
+			letters == 1 ? "" : "s", nareas, nareas == 1 ? "" : "s");
+	int rc = f.errors ? LM_EXIT_DATA : LM_EXIT_OK;
+	lm_findings_release(&f);
+	for (size_t i = 0; i < nareas; i++)
+		free(areas[i]);
+	free(areas);
+	return rc;
+}
