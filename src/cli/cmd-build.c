@@ -4,6 +4,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -200,6 +202,7 @@ static int run_jobs(struct run *r, enum mode mode, long jobs)
 	}
 	fflush(NULL);
 	pid_t *pids = lm_xcalloc((size_t)jobs, sizeof(pid_t));
+	pid_t parent = getpid();
 	for (long w = 0; w < jobs; w++) {
 		pids[w] = fork();
 		if (pids[w] < 0) {
@@ -208,6 +211,11 @@ static int run_jobs(struct run *r, enum mode mode, long jobs)
 			break;
 		}
 		if (pids[w] == 0) {
+			/* a worker dies with the run: a killed run must not go
+			 * on writing letters behind the user's back */
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (getppid() != parent)
+				_exit(3);
 			close(fds[0]);
 			struct record rec;
 			for (size_t j = b->first + (size_t)w; j < b->end; j += (size_t)jobs) {

@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Bulk runs: recipients, output patterns with unsafe values, collisions,
+# print files (duplex, copies, per-letter page numbers), manifests, workers,
+# shards, an interrupted run and --skip-existing.
+# usage: tests/e2e/bulk.sh BUILD/lettermerge SOURCE_DIR
+set -u
+BIN=$(realpath "$1")
+SRC=$(realpath "$2")
+WORK=$(mktemp -d /tmp/lettermerge-bulk.XXXXXX)
+trap 'kill %1 2>/dev/null; rm -rf "$WORK"' EXIT
+cd "$WORK" || exit 2
+cp -r "$SRC/letters" letters
+export LETTERMERGE_FONTS="$SRC/fonts"
+AREA="$SRC/areas/liverpool"
+LETTER=letters/cse-awareness.md
+
+passed=0 failed=0
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+check() { local name=$1; shift; if "$@"; then ok; else bad "$name"; fi; }
+text() { pdftotext -enc UTF-8 "$1" - 2>/dev/null | tr '\n\f' '  ' | tr -s ' '; }
+
+python3 "$SRC/bench/make-schools.py" 1000 schools.csv
+
+# ---- unsafe values in output paths ----
+printf 'urn,name\n../../escape,A\na/b,B\nCON,C\n"tab\there",D\n.hidden,E\n' >unsafe.csv
+if "$BIN" build $LETTER --area "$AREA" --recipients unsafe.csv -o 'u/{{recipient.urn}}.pdf' -q 2>err; then
+	check "no file outside the output folder" test -z "$(find . -name '*.pdf' -not -path './u/*')"
+	check "'..' and '/' made safe" test -f "u/_._.__escape.pdf" -a -f "u/a_b.pdf"
+	check "Windows reserved name made safe" test -f "u/CON_.pdf"
+	check "control character made safe" test -f "u/tab_here.pdf"
+	check "no hidden file" test -f "u/_hidden.pdf"
+	check "five files" test "$(ls u | wc -l)" -eq 5
+else
+	bad "unsafe values: $(cat err)"
+fi
+
+# ---- two letters, one path ----
+printf 'urn,name\n1,A\n2,B\n1,C\n' >dup.csv
+"$BIN" build $LETTER --area "$AREA" --recipients dup.csv -o 'd/{{recipient.urn}}.pdf' 2>err
+rc=$?
+check "collision is a data error" test $rc -eq 1
+check "collision names both rows" grep -q "dup.csv:4:1: error: this letter and the one for dup.csv:2 would both be written to 'd/1.pdf'" err
+check "collision writes nothing" test ! -e d
+
+# ---- print file: duplex, copies, page numbers per letter ----
+{
+	sed -n '1,/^---$/p' $LETTER | head -n -1
+	echo "---"
+	for i in $(seq 1 45); do echo "Paragraph $i of a long letter, long enough to take three pages when printed in full, with more words here."; echo; done
+} >letters/long.md
+printf 'urn,name,copies\n1,A,1\n2,B,2\n' >two.csv
+if "$BIN" build letters/long.md --area "$AREA" --recipients two.csv --combine long.pdf --duplex -q 2>err; then
+	pages=$(pdfinfo long.pdf | awk '/^Pages:/ { print $2 }')
+	single=$("$BIN" build letters/long.md --area "$AREA" -o one.pdf -q && pdfinfo one.pdf | awk '/^Pages:/ { print $2 }')
+	check "the long letter has an odd page count ($single)" test $((single % 2)) -eq 1
+	check "duplex: 3 letters x $((single + 1)) pages ($pages)" test "$pages" -eq $((3 * (single + 1)))
+	t=$(text long.pdf)
+	check "page numbers count within each letter" test "$(grep -o "Page 1 of $single" <<<"$t" | wc -l)" -eq 3
+	check "no page number counts across the file" sh -c "! grep -q 'Page $((single + 1)) of' long.pdf.txt 2>/dev/null && ! echo '$t' | grep -q 'of $pages'"
+	qpdf --check long.pdf >/dev/null 2>&1 && ok || bad "print file qpdf --check"
+else
+	bad "duplex print file: $(cat err)"
+fi
+
+# ---- 1,000 rows: manifest, workers, reproducible bytes ----
+if "$BIN" build $LETTER --area "$AREA" --recipients schools.csv -o 'j1/{{recipient.urn}}.pdf' --jobs 1 --date 2015-03-17 \
+	--manifest j1.jsonl -q 2>err &&
+	"$BIN" build $LETTER --area "$AREA" --recipients schools.csv -o 'j2/{{recipient.urn}}.pdf' --jobs 2 --date 2015-03-17 \
+		--manifest j2.jsonl -q --json >summary.json 2>err; then
+	check "manifest has 1000 lines" test "$(wc -l <j1.jsonl)" -eq 1000
+	check "1000 files" test "$(ls j1 | wc -l)" -eq 1000
+	check "--jobs 2 gives the same bytes as --jobs 1" sh -c "cd j1 && sha256sum *.pdf | (cd ../j2 && sha256sum -c --quiet -)"
+	check "manifest sha256 is the file's" sh -c "python3 - <<'PY'
+import hashlib, json
+for line in open('j1.jsonl'):
+    r = json.loads(line)
+    assert hashlib.sha256(open(r['path'], 'rb').read()).hexdigest() == r['sha256'], r
+    assert r['pages'] == 2 and r['area'] == 'liverpool' and r['recipient'].startswith('10'), r
+PY"
+	check "--json summary" python3 -c "import json; s = json.load(open('summary.json')); assert s['letters'] == 1000 and s['written'] == 1000 and s['failed'] == 0"
+else
+	bad "1000-row run: $(cat err)"
+fi
+
+# ---- shards: disjoint, together everything ----
+"$BIN" build $LETTER --area "$AREA" --recipients schools.csv -o 's/{{recipient.urn}}.pdf' --shard 1/3 -q --date 2015-03-17 --manifest s1.jsonl &&
+	"$BIN" build $LETTER --area "$AREA" --recipients schools.csv -o 's/{{recipient.urn}}.pdf' --shard 2/3 -q --date 2015-03-17 --manifest s2.jsonl &&
+	"$BIN" build $LETTER --area "$AREA" --recipients schools.csv -o 's/{{recipient.urn}}.pdf' --shard 3/3 -q --date 2015-03-17 --manifest s3.jsonl
+check "three shards write all 1000" test "$(ls s | wc -l)" -eq 1000
+check "shards are disjoint" test "$(cat s1.jsonl s2.jsonl s3.jsonl | wc -l)" -eq 1000
+check "a shard's bytes are the full run's" sh -c "cd s && sha256sum *.pdf | (cd ../j1 && sha256sum -c --quiet -)"
+
+# ---- recipients on stdin ----
+head -4 schools.csv | "$BIN" build $LETTER --area "$AREA" --recipients - -o 'in/{{recipient.urn}}.pdf' -q
+check "recipients from stdin" test "$(ls in 2>/dev/null | wc -l)" -eq 3
+
+# ---- an interrupted run leaves whole files only, and resumes ----
+python3 "$SRC/bench/make-schools.py" 3000 big.csv
+"$BIN" build $LETTER --area "$AREA" --recipients big.csv -o 'k/{{recipient.urn}}.pdf' --jobs 2 -q --date 2015-03-17 2>/dev/null &
+pid=$!
+for _ in $(seq 1 100); do
+	[ "$(ls k 2>/dev/null | wc -l)" -gt 50 ] && break
+	sleep 0.05
+done
+kill -9 $pid 2>/dev/null
+sleep 0.2 # workers die with the run (PR_SET_PDEATHSIG)
+wait $pid 2>/dev/null
+got=$(ls k 2>/dev/null | grep -c '\.pdf$')
+sleep 0.5
+check "workers stop with the run" test "$(ls k | grep -c '\.pdf$')" -eq "$got"
+check "killed mid-way ($got of 3000 written)" test "$got" -gt 0 -a "$got" -lt 3000
+broken=0
+for f in k/*.pdf; do qpdf --check "$f" >/dev/null 2>&1 || broken=$((broken + 1)); done
+check "no truncated PDF after the kill ($broken broken)" test "$broken" -eq 0
+before=$(ls k | grep -c '\.pdf$')
+"$BIN" build $LETTER --area "$AREA" --recipients big.csv -o 'k/{{recipient.urn}}.pdf' --jobs 2 -q --date 2015-03-17 \
+	--skip-existing --json >resume.json 2>err
+check "--skip-existing resumes" test "$(ls k | grep -c '\.pdf$')" -eq 3000
+check "--skip-existing skipped what was there" python3 -c "import json; s = json.load(open('resume.json')); assert s['skipped'] == $before and s['written'] == 3000 - $before, s"
+rm -f k/*.tmp-*
+
+echo "bulk: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
