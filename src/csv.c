@@ -257,6 +257,14 @@ static int build(struct parser *p, struct lm_csv *csv)
 	if (!p->nrecs)
 		return lm_diag_set(p->d, p->path, 0, 0,
 			"file is empty: it needs a header row");
+	/* a cell this long is a damaged file or a quote left open, never a
+	 * fact for a letter; stop before laying out hundreds of pages of it */
+	for (size_t i = 0; i < p->nfields; i++)
+		if (p->fields[i].len > LM_CSV_MAX_CELL)
+			return lm_diag_set(p->d, p->path, p->fields[i].line, p->fields[i].col,
+				"this cell holds %zu bytes; a cell may hold at most %d "
+				"(is a quote left open, or is this not the right file?)",
+				p->fields[i].len, LM_CSV_MAX_CELL);
 
 	const struct record *h = &p->recs[0];
 	const struct field *hf = &p->fields[h->first];

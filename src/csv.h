@@ -21,6 +21,9 @@
 
 struct lm_diag;
 
+/* The most bytes one cell may hold (an address or a paragraph is far less). */
+#define LM_CSV_MAX_CELL 65536
+
 struct lm_csv_cell {
 	char *text;   /* NUL-terminated, owned by the lm_csv */
 	size_t len;
