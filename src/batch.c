@@ -75,36 +75,37 @@ static const struct lm_csv *load_recipients(struct lm_batch *b, const char *path
 	return rc ? NULL : &c->csv;
 }
 
-/* One map a row: every column by its header name, each value remembering
- * its cell, and `_row`, the row's number among the data rows. */
-static int make_rows(struct lm_batch *b, struct lm_batch_area *ba, struct lm_diag *d)
+/* A recipient row as a map, built when a letter needs it, in the arena of
+ * that letter: every column by its header name, each value remembering its
+ * cell, and `_row`, the row's number among the data rows.  Only the parsed
+ * CSV is kept for the run, so memory grows with the file, not with maps. */
+static struct lm_value *row_map(const struct lm_batch_area *ba, size_t r, struct lm_arena *a)
 {
 	const struct lm_csv *csv = ba->recipients;
-	const char *file = lm_arena_strdup(b->arena, csv->path);
-	int copies_col = lm_csv_column(csv, "copies");
-	ba->rows = lm_arena_alloc(b->arena, (csv->nrows ? csv->nrows : 1) * sizeof(*ba->rows));
-	ba->nrows = csv->nrows;
-	for (size_t r = 0; r < csv->nrows; r++) {
-		struct lm_value *m = lm_value_map(b->arena);
-		lm_value_set_origin(m, file, csv->row_line[r], 1);
-		for (size_t c = 0; c < csv->ncols; c++) {
-			const struct lm_csv_cell *cell = lm_csv_get(csv, r, c);
-			struct lm_value *v = lm_value_string(b->arena, cell->text, cell->len);
-			lm_value_set_origin(v, file, cell->line, cell->col);
-			lm_value_set(b->arena, m, csv->header[c], v);
-		}
-		char num[32];
-		snprintf(num, sizeof(num), "%zu", r + 1);
-		lm_value_set(b->arena, m, "_row", lm_value_strz(b->arena, num));
-		if (copies_col >= 0) {
-			const struct lm_csv_cell *cell = lm_csv_get(csv, r, (size_t)copies_col);
-			char *end;
-			long n = cell->len ? strtol(cell->text, &end, 10) : 1;
-			if (cell->len && (*end || n < 1 || n > 1000))
-				return lm_diag_set(d, csv->path, cell->line, cell->col,
-						   "copies '%s' must be a whole number from 1 to 1000", cell->text);
-		}
-		ba->rows[r] = m;
+	struct lm_value *m = lm_value_map(a);
+	lm_value_set_origin(m, csv->path, csv->row_line[r], 1);
+	for (size_t c = 0; c < csv->ncols; c++) {
+		const struct lm_csv_cell *cell = lm_csv_get(csv, r, c);
+		struct lm_value *v = lm_value_string(a, cell->text, cell->len);
+		lm_value_set_origin(v, csv->path, cell->line, cell->col);
+		lm_value_set(a, m, csv->header[c], v);
+	}
+	char num[32];
+	snprintf(num, sizeof(num), "%zu", r + 1);
+	lm_value_set(a, m, "_row", lm_value_strz(a, num));
+	return m;
+}
+
+static int check_copies(const struct lm_csv *csv, struct lm_diag *d)
+{
+	int col = lm_csv_column(csv, "copies");
+	for (size_t r = 0; col >= 0 && r < csv->nrows; r++) {
+		const struct lm_csv_cell *cell = lm_csv_get(csv, r, (size_t)col);
+		char *end;
+		long n = cell->len ? strtol(cell->text, &end, 10) : 1;
+		if (cell->len && (*end || n < 1 || n > 1000))
+			return lm_diag_set(d, csv->path, cell->line, cell->col,
+					   "copies '%s' must be a whole number from 1 to 1000", cell->text);
 	}
 	return 0;
 }
@@ -126,8 +127,9 @@ int lm_batch_add_area(struct lm_batch *b, const char *dir, const char *recipient
 		return -1;
 	if (recipients) {
 		ba->recipients = load_recipients(b, recipients, d);
-		if (!ba->recipients || make_rows(b, ba, d))
+		if (!ba->recipients || check_copies(ba->recipients, d))
 			return -1;
+		ba->nrows = ba->recipients->nrows;
 	}
 	return 0;
 }
@@ -138,7 +140,7 @@ static struct lm_value *job_context(struct lm_batch *b, const struct lm_job *job
 	struct lm_value *ctx = lm_value_map(b->arena);
 	lm_value_set(b->arena, ctx, "area", lm_value_get(ba->area.ctx, "area"));
 	if (job->row >= 0)
-		lm_value_set(b->arena, ctx, "recipient", ba->rows[job->row]);
+		lm_value_set(b->arena, ctx, "recipient", row_map(ba, (size_t)job->row, b->arena));
 	return ctx;
 }
 
@@ -171,10 +173,11 @@ int lm_batch_plan(struct lm_batch *b, const char *pattern, size_t shard_k, size_
 			job->area = a;
 			job->row = ba->recipients ? (long)r : -1;
 			job->copies = 1;
-			if (job->row >= 0) {
-				const char *c = lm_value_str(ba->rows[r], "copies", "");
-				if (*c)
-					job->copies = (unsigned)strtoul(c, NULL, 10);
+			int col = job->row >= 0 ? lm_csv_column(ba->recipients, "copies") : -1;
+			if (col >= 0) {
+				const struct lm_csv_cell *c = lm_csv_get(ba->recipients, r, (size_t)col);
+				if (c->len)
+					job->copies = (unsigned)strtoul(c->text, NULL, 10);
 			}
 		}
 	}
@@ -182,17 +185,18 @@ int lm_batch_plan(struct lm_batch *b, const char *pattern, size_t shard_k, size_
 		/* a scratch arena for the path contexts: they are not needed later */
 		struct lm_buf path = LM_BUF_INIT;
 		struct lm_arena *saved = b->arena;
-		b->arena = lm_arena_new();
 		int rc = 0;
 		for (size_t j = 0; j < b->njobs && !rc; j++) {
+			/* one scratch arena a letter: memory stays flat however many */
+			b->arena = lm_arena_new();
 			lm_buf_reset(&path);
 			rc = lm_template_render_string("-o", 1, 1, pattern, job_context(b, &b->jobs[j]),
 						       LM_ESCAPE_FILENAME, &path, d);
 			if (!rc && !path.len)
 				rc = lm_diag_set(d, "-o", 1, 1, "the output path is empty");
 			b->jobs[j].path = lm_xstrdup(path.ptr);
+			lm_arena_free(b->arena);
 		}
-		lm_arena_free(b->arena);
 		b->arena = saved;
 		lm_buf_release(&path);
 		if (rc)
@@ -242,8 +246,11 @@ void lm_batch_validate(struct lm_batch *b, const struct lm_check_opts *o, struct
 			 * reports once but fails each of its letters */
 			struct lm_findings mine;
 			lm_findings_init(&mine);
-			if (job->row >= 0)
-				lm_check_recipient(ba->rows[job->row], o, &mine);
+			if (job->row >= 0) {
+				struct lm_arena *scratch = lm_arena_new();
+				lm_check_recipient(row_map(ba, (size_t)job->row, scratch), o, &mine);
+				lm_arena_free(scratch);
+			}
 			if (area_bad || mine.errors)
 				bad[j - b->first] = 1;
 			for (size_t k = 0; k < mine.n; k++)
@@ -352,13 +359,13 @@ static int layout_job_report(struct lm_batch *b, size_t j, struct lm_layout *lay
 	const struct lm_job *job = &b->jobs[j];
 	struct lm_batch_area *ba = &b->areas[job->area];
 	struct lm_letter_opts o = b->opts;
-	o.recipient = job->row >= 0 ? ba->rows[job->row] : NULL;
+	lm_layout_init(lay, 0, 0);
+	o.recipient = job->row >= 0 ? row_map(ba, (size_t)job->row, lay->arena) : NULL;
 	o.signature_box = b->signer && b->sign.visible;
 	if (f) {
 		o.report = report_finding;
 		o.report_ctx = f;
 	}
-	lm_layout_init(lay, 0, 0);
 	return lm_letter_layout(&b->letter, &ba->area, &ba->assets, &o, &b->fonts, lay, meta, d);
 }
 

@@ -27,8 +27,7 @@ struct lm_batch_area {
 	struct lm_area area;
 	struct lm_assets assets;
 	const struct lm_csv *recipients; /* borrowed from the batch, or NULL */
-	struct lm_value **rows;          /* one recipient map a row (batch arena) */
-	size_t nrows;
+	size_t nrows;                    /* recipient rows */
 };
 
 struct lm_job {
