@@ -1,4 +1,5 @@
 #include "csv.h"
+#include "fileio.h"
 #include "validate.h"
 
 #include "buf.h"
@@ -360,23 +361,10 @@ int lm_csv_load_as(struct lm_csv *csv, const char *path, enum lm_input_encoding 
 		   struct lm_diag *d)
 {
 	lm_csv_release(csv);
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
-		return lm_diag_set(d, path, 0, 0,
-			"cannot open '%s': %s; check the name and that the file "
-			"may be read", path, strerror(errno));
 	struct lm_buf b = LM_BUF_INIT;
-	char chunk[65536];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		lm_buf_add(&b, chunk, n);
-	int err = ferror(fp) ? errno : 0;
-	fclose(fp);
-	if (err) {
+	if (lm_read_file(path, &b, d)) {
 		lm_buf_release(&b);
-		return lm_diag_set(d, path, 0, 0,
-			"cannot read '%s': %s; check that it is a readable file",
-			path, strerror(err));
+		return -1;
 	}
 	if (enc == LM_INPUT_CP1252) {
 		struct lm_buf u = LM_BUF_INIT;

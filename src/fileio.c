@@ -13,7 +13,9 @@ int lm_read_file(const char *path, struct lm_buf *out, struct lm_diag *d)
 {
 	int fd = open(path, O_RDONLY);
 	if (fd < 0)
-		return lm_diag_set(d, path, 0, 0, "cannot open: %s", strerror(errno));
+		return lm_diag_set(d, path, 0, 0,
+				   "cannot open '%s': %s; check the name and that the file may be read",
+				   path, strerror(errno));
 	for (;;) {
 		lm_buf_grow(out, 65536);
 		ssize_t n = read(fd, out->ptr + out->len, out->cap - out->len - 1);
@@ -22,7 +24,9 @@ int lm_read_file(const char *path, struct lm_buf *out, struct lm_diag *d)
 				continue;
 			int e = errno;
 			close(fd);
-			return lm_diag_set(d, path, 0, 0, "cannot read: %s", strerror(e));
+			return lm_diag_set(d, path, 0, 0,
+					   "cannot read '%s': %s; check that it is a readable file",
+					   path, strerror(e));
 		}
 		if (n == 0)
 			break;

@@ -96,8 +96,8 @@ void cli_usage(FILE *fp, const char *synopsis, const char *about, const struct c
 		fprintf(fp, "  %-30s %s%s\n", left, opts[j].help, opts[j].repeat ? " (repeatable)" : "");
 	}
 	fprintf(fp, "  %-30s %s\n", "-h, --help", "show this help");
-	fprintf(fp, "\nexit status: 0 all written; 1 an input is wrong (each message names file:line:column;\n"
-		    "nothing is written for a failing letter); 2 the command line is wrong\n");
+	fprintf(fp, "\nexit status: 0 success; 1 an input is wrong (each message names file:line:column);\n"
+		    "2 the command line is wrong\n");
 }
 
 void cli_print_diag(const struct lm_diag *d)
@@ -210,4 +210,25 @@ int cli_encoding(const char *cmd, const char *opt, enum lm_input_encoding *out)
 	}
 	fprintf(stderr, "lettermerge %s: --input-encoding '%s': use utf-8 or windows-1252\n", cmd, opt);
 	return -1;
+}
+
+const char *cli_area_options_error(const struct cli_parsed *o, int area, int all_areas,
+				   int recipients, int area_recipients)
+{
+	if (o->nargs != 1)
+		return "give exactly one LETTER";
+	if (!o->nlist[area] && !o->value[all_areas])
+		return "--area or --all-areas is required";
+	if (o->nlist[area] && o->value[all_areas])
+		return "give --area or --all-areas, not both";
+	if (o->value[recipients] && o->value[area_recipients])
+		return "give --recipients or --area-recipients, not both";
+	return NULL;
+}
+
+int cli_usage_error(const char *cmd, const char *synopsis, const char *why)
+{
+	fprintf(stderr, "lettermerge %s: %s\nusage: %s\n(see 'lettermerge %s --help')\n", cmd, why,
+		synopsis, cmd);
+	return LM_EXIT_USAGE;
 }

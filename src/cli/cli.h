@@ -40,6 +40,8 @@ int cli_parse(const char *cmd, int argc, char **argv, const struct cli_option *o
 	      struct cli_parsed *out);
 /* Prints "usage: SYNOPSIS" and the option table. */
 void cli_usage(FILE *fp, const char *synopsis, const char *about, const struct cli_option *opts);
+/* Prints "lettermerge CMD: WHY" and the synopsis; returns LM_EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *synopsis, const char *why);
 /* Prints `d` as "file:line:col: error: message". */
 void cli_print_diag(const struct lm_diag *d);
 /* The fonts folder: --fonts, $LETTERMERGE_FONTS, ./fonts, or the built-in path. */
@@ -54,6 +56,10 @@ int cli_list_areas(const char *cmd, const char *dir, char ***out, size_t *n);
 /* --input-encoding: utf-8 (or absent) or windows-1252.  Prints a usage
  * error and returns -1 for anything else. */
 int cli_encoding(const char *cmd, const char *opt, enum lm_input_encoding *out);
+/* The usage error in the options that choose the letter, areas and
+ * recipients (option indexes given), or NULL when they are right. */
+const char *cli_area_options_error(const struct cli_parsed *o, int area, int all_areas,
+				   int recipients, int area_recipients);
 /* Prints every finding; with `quiet`, the errors only. */
 void cli_print_findings(const struct lm_findings *f, int quiet);
 

@@ -346,29 +346,19 @@ int cmd_build(int argc, char **argv)
 		cli_usage(stdout, synopsis, about, options);
 		return LM_EXIT_OK;
 	}
-	const char *why = NULL;
-	if (o.nargs != 1)
-		why = "give exactly one LETTER";
-	else if (!o.nlist[OPT_AREA] && !o.value[OPT_ALL_AREAS])
-		why = "--area or --all-areas is required";
-	else if (o.nlist[OPT_AREA] && o.value[OPT_ALL_AREAS])
-		why = "give --area or --all-areas, not both";
-	else if (o.value[OPT_RECIPIENTS] && o.value[OPT_AREA_RECIPIENTS])
-		why = "give --recipients or --area-recipients, not both";
-	else if (o.value[OPT_COMBINE] && o.value[OPT_OUTPUT])
+	const char *why = cli_area_options_error(&o, OPT_AREA, OPT_ALL_AREAS, OPT_RECIPIENTS,
+						 OPT_AREA_RECIPIENTS);
+	if (!why && o.value[OPT_COMBINE] && o.value[OPT_OUTPUT])
 		why = "give -o or --combine, not both";
-	else if (o.value[OPT_DUPLEX] && !o.value[OPT_COMBINE])
+	else if (!why && o.value[OPT_DUPLEX] && !o.value[OPT_COMBINE])
 		why = "--duplex goes with --combine";
-	else if ((o.value[OPT_SIGN_CERT] || o.value[OPT_SIGN_CHAIN] || o.value[OPT_SIGN_VISIBLE] ||
+	else if (!why && (o.value[OPT_SIGN_CERT] || o.value[OPT_SIGN_CHAIN] || o.value[OPT_SIGN_VISIBLE] ||
 		  o.value[OPT_SIGN_PASS_ENV] || o.value[OPT_SIGN_PASS_FILE]) && !o.value[OPT_SIGN_KEY])
 		why = "the --sign-* options go with --sign-key";
-	else if (o.value[OPT_SIGN_PASS_ENV] && o.value[OPT_SIGN_PASS_FILE])
+	else if (!why && o.value[OPT_SIGN_PASS_ENV] && o.value[OPT_SIGN_PASS_FILE])
 		why = "give --sign-pass-env or --sign-pass-file, not both";
-	if (why) {
-		fprintf(stderr, "lettermerge build: %s\n\n", why);
-		cli_usage(stderr, synopsis, about, options);
-		return LM_EXIT_USAGE;
-	}
+	if (why)
+		return cli_usage_error("build", synopsis, why);
 	long jobs = sysconf(_SC_NPROCESSORS_ONLN);
 	if (o.value[OPT_JOBS]) {
 		char *end;

@@ -84,20 +84,10 @@ int cmd_check(int argc, char **argv)
 		cli_usage(stdout, synopsis, about, options);
 		return LM_EXIT_OK;
 	}
-	const char *why = NULL;
-	if (o.nargs != 1)
-		why = "give exactly one LETTER";
-	else if (!o.nlist[OPT_AREA] && !o.value[OPT_ALL_AREAS])
-		why = "--area or --all-areas is required";
-	else if (o.nlist[OPT_AREA] && o.value[OPT_ALL_AREAS])
-		why = "give --area or --all-areas, not both";
-	else if (o.value[OPT_RECIPIENTS] && o.value[OPT_AREA_RECIPIENTS])
-		why = "give --recipients or --area-recipients, not both";
-	if (why) {
-		fprintf(stderr, "lettermerge check: %s\n\n", why);
-		cli_usage(stderr, synopsis, about, options);
-		return LM_EXIT_USAGE;
-	}
+	const char *why = cli_area_options_error(&o, OPT_AREA, OPT_ALL_AREAS, OPT_RECIPIENTS,
+						 OPT_AREA_RECIPIENTS);
+	if (why)
+		return cli_usage_error("check", synopsis, why);
 	struct lm_check_opts co = { .stale_days = 365 };
 	enum lm_input_encoding enc;
 	if (cli_pick_date("check", o.value[OPT_DATE], &co.today) ||

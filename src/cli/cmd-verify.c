@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "../buf.h"
+#include "../fileio.h"
 #include "../sign.h"
 #include "cli.h"
 
@@ -24,21 +25,6 @@ static const char about[] =
 	"Prints one line per file: 'FILE: valid, signed by NAME on DATE' or\n"
 	"'FILE: error: ...'.  Exit status: 0 every file valid, 1 any file not, 2 usage.";
 
-static int read_file(const char *path, struct lm_buf *b)
-{
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
-		return -1;
-	char chunk[65536];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		lm_buf_add(b, chunk, n);
-	int err = ferror(fp);
-	fclose(fp);
-	if (err)
-		errno = EIO;
-	return err ? -1 : 0;
-}
 
 int cmd_verify(int argc, char **argv)
 {
@@ -49,12 +35,9 @@ int cmd_verify(int argc, char **argv)
 		cli_usage(stdout, synopsis, about, options);
 		return LM_EXIT_OK;
 	}
-	if (o.nargs < 1 || !o.value[OPT_TRUST] || !*o.value[OPT_TRUST]) {
-		fprintf(stderr, "lettermerge verify: %s\n\n",
-			o.nargs < 1 ? "give at least one FILE.pdf" : "--trust is required");
-		cli_usage(stderr, synopsis, about, options);
-		return LM_EXIT_USAGE;
-	}
+	if (o.nargs < 1 || !o.value[OPT_TRUST] || !*o.value[OPT_TRUST])
+		return cli_usage_error("verify", synopsis,
+				       o.nargs < 1 ? "give at least one FILE.pdf" : "--trust is required");
 	const char *trust = o.value[OPT_TRUST];
 	int rc = LM_EXIT_OK;
 	struct lm_buf pdf = LM_BUF_INIT;
@@ -64,8 +47,8 @@ int cmd_verify(int argc, char **argv)
 		struct lm_verify_result r;
 		lm_diag_clear(&d);
 		lm_buf_reset(&pdf);
-		if (read_file(path, &pdf)) {
-			printf("%s: error: cannot read: %s\n", path, strerror(errno));
+		if (lm_read_file(path, &pdf, &d)) {
+			printf("%s: error: %s\n", path, d.msg);
 			rc = LM_EXIT_DATA;
 			continue;
 		}
