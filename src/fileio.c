@@ -58,15 +58,21 @@ static int make_parents(const char *path, struct lm_diag *d)
 int lm_write_atomic(const char *path, const void *data, size_t len, struct lm_diag *d)
 {
 	struct lm_buf tmp = LM_BUF_INIT;
-	int rc = -1, fd = -1;
-	if (make_parents(path, d))
-		return -1;
+	int rc = -1, fd = -1, made = 0;
 	/* open(O_EXCL) rather than mkstemp: the file gets the user's umask,
 	 * not mode 0600; the pid keeps parallel workers apart */
 	for (unsigned attempt = 0; fd < 0 && attempt < 100; attempt++) {
 		lm_buf_reset(&tmp);
 		lm_buf_addf(&tmp, "%s.tmp-%ld-%u", path, (long)getpid(), attempt);
 		fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		/* the folders are made the first time they are missing only */
+		if (fd < 0 && errno == ENOENT && !made) {
+			made = 1;
+			if (make_parents(path, d))
+				goto out;
+			attempt--;
+			continue;
+		}
 		if (fd < 0 && errno != EEXIST)
 			break;
 	}

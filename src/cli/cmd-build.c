@@ -554,11 +554,16 @@ int cmd_build(int argc, char **argv)
 			bytes += r.results[i].bytes;
 		}
 	}
-	if (!r.quiet)
-		fprintf(stderr, "lettermerge: %zu letter%s written%s%s (%zu pages, %zu bytes) in %.2f s%s\n",
-			written, written == 1 ? "" : "s", o.value[OPT_COMBINE] ? " into " : "",
-			o.value[OPT_COMBINE] ? o.value[OPT_COMBINE] : "", pages, bytes, secs,
-			skipped ? ", existing files skipped" : "");
+	if (!r.quiet) {
+		fprintf(stderr, "lettermerge: %zu letter%s written%s%s (%zu pages, %zu bytes) in %.2f s", written,
+			written == 1 ? "" : "s", o.value[OPT_COMBINE] ? " into " : "",
+			o.value[OPT_COMBINE] ? o.value[OPT_COMBINE] : "", pages, bytes, secs);
+		if (skipped)
+			fprintf(stderr, "; %zu existing left as they were", skipped);
+		if (r.failed)
+			fprintf(stderr, "; %zu not written because of the errors above", r.failed);
+		fputc('\n', stderr);
+	}
 	if (o.value[OPT_JSON])
 		printf("{\"letters\":%zu,\"written\":%zu,\"skipped\":%zu,\"failed\":%zu,\"pages\":%zu,\"bytes\":%zu,\"seconds\":%.3f}\n",
 		       n, written, skipped, r.failed, pages, bytes, secs);
