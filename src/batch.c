@@ -362,11 +362,18 @@ static int layout_job_report(struct lm_batch *b, size_t j, struct lm_layout *lay
 	lm_layout_init(lay, 0, 0);
 	o.recipient = job->row >= 0 ? row_map(ba, (size_t)job->row, lay->arena) : NULL;
 	o.signature_box = b->signer && b->sign.visible;
+	o.large_print = lm_letter_wants_large_print(o.recipient, b->opts.large_print);
 	if (f) {
 		o.report = report_finding;
 		o.report_ctx = f;
 	}
 	return lm_letter_layout(&b->letter, &ba->area, &ba->assets, &o, &b->fonts, lay, meta, d);
+}
+
+int lm_batch_layout(struct lm_batch *b, size_t j, struct lm_layout *lay, struct lm_diag *d)
+{
+	struct lm_pdf_meta meta = { 0 };
+	return layout_job(b, j, lay, &meta, d);
 }
 
 int lm_batch_check(struct lm_batch *b, size_t j, struct lm_findings *f, struct lm_diag *d)

@@ -98,6 +98,9 @@ int lm_batch_prepare_fonts(struct lm_batch *b, struct lm_diag *d);
  * With `f` not NULL every missing value of the body is added to it (and d
  * is left empty when those were all). */
 int lm_batch_check(struct lm_batch *b, size_t j, struct lm_findings *f, struct lm_diag *d);
+/* Lays job `j` out into `lay` (initialised here; the caller releases it).
+ * Returns 0 or -1 with d filled. */
+int lm_batch_layout(struct lm_batch *b, size_t j, struct lm_layout *lay, struct lm_diag *d);
 /* Writes job `j` to its own file.  With `skip_existing`, an existing file
  * is left alone (r->skipped set, its size and digest read).  Returns 0, or
  * -1 with d filled and no file written. */

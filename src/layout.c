@@ -7,6 +7,8 @@
 #include <string.h>
 
 #define LINK_RGB 0x0B4A8Bu
+/* the narrowest text column indentation may leave, as a share of the frame */
+#define MIN_COLUMN 0.4
 
 void lm_layout_init(struct lm_layout *lay, double page_w, double page_h)
 {
@@ -505,6 +507,9 @@ static void rule(struct lm_flow *f, double x, double y, double w, double h, unsi
 	lm_layout_add(f->lay, f->page, &b);
 }
 
+static void flow_table_as_lines(struct lm_flow *f, const struct lm_block *b, double size,
+				double indent, int parent, unsigned rgb);
+
 static void flow_table(struct lm_flow *f, const struct lm_block *b, double size, double indent,
 		       int parent)
 {
@@ -529,9 +534,24 @@ static void flow_table(struct lm_flow *f, const struct lm_block *b, double size,
 				minw[c] = mw;
 		}
 	}
+	/* no column narrower than a few characters and its padding: when
+	 * that many cannot fit, the table is read as lines instead */
+	const double mincol = 2 * pad + size * 2.5;
+	if (avail < mincol * (double)b->ncols) {
+		free(maxw);
+		free(minw);
+		free(colw);
+		flow_table_as_lines(f, b, size, indent, parent, 0);
+		return;
+	}
 	double summax = 0, summin = 0;
-	for (size_t c = 0; c < b->ncols; c++)
+	for (size_t c = 0; c < b->ncols; c++) {
+		if (maxw[c] < mincol)
+			maxw[c] = mincol;
+		if (minw[c] < mincol)
+			minw[c] = mincol;
 		summax += maxw[c], summin += minw[c];
+	}
 	for (size_t c = 0; c < b->ncols; c++) {
 		if (summax <= avail)
 			colw[c] = maxw[c] + (avail - summax) * maxw[c] / summax;
@@ -587,6 +607,43 @@ static void flow_table(struct lm_flow *f, const struct lm_block *b, double size,
 	free(colw);
 }
 
+/* A table too wide for the frame: each body row as a paragraph of
+ * "header: value" lines (the header in bold), so nothing runs past the
+ * margin and every cell is still read with its column's name. */
+static void flow_table_as_lines(struct lm_flow *f, const struct lm_block *b, double size,
+				double indent, int parent, unsigned rgb)
+{
+	size_t first = b->cells[0].header ? 1 : 0;
+	const struct lm_table_cell *head = first ? b->cells : NULL;
+	struct lm_para_style st = { .face = LM_FACE_REGULAR, .size = size, .leading = size * 1.3,
+				    .indent = indent, .rgb = rgb };
+	for (size_t r = first; r < b->nrows; r++) {
+		size_t n = 0;
+		for (size_t c = 0; c < b->ncols; c++)
+			n += b->cells[r * b->ncols + c].nspans + (head ? head[c].nspans + 1 : 0) + 1;
+		struct lm_span *sp = lm_arena_alloc(f->lay->arena, (n ? n : 1) * sizeof(*sp));
+		size_t k = 0;
+		for (size_t c = 0; c < b->ncols; c++) {
+			const struct lm_table_cell *cell = &b->cells[r * b->ncols + c];
+			if (k)
+				sp[k++] = (struct lm_span){ .text = "\n", .len = 1 };
+			if (head) {
+				for (size_t i = 0; i < head[c].nspans; i++) {
+					sp[k] = head[c].spans[i];
+					sp[k++].style |= LM_SPAN_BOLD;
+				}
+				sp[k++] = (struct lm_span){ .text = ": ", .len = 2, .style = LM_SPAN_BOLD };
+			}
+			for (size_t i = 0; i < cell->nspans; i++)
+				sp[k++] = cell->spans[i];
+		}
+		if (r > first)
+			lm_flow_space(f, size * 0.5);
+		int e = lm_layout_elem(f->lay, LM_ROLE_PARAGRAPH, 0, parent);
+		lm_flow_para(f, sp, k, &st, e);
+	}
+}
+
 void lm_flow_doc(struct lm_flow *f, const struct lm_doc *doc, double size, int parent)
 {
 	const double leading = size * 1.3, gap = size * 0.8, indent_step = size * 1.6;
@@ -597,6 +654,10 @@ void lm_flow_doc(struct lm_flow *f, const struct lm_doc *doc, double size, int p
 	for (size_t i = 0; i < doc->n; i++) {
 		const struct lm_block *b = &doc->blocks[i];
 		double indent = indent_step * (b->quote + (b->kind == LM_BLOCK_LIST_ITEM ? b->level : 0));
+		/* deep quotes and lists stop indenting where the text column
+		 * would get narrower than MIN_COLUMN of the frame */
+		if (indent > lm_flow_width(f) * (1 - MIN_COLUMN))
+			indent = lm_flow_width(f) * (1 - MIN_COLUMN);
 		if (b->kind != LM_BLOCK_LIST_ITEM)
 			depth = 0;
 		struct lm_para_style st = { .face = LM_FACE_REGULAR, .size = size, .leading = leading,
@@ -652,7 +713,8 @@ void lm_flow_doc(struct lm_flow *f, const struct lm_doc *doc, double size, int p
 		}
 		case LM_BLOCK_TABLE:
 			lm_flow_space(f, gap);
-			flow_table(f, b, size * 0.95, indent, parent);
+			/* tables a little smaller, but never below large print's 16 pt */
+			flow_table(f, b, size >= 16 && size * 0.95 < 16 ? 16 : size * 0.95, indent, parent);
 			break;
 		case LM_BLOCK_RULE:
 			lm_flow_space(f, gap);
@@ -662,4 +724,85 @@ void lm_flow_doc(struct lm_flow *f, const struct lm_doc *doc, double size, int p
 		}
 		item_body = -1;
 	}
+}
+
+const char *lm_role_name(const struct lm_elem *e)
+{
+	static const char *const h[] = { "H1", "H2", "H3", "H4", "H5", "H6" };
+	switch (e->role) {
+	case LM_ROLE_ARTIFACT:
+		return NULL;
+	case LM_ROLE_DOCUMENT:
+		return "Document";
+	case LM_ROLE_HEADING:
+		return h[e->level >= 1 && e->level <= 6 ? e->level - 1 : 5];
+	case LM_ROLE_PARAGRAPH:
+		return "P";
+	case LM_ROLE_LIST:
+		return "L";
+	case LM_ROLE_LIST_ITEM:
+		return "LI";
+	case LM_ROLE_LABEL:
+		return "Lbl";
+	case LM_ROLE_LIST_BODY:
+		return "LBody";
+	case LM_ROLE_TABLE:
+		return "Table";
+	case LM_ROLE_TABLE_ROW:
+		return "TR";
+	case LM_ROLE_TABLE_HEADER:
+		return "TH";
+	case LM_ROLE_TABLE_CELL:
+		return "TD";
+	case LM_ROLE_LINK:
+		return "Link";
+	case LM_ROLE_FIGURE:
+		return "Figure";
+	}
+	return "P";
+}
+
+static void structure_node(const struct lm_layout *lay, size_t e, int depth,
+			   const struct lm_buf *text, struct lm_buf *out)
+{
+	const struct lm_elem *el = &lay->elems[e];
+	const char *name = lm_role_name(el);
+	if (!name)
+		return;
+	lm_buf_addf(out, "%*s%s", 2 * depth, "", name);
+	if (el->alt)
+		lm_buf_addf(out, " (alt: \"%s\")", el->alt);
+	if (el->href)
+		lm_buf_addf(out, " -> %s", el->href);
+	if (text[e].len)
+		lm_buf_addf(out, ": \"%s\"", text[e].ptr);
+	lm_buf_addc(out, '\n');
+	/* children were created after their parent, in reading order */
+	for (size_t k = e + 1; k < lay->nelems; k++)
+		if (lay->elems[k].parent == (int)e)
+			structure_node(lay, k, depth + 1, text, out);
+}
+
+void lm_layout_structure(const struct lm_layout *lay, struct lm_buf *out)
+{
+	if (!lay->nelems)
+		return;
+	struct lm_buf *text = lm_xcalloc(lay->nelems, sizeof(*text));
+	for (size_t e = 0; e < lay->nelems; e++)
+		lm_buf_init(&text[e]);
+	for (size_t p = 0; p < lay->npages; p++) {
+		for (size_t i = 0; i < lay->pages[p].n; i++) {
+			const struct lm_box *b = &lay->pages[p].boxes[i];
+			if (b->kind != LM_BOX_TEXT || b->elem < 0 || (size_t)b->elem >= lay->nelems)
+				continue;
+			struct lm_buf *t = &text[b->elem];
+			if (t->len)
+				lm_buf_addc(t, ' ');
+			lm_buf_adds(t, b->text);
+		}
+	}
+	structure_node(lay, 0, 0, text, out);
+	for (size_t e = 0; e < lay->nelems; e++)
+		lm_buf_release(&text[e]);
+	free(text);
 }

@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 
+#include "buf.h"
 #include "font.h"
 #include "markdown.h"
 #include "value.h"
@@ -44,6 +45,7 @@ struct lm_elem {
 	int parent;         /* index, -1 for the root */
 	const char *alt;    /* figures; arena-owned */
 	const char *href;   /* links; arena-owned */
+	const char *lang;   /* BCP 47 when it differs from the document's; arena-owned or NULL */
 };
 
 enum lm_box_kind { LM_BOX_TEXT, LM_BOX_IMAGE, LM_BOX_RULE };
@@ -78,6 +80,14 @@ struct lm_layout {
 
 void lm_layout_init(struct lm_layout *lay, double page_w, double page_h);
 void lm_layout_release(struct lm_layout *lay);
+/* The PDF structure type of an element ("P", "H1", "LI", "Figure", …), or
+ * NULL for an artifact.  A static string. */
+const char *lm_role_name(const struct lm_elem *e);
+/* Appends the structure tree in reading order, one element a line, indented
+ * by depth, with its text, alt text or link target: what a screen reader
+ * will read, for authors to check. */
+void lm_layout_structure(const struct lm_layout *lay, struct lm_buf *out);
+
 /* Adds a structure element; returns its index. */
 int lm_layout_elem(struct lm_layout *lay, enum lm_role role, int level, int parent);
 /* Appends a box to page `page`; returns it for the caller to fill further. */

@@ -22,6 +22,9 @@
 #define FOOTER_Y (14 * MM)
 
 #define BODY_SIZE 11.0
+/* Large print: RNIB's clear print guidance asks for 16 to 18 pt, left
+ * aligned, no text over images; nothing in the letter is smaller. */
+#define LARGE_SIZE 16.0
 #define TEXT_RGB 0x000000u
 #define GREY_RGB 0x404040u
 
@@ -331,6 +334,8 @@ struct ctx {
 	struct lm_flow flow;
 	struct lm_value *data; /* the template context */
 	struct lm_diag *d;
+	int large;             /* large print */
+	double size;           /* body text size */
 };
 
 /* Expands front matter `key` as plain text.  Returns 1 when the key is set,
@@ -375,9 +380,11 @@ static void plain_para(struct ctx *c, const char *text, const struct lm_para_sty
 	lm_flow_para(&c->flow, sp, n, st, elem);
 }
 
-static const struct lm_para_style body_style = {
-	.face = LM_FACE_REGULAR, .size = BODY_SIZE, .leading = BODY_SIZE * 1.3, .rgb = TEXT_RGB,
-};
+static struct lm_para_style body_style(const struct ctx *c)
+{
+	return (struct lm_para_style){ .face = LM_FACE_REGULAR, .size = c->size,
+				       .leading = c->size * (c->large ? 1.35 : 1.3), .rgb = TEXT_RGB };
+}
 
 static int letterhead(struct ctx *c, int window)
 {
@@ -405,15 +412,24 @@ static int letterhead(struct ctx *c, int window)
 		lm_layout_add(c->lay, f->page, &b);
 		logo_bottom = top - h;
 	}
-	/* organisation and address, right-aligned beside the logo */
+	/* organisation and address, right-aligned beside the logo; in large
+	 * print left-aligned, below it */
 	struct lm_para_style org = { .face = LM_FACE_BOLD, .size = 14, .leading = 17,
 				     .align = LM_ALIGN_RIGHT, .rgb = TEXT_RGB };
+	if (c->large) {
+		org.size = 20, org.leading = 24, org.align = LM_ALIGN_LEFT;
+		if (logo >= 0)
+			f->y = logo_bottom - 3 * MM;
+	}
 	int e = lm_layout_elem(c->lay, LM_ROLE_PARAGRAPH, 0, 0);
 	plain_para(c, lm_value_str(ar, "organisation", ""), &org, e);
 	const char *addr = lm_value_str(ar, "address", "");
 	if (*addr) {
 		struct lm_para_style st = { .face = LM_FACE_REGULAR, .size = 9.5, .leading = 12,
 					    .align = LM_ALIGN_RIGHT, .rgb = GREY_RGB };
+		if (c->large)
+			st.size = c->size, st.leading = c->size * 1.2, st.align = LM_ALIGN_LEFT,
+			st.rgb = TEXT_RGB;
 		/* one line of the address per line of the value */
 		size_t n;
 		struct lm_buf lines = LM_BUF_INIT;
@@ -485,7 +501,9 @@ int lm_letter_has_address(const struct lm_value *recipient)
 	return address_lines(recipient, lines) > 0;
 }
 
-static void address_window(struct ctx *c, const struct lm_value *r)
+/* Returns where the address ends: the window's foot, or below it when a
+ * large-print address runs longer. */
+static double address_window(struct ctx *c, const struct lm_value *r)
 {
 	const char *lines[LM_ADDRESS_MAX_LINES + 1];
 	size_t n = address_lines(r, lines);
@@ -496,6 +514,8 @@ static void address_window(struct ctx *c, const struct lm_value *r)
 		leading = 12.5;
 	struct lm_para_style st = { .face = LM_FACE_REGULAR, .size = leading / 1.2, .leading = leading,
 				    .rgb = TEXT_RGB };
+	if (c->large) /* at 16 pt more than four lines run below the window */
+		st.size = c->size, st.leading = c->size * 1.08;
 	struct lm_flow *f = &c->flow;
 	double save_left = f->left, save_right = f->right, save_y = f->y;
 	f->left = WINDOW_X;
@@ -510,9 +530,11 @@ static void address_window(struct ctx *c, const struct lm_value *r)
 	}
 	int e = lm_layout_elem(c->lay, LM_ROLE_PARAGRAPH, 0, 0);
 	lm_flow_para(f, sp, k, &st, e);
+	double end = f->y, foot = c->lay->page_h - WINDOW_TOP - WINDOW_H;
 	f->left = save_left;
 	f->right = save_right;
 	f->y = save_y;
+	return end < foot ? end : foot;
 }
 
 /* The reference block; sets *shows_date when a line prints {{date}}. */
@@ -526,7 +548,9 @@ static int reference_block(struct ctx *c, int *shows_date)
 		return lm_diag_set(c->d, c->l->path, ref->line, ref->col,
 				   "'reference' must be a list of lines, each with a label and a value");
 	struct lm_para_style st = { .face = LM_FACE_REGULAR, .size = 10, .leading = 13, .rgb = TEXT_RGB };
-	if (lm_flow_width(&c->flow) < 80 * MM)
+	if (c->large)
+		st.size = c->size, st.leading = c->size * 1.25;
+	else if (lm_flow_width(&c->flow) < 80 * MM)
 		st.size = 9, st.leading = 11.5; /* the column beside the address window */
 	int any = 0;
 	for (size_t i = 0; i < ref->n; i++) {
@@ -608,8 +632,8 @@ static int select_signatories(struct ctx *c, struct lm_value **out)
 
 static double sig_column_height(struct ctx *c, const struct lm_value *s, double width)
 {
-	const struct lm_para_style name = { .face = LM_FACE_BOLD, .size = BODY_SIZE, .leading = 13.5 };
-	const struct lm_para_style rest = { .face = LM_FACE_REGULAR, .size = BODY_SIZE, .leading = 13.5 };
+	const struct lm_para_style name = { .face = LM_FACE_BOLD, .size = c->size, .leading = c->size * 1.23 };
+	const struct lm_para_style rest = { .face = LM_FACE_REGULAR, .size = c->size, .leading = c->size * 1.23 };
 	double h = SIG_IMAGE_H + 2 * MM;
 	const char *keys[] = { "name", "title", "organisation" };
 	for (int k = 0; k < 3; k++) {
@@ -643,10 +667,11 @@ static int closing_and_signatures(struct ctx *c, const struct lm_value *sigs)
 			sig_h = h;
 	}
 	/* the closing line and the whole signature block stay on one page */
-	lm_flow_space(f, BODY_SIZE * 0.8);
-	lm_flow_need(f, body_style.leading + 3 * MM + sig_h);
+	struct lm_para_style bs = body_style(c);
+	lm_flow_space(f, c->size * 0.8);
+	lm_flow_need(f, bs.leading + 3 * MM + sig_h);
 	int e = lm_layout_elem(c->lay, LM_ROLE_PARAGRAPH, 0, 0);
-	plain_para(c, closing.ptr, &body_style, e);
+	plain_para(c, closing.ptr, &bs, e);
 	lm_buf_release(&closing);
 	f->y -= 3 * MM;
 	double top = f->y;
@@ -679,7 +704,8 @@ static int closing_and_signatures(struct ctx *c, const struct lm_value *sigs)
 			if (!*t)
 				continue;
 			struct lm_para_style st = { .face = k ? LM_FACE_REGULAR : LM_FACE_BOLD,
-						    .size = BODY_SIZE, .leading = 13.5, .rgb = TEXT_RGB };
+						    .size = c->size, .leading = c->size * 1.23,
+						    .rgb = TEXT_RGB };
 			plain_para(c, t, &st, pe);
 		}
 	}
@@ -689,10 +715,58 @@ static int closing_and_signatures(struct ctx *c, const struct lm_value *sigs)
 	return 0;
 }
 
+/* Large print footers: the footer wrapped, not shrunk, and the page
+ * number on a line of its own, at body size, above FOOTER_Y. */
+static double large_footer_lines(struct ctx *c, const char *footer, int numbered)
+{
+	struct lm_para_style st = { .face = LM_FACE_REGULAR, .size = c->size, .leading = c->size * 1.2 };
+	size_t n;
+	struct lm_span *sp = plain_spans(c, footer, strlen(footer), 0, &n);
+	double h = *footer ? lm_para_height(c->fonts, sp, n, &st, c->lay->page_w - 2 * MARGIN_X) : 0;
+	return h / st.leading + (numbered ? 1 : 0);
+}
+
+static void large_footers(struct ctx *c, const char *footer)
+{
+	struct lm_layout *lay = c->lay;
+	size_t pages = lay->npages;
+	struct lm_para_style st = { .face = LM_FACE_REGULAR, .size = c->size, .leading = c->size * 1.2,
+				    .rgb = GREY_RGB };
+	for (size_t p = 0; p < pages; p++) {
+		struct lm_buf text = LM_BUF_INIT;
+		if (pages > 1)
+			lm_buf_addf(&text, "Page %zu of %zu", p + 1, pages);
+		double lines = large_footer_lines(c, footer, pages > 1);
+		/* a flow of its own on page p; its boxes are artifacts */
+		struct lm_flow f = { .lay = lay, .fonts = c->fonts, .left = MARGIN_X,
+				     .right = lay->page_w - MARGIN_X, .bottom = 0, .page = p };
+		f.top = f.y = FOOTER_Y - st.size * 0.22 + lines * st.leading;
+		struct lm_box line = { .kind = LM_BOX_RULE, .elem = -1, .x = MARGIN_X, .y = f.y + 3,
+				       .w = lay->page_w - 2 * MARGIN_X, .h = 0.5, .rgb = 0x9FA8B5 };
+		lm_layout_add(lay, p, &line);
+		size_t n = 0;
+		struct lm_span *sp = lm_arena_alloc(lay->arena, 3 * sizeof(*sp));
+		if (*footer)
+			sp[n++] = (struct lm_span){ .text = footer, .len = strlen(footer) };
+		if (*footer && text.len)
+			sp[n++] = (struct lm_span){ .text = "\n", .len = 1 };
+		if (text.len)
+			sp[n++] = (struct lm_span){ .text = lm_arena_strdup(lay->arena, text.ptr),
+						    .len = text.len };
+		if (n)
+			lm_flow_para(&f, sp, n, &st, -1);
+		lm_buf_release(&text);
+	}
+}
+
 static void footers(struct ctx *c, const char *footer)
 {
 	struct lm_layout *lay = c->lay;
 	size_t pages = lay->npages;
+	if (c->large) {
+		large_footers(c, footer);
+		return;
+	}
 	for (size_t p = 0; p < pages; p++) {
 		double size = 8.5;
 		if (*footer) {
@@ -755,7 +829,8 @@ int lm_letter_layout(const struct lm_letter *l, const struct lm_area *area,
 		     struct lm_fonts *fonts, struct lm_layout *lay, struct lm_pdf_meta *meta,
 		     struct lm_diag *d)
 {
-	struct ctx c = { .l = l, .area = area, .assets = assets, .fonts = fonts, .lay = lay, .d = d };
+	struct ctx c = { .l = l, .area = area, .assets = assets, .fonts = fonts, .lay = lay, .d = d,
+			 .large = o->large_print, .size = o->large_print ? LARGE_SIZE : BODY_SIZE };
 	struct lm_arena *a = lay->arena;
 	struct lm_buf buf = LM_BUF_INIT;
 	struct lm_doc doc;
@@ -809,36 +884,74 @@ int lm_letter_layout(const struct lm_letter *l, const struct lm_area *area,
 		goto out;
 	lm_buf_reset(&buf);
 
-	lm_flow_begin(&c.flow, lay, fonts, MARGIN_X, lay->page_w - MARGIN_X, lay->page_h - MARGIN_TOP,
-		      MARGIN_BOTTOM);
-	/* with a postal address, letterhead and reference block move to a
-	 * right-hand column beside the envelope window */
-	int window = lm_letter_has_address(o->recipient);
-	if (window) {
-		address_window(&c, o->recipient);
-		c.flow.left = lay->page_w - MARGIN_X - 65 * MM;
+	/* the footer first: in large print it is wrapped, and the text
+	 * stops above however many lines it takes */
+	struct lm_buf footer = LM_BUF_INIT;
+	const struct lm_value *footer_v = lm_value_get(l->fm, "footer");
+	if (footer_v) {
+		if (fm_text(&c, footer_v, &footer) < 0) {
+			lm_buf_release(&footer);
+			goto out;
+		}
+	} else {
+		lm_buf_adds(&footer, lm_value_str(area_map, "organisation", ""));
+		const char *one = lm_value_str(area_map, "address_oneline", "");
+		if (*one)
+			lm_buf_addf(&footer, ", %s", one);
 	}
-	if (letterhead(&c, window))
+	double bottom = MARGIN_BOTTOM;
+	if (c.large) {
+		/* room for the footer and a page number (a large-print letter
+		 * seldom fits one page) and the gap above them */
+		double lines = large_footer_lines(&c, footer.ptr, 1);
+		bottom = FOOTER_Y + lines * c.size * 1.2 + 8 * MM;
+	}
+	struct lm_para_style bs = body_style(&c);
+	lm_flow_begin(&c.flow, lay, fonts, MARGIN_X, lay->page_w - MARGIN_X, lay->page_h - MARGIN_TOP,
+		      bottom);
+	/* with a postal address, letterhead and reference block move to a
+	 * right-hand column beside the envelope window; in large print only
+	 * the letterhead, the reference block going below the window */
+	int window = lm_letter_has_address(o->recipient);
+	double window_bottom = 0;
+	if (window)
+		c.flow.left = lay->page_w - MARGIN_X - 65 * MM;
+	if (letterhead(&c, window)) {
+		lm_buf_release(&footer);
 		goto out;
+	}
+	/* after the letterhead: who writes is read before to whom */
+	if (window)
+		window_bottom = address_window(&c, o->recipient);
+	if (window && c.large) {
+		c.flow.left = MARGIN_X;
+		double below = window_bottom - 6 * MM;
+		if (c.flow.y > below)
+			c.flow.y = below;
+	}
 	int shows_date;
-	if (reference_block(&c, &shows_date))
+	if (reference_block(&c, &shows_date)) {
+		lm_buf_release(&footer);
 		goto out;
+	}
 	if (!shows_date) {
 		const struct lm_value *date = lm_value_get(c.data, "date");
 		int e = lm_layout_elem(lay, LM_ROLE_PARAGRAPH, 0, 0);
-		plain_para(&c, date->str, &body_style, e);
+		plain_para(&c, date->str, &bs, e);
 		lm_flow_space(&c.flow, 6 * MM);
 	}
 	if (window) {
 		c.flow.left = MARGIN_X;
 		double below = lay->page_h - WINDOW_TOP - WINDOW_H - 8 * MM;
+		if (below > window_bottom - 8 * MM)
+			below = window_bottom - 8 * MM;
 		if (c.flow.y > below)
 			c.flow.y = below;
 	}
 	if (fm_key(&c, "salutation", "Dear Parent/Carer,", &buf))
 		goto out;
 	int e = lm_layout_elem(lay, LM_ROLE_PARAGRAPH, 0, 0);
-	plain_para(&c, buf.ptr, &body_style, e);
+	plain_para(&c, buf.ptr, &bs, e);
 	lm_buf_reset(&buf);
 
 	const struct lm_value *subject = lm_value_get(l->fm, "subject");
@@ -847,15 +960,17 @@ int lm_letter_layout(const struct lm_letter *l, const struct lm_area *area,
 			goto out;
 		meta->subject = lm_arena_strdup(a, buf.ptr);
 		if (buf.len) {
-			struct lm_para_style st = body_style;
+			struct lm_para_style st = bs;
 			st.face = LM_FACE_BOLD;
-			lm_flow_space(&c.flow, BODY_SIZE * 0.8);
+			if (c.large) /* headings bigger than the body */
+				st.size = c.size * 1.15, st.leading = st.size * 1.25;
+			lm_flow_space(&c.flow, c.size * 0.8);
 			int h = lm_layout_elem(lay, LM_ROLE_HEADING, 1, 0);
 			plain_para(&c, buf.ptr, &st, h);
 		}
 		lm_buf_reset(&buf);
 	}
-	lm_flow_doc(&c.flow, &doc, BODY_SIZE, 0);
+	lm_flow_doc(&c.flow, &doc, c.size, 0);
 	if (closing_and_signatures(&c, sigs))
 		goto out;
 	if (o->signature_box) {
@@ -872,18 +987,8 @@ int lm_letter_layout(const struct lm_letter *l, const struct lm_area *area,
 		c.flow.y -= h;
 	}
 
-	const struct lm_value *footer = lm_value_get(l->fm, "footer");
-	if (footer) {
-		if (fm_text(&c, footer, &buf) < 0)
-			goto out;
-	} else {
-		lm_buf_adds(&buf, lm_value_str(area_map, "organisation", ""));
-		const char *one = lm_value_str(area_map, "address_oneline", "");
-		if (*one)
-			lm_buf_addf(&buf, ", %s", one);
-	}
-	footers(&c, buf.ptr);
-	lm_buf_reset(&buf);
+	footers(&c, footer.ptr);
+	lm_buf_release(&footer);
 
 	if (fm_key(&c, "title", NULL, &buf))
 		goto out;
@@ -898,4 +1003,16 @@ out:
 	lm_buf_release(&buf);
 	lm_doc_release(&doc);
 	return rc;
+}
+
+int lm_letter_wants_large_print(const struct lm_value *recipient, int dflt)
+{
+	const char *v = lm_value_str(recipient, "large_print", "");
+	while (*v == ' ')
+		v++;
+	if (!strcasecmp(v, "yes") || !strcasecmp(v, "y") || !strcasecmp(v, "true") || !strcmp(v, "1"))
+		return 1;
+	if (!strcasecmp(v, "no") || !strcasecmp(v, "n") || !strcasecmp(v, "false") || !strcmp(v, "0"))
+		return 0;
+	return dflt;
 }

@@ -65,11 +65,17 @@ struct lm_letter_opts {
 	struct lm_date date;
 	const struct lm_value *recipient; /* a map, or NULL */
 	int signature_box;                /* keep room for a visible digital signature */
+	int large_print;                  /* 16 pt body, nothing smaller, reflowed (RNIB clear print) */
 	/* checking: every missing value in the body goes to `report`, and a
 	 * layout that fails for them returns -1 with d cleared (msg empty) */
 	lm_report_fn report;
 	void *report_ctx;
 };
+
+/* Whether a recipient's letter is in large print: its `large_print` column
+ * when that says yes/y/true/1 or no/n/false/0 (any case), else `dflt` (the
+ * run's --large-print). */
+int lm_letter_wants_large_print(const struct lm_value *recipient, int dflt);
 
 /* Lays out `l` for `area` into `lay` (initialised by the caller, who
  * releases it) and fills `meta` with strings owned by lay->arena.

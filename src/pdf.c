@@ -99,6 +99,8 @@ static void info_text(HPDF_Doc doc, const char *key, const char *utf8)
 	lm_buf_release(&b);
 }
 
+static HPDF_Dict stream_dict(HPDF_Doc doc, const unsigned char *z, size_t len);
+
 int lm_pdf_begin(struct lm_pdf *pdf, struct lm_fonts *fonts, const struct lm_pdf_meta *meta,
 		 struct lm_diag *d)
 {
@@ -117,6 +119,40 @@ int lm_pdf_begin(struct lm_pdf *pdf, struct lm_fonts *fonts, const struct lm_pdf
 	info_text(doc, "Subject", meta->subject);
 	if (meta->lang && *meta->lang)
 		HPDF_Dict_Add(doc->catalog, "Lang", HPDF_String_New(doc->mmgr, meta->lang, NULL));
+	/* tagged (PDF 1.4), the tree in object streams (1.5) */
+	doc->pdf_version = HPDF_VER_15;
+	lm_tags_init(&pdf->tags, meta->lang);
+	HPDF_Dict mark = HPDF_Dict_New(doc->mmgr);
+	HPDF_Dict prefs = HPDF_Dict_New(doc->mmgr);
+	if (mark && prefs) {
+		HPDF_Dict_Add(mark, "Marked", HPDF_Boolean_New(doc->mmgr, HPDF_TRUE));
+		HPDF_Dict_Add(doc->catalog, "MarkInfo", mark);
+		/* readers show the title, not the file name */
+		HPDF_Dict_Add(prefs, "DisplayDocTitle", HPDF_Boolean_New(doc->mmgr, HPDF_TRUE));
+		HPDF_Dict_Add(doc->catalog, "ViewerPreferences", prefs);
+	}
+	struct lm_buf xmp = LM_BUF_INIT;
+	lm_tags_xmp(&xmp, meta->title, meta->author, meta->subject, meta->lang,
+		    HPDF_GetInfoAttr(doc, HPDF_INFO_PRODUCER), "lettermerge");
+	/* deflated once per run: every letter of a run has the same */
+	static struct lm_buf last_xmp = LM_BUF_INIT, last_z = LM_BUF_INIT;
+	if (last_xmp.len != xmp.len || memcmp(last_xmp.ptr, xmp.ptr, xmp.len)) {
+		uLongf zlen = compressBound((uLong)xmp.len);
+		lm_buf_reset(&last_z);
+		lm_buf_grow(&last_z, zlen);
+		if (compress2((Bytef *)last_z.ptr, &zlen, (const Bytef *)xmp.ptr, (uLong)xmp.len, 9) != Z_OK)
+			zlen = 0;
+		last_z.len = zlen;
+		lm_buf_reset(&last_xmp);
+		lm_buf_add(&last_xmp, xmp.ptr, zlen ? xmp.len : 0);
+	}
+	HPDF_Dict md = last_z.len ? stream_dict(doc, (const unsigned char *)last_z.ptr, last_z.len) : NULL;
+	if (md) {
+		HPDF_Dict_AddName(md, "Type", "Metadata");
+		HPDF_Dict_AddName(md, "Subtype", "XML");
+		HPDF_Dict_Add(doc->catalog, "Metadata", md);
+	}
+	lm_buf_release(&xmp);
 	if (failed(pdf, NULL, "setting up the document", d)) {
 		lm_pdf_release(pdf);
 		return -1;
@@ -359,34 +395,50 @@ static HPDF_Dict uri_action(struct lm_pdf *pdf, const char *uri)
 	return a;
 }
 
+/* An empty dictionary standing for hidden object `idx` of the tree (tags.h):
+ * libharu writes a reference to it as "N 0 R" with the number it has when
+ * the file is written, which lm_pdf_finish gives it. */
+static HPDF_Dict anchor(struct lm_pdf *pdf, size_t idx)
+{
+	HPDF_Doc doc = pdf->doc;
+	HPDF_Dict a = HPDF_Dict_New(doc->mmgr);
+	if (!a)
+		return NULL;
+	a->header.obj_id = HPDF_OTYPE_INDIRECT;
+	LM_ALLOC_GROW(pdf->anchors, pdf->nanchors + 1, pdf->anchors_alloc);
+	pdf->anchor_idx = lm_xrealloc(pdf->anchor_idx, pdf->anchors_alloc * sizeof(*pdf->anchor_idx));
+	pdf->anchors[pdf->nanchors] = a;
+	pdf->anchor_idx[pdf->nanchors++] = idx;
+	return a;
+}
+
+/* A link annotation, written by the tree (it belongs to the Link element)
+ * and listed in the page's /Annots. */
 static void link_annot(struct lm_pdf *pdf, HPDF_Page page, const struct lm_box *b)
 {
 	HPDF_Doc doc = pdf->doc;
 	HPDF_Dict action = uri_action(pdf, b->href);
-	HPDF_Dict annot = HPDF_Dict_New(doc->mmgr);
-	HPDF_Array rect = HPDF_Array_New(doc->mmgr);
-	HPDF_Array border = HPDF_Array_New(doc->mmgr);
-	if (!action || !annot || !rect || !border)
+	if (!action)
 		return;
-	HPDF_Xref_Add(doc->xref, annot);
+	/* whole points: a click area needs no finer grain */
+	int rect[4] = { (int)floor(b->x), (int)floor(b->y - b->h * 0.25), (int)ceil(b->x + b->w),
+			(int)ceil(b->y + b->h * 0.9) };
+	/* what a screen reader says for the link: its target, without the scheme of an email */
+	const char *contents = b->href;
+	if (!strncmp(contents, "mailto:", 7))
+		contents += 7;
+	size_t idx = lm_tags_link(&pdf->tags, b->elem, rect, action->header.obj_id & 0x00FFFFFF, contents);
+	HPDF_Dict a = anchor(pdf, idx);
+	if (!a)
+		return;
 	HPDF_Array annots = HPDF_Dict_GetItem(page, "Annots", HPDF_OCLASS_ARRAY);
 	if (!annots) {
 		annots = HPDF_Array_New(doc->mmgr);
 		HPDF_Dict_Add(page, "Annots", annots);
+		/* the tab order follows the structure */
+		HPDF_Dict_AddName(page, "Tabs", "S");
 	}
-	HPDF_Array_Add(annots, annot);
-	HPDF_Dict_AddName(annot, "Subtype", "Link");
-	/* whole points: a click area needs no finer grain */
-	HPDF_Array_AddNumber(rect, (HPDF_INT32)floor(b->x));
-	HPDF_Array_AddNumber(rect, (HPDF_INT32)floor(b->y - b->h * 0.25));
-	HPDF_Array_AddNumber(rect, (HPDF_INT32)ceil(b->x + b->w));
-	HPDF_Array_AddNumber(rect, (HPDF_INT32)ceil(b->y + b->h * 0.9));
-	HPDF_Dict_Add(annot, "Rect", rect);
-	/* without a zero border readers draw a black box round every link */
-	for (int i = 0; i < 3; i++)
-		HPDF_Array_AddNumber(border, 0);
-	HPDF_Dict_Add(annot, "Border", border);
-	HPDF_Dict_Add(annot, "A", action);
+	HPDF_Array_Add(annots, a);
 }
 
 /* A number for a content stream: at most two decimals, no trailing zeros. */
@@ -417,6 +469,76 @@ static void color(struct lm_buf *b, unsigned rgb)
 	}
 }
 
+/* `text` as glyph codes of face `face` into a literal string. */
+static void glyphs(struct lm_pdf *pdf, struct lm_buf *ops, const struct lm_embed_face *ef,
+		   enum lm_face face, int one, const char *text)
+{
+	for (const char *t = text; *t;) {
+		uint32_t cp;
+		int n = lm_utf8_decode(t, strlen(t), &cp);
+		if (!n)
+			n = 1, cp = 0xFFFD;
+		unsigned gid = cp < 65536 ? ef->gid[cp] : 0;
+		if (gid < ef->nglyphs)
+			pdf->used[face][gid] = 1;
+		/* two bytes a glyph in a literal string: it deflates
+		 * better than hex; only ( ) \\ and CR need escaping */
+		for (int k = one; k < 2; k++) {
+			unsigned char c = (unsigned char)(k ? gid & 0xFF : gid >> 8);
+			if (c == '(' || c == ')' || c == '\\')
+				lm_buf_addc(ops, '\\');
+			if (c == '\r')
+				lm_buf_adds(ops, "\\r");
+			else
+				lm_buf_addc(ops, (char)c);
+		}
+		t += n;
+	}
+}
+
+/* 1 when text box i needs a space glyph after it for its words to come
+ * out apart: the layout places the next box of the text at the next line
+ * or after a gap (a space between two faces, a line break), which looks
+ * right but runs the words together for a screen reader or a copy; so does
+ * the end of a page.  The space is invisible: Td positions from the start
+ * of the line. */
+static int space_after(struct lm_pdf *pdf, const struct lm_page *pg, size_t i,
+		       const struct lm_embed *em)
+{
+	const struct lm_box *b = &pg->boxes[i];
+	size_t len = strlen(b->text);
+	if (!len || b->text[len - 1] == ' ' || lm_tags_is_artifact(&pdf->tags, b->elem) ||
+	    !lm_cpset_has(&em->cps, ' ') || !em->face[b->face].gid[' '])
+		return 0;
+	for (size_t j = i + 1; j < pg->n; j++) {
+		const struct lm_box *n = &pg->boxes[j];
+		if (n->kind != LM_BOX_TEXT)
+			continue;
+		if (lm_tags_is_artifact(&pdf->tags, n->elem))
+			continue;
+		return fabs(n->y - b->y) > 0.01 || n->x > b->x + b->w + b->h * 0.1;
+	}
+	return 1; /* the page's last words: the text goes on overleaf */
+}
+
+#define MC_NONE (-2)
+#define MC_ARTIFACT (-1)
+
+/* Closes the open marked-content sequence and opens `want` (an MCID, or
+ * MC_ARTIFACT, or MC_NONE for none) unless it is the open one. */
+static void mark(struct lm_buf *ops, int *open, int want, const char *type)
+{
+	if (*open == want)
+		return;
+	if (*open != MC_NONE)
+		lm_buf_adds(ops, "EMC\n");
+	if (want == MC_ARTIFACT)
+		lm_buf_adds(ops, "/Artifact BMC\n");
+	else if (want != MC_NONE)
+		lm_buf_addf(ops, "/%s<</MCID %d>>BDC\n", type, want);
+	*open = want;
+}
+
 static int draw_page(struct lm_pdf *pdf, const struct lm_layout *lay, const struct lm_page *pg,
 		     const struct lm_image *images, size_t nimages, struct lm_diag *d)
 {
@@ -432,8 +554,15 @@ static int draw_page(struct lm_pdf *pdf, const struct lm_layout *lay, const stru
 	const struct lm_embed *em = pdf->own ? pdf->own : pdf->fonts->embed;
 	struct lm_buf ops = LM_BUF_INIT;
 	unsigned cur_rgb = 0xFFFFFFFFu;
+	/* Each box's marks are marked content of its structure element, or
+	 * an artifact; runs of one element share a sequence. */
+	int *mcid = lm_xmalloc((pg->n ? pg->n : 1) * sizeof(*mcid));
+	lm_tags_begin_page(&pdf->tags, page->header.obj_id & 0x00FFFFFF, pg->boxes, pg->n, mcid);
+	int open = MC_NONE;
 	for (size_t i = 0; i < pg->n && !pdf->error; i++) {
 		const struct lm_box *b = &pg->boxes[i];
+		if (b->kind != LM_BOX_TEXT)
+			mark(&ops, &open, mcid[i], lm_tags_type(&pdf->tags, b->elem));
 		if (b->kind == LM_BOX_RULE) {
 			if (b->rgb != cur_rgb) {
 				color(&ops, b->rgb);
@@ -458,6 +587,7 @@ static int draw_page(struct lm_pdf *pdf, const struct lm_layout *lay, const stru
 			lm_buf_addf(&ops, "cm /%s Do Q\n", name);
 		}
 	}
+	mark(&ops, &open, MC_NONE, NULL);
 	int cur_face = -1, in_text = 0;
 	double cur_size = 0, lx = 0, ly = 0;
 	for (size_t i = 0; i < pg->n && !pdf->error; i++) {
@@ -468,6 +598,7 @@ static int draw_page(struct lm_pdf *pdf, const struct lm_layout *lay, const stru
 			lm_buf_adds(&ops, "BT\n");
 			in_text = 1;
 		}
+		mark(&ops, &open, mcid[i], lm_tags_type(&pdf->tags, b->elem));
 		if ((int)b->face != cur_face || b->h != cur_size) {
 			HPDF_Dict font = get_font(pdf, b->face);
 			const char *name = font ? HPDF_Page_GetLocalFontName(page, font) : NULL;
@@ -489,33 +620,20 @@ static int draw_page(struct lm_pdf *pdf, const struct lm_layout *lay, const stru
 		lx = b->x, ly = b->y;
 		const struct lm_embed_face *ef = &em->face[b->face];
 		int one = lm_embed_one_byte(ef);
-		for (const char *t = b->text; *t;) {
-			uint32_t cp;
-			int n = lm_utf8_decode(t, strlen(t), &cp);
-			if (!n)
-				n = 1, cp = 0xFFFD;
-			unsigned gid = cp < 65536 ? ef->gid[cp] : 0;
-			if (gid < ef->nglyphs)
-				pdf->used[b->face][gid] = 1;
-			/* two bytes a glyph in a literal string: it deflates
-			 * better than hex; only ( ) \\ and CR need escaping */
-			for (int k = one; k < 2; k++) {
-				unsigned char c = (unsigned char)(k ? gid & 0xFF : gid >> 8);
-				if (c == '(' || c == ')' || c == '\\')
-					lm_buf_addc(&ops, '\\');
-				if (c == '\r')
-					lm_buf_adds(&ops, "\\r");
-				else
-					lm_buf_addc(&ops, (char)c);
-			}
-			t += n;
-		}
+		glyphs(pdf, &ops, ef, b->face, one, b->text);
+		if (space_after(pdf, pg, i, em))
+			glyphs(pdf, &ops, ef, b->face, one, " ");
 		lm_buf_adds(&ops, ") Tj\n");
 		if (b->href)
 			link_annot(pdf, page, b);
 	}
+	mark(&ops, &open, MC_NONE, NULL);
 	if (in_text)
 		lm_buf_adds(&ops, "ET\n");
+	free(mcid);
+	int key = lm_tags_end_page(&pdf->tags);
+	if (key >= 0)
+		HPDF_Dict_AddNumber(page, "StructParents", key);
 	/* deflated here at the best level, so libharu must not do it again */
 	uLongf zlen = compressBound((uLong)ops.len);
 	unsigned char *z = lm_xmalloc(zlen);
@@ -577,11 +695,15 @@ int lm_pdf_add(struct lm_pdf *pdf, const struct lm_layout *lay, const struct lm_
 	}
 	if (check_coverage(pdf->own ? pdf->own : pdf->fonts->embed, lay, NULL, d))
 		return -1;
+	lm_tags_begin_letter(&pdf->tags, lay);
 	for (size_t p = 0; p < lay->npages; p++) {
-		if (draw_page(pdf, lay, &lay->pages[p], images, nimages, d))
+		if (draw_page(pdf, lay, &lay->pages[p], images, nimages, d)) {
+			lm_tags_end_letter(&pdf->tags);
 			return -1;
+		}
 		pdf->npages++;
 	}
+	lm_tags_end_letter(&pdf->tags);
 	return 0;
 }
 
@@ -629,21 +751,55 @@ int lm_pdf_finish(struct lm_pdf *pdf, struct lm_buf *out, struct lm_diag *d)
 		}
 		pdf->font_file[f] = NULL;
 	}
-	HPDF_SaveToStream(pdf->doc);
+	/* The tree's objects are numbered after libharu's: the catalog and
+	 * the pages refer to them through anchors given those numbers now. */
+	HPDF_Doc doc = pdf->doc;
+	unsigned first = (unsigned)(doc->xref->start_offset + doc->xref->entries->count);
+	HPDF_Dict tree = anchor(pdf, LM_TAGS_ROOT);
+	if (tree)
+		HPDF_Dict_Add(doc->catalog, "StructTreeRoot", tree);
+	for (size_t i = 0; i < pdf->nanchors; i++)
+		((HPDF_Dict)pdf->anchors[i])->header.obj_id =
+			HPDF_OTYPE_INDIRECT | (HPDF_UINT32)(first + pdf->anchor_idx[i]);
+	HPDF_SaveToStream(doc);
 	if (failed(pdf, NULL, "finishing the document", d))
 		return -1;
-	HPDF_UINT32 size = HPDF_GetStreamSize(pdf->doc);
-	lm_buf_grow(out, size);
+	if (doc->xref->start_offset + doc->xref->entries->count != first)
+		return lm_diag_set(d, NULL, 0, 0, "PDF library added objects while writing the file");
+	HPDF_UINT32 size = HPDF_GetStreamSize(doc);
+	struct lm_buf file = LM_BUF_INIT;
+	struct lm_buf *dst = out->len ? &file : out; /* offsets count from the file's start */
+	lm_buf_grow(dst, size);
 	HPDF_UINT32 got = size;
-	HPDF_ReadFromStream(pdf->doc, (HPDF_BYTE *)out->ptr + out->len, &got);
+	HPDF_ReadFromStream(doc, (HPDF_BYTE *)dst->ptr + dst->len, &got);
 	/* libharu reports the end of its stream as an error; only a short
 	 * read is one here */
-	if (got != size)
+	if (got != size) {
+		lm_buf_release(&file);
 		return lm_diag_set(d, NULL, 0, 0, "PDF library returned %lu of %lu bytes",
 				   (unsigned long)got, (unsigned long)size);
+	}
 	pdf->error = 0;
-	out->len += got;
-	out->ptr[out->len] = '\0';
+	dst->len += got;
+	dst->ptr[dst->len] = '\0';
+	/* the structure tree, as an update section after libharu's */
+	const char *sx = NULL;
+	for (size_t i = dst->len >= 9 ? dst->len - 9 : 0; i-- > 0 && i + 64 > dst->len - 9;)
+		if (!memcmp(dst->ptr + i, "startxref", 9)) {
+			sx = dst->ptr + i;
+			break;
+		}
+	if (!sx) {
+		lm_buf_release(&file);
+		return lm_diag_set(d, NULL, 0, 0, "PDF library wrote no cross-reference offset");
+	}
+	size_t prev_xref = (size_t)strtoull(sx + 9, NULL, 10);
+	lm_tags_write(&pdf->tags, dst, prev_xref, first, doc->catalog->header.obj_id & 0x00FFFFFF,
+		      doc->info ? doc->info->header.obj_id & 0x00FFFFFF : 0);
+	if (dst == &file) {
+		lm_buf_add(out, file.ptr, file.len);
+		lm_buf_release(&file);
+	}
 	return 0;
 }
 
@@ -670,8 +826,16 @@ int lm_pdf_blank_page(struct lm_pdf *pdf, double w, double h, struct lm_diag *d)
 
 void lm_pdf_release(struct lm_pdf *pdf)
 {
-	if (pdf->doc)
+	if (pdf->doc) {
+		/* libharu frees only what its cross-reference table holds and
+		 * the direct objects inside those; the anchors are neither */
+		for (size_t i = 0; i < pdf->nanchors; i++)
+			HPDF_Obj_ForceFree(((HPDF_Doc)pdf->doc)->mmgr, pdf->anchors[i]);
 		HPDF_Free(pdf->doc);
+	}
+	free(pdf->anchors);
+	free(pdf->anchor_idx);
+	lm_tags_release(&pdf->tags);
 	if (pdf->own) {
 		lm_embed_release(pdf->own);
 		free(pdf->own);

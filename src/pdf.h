@@ -5,6 +5,10 @@
  * per file, only the faces used; images once per file however many pages
  * show them.  The file is written to a temporary name beside the target and
  * renamed into place, so a PDF is either whole or absent.
+ *
+ * Every file is a tagged PDF (PDF 32000 14.8): each box's marks are marked
+ * content of its structure element, or an artifact; tags.c keeps the tree
+ * and writes it.
  */
 #ifndef LM_PDF_H
 #define LM_PDF_H
@@ -16,6 +20,7 @@
 #include "font.h"
 #include "image.h"
 #include "layout.h"
+#include "tags.h"
 
 struct lm_pdf_meta {
 	const char *title;
@@ -47,6 +52,13 @@ struct lm_pdf {
 	size_t npages;
 	double page_w, page_h;    /* the page tree's media box */
 	void *one_byte_cmap;      /* the encoding CMap all faces share */
+	struct lm_tags tags;      /* the structure tree (tags.h) */
+	/* stand-ins through which libharu's objects refer to the tree's
+	 * objects (the tree root, link annotations): empty dictionaries given
+	 * their numbers once the file is finished; owned */
+	void **anchors;
+	size_t *anchor_idx;       /* the hidden object each stands for */
+	size_t nanchors, anchors_alloc;
 };
 
 /* Starts an empty document.  Returns 0, or -1 with d filled. */

@@ -20,7 +20,7 @@ enum {
 	OPT_COMBINE, OPT_DUPLEX, OPT_MANIFEST, OPT_SKIP_EXISTING, OPT_KEEP_GOING, OPT_JOBS,
 	OPT_SHARD, OPT_QUIET, OPT_JSON, OPT_DATE, OPT_FONTS, OPT_SIGN_KEY, OPT_SIGN_CERT,
 	OPT_SIGN_CHAIN, OPT_SIGN_PASS_ENV, OPT_SIGN_PASS_FILE, OPT_SIGN_VISIBLE, OPT_ENCODING,
-	OPT_STALE,
+	OPT_STALE, OPT_LARGE_PRINT,
 };
 
 static const struct cli_option options[] = {
@@ -49,6 +49,7 @@ static const struct cli_option options[] = {
 	[OPT_SIGN_VISIBLE] = { "sign-visible", 0, NULL, "show the signature as a box below the signatories", 0 },
 	[OPT_ENCODING] = { "input-encoding", 0, "ENC", "CSV files are utf-8 (default) or windows-1252 (Excel's plain CSV)", 0 },
 	[OPT_STALE] = { "stale-after", 0, "DAYS", "warn about 'verified' dates older than this (default 365)", 0 },
+	[OPT_LARGE_PRINT] = { "large-print", 0, NULL, "large print: 16 pt text, nothing smaller (RNIB clear print); a recipients' large_print column (yes/no) chooses per letter", 0 },
 	{ NULL, 0, NULL, NULL, 0 },
 };
 
@@ -398,6 +399,7 @@ int cmd_build(int argc, char **argv)
 	struct lm_batch b;
 	lm_batch_init(&b);
 	b.encoding = encoding;
+	b.opts.large_print = !!o.value[OPT_LARGE_PRINT];
 	if (cli_pick_date("build", o.value[OPT_DATE], &b.opts.date)) {
 		lm_batch_release(&b);
 		return LM_EXIT_USAGE;

@@ -4,11 +4,12 @@
 
 #include "../batch.h"
 #include "../buf.h"
+#include "../layout.h"
 #include "cli.h"
 
 enum {
 	OPT_AREA, OPT_ALL_AREAS, OPT_AREAS_DIR, OPT_RECIPIENTS, OPT_AREA_RECIPIENTS, OPT_ENCODING,
-	OPT_STALE, OPT_DATE, OPT_FONTS, OPT_QUIET,
+	OPT_STALE, OPT_DATE, OPT_FONTS, OPT_QUIET, OPT_STRUCTURE, OPT_LARGE_PRINT,
 };
 
 static const struct cli_option options[] = {
@@ -22,6 +23,8 @@ static const struct cli_option options[] = {
 	[OPT_DATE] = { "date", 'd', "YYYY-MM-DD", "the letters' date, which staleness is measured from (default: today)", 0 },
 	[OPT_FONTS] = { "fonts", 0, "DIR", "folder of the Liberation Sans TTF files (default: fonts/)", 0 },
 	[OPT_QUIET] = { "quiet", 'q', NULL, "print errors only, no warnings or summary", 0 },
+	[OPT_STRUCTURE] = { "structure", 0, NULL, "print each area's letter in reading order with its roles, as a screen reader meets it", 0 },
+	[OPT_LARGE_PRINT] = { "large-print", 0, NULL, "check the large-print edition", 0 },
 	{ NULL, 0, NULL, NULL, 0 },
 };
 
@@ -47,6 +50,7 @@ static size_t check_area(const struct cli_parsed *o, const char *area, enum lm_i
 	lm_diag_clear(&d);
 	b.encoding = enc;
 	b.opts.date = co->today;
+	b.opts.large_print = !!o->value[OPT_LARGE_PRINT];
 	struct lm_buf rec = LM_BUF_INIT;
 	if (o->value[OPT_AREA_RECIPIENTS])
 		lm_buf_addf(&rec, "%s/%s", area, o->value[OPT_AREA_RECIPIENTS]);
@@ -68,6 +72,17 @@ static size_t check_area(const struct cli_parsed *o, const char *area, enum lm_i
 			if (lm_batch_check(&b, j, f, &d) && d.msg[0])
 				lm_findings_add(f, &d);
 			letters++;
+		}
+		/* the first letter of the area, as a screen reader will read it */
+		struct lm_layout lay;
+		if (o->value[OPT_STRUCTURE] && b.end > b.first && !lm_batch_layout(&b, b.first, &lay, &d)) {
+			struct lm_buf s = LM_BUF_INIT;
+			const char *key = lm_batch_job_key(&b, b.first);
+			printf("# %s for %s%s%s\n", o->args[0], area, *key ? ", recipient " : "", key);
+			lm_layout_structure(&lay, &s);
+			fputs(s.ptr, stdout);
+			lm_buf_release(&s);
+			lm_layout_release(&lay);
 		}
 	}
 	lm_buf_release(&rec);

@@ -220,6 +220,13 @@ expect "postcode not on the last line" 1 \
 	"r.csv:4:3: error: recipient row 3: postcode 'L2 2DH' is not on the last address line" \
 	-- $LETTER --area a --recipients r.csv
 
+# ---- --structure: what a screen reader will read ----
+"$BIN" check $LETTER --area "$SRC/areas/liverpool" --structure >out 2>err
+grep -qxF '  H1: "Child Sexual Exploitation – parental/carer awareness"' out && ok || bad "--structure: subject heading: $(head -20 out)"
+grep -qxF '  Figure (alt: "Signature of Colette O'"'"'Brien")' out && ok || bad "--structure: signature figure"
+grep -qF 'Link -> https://www.ceop.police.uk: "www.ceop.police.uk"' out && ok || bad "--structure: link"
+[ "$(grep -c '^      Lbl: "•"$' out)" -ge 10 ] && ok || bad "--structure: list labels"
+
 # ---- build runs the same checks and writes nothing ----
 mk
 sed -i 's/careline,local,Careline,Liverpool City Council,0151 233 3027/careline,local,Careline,Liverpool City Council,0151 233 302/' a/contacts.csv
