@@ -1,10 +1,10 @@
 #include "letter.h"
 
 #include "buf.h"
+#include "fileio.h"
 #include "frontmatter.h"
 #include "markdown.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,26 +45,6 @@ void lm_letter_release(struct lm_letter *l)
 	lm_arena_free(l->arena);
 	lm_template_free(l->body);
 	lm_letter_init(l);
-}
-
-static int read_file(const char *path, char **out, size_t *len, struct lm_diag *d)
-{
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
-		return lm_diag_set(d, path, 0, 0, "cannot open letter: %s", strerror(errno));
-	struct lm_buf b = LM_BUF_INIT;
-	char chunk[65536];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		lm_buf_add(&b, chunk, n);
-	int err = ferror(fp);
-	fclose(fp);
-	if (err) {
-		lm_buf_release(&b);
-		return lm_diag_set(d, path, 0, 0, "cannot read letter");
-	}
-	*out = lm_buf_detach(&b, len);
-	return 0;
 }
 
 /* line:col (col in characters) of byte offset `off` in `s` */
@@ -144,8 +124,12 @@ int lm_letter_load(struct lm_letter *l, const char *path, struct lm_diag *d)
 	lm_letter_init(l);
 	l->path = lm_xstrdup(path);
 	l->arena = lm_arena_new();
-	if (read_file(path, &l->src, &len, d))
+	struct lm_buf src = LM_BUF_INIT;
+	if (lm_read_file(path, &src, d)) {
+		lm_buf_release(&src);
 		goto fail;
+	}
+	l->src = lm_buf_detach(&src, &len);
 	size_t bad = lm_utf8_check(l->src, len);
 	if (bad < len) {
 		int line, col;

@@ -188,7 +188,7 @@ expect_error "missing signature image" 1 "area/signatories.csv:2:[0-9]+: error: 
 
 expect_error "missing area folder" 1 "error: .*no-such-area" \
 	build letters/cse-awareness.md --area "$WORK/no-such-area" -o "$WORK/fail.pdf"
-expect_error "missing letter" 1 "nope.md: error: cannot open letter" \
+expect_error "missing letter" 1 "nope.md: error: cannot open '.*nope.md': No such file or directory" \
 	build "$WORK/nope.md" --area areas/liverpool -o "$WORK/fail.pdf"
 expect_error "unwritable output" 1 "error: cannot" \
 	build letters/cse-awareness.md --area areas/liverpool -o /proc/lettermerge/x.pdf
