@@ -134,19 +134,14 @@ int lm_pdf_begin(struct lm_pdf *pdf, struct lm_fonts *fonts, const struct lm_pdf
 	struct lm_buf xmp = LM_BUF_INIT;
 	lm_tags_xmp(&xmp, meta->title, meta->author, meta->subject, meta->lang,
 		    HPDF_GetInfoAttr(doc, HPDF_INFO_PRODUCER), "lettermerge");
-	/* deflated once per run: every letter of a run has the same */
-	static struct lm_buf last_xmp = LM_BUF_INIT, last_z = LM_BUF_INIT;
-	if (last_xmp.len != xmp.len || memcmp(last_xmp.ptr, xmp.ptr, xmp.len)) {
-		uLongf zlen = compressBound((uLong)xmp.len);
-		lm_buf_reset(&last_z);
-		lm_buf_grow(&last_z, zlen);
-		if (compress2((Bytef *)last_z.ptr, &zlen, (const Bytef *)xmp.ptr, (uLong)xmp.len, 9) != Z_OK)
-			zlen = 0;
-		last_z.len = zlen;
-		lm_buf_reset(&last_xmp);
-		lm_buf_add(&last_xmp, xmp.ptr, zlen ? xmp.len : 0);
-	}
-	HPDF_Dict md = last_z.len ? stream_dict(doc, (const unsigned char *)last_z.ptr, last_z.len) : NULL;
+	struct lm_buf z = LM_BUF_INIT;
+	uLongf zlen = compressBound((uLong)xmp.len);
+	lm_buf_grow(&z, zlen);
+	if (compress2((Bytef *)z.ptr, &zlen, (const Bytef *)xmp.ptr, (uLong)xmp.len, Z_DEFAULT_COMPRESSION) != Z_OK)
+		zlen = 0;
+	z.len = zlen;
+	HPDF_Dict md = z.len ? stream_dict(doc, (const unsigned char *)z.ptr, z.len) : NULL;
+	lm_buf_release(&z);
 	if (md) {
 		HPDF_Dict_AddName(md, "Type", "Metadata");
 		HPDF_Dict_AddName(md, "Subtype", "XML");
