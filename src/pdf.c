@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <openssl/evp.h>
 #include <zlib.h>
 #include <hpdf.h>
 #include <hpdf_doc.h>
@@ -534,6 +535,66 @@ static void mark(struct lm_buf *ops, int *open, int want, const char *type)
 	*open = want;
 }
 
+/* What a page's content stream means: its operators and, since those name
+ * resources (/F1, /X2), the objects the names stand for on this page. */
+static void resources_of(HPDF_Dict dict, struct lm_buf *out)
+{
+	if (!dict)
+		return;
+	for (HPDF_UINT i = 0; i < dict->list->count; i++) {
+		HPDF_DictElement e = HPDF_List_ItemAt(dict->list, i);
+		const HPDF_Obj_Header *h = e->value;
+		lm_buf_addf(out, "/%s=%u ", e->key, (unsigned)(h->obj_id & 0x00FFFFFF));
+	}
+}
+
+static void page_digest(HPDF_Page page, const struct lm_buf *ops, unsigned char digest[32])
+{
+	HPDF_PageAttr attr = page->attr;
+	struct lm_buf res = LM_BUF_INIT;
+	resources_of(attr->fonts, &res);
+	lm_buf_addc(&res, '|');
+	resources_of(attr->xobjects, &res);
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned int n = 32;
+	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) ||
+	    !EVP_DigestUpdate(ctx, ops->ptr, ops->len) || !EVP_DigestUpdate(ctx, res.ptr, res.len + 1) ||
+	    !EVP_DigestFinal_ex(ctx, digest, &n)) {
+		/* no digest, no sharing: a unique value keeps the page its own */
+		memset(digest, 0, 32);
+		memcpy(digest, &page, sizeof(page));
+	}
+	EVP_MD_CTX_free(ctx);
+	lm_buf_release(&res);
+}
+
+/* An open-addressing index over pdf->contents by digest: slots hold
+ * index + 1, 0 is empty; the table is kept at most half full. */
+static size_t contents_slot(const struct lm_pdf *pdf, const unsigned char digest[32])
+{
+	if (!pdf->nslots)
+		return 0;
+	uint64_t h;
+	memcpy(&h, digest, sizeof(h));
+	size_t i = (size_t)h & (pdf->nslots - 1);
+	while (pdf->slots[i] && memcmp(pdf->contents[pdf->slots[i] - 1].digest, digest, 32))
+		i = (i + 1) & (pdf->nslots - 1);
+	return i;
+}
+
+static void contents_index(struct lm_pdf *pdf)
+{
+	if (2 * pdf->ncontents > pdf->nslots) {
+		free(pdf->slots);
+		pdf->nslots = pdf->nslots ? 2 * pdf->nslots : 64;
+		pdf->slots = lm_xcalloc(pdf->nslots, sizeof(*pdf->slots));
+		for (size_t k = 0; k < pdf->ncontents; k++)
+			pdf->slots[contents_slot(pdf, pdf->contents[k].digest)] = k + 1;
+		return;
+	}
+	pdf->slots[contents_slot(pdf, pdf->contents[pdf->ncontents - 1].digest)] = pdf->ncontents;
+}
+
 static int draw_page(struct lm_pdf *pdf, const struct lm_layout *lay, const struct lm_page *pg,
 		     const struct lm_image *images, size_t nimages, struct lm_diag *d)
 {
@@ -629,17 +690,34 @@ static int draw_page(struct lm_pdf *pdf, const struct lm_layout *lay, const stru
 	int key = lm_tags_end_page(&pdf->tags);
 	if (key >= 0)
 		HPDF_Dict_AddNumber(page, "StructParents", key);
-	/* deflated here at the best level, so libharu must not do it again */
-	uLongf zlen = compressBound((uLong)ops.len);
-	unsigned char *z = lm_xmalloc(zlen);
-	if (compress2(z, &zlen, (const Bytef *)ops.ptr, (uLong)ops.len, Z_DEFAULT_COMPRESSION) == Z_OK) {
-		attr->contents->filter = HPDF_STREAM_FILTER_NONE;
-		attr->contents->write_fn = write_flate_key;
-		HPDF_Stream_Write(attr->stream, z, (HPDF_UINT)zlen);
+	/* A print file repeats pages: the second page of every letter of an
+	 * area is the same for each school.  A page whose operators and
+	 * resources are those of an earlier page shares its content stream. */
+	unsigned char digest[32];
+	page_digest(page, &ops, digest);
+	HPDF_Dict same = NULL;
+	size_t slot = contents_slot(pdf, digest);
+	if (pdf->slots && pdf->slots[slot])
+		same = pdf->contents[pdf->slots[slot] - 1].dict;
+	if (same) {
+		HPDF_Dict_Add(page, "Contents", same);
 	} else {
-		HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)ops.ptr, (HPDF_UINT)ops.len);
+		/* deflated here, so libharu must not do it again */
+		uLongf zlen = compressBound((uLong)ops.len);
+		unsigned char *z = lm_xmalloc(zlen);
+		if (compress2(z, &zlen, (const Bytef *)ops.ptr, (uLong)ops.len, Z_DEFAULT_COMPRESSION) == Z_OK) {
+			attr->contents->filter = HPDF_STREAM_FILTER_NONE;
+			attr->contents->write_fn = write_flate_key;
+			HPDF_Stream_Write(attr->stream, z, (HPDF_UINT)zlen);
+		} else {
+			HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)ops.ptr, (HPDF_UINT)ops.len);
+		}
+		free(z);
+		LM_ALLOC_GROW(pdf->contents, pdf->ncontents + 1, pdf->contents_alloc);
+		memcpy(pdf->contents[pdf->ncontents].digest, digest, 32);
+		pdf->contents[pdf->ncontents++].dict = attr->contents;
+		contents_index(pdf);
 	}
-	free(z);
 	lm_buf_release(&ops);
 	return failed(pdf, NULL, "drawing a page", d) ? -1 : 0;
 }
@@ -841,5 +919,7 @@ void lm_pdf_release(struct lm_pdf *pdf)
 	for (size_t i = 0; i < pdf->nactions; i++)
 		free((char *)pdf->actions[i].path);
 	free(pdf->actions);
+	free(pdf->contents);
+	free(pdf->slots);
 	memset(pdf, 0, sizeof(*pdf));
 }

@@ -52,6 +52,12 @@ struct lm_pdf {
 	size_t npages;
 	double page_w, page_h;    /* the page tree's media box */
 	void *one_byte_cmap;      /* the encoding CMap all faces share */
+	struct lm_pdf_contents {  /* content streams written, to share with identical pages */
+		unsigned char digest[32];
+		void *dict;
+	} *contents;              /* malloc-owned */
+	size_t ncontents, contents_alloc;
+	size_t *slots, nslots;    /* index over contents by digest (pdf.c) */
 	struct lm_tags tags;      /* the structure tree (tags.h) */
 	/* stand-ins through which libharu's objects refer to the tree's
 	 * objects (the tree root, link annotations): empty dictionaries given

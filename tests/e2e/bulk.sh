@@ -63,6 +63,20 @@ else
 	bad "duplex print file: $(cat err)"
 fi
 
+# ---- a print file shares the pages that are the same in every letter ----
+head -4 schools.csv >three.csv
+if "$BIN" build $LETTER --area "$AREA" --recipients three.csv --combine three.pdf -q --date 2015-03-17 2>err; then
+	streams=$(qpdf --show-pages three.pdf | grep -A1 'content:' | grep -v 'content:\|--' | sort -u | wc -l)
+	check "6 pages, 4 content streams (page 2 shared: $streams)" test "$streams" -eq 4
+	t=$(text three.pdf)
+	pc1=$(sed -n 2p three.csv | tr -d '\r' | awk -F, '{ print $NF }')
+	pc3=$(sed -n 4p three.csv | tr -d '\r' | awk -F, '{ print $NF }')
+	case "$t" in *"$pc1"*"$pc3"*) ok ;; *) bad "each letter keeps its own address ($pc1, $pc3)" ;; esac
+	[ "$(pdftotext -f 4 -l 4 three.pdf - 2>/dev/null | md5sum)" = "$(pdftotext -f 2 -l 2 three.pdf - 2>/dev/null | md5sum)" ] && ok || bad "shared page reads the same"
+else
+	bad "three-letter print file: $(cat err)"
+fi
+
 # ---- 1,000 rows: manifest, workers, reproducible bytes ----
 if "$BIN" build $LETTER --area "$AREA" --recipients schools.csv -o 'j1/{{recipient.urn}}.pdf' --jobs 1 --date 2015-03-17 \
 	--manifest j1.jsonl -q 2>err &&
