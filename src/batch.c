@@ -285,6 +285,18 @@ static int add_source(struct lm_cpset *cps, const char *path, struct lm_diag *d)
 	return rc;
 }
 
+static void add_values(struct lm_cpset *cps, const struct lm_value *v)
+{
+	if (!v)
+		return;
+	if (v->kind == LM_VALUE_STRING) {
+		lm_cpset_add_utf8(cps, v->str, v->len);
+		return;
+	}
+	for (size_t i = 0; i < v->n; i++)
+		add_values(cps, v->items[i]);
+}
+
 static int add_folder(struct lm_cpset *cps, const char *dir, const char *suffix, struct lm_diag *d)
 {
 	DIR *dp = opendir(dir);
@@ -321,8 +333,10 @@ int lm_batch_prepare_fonts(struct lm_batch *b, struct lm_diag *d)
 	if (!rc)
 		rc = add_folder(&cps, partials.ptr, ".md", d);
 	lm_buf_release(&partials);
+	/* the area's values as loaded (decoded from Windows-1252 if need be),
+	 * not the bytes of its files */
 	for (size_t a = 0; a < b->nareas && !rc; a++)
-		rc = add_folder(&cps, b->areas[a].area.dir, ".csv", d);
+		add_values(&cps, b->areas[a].area.ctx);
 	for (size_t i = 0; i < b->ncsvs && !rc; i++) {
 		/* recipients may come from stdin: take their parsed cells */
 		const struct lm_csv *csv = &b->csvs[i].csv;
@@ -394,8 +408,17 @@ static int sign_bytes(struct lm_batch *b, const struct lm_batch_area *ba, const 
 		return 0;
 	struct lm_sign_info info = b->sign;
 	struct lm_buf reason = LM_BUF_INIT, out = LM_BUF_INIT;
-	lm_buf_addf(&reason, "Issued by %s",
-		    lm_value_str(lm_value_get(ba->area.ctx, "area"), "partnership", ""));
+	/* a print file of several areas is issued by each of their partnerships */
+	lm_buf_adds(&reason, "Issued by ");
+	size_t first = reason.len;
+	for (size_t a = 0; a < b->nareas; a++) {
+		if (ba && &b->areas[a] != ba)
+			continue;
+		const char *p = lm_value_str(lm_value_get(b->areas[a].area.ctx, "area"), "partnership", "");
+		if (!*p || strstr(reason.ptr + first, p))
+			continue;
+		lm_buf_addf(&reason, "%s%s", reason.len > first ? "; " : "", p);
+	}
 	info.reason = reason.ptr;
 	if (info.visible)
 		memcpy(info.rect, lay->sign_rect, sizeof(info.rect));
@@ -501,8 +524,11 @@ int lm_batch_combine(struct lm_batch *b, const char *path, int duplex, lm_progre
 		}
 		const struct lm_batch_area *ba = &b->areas[b->jobs[j].area];
 		for (unsigned c = 0; c < b->jobs[j].copies; c++) {
+			/* a blank back after the last letter would only carry the
+			 * visible signature, if any, away from the letter */
+			int last = j + 1 == b->end && c + 1 == b->jobs[j].copies;
 			if (lm_pdf_add(&pdf, &lay, ba->assets.images, ba->assets.n, d) ||
-			    (duplex && lay.npages % 2 &&
+			    (duplex && lay.npages % 2 && !last &&
 			     lm_pdf_blank_page(&pdf, lay.page_w, lay.page_h, d))) {
 				lm_layout_release(&lay);
 				goto out;
@@ -520,7 +546,7 @@ int lm_batch_combine(struct lm_batch *b, const char *path, int duplex, lm_progre
 	struct lm_layout last = { 0 };
 	memcpy(last.sign_rect, sign_rect, sizeof(sign_rect));
 	if (lm_pdf_finish(&pdf, &bytes, d) ||
-	    sign_bytes(b, &b->areas[b->jobs[b->end - 1].area], &last, &bytes, path, d) ||
+	    sign_bytes(b, NULL, &last, &bytes, path, d) ||
 	    lm_write_atomic(path, bytes.ptr, bytes.len, d))
 		goto out;
 	r->bytes = bytes.len;

@@ -115,8 +115,6 @@ static void check_value(const char *name, const struct lm_value *v, const char *
 			add(f, LM_WARNING, v,
 			    "%s was last verified on %s, %ld days before the letter's date; check it is still right and update 'verified'",
 			    row ? row : what, v->str, age);
-		else if (age < 0)
-			add(f, LM_WARNING, v, "%s date %s is after the letter's date", what, v->str);
 		break;
 	}
 	case K_NONE:
@@ -189,7 +187,7 @@ void lm_check_recipient(const struct lm_value *row, const struct lm_check_opts *
 	const struct lm_value *lines[LM_ADDRESS_MAX_LINES + 2];
 	size_t n = 0;
 	int any_column = 0;
-	for (int i = 1; i <= 9; i++) {
+	for (int i = 1; i <= LM_ADDRESS_COLUMNS; i++) {
 		char key[32];
 		snprintf(key, sizeof(key), "address_line_%d", i);
 		const struct lm_value *v = lm_value_get(row, key);

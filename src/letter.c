@@ -466,7 +466,7 @@ static size_t address_lines(const struct lm_value *r, const char *out[LM_ADDRESS
 	size_t n = 0;
 	if (!r)
 		return 0;
-	for (int i = 1; i <= LM_ADDRESS_MAX_LINES + 1 && n <= LM_ADDRESS_MAX_LINES; i++) {
+	for (int i = 1; i <= LM_ADDRESS_COLUMNS && n <= LM_ADDRESS_MAX_LINES; i++) {
 		char key[32];
 		snprintf(key, sizeof(key), "address_line_%d", i);
 		const char *v = lm_value_str(r, key, "");
@@ -783,6 +783,33 @@ static void footers(struct ctx *c, const char *footer)
 
 /* Every character must be in the font: a missing glyph prints as nothing,
  * and a silently missing digit in a phone number is the worst bug we can ship. */
+/* The first value under `v` that holds `cp` and knows where it was read. */
+static const struct lm_value *holding(const struct lm_value *v, uint32_t cp)
+{
+	if (!v)
+		return NULL;
+	if (v->kind == LM_VALUE_STRING) {
+		if (!v->file)
+			return NULL;
+		for (size_t k = 0; k < v->len;) {
+			uint32_t x;
+			int n = lm_utf8_decode(v->str + k, v->len - k, &x);
+			if (!n)
+				break;
+			if (x == cp)
+				return v;
+			k += (size_t)n;
+		}
+		return NULL;
+	}
+	for (size_t i = 0; i < v->n; i++) {
+		const struct lm_value *h = holding(v->items[i], cp);
+		if (h)
+			return h;
+	}
+	return NULL;
+}
+
 static int check_glyphs(struct ctx *c)
 {
 	for (size_t p = 0; p < c->lay->npages; p++) {
@@ -797,10 +824,16 @@ static int check_glyphs(struct ctx *c)
 				int n = lm_utf8_decode(b->text + k, len - k, &cp);
 				if (!n)
 					return lm_diag_set(c->d, c->l->path, 0, 0, "text is not valid UTF-8 near \"%.40s\"", b->text);
-				if (!lm_font_has_glyph(c->fonts, b->face, cp))
-					return lm_diag_set(c->d, c->l->path, 0, 0,
-							   "character U+%04X in \"%.60s\" is not in the font Liberation Sans; replace it",
-							   (unsigned)cp, b->text);
+				if (!lm_font_has_glyph(c->fonts, b->face, cp)) {
+					/* point at the cell (or the letter's line) it came from */
+					const struct lm_value *from = holding(c->data, cp);
+					char ch[8] = { 0 };
+					memcpy(ch, b->text + k, (size_t)n);
+					return lm_diag_set(c->d, from ? from->file : c->l->path,
+							   from ? from->line : 0, from ? from->col : 0,
+							   "character '%s' (U+%04X) in \"%.60s\" is not in the font Liberation Sans; replace it",
+							   ch, (unsigned)cp, b->text);
+				}
 				k += (size_t)n;
 			}
 		}

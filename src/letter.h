@@ -56,6 +56,8 @@ int lm_date_parse(const char *s, struct lm_date *out);
 
 /* A postal address has at most this many lines (UK rules: 3 to 7). */
 #define LM_ADDRESS_MAX_LINES 7
+/* Columns address_line_1 … address_line_9 are read (check reports past 7). */
+#define LM_ADDRESS_COLUMNS 9
 
 /* 1 when `recipient` (a map, or NULL) has address lines: the letter then
  * prints them in the envelope window. */

@@ -668,6 +668,17 @@ static int at_line_start(const struct lm_buf *out)
 	return 1;
 }
 
+/* True if the current output line is a GFM table row (starts with '|'). */
+static int in_table_row(const struct lm_buf *out)
+{
+	size_t i = out->len;
+	while (i > 0 && out->ptr[i - 1] != '\n')
+		i--;
+	while (i < out->len && (out->ptr[i] == ' ' || out->ptr[i] == '\t'))
+		i++;
+	return i < out->len && out->ptr[i] == '|';
+}
+
 /* Names Windows cannot open, whatever the extension. */
 static int windows_reserved(const char *s, size_t len)
 {
@@ -730,12 +741,18 @@ void lm_template_escape(struct lm_buf *out, const char *s, size_t len,
 	while (len && (s[len - 1] == '\n' || s[len - 1] == '\r'))
 		len--;
 	int bol = at_line_start(out);
+	/* in a table row a line break would end the row: lines become ", " */
+	int table = in_table_row(out);
 	lm_buf_grow(out, len + len / 2 + 8);
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (c == '\r')
 			continue;
 		if (c == '\n') {
+			if (table) {
+				lm_buf_adds(out, ", ");
+				continue;
+			}
 			lm_buf_add(out, "\\\n", 2);
 			bol = 1;
 			continue;

@@ -278,6 +278,11 @@ static int run_jobs(struct run *r, enum mode mode, long jobs)
 
 /* ---- output ---- */
 
+struct summary {
+	size_t letters, written, skipped, failed, pages, bytes;
+	double seconds;
+};
+
 static void json_string(FILE *fp, const char *s)
 {
 	fputc('"', fp);
@@ -390,8 +395,8 @@ int cmd_build(int argc, char **argv)
 	if (o.value[OPT_SHARD]) {
 		char tail;
 		if (sscanf(o.value[OPT_SHARD], "%zu/%zu%c", &shard_k, &shard_n, &tail) != 2 || shard_n < 1 ||
-		    shard_k < 1 || shard_k > shard_n) {
-			fprintf(stderr, "lettermerge build: --shard '%s' must be K/N with 1 <= K <= N\n",
+		    shard_k < 1 || shard_k > shard_n || shard_n > 1000000) {
+			fprintf(stderr, "lettermerge build: --shard '%s' must be K/N with 1 <= K <= N <= 1000000\n",
 				o.value[OPT_SHARD]);
 			return LM_EXIT_USAGE;
 		}
@@ -413,6 +418,7 @@ int cmd_build(int argc, char **argv)
 	size_t nareas = 0;
 	char *pattern = NULL;
 	struct lm_signer *signer = NULL;
+	struct summary sum = { 0 };
 	lm_diag_clear(&d);
 
 	if (o.value[OPT_SIGN_KEY]) {
@@ -480,8 +486,18 @@ int cmd_build(int argc, char **argv)
 	if (lm_batch_plan(&b, pattern, shard_k, shard_n, &d))
 		goto fail;
 	size_t n = b.end - b.first;
+	sum.letters = n;
 	r.results = lm_xcalloc(n ? n : 1, sizeof(*r.results));
 	r.errors = lm_xcalloc(n ? n : 1, sizeof(*r.errors));
+	if (!n) {
+		/* a slice can be empty when there are fewer letters than shards */
+		if (!r.quiet)
+			fprintf(stderr, "lettermerge: no letters in shard %zu/%zu\n", shard_k, shard_n);
+		if (o.value[OPT_MANIFEST] && write_manifest(o.value[OPT_MANIFEST], &r, NULL, NULL))
+			goto done;
+		rc = LM_EXIT_OK;
+		goto done;
+	}
 
 	/* the facts first: a wrong phone number stops the run */
 	struct lm_check_opts co = { .today = b.opts.date, .stale_days = stale_days };
@@ -566,14 +582,19 @@ int cmd_build(int argc, char **argv)
 			fprintf(stderr, "; %zu not written because of the errors above", r.failed);
 		fputc('\n', stderr);
 	}
-	if (o.value[OPT_JSON])
-		printf("{\"letters\":%zu,\"written\":%zu,\"skipped\":%zu,\"failed\":%zu,\"pages\":%zu,\"bytes\":%zu,\"seconds\":%.3f}\n",
-		       n, written, skipped, r.failed, pages, bytes, secs);
+	sum = (struct summary){ n, written, skipped, r.failed, pages, bytes, secs };
 	rc = r.failed ? LM_EXIT_DATA : LM_EXIT_OK;
 	goto done;
 fail:
 	cli_print_diag(&d);
 done:
+	/* scripts get the summary whatever happened, with the exit status */
+	if (o.value[OPT_JSON]) {
+		if (rc != LM_EXIT_OK && !sum.failed)
+			sum.failed = sum.letters ? sum.letters - sum.written - sum.skipped : 1;
+		printf("{\"letters\":%zu,\"written\":%zu,\"skipped\":%zu,\"failed\":%zu,\"pages\":%zu,\"bytes\":%zu,\"seconds\":%.3f,\"exit\":%d}\n",
+		       sum.letters, sum.written, sum.skipped, sum.failed, sum.pages, sum.bytes, sum.seconds, rc);
+	}
 	if (r.errors)
 		for (size_t i = 0; i < b.end - b.first; i++)
 			free(r.errors[i]);

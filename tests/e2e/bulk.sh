@@ -54,7 +54,7 @@ if "$BIN" build letters/long.md --area "$AREA" --recipients two.csv --combine lo
 	pages=$(pdfinfo long.pdf | awk '/^Pages:/ { print $2 }')
 	single=$("$BIN" build letters/long.md --area "$AREA" -o one.pdf -q && pdfinfo one.pdf | awk '/^Pages:/ { print $2 }')
 	check "the long letter has an odd page count ($single)" test $((single % 2)) -eq 1
-	check "duplex: 3 letters x $((single + 1)) pages ($pages)" test "$pages" -eq $((3 * (single + 1)))
+	check "duplex: 3 letters x $((single + 1)) pages but the last blank ($pages)" test "$pages" -eq $((3 * (single + 1) - 1))
 	t=$(text long.pdf)
 	check "page numbers count within each letter" test "$(grep -o "Page 1 of $single" <<<"$t" | wc -l)" -eq 3
 	check "no page number counts across the file" sh -c "! grep -q 'Page $((single + 1)) of' long.pdf.txt 2>/dev/null && ! echo '$t' | grep -q 'of $pages'"
@@ -104,6 +104,14 @@ fi
 check "three shards write all 1000" test "$(ls s | wc -l)" -eq 1000
 check "shards are disjoint" test "$(cat s1.jsonl s2.jsonl s3.jsonl | wc -l)" -eq 1000
 check "a shard's bytes are the full run's" sh -c "cd s && sha256sum *.pdf | (cd ../j1 && sha256sum -c --quiet -)"
+
+# ---- an empty slice is not an error; --json answers on failure too ----
+printf 'urn,name\n1,A\n' >onerow.csv
+"$BIN" build $LETTER --area "$AREA" --recipients onerow.csv --combine empty.pdf --shard 2/3 -q --json >e.json 2>err
+check "an empty shard succeeds and writes nothing" sh -c "test $? -eq 0 && test ! -e empty.pdf"
+check "an empty shard's summary" python3 -c "import json; s = json.load(open('e.json')); assert s['letters'] == 0 and s['exit'] == 0, s"
+"$BIN" build $LETTER --area "$WORK/no-such-area" -o x.pdf -q --json >f.json 2>err
+check "--json on a failed run" python3 -c "import json; s = json.load(open('f.json')); assert s['exit'] == 1 and s['written'] == 0, s"
 
 # ---- recipients on stdin ----
 head -4 schools.csv | "$BIN" build $LETTER --area "$AREA" --recipients - -o 'in/{{recipient.urn}}.pdf' -q

@@ -227,6 +227,14 @@ grep -qxF '  Figure (alt: "Signature of Colette O'"'"'Brien")' out && ok || bad 
 grep -qF 'Link -> https://www.ceop.police.uk: "www.ceop.police.uk"' out && ok || bad "--structure: link"
 [ "$(grep -c '^      Lbl: "•"$' out)" -ge 10 ] && ok || bad "--structure: list labels"
 
+# ---- a character the font lacks is blamed on its cell ----
+mk
+printf 'urn,name\n1,Zhang 张\n' >zh.csv
+printf -- '---\ntitle: t\nsalutation: "Dear {{recipient.name}},"\n---\nHello\n' >letters/zh.md
+expect "character the font lacks, in a recipient cell" 1 \
+	"zh.csv:2:3: error: character '张' (U+5F20) in \"Dear Zhang 张,\" is not in the font Liberation Sans; replace it" \
+	-- letters/zh.md --area a --recipients zh.csv
+
 # ---- build runs the same checks and writes nothing ----
 mk
 sed -i 's/careline,local,Careline,Liverpool City Council,0151 233 3027/careline,local,Careline,Liverpool City Council,0151 233 302/' a/contacts.csv
@@ -243,10 +251,10 @@ rc=$?
 if [ $rc -eq 1 ] && [ -f o/1.pdf ] && [ ! -e o/2.pdf ] && [ ! -e o/3.pdf ]; then ok; else
 	bad "--keep-going writes the good rows only: exit $rc, $(ls o 2>/dev/null)"; fi
 mk
-printf 'careline2,local,O\222Brien line,,0151 233 3027,,,,,,2026-11-01\n' >>a/contacts.csv
+printf 'careline2,local,Caf\351 O\222Brien line,,0151 233 3027,,,,,,2026-11-01\n' >>a/contacts.csv
 sed -i 's/{{contacts.careline.service}}/{{contacts.careline2.service}}/' $LETTER
-if "$BIN" build $LETTER --area a -o cp.pdf --input-encoding windows-1252 2>err && pdftotext cp.pdf - 2>/dev/null | tr '\n' ' ' | grep -q "O’Brien line"; then ok; else
-	bad "windows-1252 CSV built with O’Brien: $(cat err)"; fi
+if "$BIN" build $LETTER --area a -o cp.pdf --input-encoding windows-1252 2>err && pdftotext cp.pdf - 2>/dev/null | tr '\n' ' ' | grep -q "Café O’Brien line"; then ok; else
+	bad "windows-1252 CSV built with Café O’Brien: $(cat err)"; fi
 cp "$SRC/$LETTER" $LETTER
 
 echo "check: $passed passed, $failed failed"
