@@ -58,6 +58,12 @@ struct lm_pdf {
 	} *contents;              /* malloc-owned */
 	size_t ncontents, contents_alloc;
 	size_t *slots, nslots;    /* index over contents by digest (pdf.c) */
+	struct lm_pdf_resources { /* resource dictionaries by what they name (pdf.c) */
+		char *key;        /* owned */
+		void *first;      /* the first page with them */
+		void *shared;     /* the indirect copy, once a second page has them */
+	} *resources;             /* malloc-owned */
+	size_t nresources, resources_alloc;
 	struct lm_tags tags;      /* the structure tree (tags.h) */
 	/* stand-ins through which libharu's objects refer to the tree's
 	 * objects (the tree root, link annotations): empty dictionaries given
