@@ -489,7 +489,8 @@ int lm_batch_write(struct lm_batch *b, size_t j, int skip_existing, struct lm_re
 	}
 	r->bytes = bytes.len;
 	r->pages = count_pages(bytes.ptr, bytes.len);
-	sha256(bytes.ptr, bytes.len, r->sha256);
+	if (b->digests)
+		sha256(bytes.ptr, bytes.len, r->sha256);
 	rc = 0;
 out:
 	if (have_pdf)
@@ -521,6 +522,7 @@ int lm_batch_combine(struct lm_batch *b, const char *path, int duplex, lm_progre
 				goto out;
 			}
 			have_pdf = 1;
+			pdf.share_pages = 1;
 		}
 		const struct lm_batch_area *ba = &b->areas[b->jobs[j].area];
 		for (unsigned c = 0; c < b->jobs[j].copies; c++) {
@@ -551,7 +553,8 @@ int lm_batch_combine(struct lm_batch *b, const char *path, int duplex, lm_progre
 		goto out;
 	r->bytes = bytes.len;
 	r->pages = pdf.npages;
-	sha256(bytes.ptr, bytes.len, r->sha256);
+	if (b->digests)
+		sha256(bytes.ptr, bytes.len, r->sha256);
 	rc = 0;
 out:
 	if (have_pdf)

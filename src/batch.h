@@ -56,6 +56,7 @@ struct lm_batch {
 	size_t njobs, jobs_alloc;
 	size_t first, end;              /* this run's slice of jobs (--shard) */
 	enum lm_input_encoding encoding; /* of every CSV file the run reads */
+	int digests;                    /* fill lm_result.sha256 (for a manifest) */
 	const struct lm_signer *signer; /* sign every file with it, or NULL; borrowed */
 	struct lm_sign_info sign;       /* name, signing time, visible; reason per area */
 };
@@ -64,7 +65,7 @@ struct lm_batch {
 struct lm_result {
 	size_t pages;
 	size_t bytes;
-	unsigned char sha256[32];
+	unsigned char sha256[32];       /* when b->digests is set */
 	int skipped;                    /* --skip-existing found it written */
 };
 

@@ -445,9 +445,23 @@ static void num(struct lm_buf *b, double v)
 		lm_buf_addc(b, '-');
 		c = -c;
 	}
-	lm_buf_addf(b, "%ld", c / 100);
-	if (c % 100)
-		lm_buf_addf(b, c % 10 ? ".%02ld" : ".%ld", c % 10 ? c % 100 : c % 100 / 10);
+	/* digits by hand: printf was a twentieth of a letter's time */
+	char d[32];
+	int n = 0;
+	long whole = c / 100;
+	do {
+		d[n++] = (char)('0' + whole % 10);
+		whole /= 10;
+	} while (whole);
+	while (n)
+		lm_buf_addc(b, d[--n]);
+	int frac = (int)(c % 100);
+	if (frac) {
+		lm_buf_addc(b, '.');
+		lm_buf_addc(b, (char)('0' + frac / 10));
+		if (frac % 10)
+			lm_buf_addc(b, (char)('0' + frac % 10));
+	}
 	lm_buf_addc(b, ' ');
 }
 
@@ -765,11 +779,13 @@ static int draw_page(struct lm_pdf *pdf, const struct lm_layout *lay, const stru
 	 * area is the same for each school.  A page whose operators and
 	 * resources are those of an earlier page shares its content stream. */
 	unsigned char digest[32];
-	page_digest(page, &ops, digest);
 	HPDF_Dict same = NULL;
-	size_t slot = contents_slot(pdf, digest);
-	if (pdf->slots && pdf->slots[slot])
-		same = pdf->contents[pdf->slots[slot] - 1].dict;
+	if (pdf->share_pages) {
+		page_digest(page, &ops, digest);
+		size_t slot = contents_slot(pdf, digest);
+		if (pdf->slots && pdf->slots[slot])
+			same = pdf->contents[pdf->slots[slot] - 1].dict;
+	}
 	if (same) {
 		HPDF_Dict_Add(page, "Contents", same);
 	} else {
@@ -784,13 +800,16 @@ static int draw_page(struct lm_pdf *pdf, const struct lm_layout *lay, const stru
 			HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)ops.ptr, (HPDF_UINT)ops.len);
 		}
 		free(z);
-		LM_ALLOC_GROW(pdf->contents, pdf->ncontents + 1, pdf->contents_alloc);
-		memcpy(pdf->contents[pdf->ncontents].digest, digest, 32);
-		pdf->contents[pdf->ncontents++].dict = attr->contents;
-		contents_index(pdf);
+		if (pdf->share_pages) {
+			LM_ALLOC_GROW(pdf->contents, pdf->ncontents + 1, pdf->contents_alloc);
+			memcpy(pdf->contents[pdf->ncontents].digest, digest, 32);
+			pdf->contents[pdf->ncontents++].dict = attr->contents;
+			contents_index(pdf);
+		}
 	}
 	lm_buf_release(&ops);
-	share_resources(pdf, page);
+	if (pdf->share_pages)
+		share_resources(pdf, page);
 	return failed(pdf, NULL, "drawing a page", d) ? -1 : 0;
 }
 

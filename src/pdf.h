@@ -52,6 +52,7 @@ struct lm_pdf {
 	size_t npages;
 	double page_w, page_h;    /* the page tree's media box */
 	void *one_byte_cmap;      /* the encoding CMap all faces share */
+	int share_pages;          /* a print file: identical pages share streams and resources */
 	struct lm_pdf_contents {  /* content streams written, to share with identical pages */
 		unsigned char digest[32];
 		void *dict;

@@ -405,6 +405,7 @@ int cmd_build(int argc, char **argv)
 	lm_batch_init(&b);
 	b.encoding = encoding;
 	b.opts.large_print = !!o.value[OPT_LARGE_PRINT];
+	b.digests = !!o.value[OPT_MANIFEST];
 	if (cli_pick_date("build", o.value[OPT_DATE], &b.opts.date)) {
 		lm_batch_release(&b);
 		return LM_EXIT_USAGE;
