@@ -99,8 +99,20 @@ static int prepare(struct lm_image *img, const unsigned char *rgba, const char *
 	}
 	img->gray = gray;
 	int rc = deflate_into(color, img->width, img->height, (unsigned)ch, &img->zcolor, &img->zcolor_len);
-	if (!rc && alpha)
-		rc = deflate_into(alpha, img->width, img->height, 1, &img->zalpha, &img->zalpha_len);
+	if (!rc && alpha) {
+		/* LM_ALPHA_BITS (4) a pixel, two to a byte, rows padded to a byte;
+		 * PNG filters then work on bytes, as PDF's predictor does */
+		size_t row = ((size_t)img->width * LM_ALPHA_BITS + 7) / 8;
+		unsigned char *packed = lm_xcalloc(row * img->height + 1, 1);
+		for (size_t y = 0; y < img->height; y++)
+			for (size_t x = 0; x < img->width; x++) {
+				unsigned a = alpha[y * img->width + x];
+				unsigned q = (a * 15 + 127) / 255;
+				packed[y * row + x / 2] |= (unsigned char)(x % 2 ? q : q << 4);
+			}
+		rc = deflate_into(packed, (unsigned)row, img->height, 1, &img->zalpha, &img->zalpha_len);
+		free(packed);
+	}
 	free(color);
 	free(alpha);
 	if (rc)

@@ -24,9 +24,14 @@ struct lm_image {
 	int gray;                   /* 1: one channel (DeviceGray), 0: RGB */
 	unsigned char *zcolor;      /* zlib stream, owned */
 	size_t zcolor_len;
-	unsigned char *zalpha;      /* zlib stream of the alpha channel, owned; NULL if opaque */
+	unsigned char *zalpha;      /* zlib stream of the alpha channel (LM_ALPHA_BITS a pixel), owned; NULL if opaque */
 	size_t zalpha_len;
 };
+
+/* Bits a pixel of the soft mask: 16 levels of transparency are more than
+ * a signature's anti-aliased edge shows at 150 to 300 dpi, and the mask
+ * deflates to about two thirds of its 8-bit size. */
+#define LM_ALPHA_BITS 4
 
 /* Largest image accepted, in pixels per side: a signature scanned at
  * 1200 dpi is about 6000 wide; past this it is a mistake, not a signature. */

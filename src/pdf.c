@@ -281,7 +281,7 @@ static HPDF_Dict get_font(struct lm_pdf *pdf, enum lm_face face)
 /* An image XObject whose stream is already deflated: libharu's public
  * calls would decode the PNG and compress it again for every file. */
 static HPDF_Dict raw_stream(HPDF_Doc doc, unsigned w, unsigned h, const char *space,
-			    int colors, const unsigned char *z, size_t len)
+			    int colors, int bits, const unsigned char *z, size_t len)
 {
 	HPDF_Dict img = stream_dict(doc, z, len);
 	if (!img)
@@ -292,13 +292,13 @@ static HPDF_Dict raw_stream(HPDF_Doc doc, unsigned w, unsigned h, const char *sp
 	HPDF_Dict_AddNumber(img, "Width", (HPDF_INT32)w);
 	HPDF_Dict_AddNumber(img, "Height", (HPDF_INT32)h);
 	HPDF_Dict_AddName(img, "ColorSpace", space);
-	HPDF_Dict_AddNumber(img, "BitsPerComponent", 8);
+	HPDF_Dict_AddNumber(img, "BitsPerComponent", bits);
 	/* rows carry PNG filter bytes (see image.c) */
 	HPDF_Dict parms = HPDF_Dict_New(doc->mmgr);
 	if (parms) {
 		HPDF_Dict_AddNumber(parms, "Predictor", 15);
 		HPDF_Dict_AddNumber(parms, "Colors", colors);
-		HPDF_Dict_AddNumber(parms, "BitsPerComponent", 8);
+		HPDF_Dict_AddNumber(parms, "BitsPerComponent", bits);
 		HPDF_Dict_AddNumber(parms, "Columns", (HPDF_INT32)w);
 		HPDF_Dict_Add(img, "DecodeParms", parms);
 	}
@@ -309,10 +309,10 @@ static HPDF_Image prepared_image(struct lm_pdf *pdf, const struct lm_image *im)
 {
 	HPDF_Doc doc = pdf->doc;
 	HPDF_Dict img = raw_stream(doc, im->width, im->height, im->gray ? "DeviceGray" : "DeviceRGB",
-				   im->gray ? 1 : 3, im->zcolor, im->zcolor_len);
+				   im->gray ? 1 : 3, 8, im->zcolor, im->zcolor_len);
 	if (img && im->zalpha) {
-		HPDF_Dict mask = raw_stream(doc, im->width, im->height, "DeviceGray", 1, im->zalpha,
-					    im->zalpha_len);
+		HPDF_Dict mask = raw_stream(doc, im->width, im->height, "DeviceGray", 1, LM_ALPHA_BITS,
+					    im->zalpha, im->zalpha_len);
 		if (mask)
 			HPDF_Dict_Add(img, "SMask", mask);
 	}
