@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 char lm_buf_empty[1];
 
@@ -137,4 +138,31 @@ char *lm_buf_detach(struct lm_buf *b, size_t *len)
 		*len = b->len;
 	lm_buf_init(b);
 	return p;
+}
+
+void lm_buf_add_deflated(struct lm_buf *b, const void *data, size_t len)
+{
+	/* window and hash sized to the input: on the few kilobytes a letter's
+	 * streams hold, most of compress2's time is clearing 32 KB tables */
+	int bits = 9;
+	while (bits < 15 && ((size_t)1 << bits) < len)
+		bits++;
+	z_stream z;
+	memset(&z, 0, sizeof(z));
+	if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, bits, bits > 13 ? 8 : 6,
+			 Z_DEFAULT_STRATEGY) != Z_OK) {
+		fputs("lettermerge: out of memory\n", stderr);
+		abort();
+	}
+	uLong bound = deflateBound(&z, (uLong)len);
+	lm_buf_grow(b, bound);
+	z.next_in = (Bytef *)data;
+	z.avail_in = (uInt)len;
+	z.next_out = (Bytef *)b->ptr + b->len;
+	z.avail_out = (uInt)bound;
+	if (deflate(&z, Z_FINISH) != Z_STREAM_END)
+		abort(); /* deflateBound rules it out */
+	b->len += bound - z.avail_out;
+	b->ptr[b->len] = '\0';
+	deflateEnd(&z);
 }

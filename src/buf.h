@@ -32,6 +32,9 @@ void lm_buf_addf(struct lm_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void lm_buf_vaddf(struct lm_buf *b, const char *fmt, va_list ap);
 void lm_buf_reset(struct lm_buf *b); /* len = 0, keeps the memory */
+/* Appends `len` bytes of `data` deflated (zlib format, as PDF's
+ * FlateDecode wants).  Aborts only when out of memory. */
+void lm_buf_add_deflated(struct lm_buf *b, const void *data, size_t len);
 /* Hands the string to the caller, who frees it; the buffer is re-initialised. */
 char *lm_buf_detach(struct lm_buf *b, size_t *len);
 

@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <math.h>
 #include <openssl/evp.h>
-#include <zlib.h>
 #include <hpdf.h>
 #include <hpdf_doc.h>
 #include <hpdf_objects.h>
@@ -136,11 +135,7 @@ int lm_pdf_begin(struct lm_pdf *pdf, struct lm_fonts *fonts, const struct lm_pdf
 	lm_tags_xmp(&xmp, meta->title, meta->author, meta->subject, meta->lang,
 		    HPDF_GetInfoAttr(doc, HPDF_INFO_PRODUCER), "lettermerge");
 	struct lm_buf z = LM_BUF_INIT;
-	uLongf zlen = compressBound((uLong)xmp.len);
-	lm_buf_grow(&z, zlen);
-	if (compress2((Bytef *)z.ptr, &zlen, (const Bytef *)xmp.ptr, (uLong)xmp.len, Z_DEFAULT_COMPRESSION) != Z_OK)
-		zlen = 0;
-	z.len = zlen;
+	lm_buf_add_deflated(&z, xmp.ptr, xmp.len);
 	HPDF_Dict md = z.len ? stream_dict(doc, (const unsigned char *)z.ptr, z.len) : NULL;
 	lm_buf_release(&z);
 	if (md) {
@@ -790,16 +785,12 @@ static int draw_page(struct lm_pdf *pdf, const struct lm_layout *lay, const stru
 		HPDF_Dict_Add(page, "Contents", same);
 	} else {
 		/* deflated here, so libharu must not do it again */
-		uLongf zlen = compressBound((uLong)ops.len);
-		unsigned char *z = lm_xmalloc(zlen);
-		if (compress2(z, &zlen, (const Bytef *)ops.ptr, (uLong)ops.len, Z_DEFAULT_COMPRESSION) == Z_OK) {
-			attr->contents->filter = HPDF_STREAM_FILTER_NONE;
-			attr->contents->write_fn = write_flate_key;
-			HPDF_Stream_Write(attr->stream, z, (HPDF_UINT)zlen);
-		} else {
-			HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)ops.ptr, (HPDF_UINT)ops.len);
-		}
-		free(z);
+		struct lm_buf z = LM_BUF_INIT;
+		lm_buf_add_deflated(&z, ops.ptr, ops.len);
+		attr->contents->filter = HPDF_STREAM_FILTER_NONE;
+		attr->contents->write_fn = write_flate_key;
+		HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)z.ptr, (HPDF_UINT)z.len);
+		lm_buf_release(&z);
 		if (pdf->share_pages) {
 			LM_ALLOC_GROW(pdf->contents, pdf->ncontents + 1, pdf->contents_alloc);
 			memcpy(pdf->contents[pdf->ncontents].digest, digest, 32);
@@ -885,15 +876,10 @@ int lm_pdf_finish(struct lm_pdf *pdf, struct lm_buf *out, struct lm_diag *d)
 		}
 		/* libharu deflates these streams as it writes the file */
 		HPDF_Dict_AddNumber(file, "Length1", (HPDF_INT32)ttf.len);
-		uLongf zlen = compressBound((uLong)ttf.len);
-		unsigned char *z = lm_xmalloc(zlen);
-		if (compress2(z, &zlen, (const Bytef *)ttf.ptr, (uLong)ttf.len, Z_DEFAULT_COMPRESSION) != Z_OK) {
-			free(z);
-			lm_buf_release(&ttf);
-			return lm_diag_set(d, NULL, 0, 0, "cannot compress the font");
-		}
-		HPDF_Stream_Write(file->stream, z, (HPDF_UINT)zlen);
-		free(z);
+		struct lm_buf z = LM_BUF_INIT;
+		lm_buf_add_deflated(&z, ttf.ptr, ttf.len);
+		HPDF_Stream_Write(file->stream, (const HPDF_BYTE *)z.ptr, (HPDF_UINT)z.len);
+		lm_buf_release(&z);
 		lm_buf_reset(&ttf);
 		lm_embed_tounicode(&em->face[f], pdf->used[f], &ttf);
 		HPDF_Dict cmap = pdf->to_unicode[f];

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <zlib.h>
 
 enum { KID_MCR, KID_ELEM, KID_OBJR };
 
@@ -31,9 +30,6 @@ struct lm_tag_elem {
  * this many objects (the index within one fits a byte). */
 #define PT_LEAF 64
 #define OBJSTM_MAX 200
-/* zlib's default: level 1 saves 2% of a run's instructions and costs 6% of
- * a print file's size (measured) */
-#define LM_TAGS_ZLEVEL Z_DEFAULT_COMPRESSION
 
 void lm_tags_init(struct lm_tags *t, const char *lang)
 {
@@ -358,30 +354,6 @@ static void write_elem(struct lm_tags *t, struct objs *o, int e, unsigned parent
 	lm_buf_adds(b, ">>");
 }
 
-/* Deflates with a window and hash no bigger than the input needs: most of
- * compress2's time on a few kilobytes is clearing tables sized for 32 KB. */
-static void deflate_into(struct lm_buf *out, const void *p, size_t n)
-{
-	int bits = 9;
-	while (bits < 15 && ((size_t)1 << bits) < n)
-		bits++;
-	z_stream z;
-	memset(&z, 0, sizeof(z));
-	if (deflateInit2(&z, LM_TAGS_ZLEVEL, Z_DEFLATED, bits, bits > 13 ? 8 : 6,
-			 Z_DEFAULT_STRATEGY) != Z_OK)
-		abort(); /* out of memory */
-	uLong bound = deflateBound(&z, (uLong)n);
-	lm_buf_grow(out, bound);
-	z.next_in = (Bytef *)p;
-	z.avail_in = (uInt)n;
-	z.next_out = (Bytef *)out->ptr + out->len;
-	z.avail_out = (uInt)bound;
-	if (deflate(&z, Z_FINISH) != Z_STREAM_END)
-		abort(); /* deflateBound rules it out */
-	out->len += bound - z.avail_out;
-	out->ptr[out->len] = '\0';
-	deflateEnd(&z);
-}
 
 static int width_of(size_t v)
 {
@@ -516,7 +488,7 @@ int lm_tags_write(struct lm_tags *t, struct lm_buf *out, size_t prev_xref, unsig
 		size_t end = i1 < nhidden ? o.off[i1] : o.text.len;
 		lm_buf_add(&plain, o.text.ptr + o.off[i0], end - o.off[i0]);
 		lm_buf_reset(&z);
-		deflate_into(&z, plain.ptr, plain.len);
+		lm_buf_add_deflated(&z, plain.ptr, plain.len);
 		stm_off[s] = out->len;
 		lm_buf_addf(out, "%u 0 obj\n<</Type/ObjStm/N %zu/First %zu/Filter/FlateDecode/Length %zu>>\nstream\n",
 			    stm0 + (unsigned)s, i1 - i0, first_off, z.len);
@@ -543,7 +515,7 @@ int lm_tags_write(struct lm_tags *t, struct lm_buf *out, size_t prev_xref, unsig
 		memcpy(prev, cur, (size_t)cols);
 	}
 	lm_buf_reset(&z);
-	deflate_into(&z, rows, nhidden * rowlen);
+	lm_buf_add_deflated(&z, rows, nhidden * rowlen);
 	stm_off[nstm] = out->len;
 	lm_buf_addf(out, "%u 0 obj\n<</Type/XRef/Size %u/Index[%u %zu]/W[1 %d %d]"
 			 "/Filter/FlateDecode/DecodeParms<</Predictor 12/Columns %d>>/Length %zu>>\nstream\n",
