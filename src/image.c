@@ -73,7 +73,8 @@ static int prepare(struct lm_image *img, const unsigned char *rgba, const char *
 		   int col, struct lm_diag *d)
 {
 	size_t px = (size_t)img->width * img->height;
-	int gray = 1, opaque = 1;
+	int gray = 1, opaque = 1, solid = 1;
+	const unsigned char *ink = NULL;
 	for (size_t i = 0; i < px; i++) {
 		const unsigned char *p = rgba + 4 * i;
 		if (p[3] != 255)
@@ -81,9 +82,21 @@ static int prepare(struct lm_image *img, const unsigned char *rgba, const char *
 		/* a transparent pixel's colour is never seen */
 		if (p[3] && (p[0] != p[1] || p[1] != p[2]))
 			gray = 0;
+		if (p[3]) {
+			if (!ink)
+				ink = p;
+			else if (memcmp(ink, p, 3))
+				solid = 0;
+		}
 	}
-	size_t ch = gray ? 1 : 3;
-	unsigned char *color = lm_xmalloc(px * ch);
+	/* one ink through a soft mask (a signature, a stamp): the colour is a
+	 * single pixel the mask stretches over, which PDF allows */
+	img->color_w = img->width;
+	img->color_h = img->height;
+	if (solid && !opaque && ink)
+		img->color_w = img->color_h = 1;
+	size_t ch = gray ? 1 : 3, cpx = (size_t)img->color_w * img->color_h;
+	unsigned char *color = lm_xmalloc(cpx * ch);
 	unsigned char *alpha = opaque ? NULL : lm_xmalloc(px);
 	unsigned char last[3] = { 0, 0, 0 };
 	for (size_t i = 0; i < px; i++) {
@@ -92,13 +105,17 @@ static int prepare(struct lm_image *img, const unsigned char *rgba, const char *
 		 * compresses to almost nothing */
 		if (p[3])
 			memcpy(last, p, 3);
-		for (size_t c = 0; c < ch; c++)
-			color[i * ch + c] = last[c];
+		if (i < cpx)
+			for (size_t c = 0; c < ch; c++)
+				color[i * ch + c] = last[c];
 		if (alpha)
 			alpha[i] = p[3];
 	}
+	if (cpx == 1 && ink)
+		for (size_t c = 0; c < ch; c++)
+			color[c] = ink[c];
 	img->gray = gray;
-	int rc = deflate_into(color, img->width, img->height, (unsigned)ch, &img->zcolor, &img->zcolor_len);
+	int rc = deflate_into(color, img->color_w, img->color_h, (unsigned)ch, &img->zcolor, &img->zcolor_len);
 	if (!rc && alpha) {
 		/* LM_ALPHA_BITS (4) a pixel, two to a byte, rows padded to a byte;
 		 * PNG filters then work on bytes, as PDF's predictor does */

@@ -22,6 +22,7 @@ struct lm_image {
 	 * stream wants them (libharu would store the alpha channel
 	 * uncompressed, and compress the colour again for every file) */
 	int gray;                   /* 1: one channel (DeviceGray), 0: RGB */
+	unsigned color_w, color_h;  /* the colour image's size: 1x1 for one ink under a mask */
 	unsigned char *zcolor;      /* zlib stream, owned */
 	size_t zcolor_len;
 	unsigned char *zalpha;      /* zlib stream of the alpha channel (LM_ALPHA_BITS a pixel), owned; NULL if opaque */

@@ -303,7 +303,7 @@ static HPDF_Dict raw_stream(HPDF_Doc doc, unsigned w, unsigned h, const char *sp
 static HPDF_Image prepared_image(struct lm_pdf *pdf, const struct lm_image *im)
 {
 	HPDF_Doc doc = pdf->doc;
-	HPDF_Dict img = raw_stream(doc, im->width, im->height, im->gray ? "DeviceGray" : "DeviceRGB",
+	HPDF_Dict img = raw_stream(doc, im->color_w, im->color_h, im->gray ? "DeviceGray" : "DeviceRGB",
 				   im->gray ? 1 : 3, 8, im->zcolor, im->zcolor_len);
 	if (img && im->zalpha) {
 		HPDF_Dict mask = raw_stream(doc, im->width, im->height, "DeviceGray", 1, LM_ALPHA_BITS,
