@@ -118,20 +118,25 @@ int lm_batch_add_area(struct lm_batch *b, const char *dir, const char *recipient
 	memset(ba, 0, sizeof(*ba));
 	lm_area_init(&ba->area);
 	lm_assets_init(&ba->assets);
-	b->nareas++; /* released with the batch either way */
-	for (size_t i = 0; i + 1 < b->nareas; i++)
+	for (size_t i = 0; i < b->nareas; i++)
 		if (!strcmp(b->areas[i].area.dir, dir))
 			return lm_diag_set(d, dir, 0, 0, "area '%s' is named twice", dir);
 	if (lm_area_load_as(&ba->area, b->arena, dir, (int)b->encoding, d) ||
 	    lm_assets_load(&ba->assets, &ba->area, d))
-		return -1;
+		goto fail;
 	if (recipients) {
 		ba->recipients = load_recipients(b, recipients, d);
 		if (!ba->recipients || check_copies(ba->recipients, d))
-			return -1;
+			goto fail;
 		ba->nrows = ba->recipients->nrows;
 	}
+	b->nareas++;
 	return 0;
+fail:
+	/* the batch goes on without it: check reports every area's faults */
+	lm_area_release(&ba->area);
+	lm_assets_release(&ba->assets);
+	return -1;
 }
 
 static struct lm_value *job_context(struct lm_batch *b, const struct lm_job *job)

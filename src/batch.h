@@ -77,7 +77,7 @@ int lm_batch_load(struct lm_batch *b, const char *fonts_dir, const char *letter_
 		  struct lm_diag *d);
 /* Adds an area and, if `recipients` is not NULL, the recipients file for
  * it ("-" is standard input; a file shared by several areas is read once).
- * Returns 0, or -1 with d filled. */
+ * Returns 0, or -1 with d filled and the batch as it was before. */
 int lm_batch_add_area(struct lm_batch *b, const char *dir, const char *recipients,
 		      struct lm_diag *d);
 /* Makes the jobs: one a recipient row (or one an area), with the output

@@ -1,5 +1,7 @@
 #include "sign.h"
 
+#include "fileio.h"
+
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -41,21 +43,11 @@ static const char *ossl_reason(char *buf, size_t n)
 
 static int read_all(const char *path, struct lm_buf *b, const char *what, struct lm_diag *d)
 {
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
-		return lm_diag_set(d, path, 0, 0, "cannot read the %s: %s; check the path", what,
-				   strerror(errno));
-	char chunk[65536];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		lm_buf_add(b, chunk, n);
-	int err = ferror(fp);
-	fclose(fp);
-	if (err) {
-		lm_buf_release(b);
-		return lm_diag_set(d, path, 0, 0, "cannot read the %s: read error", what);
-	}
-	return 0;
+	if (!lm_read_file(path, b, NULL))
+		return 0;
+	int err = errno;
+	lm_buf_release(b);
+	return lm_diag_set(d, path, 0, 0, "cannot read the %s: %s; check the path", what, strerror(err));
 }
 
 /* The subject's common name as UTF-8, or the whole subject if it has none. */

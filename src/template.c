@@ -10,6 +10,8 @@
  */
 #include "template.h"
 
+#include "fileio.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -389,31 +391,6 @@ static int parse_src(struct lm_template **out, const char *path, const char *src
 		     size_t indent_len, const char *partials_dir,
 		     const struct chain *chain, int depth, struct lm_diag *d);
 
-/* Reads a whole file into a NUL-terminated string the caller frees. */
-static char *read_file(const char *path, size_t *len, int *err)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		*err = errno;
-		return NULL;
-	}
-	struct lm_buf b = LM_BUF_INIT;
-	char chunk[8192];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		lm_buf_add(&b, chunk, n);
-	int bad = ferror(f);
-	*err = bad ? errno : 0;
-	fclose(f);
-	if (bad) {
-		lm_buf_release(&b);
-		if (!*err)
-			*err = EIO;
-		return NULL;
-	}
-	return lm_buf_detach(&b, len);
-}
-
 static int load_partial(struct parser *p, const struct tag *t, int depth,
 			struct lm_template **out)
 {
@@ -457,8 +434,11 @@ static int load_partial(struct parser *p, const struct tag *t, int depth,
 	lm_buf_addf(&path, "%s.md", key);
 
 	size_t len;
-	int err;
-	char *text = read_file(path.ptr, &len, &err);
+	struct lm_buf file = LM_BUF_INIT;
+	/* errno tells "not there" from "unreadable"; the diag is ours to word */
+	int err = lm_read_file(path.ptr, &file, NULL) ? errno : 0;
+	char *text = err ? NULL : lm_buf_detach(&file, &len);
+	lm_buf_release(&file);
 	if (!text) {
 		if (err == ENOENT)
 			fail_at(p, t->start,

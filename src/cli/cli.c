@@ -232,3 +232,18 @@ int cli_usage_error(const char *cmd, const char *synopsis, const char *why)
 		synopsis, cmd);
 	return LM_EXIT_USAGE;
 }
+
+int cli_stale_days(const char *cmd, const char *opt, int *out)
+{
+	*out = 365;
+	if (!opt)
+		return 0;
+	char *end;
+	long v = strtol(opt, &end, 10);
+	if (!*opt || *end || v < 1 || v > 36500) {
+		fprintf(stderr, "lettermerge %s: --stale-after '%s' must be a number of days\n", cmd, opt);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}

@@ -53,6 +53,9 @@ int cli_pick_date(const char *cmd, const char *opt, struct lm_date *out);
 /* The area folders (with an area.csv) under `dir` (NULL: "areas"), sorted,
  * malloc'd.  Prints the error and returns -1 when there are none. */
 int cli_list_areas(const char *cmd, const char *dir, char ***out, size_t *n);
+/* --stale-after DAYS (default 365).  Prints a usage error and returns -1
+ * when it is not a number of days. */
+int cli_stale_days(const char *cmd, const char *opt, int *out);
 /* --input-encoding: utf-8 (or absent) or windows-1252.  Prints a usage
  * error and returns -1 for anything else. */
 int cli_encoding(const char *cmd, const char *opt, enum lm_input_encoding *out);

@@ -377,19 +377,10 @@ int cmd_build(int argc, char **argv)
 	}
 	if (jobs < 1)
 		jobs = 1;
-	int stale_days = 365;
-	if (o.value[OPT_STALE]) {
-		char *end;
-		long v = strtol(o.value[OPT_STALE], &end, 10);
-		if (*end || v < 1 || v > 36500) {
-			fprintf(stderr, "lettermerge build: --stale-after '%s' must be a number of days\n",
-				o.value[OPT_STALE]);
-			return LM_EXIT_USAGE;
-		}
-		stale_days = (int)v;
-	}
+	int stale_days;
 	enum lm_input_encoding encoding;
-	if (cli_encoding("build", o.value[OPT_ENCODING], &encoding))
+	if (cli_stale_days("build", o.value[OPT_STALE], &stale_days) ||
+	    cli_encoding("build", o.value[OPT_ENCODING], &encoding))
 		return LM_EXIT_USAGE;
 	size_t shard_k = 1, shard_n = 1;
 	if (o.value[OPT_SHARD]) {

@@ -38,10 +38,12 @@ static const char about[] =
 	"addresses, 'verified' dates over a year old, broken CSV files and images, postal\n"
 	"addresses the envelope window cannot show.  Exit status 1 when any is an error.";
 
-/* Checks one area: loads it (and its recipients), checks its facts and
- * lays out every letter.  Returns the number of letters checked. */
-static size_t check_area(const struct cli_parsed *o, const char *area, enum lm_input_encoding enc,
-			 const struct lm_check_opts *co, struct lm_findings *f, int *letter_bad)
+/* Loads the letter once and every area that loads (a broken one is a
+ * finding, and the others are still checked), checks their facts and lays
+ * out every letter.  Returns the number of letters checked. */
+static size_t check_areas(const struct cli_parsed *o, char **areas, size_t nareas,
+			  enum lm_input_encoding enc, const struct lm_check_opts *co,
+			  struct lm_findings *f)
 {
 	struct lm_batch b;
 	struct lm_diag d;
@@ -51,41 +53,51 @@ static size_t check_area(const struct cli_parsed *o, const char *area, enum lm_i
 	b.encoding = enc;
 	b.opts.date = co->today;
 	b.opts.large_print = !!o->value[OPT_LARGE_PRINT];
-	struct lm_buf rec = LM_BUF_INIT;
-	if (o->value[OPT_AREA_RECIPIENTS])
-		lm_buf_addf(&rec, "%s/%s", area, o->value[OPT_AREA_RECIPIENTS]);
-	const char *rp = o->value[OPT_RECIPIENTS] ? o->value[OPT_RECIPIENTS]
-		       : o->value[OPT_AREA_RECIPIENTS] ? rec.ptr : NULL;
 	if (lm_batch_load(&b, cli_fonts_dir(o->value[OPT_FONTS]), o->args[0], &d)) {
-		/* the letter is the same for every area: no point going on */
-		*letter_bad = 1;
 		lm_findings_add(f, &d);
-	} else if (lm_batch_add_area(&b, area, rp, &d) || lm_batch_plan(&b, NULL, 1, 1, &d)) {
+		goto out;
+	}
+	for (size_t i = 0; i < nareas; i++) {
+		struct lm_buf rec = LM_BUF_INIT;
+		if (o->value[OPT_AREA_RECIPIENTS])
+			lm_buf_addf(&rec, "%s/%s", areas[i], o->value[OPT_AREA_RECIPIENTS]);
+		const char *rp = o->value[OPT_RECIPIENTS] ? o->value[OPT_RECIPIENTS]
+			       : o->value[OPT_AREA_RECIPIENTS] ? rec.ptr : NULL;
+		if (lm_batch_add_area(&b, areas[i], rp, &d))
+			lm_findings_add(f, &d);
+		lm_buf_release(&rec);
+	}
+	if (!b.nareas)
+		goto out;
+	if (lm_batch_plan(&b, NULL, 1, 1, &d)) {
 		lm_findings_add(f, &d);
-	} else {
-		size_t n = b.end - b.first;
-		unsigned char *bad = lm_xcalloc(n ? n : 1, 1);
-		lm_batch_validate(&b, co, f, bad);
-		free(bad);
-		for (size_t j = b.first; j < b.end; j++) {
-			lm_diag_clear(&d);
-			if (lm_batch_check(&b, j, f, &d) && d.msg[0])
-				lm_findings_add(f, &d);
-			letters++;
-		}
-		/* the first letter of the area, as a screen reader will read it */
+		goto out;
+	}
+	size_t n = b.end - b.first;
+	unsigned char *bad = lm_xcalloc(n ? n : 1, 1);
+	lm_batch_validate(&b, co, f, bad);
+	free(bad);
+	for (size_t j = b.first; j < b.end; j++) {
+		lm_diag_clear(&d);
+		if (lm_batch_check(&b, j, f, &d) && d.msg[0])
+			lm_findings_add(f, &d);
+		letters++;
+		/* each area's first letter, as a screen reader will read it */
+		if (!o->value[OPT_STRUCTURE] || (j > b.first && b.jobs[j - 1].area == b.jobs[j].area))
+			continue;
 		struct lm_layout lay;
-		if (o->value[OPT_STRUCTURE] && b.end > b.first && !lm_batch_layout(&b, b.first, &lay, &d)) {
+		if (!lm_batch_layout(&b, j, &lay, &d)) {
 			struct lm_buf s = LM_BUF_INIT;
-			const char *key = lm_batch_job_key(&b, b.first);
-			printf("# %s for %s%s%s\n", o->args[0], area, *key ? ", recipient " : "", key);
+			const char *key = lm_batch_job_key(&b, j);
+			printf("# %s for %s%s%s\n", o->args[0], b.areas[b.jobs[j].area].area.dir,
+			       *key ? ", recipient " : "", key);
 			lm_layout_structure(&lay, &s);
 			fputs(s.ptr, stdout);
 			lm_buf_release(&s);
-			lm_layout_release(&lay);
 		}
+		lm_layout_release(&lay);
 	}
-	lm_buf_release(&rec);
+out:
 	lm_batch_release(&b);
 	return letters;
 }
@@ -103,21 +115,12 @@ int cmd_check(int argc, char **argv)
 						 OPT_AREA_RECIPIENTS);
 	if (why)
 		return cli_usage_error("check", synopsis, why);
-	struct lm_check_opts co = { .stale_days = 365 };
+	struct lm_check_opts co;
 	enum lm_input_encoding enc;
 	if (cli_pick_date("check", o.value[OPT_DATE], &co.today) ||
+	    cli_stale_days("check", o.value[OPT_STALE], &co.stale_days) ||
 	    cli_encoding("check", o.value[OPT_ENCODING], &enc))
 		return LM_EXIT_USAGE;
-	if (o.value[OPT_STALE]) {
-		char *end;
-		long v = strtol(o.value[OPT_STALE], &end, 10);
-		if (*end || v < 1 || v > 36500) {
-			fprintf(stderr, "lettermerge check: --stale-after '%s' must be a number of days\n",
-				o.value[OPT_STALE]);
-			return LM_EXIT_USAGE;
-		}
-		co.stale_days = (int)v;
-	}
 	char **areas = NULL;
 	size_t nareas = 0;
 	if (o.value[OPT_ALL_AREAS]) {
@@ -131,10 +134,7 @@ int cmd_check(int argc, char **argv)
 	}
 	struct lm_findings f;
 	lm_findings_init(&f);
-	size_t letters = 0;
-	int letter_bad = 0;
-	for (size_t i = 0; i < nareas && !letter_bad; i++)
-		letters += check_area(&o, areas[i], enc, &co, &f, &letter_bad);
+	size_t letters = check_areas(&o, areas, nareas, enc, &co, &f);
 	cli_print_findings(&f, !!o.value[OPT_QUIET]);
 	if (!o.value[OPT_QUIET])
 		fprintf(stderr, "check: %zu error%s, %zu warning%s in %zu letter%s for %zu area%s\n", f.errors,

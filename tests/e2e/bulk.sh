@@ -4,6 +4,7 @@
 # shards, an interrupted run and --skip-existing.
 # usage: tests/e2e/bulk.sh BUILD/lettermerge SOURCE_DIR
 set -u
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 BIN=$(realpath "$1")
 SRC=$(realpath "$2")
 WORK=$(mktemp -d /tmp/lettermerge-bulk.XXXXXX)
@@ -14,11 +15,6 @@ export LETTERMERGE_FONTS="$SRC/fonts"
 AREA="$SRC/areas/liverpool"
 LETTER=letters/cse-awareness.md
 
-passed=0 failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
-check() { local name=$1; shift; if "$@"; then ok; else bad "$name"; fi; }
-text() { pdftotext -enc UTF-8 "$1" - 2>/dev/null | tr '\n\f' '  ' | tr -s ' '; }
 
 python3 "$SRC/bench/make-schools.py" 1000 schools.csv
 
@@ -55,7 +51,7 @@ if "$BIN" build letters/long.md --area "$AREA" --recipients two.csv --combine lo
 	single=$("$BIN" build letters/long.md --area "$AREA" -o one.pdf -q && pdfinfo one.pdf | awk '/^Pages:/ { print $2 }')
 	check "the long letter has an odd page count ($single)" test $((single % 2)) -eq 1
 	check "duplex: 3 letters x $((single + 1)) pages but the last blank ($pages)" test "$pages" -eq $((3 * (single + 1) - 1))
-	t=$(text long.pdf)
+	t=$(pdf_text long.pdf)
 	check "page numbers count within each letter" test "$(grep -o "Page 1 of $single" <<<"$t" | wc -l)" -eq 3
 	check "no page number counts across the file" sh -c "! grep -q 'Page $((single + 1)) of' long.pdf.txt 2>/dev/null && ! echo '$t' | grep -q 'of $pages'"
 	qpdf --check long.pdf >/dev/null 2>&1 && ok || bad "print file qpdf --check"
@@ -68,7 +64,7 @@ head -4 schools.csv >three.csv
 if "$BIN" build $LETTER --area "$AREA" --recipients three.csv --combine three.pdf -q --date 2015-03-17 2>err; then
 	streams=$(qpdf --show-pages three.pdf | grep -A1 'content:' | grep -v 'content:\|--' | sort -u | wc -l)
 	check "6 pages, 4 content streams (page 2 shared: $streams)" test "$streams" -eq 4
-	t=$(text three.pdf)
+	t=$(pdf_text three.pdf)
 	pc1=$(sed -n 2p three.csv | tr -d '\r' | awk -F, '{ print $NF }')
 	pc3=$(sed -n 4p three.csv | tr -d '\r' | awk -F, '{ print $NF }')
 	case "$t" in *"$pc1"*"$pc3"*) ok ;; *) bad "each letter keeps its own address ($pc1, $pc3)" ;; esac
@@ -142,5 +138,4 @@ check "--skip-existing resumes" test "$(ls k | grep -c '\.pdf$')" -eq 3000
 check "--skip-existing skipped what was there" python3 -c "import json; s = json.load(open('resume.json')); assert s['skipped'] == $before and s['written'] == 3000 - $before, s"
 rm -f k/*.tmp-*
 
-echo "bulk: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish bulk

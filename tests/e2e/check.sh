@@ -4,6 +4,7 @@
 # finds, and warnings alone do not fail.
 # usage: tests/e2e/check.sh BUILD/lettermerge SOURCE_DIR
 set -u
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 BIN=$(realpath "$1")
 SRC=$(realpath "$2")
 WORK=$(mktemp -d /tmp/lettermerge-check.XXXXXX)
@@ -13,9 +14,6 @@ cp -r "$SRC/letters" letters
 LETTER=letters/cse-awareness.md
 export LETTERMERGE_FONTS="$SRC/fonts"
 
-passed=0 failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
 
 # a fresh copy of the Liverpool area in a/, to break
 mk() { rm -rf a; cp -r "$SRC/areas/liverpool" a; }
@@ -257,5 +255,4 @@ if "$BIN" build $LETTER --area a -o cp.pdf --input-encoding windows-1252 2>err &
 	bad "windows-1252 CSV built with Café O’Brien: $(cat err)"; fi
 cp "$SRC/$LETTER" $LETTER
 
-echo "check: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish check

@@ -3,24 +3,14 @@
 # on broken inputs, and check the real PDFs with poppler and qpdf.
 # usage: tests/e2e/run.sh BUILD/lettermerge SOURCE_DIR
 set -u
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 BIN=$(realpath "$1")
 SRC=$(realpath "$2")
 WORK=$(mktemp -d /tmp/lettermerge-e2e.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 cd "$SRC" || exit 2
 
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
-check() { # check "name" command...
-	local name=$1; shift
-	if "$@"; then ok; else bad "$name"; fi
-}
 
-# one line of text per PDF, white space folded, so a fact wrapped over two
-# lines is still found
-pdf_text() { pdftotext -enc UTF-8 "$1" - 2>/dev/null | tr '\n\f' '  ' | tr -s ' '; }
 
 fonts_embedded() { # every font row says emb=yes
 	local rows
@@ -223,5 +213,4 @@ check "build --help lists every option" sh -c "grep -q -- '--area' '$WORK/out' &
 (cd "$WORK" && "$BIN" build "$SRC/letters/cse-awareness.md" --area "$SRC/areas/liverpool" --fonts "$SRC/fonts" --date 2015-03-17 2>/dev/null)
 check "default output name" test -f "$WORK/cse-awareness-liverpool.pdf"
 
-echo "e2e: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish e2e

@@ -7,20 +7,13 @@
 # the margins.
 # usage: tests/e2e/tags.sh BUILD/lettermerge SOURCE_DIR
 set -u
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 BIN=$(realpath "$1")
 SRC=$(realpath "$2")
 WORK=$(mktemp -d /tmp/lettermerge-tags.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 cd "$SRC" || exit 2
 
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
-check() { # check "name" command...
-	local name=$1; shift
-	if "$@"; then ok; else bad "$name"; fi
-}
 
 # the words of the structure tree, in its order, one a line
 # (pdfinfo prints an element's text apart from its children's, so the
@@ -168,5 +161,4 @@ else
 	bad "--large-print is missing from build --help"
 fi
 
-echo "tags: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish tags

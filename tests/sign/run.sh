@@ -7,6 +7,7 @@
 #   has it, else `sign-file verify` (the same code, src/cli/cmd-verify.c).
 # Prints "sign: N passed, N failed"; exit status 0 only if none failed.
 set -u
+. "$(dirname "${BASH_SOURCE[0]}")/../e2e/lib.sh"
 BIN=$(realpath "$1")
 SRC=$(realpath "$2")
 LM=$BIN/lettermerge
@@ -16,19 +17,6 @@ WORK=$(mktemp -d /tmp/lettermerge-sign.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 cd "$SRC" || exit 2
 
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
-check() { # check "name" command...
-	local name=$1; shift
-	if "$@"; then ok; else bad "$name"; fi
-}
-finish() {
-	echo "sign: $passed passed, $failed failed"
-	[ "$failed" -eq 0 ]
-	exit
-}
 
 for tool in pdfsig qpdf pdftoppm pdftotext; do
 	command -v "$tool" >/dev/null || { bad "$tool is not installed (poppler-utils, qpdf)"; finish; }
@@ -40,7 +28,7 @@ if "$LM" verify --help >/dev/null 2>&1; then VERIFY=("$LM" verify); else VERIFY=
 CA=$WORK/ca
 if ! bash scripts/make-test-ca.sh "$CA" >"$WORK/ca.log" 2>&1; then
 	bad "scripts/make-test-ca.sh: $(cat "$WORK/ca.log")"
-	finish
+	finish sign
 fi
 P12=(--p12 "$CA/signer.p12" --pass-file "$CA/signer.pass")
 REASON=(--reason "Issued by Liverpool Safeguarding Partnership" --time 1426550400)
@@ -70,7 +58,7 @@ flip_in_first_stream() { # change one byte inside the first content stream
 if ! "$LM" build letters/cse-awareness.md --area areas/liverpool -o "$WORK/letter.pdf" \
 	--date 2015-03-17 2>"$WORK/err"; then
 	bad "build failed: $(cat "$WORK/err")"
-	finish
+	finish sign
 fi
 for kind in invisible visible; do
 	extra=()
@@ -160,4 +148,4 @@ sign_fails "key and certificate not matching" "signer.key: error: the key and th
 sign_fails "missing key file" "missing.p12: error: cannot read the PKCS#12 key bundle: No such file or directory" \
 	--p12 "$CA/missing.p12" --pass-file "$CA/signer.pass"
 
-finish
+finish sign
