@@ -221,13 +221,68 @@ static void validate_cell(const char *header, const char *text)
 	REQUIRE(!strchr(why, '\n'));
 }
 
-static void parse_csv(const char *data, size_t size)
+#define CSV_PATH "areas/fuzz/contacts.csv"
+
+static int same_cell(const struct lm_csv_cell *a, const struct lm_csv_cell *b)
+{
+	return a->len == b->len && a->line == b->line && a->col == b->col &&
+	       !memcmp(a->text, b->text, a->len + 1);
+}
+
+/* The streaming reader over the same bytes, with a chunk boundary every
+ * `chunk` bytes, must give what lm_csv_parse_as gave: `rc`, then `csv` or
+ * the message in `d`. */
+static void same_as_stream(const char *data, size_t size, enum lm_input_encoding enc,
+			   size_t chunk, int rc, const struct lm_csv *csv,
+			   const struct lm_diag *d)
+{
+	struct lm_csv_reader r;
+	struct lm_diag rd;
+	lm_csv_reader_init(&r);
+	lm_diag_clear(&rd);
+	r.chunk = chunk;
+	int got = lm_csv_reader_open_mem(&r, CSV_PATH, data, size, enc, &rd);
+	if (!got) {
+		REQUIRE(r.ncols > 0);
+		if (!rc) {
+			REQUIRE(r.ncols == csv->ncols);
+			for (size_t c = 0; c < r.ncols; c++)
+				REQUIRE(same_cell(&r.header_cells[c], &csv->header_cells[c]));
+		}
+		size_t row = 0;
+		while ((got = lm_csv_reader_next(&r, &rd)) == 1) {
+			REQUIRE(r.nrows == row + 1);
+			if (!rc) {
+				REQUIRE(row < csv->nrows);
+				REQUIRE(r.row_line == csv->row_line[row]);
+				for (size_t c = 0; c < r.ncols; c++)
+					REQUIRE(same_cell(&r.cells[c], lm_csv_get(csv, row, c)));
+			}
+			row++;
+		}
+		REQUIRE(got == 0 || got == -1);
+		REQUIRE(got || rc || row == csv->nrows);
+	}
+	REQUIRE((got < 0) == (rc < 0));
+	if (rc) {
+		char want[4096], out[4096];
+		lm_diag_format(d, want, sizeof(want));
+		lm_diag_format(&rd, out, sizeof(out));
+		REQUIRE(!strcmp(want, out));
+	}
+	lm_csv_reader_release(&r);
+}
+
+static void parse_csv(const char *data, size_t size, enum lm_input_encoding enc)
 {
 	struct lm_csv csv;
 	struct lm_diag d;
 	lm_csv_init(&csv);
 	lm_diag_clear(&d);
-	if (lm_csv_parse(&csv, "areas/fuzz/contacts.csv", data, size, &d)) {
+	int rc = lm_csv_parse_as(&csv, CSV_PATH, data, size, enc, &d);
+	/* the same tokenizer streamed, a chunk boundary every few bytes */
+	same_as_stream(data, size, enc, 1 + size % 7, rc, &csv, &d);
+	if (rc) {
 		check_diag(&d);
 		REQUIRE(csv.nrows == 0);
 		lm_csv_release(&csv);
@@ -253,14 +308,55 @@ static void parse_csv(const char *data, size_t size)
 	lm_csv_release(&csv);
 }
 
+/* Windows-1252 decoded as the file is read must be the same as decoded
+ * whole first: the same cells and places (one byte is one character), the
+ * same message, and a failure wherever a byte is undefined (`utf8` NULL). */
+static void same_decoding(const char *data, size_t size, const struct lm_buf *utf8)
+{
+	struct lm_csv a, b;
+	struct lm_diag da, db;
+	lm_csv_init(&a);
+	lm_csv_init(&b);
+	lm_diag_clear(&da);
+	lm_diag_clear(&db);
+	int ra = lm_csv_parse_as(&a, CSV_PATH, data, size, LM_INPUT_CP1252, &da);
+	if (!utf8) {
+		REQUIRE(ra == -1);
+	} else {
+		int rb = lm_csv_parse(&b, CSV_PATH, utf8->ptr, utf8->len, &db);
+		REQUIRE(ra == rb);
+		if (ra) {
+			char wa[4096], wb[4096];
+			lm_diag_format(&da, wa, sizeof(wa));
+			lm_diag_format(&db, wb, sizeof(wb));
+			REQUIRE(!strcmp(wa, wb));
+		} else {
+			REQUIRE(a.ncols == b.ncols && a.nrows == b.nrows);
+			for (size_t c = 0; c < a.ncols; c++)
+				REQUIRE(same_cell(&a.header_cells[c], &b.header_cells[c]));
+			for (size_t r = 0; r < a.nrows; r++) {
+				REQUIRE(a.row_line[r] == b.row_line[r]);
+				for (size_t c = 0; c < a.ncols; c++)
+					REQUIRE(same_cell(lm_csv_get(&a, r, c), lm_csv_get(&b, r, c)));
+			}
+		}
+	}
+	lm_csv_release(&a);
+	lm_csv_release(&b);
+}
+
 int lm_fuzz_csv(const uint8_t *data, size_t size)
 {
-	parse_csv((const char *)data, size);
-	/* --input-encoding windows-1252 */
+	parse_csv((const char *)data, size, LM_INPUT_UTF8);
+	/* --input-encoding windows-1252, decoded while reading */
+	parse_csv((const char *)data, size, LM_INPUT_CP1252);
 	struct lm_buf b = LM_BUF_INIT;
 	if (!lm_cp1252_to_utf8((const char *)data, size, &b)) {
 		REQUIRE(lm_utf8_check(b.ptr, b.len) == b.len);
-		parse_csv(b.ptr, b.len);
+		parse_csv(b.ptr, b.len, LM_INPUT_UTF8);
+		same_decoding((const char *)data, size, &b);
+	} else {
+		same_decoding((const char *)data, size, NULL);
 	}
 	lm_buf_release(&b);
 	return 0;

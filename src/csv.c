@@ -9,47 +9,135 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-/* A field while parsing: its text lives at `off` in the pool, because the
- * pool moves as it grows. */
-struct field {
+/* A field of the row being read: its text lives at `off` in the pool,
+ * because the pool moves as it grows. */
+struct lm_csv_field {
 	size_t off, len;
 	int line, col;
 };
 
-struct record {
-	size_t first, n; /* fields[first .. first+n) */
-	int line;
-};
+/* ---- the window ---- */
 
-struct parser {
-	const char *path;
-	const unsigned char *s;
-	size_t len, i;
-	int line, col;
-	struct lm_buf pool;
-	struct field *fields;
-	size_t nfields, afields;
-	struct record *recs;
-	size_t nrecs, arecs;
-	struct lm_diag *d;
-};
-
-void lm_csv_init(struct lm_csv *csv)
+void lm_csv_reader_init(struct lm_csv_reader *r)
 {
-	memset(csv, 0, sizeof(*csv));
+	memset(r, 0, sizeof(*r));
+	r->fd = -1;
 }
 
-void lm_csv_release(struct lm_csv *csv)
+void lm_csv_reader_release(struct lm_csv_reader *r)
 {
-	free(csv->path);
-	free(csv->header);
-	free(csv->header_cells);
-	free(csv->cells);
-	free(csv->row_line);
-	free(csv->pool);
-	lm_csv_init(csv);
+	free(r->path);
+	if (r->own_window)
+		free(r->w);
+	free(r->header);
+	free(r->header_cells);
+	free(r->hpool);
+	free(r->cells);
+	free(r->pool);
+	free(r->fields);
+	lm_csv_reader_init(r);
 }
+
+static const unsigned short cp1252_high[32] = {
+	0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+	0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,
+	0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178,
+};
+
+/* Appends `n` source bytes to the window, decoded.  A byte Windows-1252
+ * leaves undefined is kept as it is: it is never valid UTF-8 on its own, so
+ * the tokenizer stops at it with the position it has there. */
+static void decode(struct lm_csv_reader *r, const unsigned char *s, size_t n)
+{
+	size_t need = r->wlen + (r->enc == LM_INPUT_CP1252 ? 3 * n : n) + 1;
+	if (need > r->wcap) {
+		r->wcap = need > 2 * r->wcap ? need : 2 * r->wcap;
+		r->w = lm_xrealloc(r->w, r->wcap);
+	}
+	if (r->enc != LM_INPUT_CP1252) {
+		memcpy(r->w + r->wlen, s, n);
+		r->wlen += n;
+		return;
+	}
+	unsigned char *o = r->w + r->wlen;
+	for (size_t k = 0; k < n; k++) {
+		unsigned c = s[k];
+		unsigned cp = c < 0x80 || c >= 0xA0 ? c : cp1252_high[c - 0x80];
+		if (c < 0x80) {
+			*o++ = (unsigned char)c;
+		} else if (!cp) {
+			*o++ = (unsigned char)c;
+		} else if (cp < 0x800) {
+			*o++ = (unsigned char)(0xC0 | (cp >> 6));
+			*o++ = (unsigned char)(0x80 | (cp & 0x3F));
+		} else {
+			*o++ = (unsigned char)(0xE0 | (cp >> 12));
+			*o++ = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+			*o++ = (unsigned char)(0x80 | (cp & 0x3F));
+		}
+	}
+	r->wlen = (size_t)(o - r->w);
+}
+
+/* Reads the next chunk of the source into the window, dropping what has
+ * been read: the row being read is copied into the pool as it goes, so
+ * nothing before w[i] is needed again. */
+static void refill(struct lm_csv_reader *r)
+{
+	if (r->eof)
+		return;
+	if (r->i) {
+		memmove(r->w, r->w + r->i, r->wlen - r->i);
+		r->wlen -= r->i;
+		r->i = 0;
+	}
+	size_t chunk = r->chunk ? r->chunk : 65536;
+	if (r->fd < 0) {
+		size_t n = r->mem_len - (size_t)r->off;
+		if (n > chunk)
+			n = chunk;
+		decode(r, r->mem + r->off, n);
+		r->off += n;
+		r->eof = r->off >= r->mem_len;
+		return;
+	}
+	unsigned char buf[65536];
+	if (chunk > sizeof(buf))
+		chunk = sizeof(buf);
+	for (;;) {
+		ssize_t n = pread(r->fd, buf, chunk, (off_t)r->off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r->read_errno = errno;
+			r->eof = 1;
+		} else if (n == 0) {
+			r->eof = 1;
+		} else {
+			decode(r, buf, (size_t)n);
+			r->off += (unsigned long long)n;
+		}
+		return;
+	}
+}
+
+/* 1 when `k` more bytes are in the window (reading more if need be). */
+static inline int have(struct lm_csv_reader *r, size_t k)
+{
+	while (r->i + k > r->wlen && !r->eof)
+		refill(r);
+	return r->i + k <= r->wlen;
+}
+
+static inline int peek(struct lm_csv_reader *r, size_t k)
+{
+	return have(r, k + 1) ? r->w[r->i + k] : -1;
+}
+
+/* ---- the tokenizer ---- */
 
 static int is_cont(unsigned char c)
 {
@@ -82,122 +170,185 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return 0;
 }
 
-/* Checked before tokenizing so the tokenizer can count columns simply by
- * skipping continuation bytes. */
-static int check_text(struct parser *p)
+/* Reports a read error in preference to whatever it made the text look like. */
+static int fail_read(struct lm_csv_reader *r, struct lm_diag *d)
 {
-	int line = 1, col = 1;
-	size_t i = p->i;
-	while (i < p->len) {
-		unsigned char c = p->s[i];
-		if (c == '\0')
-			return lm_diag_set(p->d, p->path, line, col,
-				"the file contains a NUL byte, so it is not a text CSV "
-				"(perhaps saved as \"Unicode Text\" or as a workbook): "
-				"save it as \"CSV UTF-8 (Comma delimited)\"");
-		if (c == '\r' || c == '\n') {
-			if (c == '\r' && i + 1 < p->len && p->s[i + 1] == '\n')
-				i++;
-			i++;
-			line++;
-			col = 1;
-			continue;
-		}
-		size_t n = utf8_len(p->s + i, p->len - i);
+	return lm_diag_set(d, r->path, 0, 0, "cannot read '%s': %s; check that it is a readable file",
+			   r->path, strerror(r->read_errno));
+}
+
+static void pool_add(struct lm_csv_reader *r, const unsigned char *s, size_t n)
+{
+	if (r->pool_len + n + 1 > r->pool_cap) {
+		size_t cap = r->pool_cap ? 2 * r->pool_cap : 4096;
+		while (cap < r->pool_len + n + 1)
+			cap *= 2;
+		r->pool = lm_xrealloc(r->pool, cap);
+		r->pool_cap = cap;
+	}
+	if (n)
+		memcpy(r->pool + r->pool_len, s, n);
+	r->pool_len += n;
+}
+
+static int at_eol(struct lm_csv_reader *r)
+{
+	int c = peek(r, 0);
+	return c == '\r' || c == '\n';
+}
+
+/* Consumes one line end (CRLF counts as one). */
+static void eat_eol(struct lm_csv_reader *r)
+{
+	if (r->w[r->i] == '\r' && peek(r, 1) == '\n')
+		r->i++;
+	r->i++;
+	r->line++;
+	r->col = 1;
+}
+
+/* Takes the character at the cursor into field `f`: checked to be UTF-8
+ * (so columns may count characters by skipping continuation bytes), and
+ * kept only while the field is within LM_CSV_MAX_CELL, so a runaway field
+ * costs no memory.  Returns 0, or -1 with d filled. */
+static int take(struct lm_csv_reader *r, struct lm_csv_field *f, struct lm_diag *d)
+{
+	unsigned char c = r->w[r->i];
+	size_t n = 1;
+	if (c == '\0')
+		return lm_diag_set(d, r->path, r->line, r->col,
+			"the file contains a NUL byte, so it is not a text CSV "
+			"(perhaps saved as \"Unicode Text\" or as a workbook): "
+			"save it as \"CSV UTF-8 (Comma delimited)\"");
+	if (c >= 0x80) {
+		have(r, 4);
+		n = utf8_len(r->w + r->i, r->wlen - r->i);
+		if (!n && r->enc == LM_INPUT_CP1252)
+			return lm_diag_set(d, r->path, r->line, r->col,
+				"byte 0x%02x is not a character in Windows-1252; is the file "
+				"really Windows-1252? save it as \"CSV UTF-8 (Comma delimited)\"", c);
 		if (!n)
-			return lm_diag_set(p->d, p->path, line, col,
+			return lm_diag_set(d, r->path, r->line, r->col,
 				"the file is not UTF-8 (byte 0x%02x at this point; "
 				"Excel's plain \"CSV\" save uses Windows-1252): "
 				"save it as \"CSV UTF-8 (Comma delimited)\", or run with "
 				"--input-encoding windows-1252", c);
-		i += n;
-		col++;
 	}
+	if (f->len + n <= LM_CSV_MAX_CELL)
+		pool_add(r, r->w + r->i, n);
+	f->len += n;
+	r->i += n;
+	r->col++;
 	return 0;
 }
 
-static int at_eol(const struct parser *p)
+/* Takes the run of plain characters at the cursor at once: printable
+ * ASCII and tabs, stopping before `stop` (',' unquoted, '"' quoted), a line
+ * end, a NUL or a byte that needs the UTF-8 check.  Most of a file is such
+ * runs, and taking them a byte at a time is what would make a large file slow. */
+static void take_plain(struct lm_csv_reader *r, struct lm_csv_field *f, unsigned char stop)
 {
-	return p->i < p->len && (p->s[p->i] == '\r' || p->s[p->i] == '\n');
+	size_t k = r->i;
+	while (k < r->wlen) {
+		unsigned char c = r->w[k];
+		if ((c < 0x20 && c != '\t') || c >= 0x80 || c == stop)
+			break;
+		k++;
+	}
+	size_t n = k - r->i;
+	if (f->len + n <= LM_CSV_MAX_CELL)
+		pool_add(r, r->w + r->i, n);
+	else if (f->len < LM_CSV_MAX_CELL)
+		pool_add(r, r->w + r->i, LM_CSV_MAX_CELL - f->len);
+	f->len += n;
+	r->i = k;
+	r->col += (int)n;
 }
 
-/* Consumes one line end (CRLF counts as one). */
-static void eat_eol(struct parser *p)
+static void take_byte(struct lm_csv_reader *r, struct lm_csv_field *f, char c)
 {
-	if (p->s[p->i] == '\r' && p->i + 1 < p->len && p->s[p->i + 1] == '\n')
-		p->i++;
-	p->i++;
-	p->line++;
-	p->col = 1;
+	if (f->len + 1 <= LM_CSV_MAX_CELL)
+		pool_add(r, (const unsigned char *)&c, 1);
+	f->len++;
 }
 
-/* Appends the byte at the cursor to the pool and moves on. */
-static void take(struct parser *p)
-{
-	unsigned char c = p->s[p->i++];
-	lm_buf_addc(&p->pool, (char)c);
-	if (!is_cont(c))
-		p->col++;
-}
-
-static int is_blank(char c)
+static int is_blank(int c)
 {
 	return c == ' ' || c == '\t';
 }
 
 /* Reads one field at the cursor; stops before the ',' or line end. */
-static int read_field(struct parser *p, struct field *f)
+static int read_field(struct lm_csv_reader *r, struct lm_csv_field *f, struct lm_diag *d)
 {
-	f->off = p->pool.len;
-	f->line = p->line;
-	f->col = p->col;
+	pool_add(r, NULL, 0); /* the pool exists even for an empty first field */
+	f->off = r->pool_len;
+	f->len = 0;
+	f->line = r->line;
+	f->col = r->col;
 
 	/* Blanks before an opening quote are tolerated (hand-edited files);
 	 * they would be trimmed anyway, so the cell's position is that of
 	 * its first non-blank character. */
-	size_t j = p->i;
-	while (j < p->len && is_blank((char)p->s[j]))
-		j++;
-	if (j < p->len && p->s[j] != ',' && p->s[j] != '\r' && p->s[j] != '\n')
-		f->col = p->col + (int)(j - p->i);
-	if (j < p->len && p->s[j] == '"') {
-		p->col += (int)(j - p->i);
-		p->i = j;
-		int qline = p->line, qcol = p->col;
-		p->i++;
-		p->col++;
+	int start_col = r->col;
+	while (is_blank(peek(r, 0))) {
+		r->i++;
+		r->col++;
+	}
+	int c = peek(r, 0);
+	if (c < 0 || c == ',' || c == '\r' || c == '\n')
+		f->col = start_col;
+	else
+		f->col = r->col;
+	if (c == '"') {
+		int qline = r->line, qcol = r->col;
+		r->i++;
+		r->col++;
 		for (;;) {
-			if (p->i >= p->len)
-				return lm_diag_set(p->d, p->path, qline, qcol,
+			c = peek(r, 0);
+			if (c < 0)
+				return lm_diag_set(d, r->path, qline, qcol,
 					"the quote that opens this field is never closed; "
 					"add the closing '\"' (a quote inside a value is "
 					"written twice: \"\")");
-			unsigned char c = p->s[p->i];
 			if (c == '"') {
-				if (p->i + 1 < p->len && p->s[p->i + 1] == '"') {
-					lm_buf_addc(&p->pool, '"');
-					p->i += 2;
-					p->col += 2;
+				if (peek(r, 1) == '"') {
+					take_byte(r, f, '"');
+					r->i += 2;
+					r->col += 2;
 					continue;
 				}
-				p->i++;
-				p->col++;
+				r->i++;
+				r->col++;
 				break;
 			}
 			if (c == '\r' || c == '\n') {
-				lm_buf_addc(&p->pool, '\n');
-				eat_eol(p);
+				take_byte(r, f, '\n');
+				eat_eol(r);
 				continue;
 			}
-			take(p);
+			take_plain(r, f, '"');
+			if (r->i < r->wlen && !(r->w[r->i] == '"' || r->w[r->i] == '\r' || r->w[r->i] == '\n') &&
+			    take(r, f, d))
+				return -1;
 		}
 	}
 	/* Unquoted text, or whatever follows a closing quote, is taken as is. */
-	while (p->i < p->len && p->s[p->i] != ',' && !at_eol(p))
-		take(p);
+	while ((c = peek(r, 0)) >= 0 && c != ',' && c != '\r' && c != '\n') {
+		take_plain(r, f, ',');
+		c = r->i < r->wlen ? r->w[r->i] : -1;
+		if (c >= 0 && c != ',' && c != '\r' && c != '\n' && take(r, f, d))
+			return -1;
+	}
 
-	char *start = p->pool.ptr + f->off;
-	char *end = p->pool.ptr + p->pool.len;
+	if (f->len > LM_CSV_MAX_CELL)
+		/* a cell this long is a damaged file or a quote left open, never
+		 * a fact for a letter */
+		return lm_diag_set(d, r->path, f->line, f->col,
+			"this cell holds %zu bytes; a cell may hold at most %d "
+			"(is a quote left open, or is this not the right file?)",
+			f->len, LM_CSV_MAX_CELL);
+	char *start = r->pool + f->off;
+	char *end = r->pool + r->pool_len;
 	char *a = start;
 	while (a < end && is_blank(*a))
 		a++;
@@ -205,45 +356,8 @@ static int read_field(struct parser *p, struct field *f)
 		end--;
 	f->len = (size_t)(end - a);
 	memmove(start, a, f->len);
-	p->pool.len = f->off + f->len;
-	lm_buf_addc(&p->pool, '\0');
-	return 0;
-}
-
-static int tokenize(struct parser *p)
-{
-	while (p->i < p->len) {
-		struct record r = { p->nfields, 0, p->line };
-		size_t pool_mark = p->pool.len;
-		int empty = 1;
-		for (;;) {
-			LM_ALLOC_GROW(p->fields, p->nfields + 1, p->afields);
-			struct field *f = &p->fields[p->nfields];
-			if (read_field(p, f) < 0)
-				return -1;
-			if (f->len)
-				empty = 0;
-			p->nfields++;
-			r.n++;
-			if (p->i < p->len && p->s[p->i] == ',') {
-				p->i++;
-				p->col++;
-				continue;
-			}
-			if (at_eol(p))
-				eat_eol(p);
-			break;
-		}
-		if (empty) {
-			/* a blank line or Excel's ",,," for a cleared row */
-			p->nfields = r.first;
-			p->pool.len = pool_mark;
-			p->pool.ptr[pool_mark] = '\0';
-			continue;
-		}
-		LM_ALLOC_GROW(p->recs, p->nrecs + 1, p->arecs);
-		p->recs[p->nrecs++] = r;
-	}
+	r->pool_len = f->off + f->len;
+	pool_add(r, (const unsigned char *)"", 1);
 	return 0;
 }
 
@@ -252,104 +366,251 @@ static const char *plural(size_t n)
 	return n == 1 ? "" : "s";
 }
 
-/* Checks the shape and moves the parse into `csv`. */
-static int build(struct parser *p, struct lm_csv *csv)
+/* Reads the next record that is not empty (a blank line, or the ",,,"
+ * Excel writes for a cleared row) into r->fields.  `limit` is the header
+ * width, 0 for the header itself.  A row longer than that (or than
+ * LM_CSV_MAX_COLS) keeps only its first extra field, so a row of a million
+ * commas costs no memory.
+ * Returns 1, 0 at the end of the file, or -1 with d filled. */
+static int read_record(struct lm_csv_reader *r, size_t limit, int *line, struct lm_diag *d)
 {
-	if (!p->nrecs)
-		return lm_diag_set(p->d, p->path, 0, 0,
-			"file is empty: it needs a header row");
-	/* a cell this long is a damaged file or a quote left open, never a
-	 * fact for a letter; stop before laying out hundreds of pages of it */
-	for (size_t i = 0; i < p->nfields; i++)
-		if (p->fields[i].len > LM_CSV_MAX_CELL)
-			return lm_diag_set(p->d, p->path, p->fields[i].line, p->fields[i].col,
-				"this cell holds %zu bytes; a cell may hold at most %d "
-				"(is a quote left open, or is this not the right file?)",
-				p->fields[i].len, LM_CSV_MAX_CELL);
-
-	const struct record *h = &p->recs[0];
-	const struct field *hf = &p->fields[h->first];
-	const char *pool = p->pool.ptr;
-	for (size_t i = 0; i < h->n; i++) {
-		if (!hf[i].len)
-			return lm_diag_set(p->d, p->path, hf[i].line, hf[i].col,
-				"column %zu of the header row has no name; "
-				"name it or delete the column", i + 1);
-		for (size_t j = 0; j < i; j++)
-			if (!strcmp(pool + hf[i].off, pool + hf[j].off))
-				return lm_diag_set(p->d, p->path, hf[i].line, hf[i].col,
-					"column '%s' appears twice in the header row "
-					"(columns %zu and %zu); rename or delete one",
-					pool + hf[i].off, j + 1, i + 1);
-	}
-	for (size_t r = 1; r < p->nrecs; r++) {
-		const struct record *rec = &p->recs[r];
-		if (rec->n > h->n) {
-			const struct field *x = &p->fields[rec->first + h->n];
-			return lm_diag_set(p->d, p->path, x->line, x->col,
+	while (have(r, 1)) {
+		*line = r->line;
+		r->nfields = 0;
+		r->pool_len = 0;
+		int empty = 1;
+		size_t n = 0;
+		for (;;) {
+			LM_ALLOC_GROW(r->fields, r->nfields + 1, r->afields);
+			struct lm_csv_field *f = &r->fields[r->nfields];
+			size_t mark = r->pool_len;
+			if (read_field(r, f, d) < 0)
+				return r->read_errno ? fail_read(r, d) : -1;
+			if (f->len)
+				empty = 0;
+			n++;
+			if (n <= (limit ? limit : LM_CSV_MAX_COLS) + 1)
+				r->nfields++;
+			else
+				r->pool_len = mark;
+			if (peek(r, 0) == ',') {
+				r->i++;
+				r->col++;
+				continue;
+			}
+			if (at_eol(r))
+				eat_eol(r);
+			break;
+		}
+		if (r->read_errno)
+			return fail_read(r, d);
+		if (empty)
+			continue;
+		if (!limit && n > LM_CSV_MAX_COLS) {
+			const struct lm_csv_field *x = &r->fields[LM_CSV_MAX_COLS];
+			return lm_diag_set(d, r->path, x->line, x->col,
+				"the header row has more than %d columns; is this the right file?",
+				LM_CSV_MAX_COLS);
+		}
+		if (limit && n > limit) {
+			const struct lm_csv_field *x = &r->fields[limit];
+			return lm_diag_set(d, r->path, x->line, x->col,
 				"row has %zu fields but the header row has %zu; "
 				"put a value that holds a comma in double quotes, or "
 				"name the extra column in the header row",
-				rec->n, h->n);
+				n, limit);
 		}
-		if (rec->n < h->n)
-			return lm_diag_set(p->d, p->path, rec->line, 1,
+		if (limit && n < limit)
+			return lm_diag_set(d, r->path, *line, 1,
 				"row has %zu field%s but the header row has %zu; "
 				"add the missing cells (a line break inside a value "
 				"needs the value in double quotes)",
-				rec->n, plural(rec->n), h->n);
+				n, plural(n), limit);
+		return 1;
 	}
+	return r->read_errno ? fail_read(r, d) : 0;
+}
 
-	csv->pool = lm_buf_detach(&p->pool, NULL);
-	csv->ncols = h->n;
-	csv->nrows = p->nrecs - 1;
-	csv->header = lm_xcalloc(csv->ncols, sizeof(*csv->header));
-	csv->header_cells = lm_xcalloc(csv->ncols, sizeof(*csv->header_cells));
-	csv->cells = lm_xcalloc(csv->nrows * csv->ncols + 1, sizeof(*csv->cells));
-	csv->row_line = lm_xcalloc(csv->nrows + 1, sizeof(*csv->row_line));
-	for (size_t r = 0; r < p->nrecs; r++) {
-		const struct record *rec = &p->recs[r];
-		struct lm_csv_cell *out = r ? csv->cells + (r - 1) * csv->ncols
-					    : csv->header_cells;
-		if (r)
-			csv->row_line[r - 1] = rec->line;
-		for (size_t c = 0; c < rec->n; c++) {
-			const struct field *f = &p->fields[rec->first + c];
-			out[c].text = csv->pool + f->off;
-			out[c].len = f->len;
-			out[c].line = f->line;
-			out[c].col = f->col;
+/* Makes the record just read the header. */
+static int take_header(struct lm_csv_reader *r, struct lm_diag *d)
+{
+	const struct lm_csv_field *hf = r->fields;
+	for (size_t i = 0; i < r->nfields; i++) {
+		if (!hf[i].len)
+			return lm_diag_set(d, r->path, hf[i].line, hf[i].col,
+				"column %zu of the header row has no name; "
+				"name it or delete the column", i + 1);
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(r->pool + hf[i].off, r->pool + hf[j].off))
+				return lm_diag_set(d, r->path, hf[i].line, hf[i].col,
+					"column '%s' appears twice in the header row "
+					"(columns %zu and %zu); rename or delete one",
+					r->pool + hf[i].off, j + 1, i + 1);
+	}
+	r->ncols = r->nfields;
+	r->hpool = lm_xmalloc(r->pool_len + 1);
+	memcpy(r->hpool, r->pool, r->pool_len);
+	r->header = lm_xcalloc(r->ncols, sizeof(*r->header));
+	r->header_cells = lm_xcalloc(r->ncols, sizeof(*r->header_cells));
+	r->cells = lm_xcalloc(r->ncols, sizeof(*r->cells));
+	for (size_t c = 0; c < r->ncols; c++) {
+		r->header_cells[c] = (struct lm_csv_cell){ r->hpool + hf[c].off, hf[c].len,
+							   hf[c].line, hf[c].col };
+		r->header[c] = r->header_cells[c].text;
+	}
+	return 0;
+}
+
+static int open_source(struct lm_csv_reader *r, const char *path, struct lm_diag *d)
+{
+	r->path = lm_xstrdup(path);
+	r->line = 1;
+	r->col = 1;
+	if (r->fd < 0 && !r->chunk && r->enc == LM_INPUT_UTF8) {
+		/* memory taken whole: no copy */
+		r->w = (unsigned char *)r->mem;
+		r->wlen = r->mem_len;
+		r->eof = 1;
+	} else {
+		r->own_window = 1;
+	}
+	if (have(r, 3) && !memcmp(r->w + r->i, "\xEF\xBB\xBF", 3))
+		r->i += 3;
+	int line, rc = read_record(r, 0, &line, d);
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		return lm_diag_set(d, r->path, 0, 0, "file is empty: it needs a header row");
+	return take_header(r, d);
+}
+
+int lm_csv_reader_open(struct lm_csv_reader *r, const char *path, int fd,
+		       enum lm_input_encoding enc, struct lm_diag *d)
+{
+	r->fd = fd;
+	r->enc = enc;
+	return open_source(r, path, d);
+}
+
+int lm_csv_reader_open_mem(struct lm_csv_reader *r, const char *path,
+			   const char *data, size_t len,
+			   enum lm_input_encoding enc, struct lm_diag *d)
+{
+	r->fd = -1;
+	r->mem = (const unsigned char *)data;
+	r->mem_len = len;
+	r->enc = enc;
+	return open_source(r, path, d);
+}
+
+int lm_csv_reader_next(struct lm_csv_reader *r, struct lm_diag *d)
+{
+	int line, rc = read_record(r, r->ncols, &line, d);
+	if (rc <= 0)
+		return rc;
+	r->row_line = line;
+	for (size_t c = 0; c < r->ncols; c++) {
+		const struct lm_csv_field *f = &r->fields[c];
+		r->cells[c] = (struct lm_csv_cell){ r->pool + f->off, f->len, f->line, f->col };
+	}
+	r->nrows++;
+	return 1;
+}
+
+int lm_csv_reader_column(const struct lm_csv_reader *r, const char *name)
+{
+	for (size_t i = 0; i < r->ncols; i++)
+		if (!strcmp(r->header[i], name))
+			return (int)i;
+	return -1;
+}
+
+/* ---- a whole file ---- */
+
+void lm_csv_init(struct lm_csv *csv)
+{
+	memset(csv, 0, sizeof(*csv));
+}
+
+void lm_csv_release(struct lm_csv *csv)
+{
+	free(csv->path);
+	free(csv->header);
+	free(csv->header_cells);
+	free(csv->cells);
+	free(csv->row_line);
+	free(csv->pool);
+	lm_csv_init(csv);
+}
+
+/* Every row of the reader, kept: the texts go into one pool, and the cells
+ * point into it once it has stopped moving. */
+static int read_all(struct lm_csv *csv, struct lm_csv_reader *r, struct lm_diag *d)
+{
+	struct lm_buf pool = LM_BUF_INIT;
+	size_t *offs = NULL, ncells = 0, acells = 0, aoffs = 0, alines = 0;
+	size_t ncols = r->ncols;
+	size_t *hoffs = lm_xcalloc(ncols, sizeof(*hoffs));
+	for (size_t c = 0; c < ncols; c++) {
+		hoffs[c] = pool.len;
+		lm_buf_add(&pool, r->header[c], r->header_cells[c].len + 1);
+	}
+	int rc;
+	while ((rc = lm_csv_reader_next(r, d)) == 1) {
+		LM_ALLOC_GROW(csv->cells, ncells + ncols, acells);
+		LM_ALLOC_GROW(offs, ncells + ncols, aoffs);
+		LM_ALLOC_GROW(csv->row_line, csv->nrows + 1, alines);
+		csv->row_line[csv->nrows++] = r->row_line;
+		for (size_t c = 0; c < ncols; c++, ncells++) {
+			offs[ncells] = pool.len;
+			csv->cells[ncells] = r->cells[c];
+			lm_buf_add(&pool, r->cells[c].text, r->cells[c].len + 1);
 		}
 	}
-	for (size_t c = 0; c < csv->ncols; c++)
-		csv->header[c] = csv->header_cells[c].text;
-	return 0;
+	if (rc == 0) {
+		csv->ncols = ncols;
+		csv->pool = lm_buf_detach(&pool, NULL);
+		csv->header = lm_xcalloc(ncols, sizeof(*csv->header));
+		csv->header_cells = lm_xcalloc(ncols, sizeof(*csv->header_cells));
+		for (size_t c = 0; c < ncols; c++) {
+			csv->header_cells[c] = r->header_cells[c];
+			csv->header_cells[c].text = csv->pool + hoffs[c];
+			csv->header[c] = csv->header_cells[c].text;
+		}
+		for (size_t k = 0; k < ncells; k++)
+			csv->cells[k].text = csv->pool + offs[k];
+		if (!csv->cells)
+			csv->cells = lm_xcalloc(1, sizeof(*csv->cells));
+		if (!csv->row_line)
+			csv->row_line = lm_xcalloc(1, sizeof(*csv->row_line));
+	}
+	free(hoffs);
+	free(offs);
+	lm_buf_release(&pool);
+	return rc;
 }
 
 int lm_csv_parse(struct lm_csv *csv, const char *path, const char *data,
 		 size_t len, struct lm_diag *d)
 {
-	struct parser p = { 0 };
-	p.path = path;
-	p.s = (const unsigned char *)data;
-	p.len = len;
-	p.line = 1;
-	p.col = 1;
-	p.d = d;
-	lm_buf_init(&p.pool);
+	return lm_csv_parse_as(csv, path, data, len, LM_INPUT_UTF8, d);
+}
 
+int lm_csv_parse_as(struct lm_csv *csv, const char *path, const char *data, size_t len,
+		    enum lm_input_encoding enc, struct lm_diag *d)
+{
+	struct lm_csv_reader r;
 	lm_csv_release(csv);
-	if (len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3))
-		p.i = 3;
-	int ret = -1;
-	if (!check_text(&p) && !tokenize(&p) && !build(&p, csv)) {
+	lm_csv_reader_init(&r);
+	int rc = -1;
+	if (!lm_csv_reader_open_mem(&r, path, data, len, enc, d) && !read_all(csv, &r, d)) {
 		csv->path = lm_xstrdup(path);
-		ret = 0;
+		rc = 0;
+	} else {
+		lm_csv_release(csv);
 	}
-	lm_buf_release(&p.pool);
-	free(p.fields);
-	free(p.recs);
-	return ret;
+	lm_csv_reader_release(&r);
+	return rc;
 }
 
 int lm_csv_load(struct lm_csv *csv, const char *path, struct lm_diag *d)
@@ -362,38 +623,11 @@ int lm_csv_load_as(struct lm_csv *csv, const char *path, enum lm_input_encoding 
 {
 	lm_csv_release(csv);
 	struct lm_buf b = LM_BUF_INIT;
-	if (lm_read_file(path, &b, d)) {
-		lm_buf_release(&b);
-		return -1;
-	}
-	if (enc == LM_INPUT_CP1252) {
-		struct lm_buf u = LM_BUF_INIT;
-		if (lm_cp1252_to_utf8(b.ptr, b.len, &u)) {
-			/* the bytes converted so far are as many characters */
-			int line = 1, col = 1;
-			size_t bad = 0;
-			for (size_t i = 0; i < u.len; i++)
-				if (((unsigned char)u.ptr[i] & 0xC0) != 0x80)
-					bad++;
-			for (size_t i = 0; i < bad && i < b.len; i++) {
-				if (b.ptr[i] == '\n')
-					line++, col = 1;
-				else
-					col++;
-			}
-			unsigned char c = bad < b.len ? (unsigned char)b.ptr[bad] : 0;
-			lm_buf_release(&u);
-			lm_buf_release(&b);
-			return lm_diag_set(d, path, line, col,
-				"byte 0x%02x is not a character in Windows-1252; is the file "
-				"really Windows-1252? save it as \"CSV UTF-8 (Comma delimited)\"", c);
-		}
-		lm_buf_release(&b);
-		b = u;
-	}
-	int ret = lm_csv_parse(csv, path, b.ptr, b.len, d);
+	int rc = lm_read_file(path, &b, d);
+	if (!rc)
+		rc = lm_csv_parse_as(csv, path, b.ptr, b.len, enc, d);
 	lm_buf_release(&b);
-	return ret;
+	return rc;
 }
 
 int lm_csv_column(const struct lm_csv *csv, const char *name)

@@ -20,6 +20,7 @@
 #include <stddef.h>
 
 struct lm_diag;
+struct lm_csv_field;
 
 /* The most bytes one cell may hold (an address or a paragraph is far less). */
 #define LM_CSV_MAX_CELL 65536
@@ -63,6 +64,10 @@ enum lm_input_encoding { LM_INPUT_UTF8, LM_INPUT_CP1252 };
 int lm_csv_load_as(struct lm_csv *csv, const char *path, enum lm_input_encoding enc,
 		   struct lm_diag *d);
 
+/* lm_csv_parse of bytes in encoding `enc`. */
+int lm_csv_parse_as(struct lm_csv *csv, const char *path, const char *data, size_t len,
+		    enum lm_input_encoding enc, struct lm_diag *d);
+
 /* Frees everything the csv owns and re-initialises it. */
 void lm_csv_release(struct lm_csv *csv);
 
@@ -72,5 +77,72 @@ int lm_csv_column(const struct lm_csv *csv, const char *name);
 /* Returns the cell at (row, col), owned by the csv, or NULL if out of range. */
 const struct lm_csv_cell *lm_csv_get(const struct lm_csv *csv, size_t row,
 				     size_t col);
+
+/* The most columns a header row may have: more is a wrong file, and each
+ * column costs memory in every row. */
+#define LM_CSV_MAX_COLS 4096
+
+/* A CSV file read one row at a time, in memory that does not grow with
+ * the file: a window of the file's text (a chunk at a time, with pread, so
+ * processes forked after opening do not move each other's offset) and the
+ * current row.  The same tokenizer serves lm_csv_parse, so a file streamed
+ * and a file loaded whole give the same cells, positions and errors.
+ *
+ * Invariants: after a successful open the header is read (ncols > 0);
+ * after lm_csv_reader_next returns 1, cells[0 .. ncols) is the row that
+ * starts on row_line, valid until the next call. */
+struct lm_csv_reader {
+	char *path;                       /* for messages, owned */
+	/* the source: a file descriptor (borrowed, read with pread from
+	 * offset 0) or bytes in memory (borrowed) */
+	int fd;
+	const unsigned char *mem;
+	size_t mem_len;
+	unsigned long long off;           /* the next source byte to read */
+	enum lm_input_encoding enc;
+	/* source bytes read at a time; 0 (the default) reads a file 64 KiB
+	 * at a time and takes memory whole.  Tests set it small to put a
+	 * chunk boundary everywhere. */
+	size_t chunk;
+	int eof, read_errno;
+	/* the window: decoded UTF-8 text, w[i .. wlen) not yet read */
+	unsigned char *w;
+	size_t i, wlen, wcap;
+	int own_window;                   /* w is ours, not the memory source */
+	int line, col;                    /* position of w[i] */
+
+	size_t ncols;                     /* header width */
+	char **header;                    /* ncols names, owned */
+	struct lm_csv_cell *header_cells; /* ncols, owned; texts in hpool */
+	char *hpool;                      /* owned */
+
+	struct lm_csv_cell *cells;        /* the current row: ncols, owned */
+	int row_line;                     /* where the current row starts */
+	size_t nrows;                     /* data rows read so far */
+
+	/* scratch for the row being read */
+	char *pool;
+	size_t pool_len, pool_cap;
+	struct lm_csv_field *fields;
+	size_t nfields, afields;
+};
+
+void lm_csv_reader_init(struct lm_csv_reader *r);
+/* Starts reading `fd` (kept open by the caller) as `enc` from its first
+ * byte, and reads the header row.  `path` names it in messages.
+ * Returns 0, or -1 with d filled (release the reader either way). */
+int lm_csv_reader_open(struct lm_csv_reader *r, const char *path, int fd,
+		       enum lm_input_encoding enc, struct lm_diag *d);
+/* The same over `len` bytes of `data`, which must outlive the reader. */
+int lm_csv_reader_open_mem(struct lm_csv_reader *r, const char *path,
+			   const char *data, size_t len,
+			   enum lm_input_encoding enc, struct lm_diag *d);
+/* Reads the next data row into r->cells.  Returns 1, 0 at the end of the
+ * file, or -1 with d filled (a broken row, or a read error). */
+int lm_csv_reader_next(struct lm_csv_reader *r, struct lm_diag *d);
+/* Returns the index of the header column called `name`, or -1. */
+int lm_csv_reader_column(const struct lm_csv_reader *r, const char *name);
+/* Frees everything the reader owns (not the fd) and re-initialises it. */
+void lm_csv_reader_release(struct lm_csv_reader *r);
 
 #endif
