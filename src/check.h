@@ -17,16 +17,24 @@
 #include "letter.h"
 #include "value.h"
 
-/* Every finding of a run, in the order found, each once. */
+/* Every finding of a run, in the order found, each once.  With a `sink`
+ * each new finding is handed to it as it is found and not kept, so a run
+ * over a million recipient rows holds about 16 bytes a distinct finding
+ * (the hash that drops repeats), not the findings themselves. */
 struct lm_findings {
-	struct lm_diag *v; /* owned */
+	struct lm_diag *v; /* owned; empty when there is a sink */
 	size_t n, alloc;
 	size_t errors, warnings;
+	void (*sink)(void *ctx, const struct lm_diag *d);
+	void *sink_ctx;
+	unsigned long long *seen; /* open-addressed hashes of the findings, owned */
+	size_t nseen, aseen;
 };
 
 void lm_findings_init(struct lm_findings *f);
 void lm_findings_release(struct lm_findings *f);
-/* Adds a copy of `d` unless the same finding is there already. */
+/* Adds a copy of `d` (or hands it to the sink) unless the same finding
+ * was added already. */
 void lm_findings_add(struct lm_findings *f, const struct lm_diag *d);
 
 struct lm_check_opts {

@@ -192,6 +192,12 @@ int cli_list_areas(const char *cmd, const char *dir, char ***out, size_t *n)
 	return 0;
 }
 
+void cli_print_finding(void *quiet, const struct lm_diag *d)
+{
+	if (!*(const int *)quiet || d->severity == LM_ERROR)
+		cli_print_diag(d);
+}
+
 void cli_print_findings(const struct lm_findings *f, int quiet)
 {
 	for (size_t i = 0; i < f->n; i++)

@@ -65,6 +65,9 @@ const char *cli_area_options_error(const struct cli_parsed *o, int area, int all
 				   int recipients, int area_recipients);
 /* Prints every finding; with `quiet`, the errors only. */
 void cli_print_findings(const struct lm_findings *f, int quiet);
+/* A struct lm_findings sink: prints `d` as found, unless `quiet` (an int *)
+ * is set and it is a warning. */
+void cli_print_finding(void *quiet, const struct lm_diag *d);
 
 int cmd_build(int argc, char **argv);
 int cmd_check(int argc, char **argv);
