@@ -55,10 +55,12 @@ static int make_parents(const char *path, struct lm_diag *d)
 	return rc;
 }
 
-int lm_write_atomic(const char *path, const void *data, size_t len, struct lm_diag *d)
+int lm_atomic_open(struct lm_atomic *a, const char *path, struct lm_diag *d)
 {
 	struct lm_buf tmp = LM_BUF_INIT;
-	int rc = -1, fd = -1, made = 0;
+	int fd = -1, made = 0;
+	memset(a, 0, sizeof(*a));
+	a->fd = -1;
 	/* open(O_EXCL) rather than mkstemp: the file gets the user's umask,
 	 * not mode 0600; the pid keeps parallel workers apart */
 	for (unsigned attempt = 0; fd < 0 && attempt < 100; attempt++) {
@@ -68,8 +70,10 @@ int lm_write_atomic(const char *path, const void *data, size_t len, struct lm_di
 		/* the folders are made the first time they are missing only */
 		if (fd < 0 && errno == ENOENT && !made) {
 			made = 1;
-			if (make_parents(path, d))
-				goto out;
+			if (make_parents(path, d)) {
+				lm_buf_release(&tmp);
+				return -1;
+			}
 			attempt--;
 			continue;
 		}
@@ -78,39 +82,102 @@ int lm_write_atomic(const char *path, const void *data, size_t len, struct lm_di
 	}
 	if (fd < 0) {
 		lm_diag_set(d, path, 0, 0, "cannot create the output file: %s", strerror(errno));
-		goto out;
+		lm_buf_release(&tmp);
+		return -1;
 	}
+	a->fd = fd;
+	a->path = lm_xstrdup(path);
+	a->tmp = lm_buf_detach(&tmp, NULL);
+	return 0;
+}
+
+void lm_atomic_abort(struct lm_atomic *a)
+{
+	if (a->fd >= 0)
+		close(a->fd);
+	if (a->tmp)
+		unlink(a->tmp);
+	free(a->tmp);
+	free(a->path);
+	memset(a, 0, sizeof(*a));
+	a->fd = -1;
+}
+
+int lm_atomic_write(struct lm_atomic *a, const void *data, size_t len, struct lm_diag *d)
+{
 	const char *p = data;
-	size_t left = len;
-	while (left) {
-		ssize_t n = write(fd, p, left);
+	while (len) {
+		ssize_t n = write(a->fd, p, len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			lm_diag_set(d, path, 0, 0, "cannot write the output file: %s",
+			lm_diag_set(d, a->path, 0, 0, "cannot write the output file: %s",
 				    n < 0 ? strerror(errno) : "disk full?");
-			goto fail;
+			lm_atomic_abort(a);
+			return -1;
 		}
 		p += n;
-		left -= (size_t)n;
+		len -= (size_t)n;
 	}
-	if (close(fd)) {
-		fd = -1;
-		lm_diag_set(d, path, 0, 0, "cannot write the output file: %s", strerror(errno));
-		goto fail;
+	return 0;
+}
+
+int lm_atomic_commit(struct lm_atomic *a, struct lm_diag *d)
+{
+	int rc = close(a->fd);
+	a->fd = -1;
+	if (rc)
+		lm_diag_set(d, a->path, 0, 0, "cannot write the output file: %s", strerror(errno));
+	else if ((rc = rename(a->tmp, a->path)))
+		lm_diag_set(d, a->path, 0, 0, "cannot move the finished file into place: %s",
+			    strerror(errno));
+	if (!rc) {
+		free(a->tmp);
+		a->tmp = NULL;
 	}
-	fd = -1;
-	if (rename(tmp.ptr, path)) {
-		lm_diag_set(d, path, 0, 0, "cannot move the finished file into place: %s", strerror(errno));
-		goto fail;
+	lm_atomic_abort(a);
+	return rc ? -1 : 0;
+}
+
+int lm_write_atomic(const char *path, const void *data, size_t len, struct lm_diag *d)
+{
+	struct lm_atomic a;
+	if (lm_atomic_open(&a, path, d) || lm_atomic_write(&a, data, len, d))
+		return -1;
+	return lm_atomic_commit(&a, d);
+}
+
+int lm_spool(int in, const char *name, int *out, struct lm_diag *d)
+{
+	*out = -1;
+	FILE *t = tmpfile();
+	if (!t)
+		return lm_diag_set(d, name, 0, 0, "cannot make a temporary copy of %s: %s (is $TMPDIR writable?)",
+				   name, strerror(errno));
+	char buf[65536];
+	int rc = 0;
+	for (;;) {
+		ssize_t n = read(in, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = lm_diag_set(d, name, 0, 0, "cannot read %s: %s", name, strerror(errno));
+			break;
+		}
+		if (n == 0)
+			break;
+		if (fwrite(buf, 1, (size_t)n, t) != (size_t)n) {
+			rc = lm_diag_set(d, name, 0, 0, "cannot make a temporary copy of %s: %s",
+					 name, strerror(errno));
+			break;
+		}
 	}
-	rc = 0;
-	goto out;
-fail:
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp.ptr);
-out:
-	lm_buf_release(&tmp);
+	if (!rc && fflush(t))
+		rc = lm_diag_set(d, name, 0, 0, "cannot make a temporary copy of %s: %s", name,
+				 strerror(errno));
+	if (!rc && (*out = dup(fileno(t))) < 0)
+		rc = lm_diag_set(d, name, 0, 0, "cannot make a temporary copy of %s: %s", name,
+				 strerror(errno));
+	fclose(t);
 	return rc;
 }

@@ -18,4 +18,29 @@ int lm_read_file(const char *path, struct lm_buf *out, struct lm_diag *d);
  * Returns 0, or -1 with d filled and nothing left behind. */
 int lm_write_atomic(const char *path, const void *data, size_t len, struct lm_diag *d);
 
+/* A file written a piece at a time, atomically as lm_write_atomic: it
+ * appears under its name whole at lm_atomic_commit, or never. */
+struct lm_atomic {
+	char *path, *tmp; /* owned */
+	int fd;
+};
+
+/* Creates the temporary file beside `path` (and missing parent folders).
+ * Returns 0, or -1 with d filled and nothing to release. */
+int lm_atomic_open(struct lm_atomic *a, const char *path, struct lm_diag *d);
+/* Returns 0, or -1 with d filled (the file is then aborted). */
+int lm_atomic_write(struct lm_atomic *a, const void *data, size_t len, struct lm_diag *d);
+/* Closes the file and renames it into place.  Returns 0, or -1 with d
+ * filled and nothing left behind.  Either way `a` is released. */
+int lm_atomic_commit(struct lm_atomic *a, struct lm_diag *d);
+/* Removes the temporary file and releases `a`; harmless after commit. */
+void lm_atomic_abort(struct lm_atomic *a);
+
+/* Copies all of file descriptor `in` (standard input, a pipe) to an
+ * unlinked temporary file and sets *out to a descriptor for it, which the
+ * caller closes: a stream read once can then be read as often as a run
+ * needs, in bounded memory.  Returns 0, or -1 with d filled (`name` names
+ * the input in messages). */
+int lm_spool(int in, const char *name, int *out, struct lm_diag *d);
+
 #endif
