@@ -7,11 +7,13 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 void lm_batch_init(struct lm_batch *b)
 {
@@ -20,6 +22,7 @@ void lm_batch_init(struct lm_batch *b)
 	lm_fonts_init(&b->fonts);
 	lm_letter_init(&b->letter);
 	lm_embed_init(&b->embed);
+	lm_cpset_init(&b->chars);
 }
 
 void lm_batch_release(struct lm_batch *b)
@@ -31,12 +34,14 @@ void lm_batch_release(struct lm_batch *b)
 	free(b->areas);
 	for (size_t i = 0; i < b->ncsvs; i++) {
 		free(b->csvs[i].path);
-		lm_csv_release(&b->csvs[i].csv);
+		free(b->csvs[i].name);
+		if (b->csvs[i].fd >= 0)
+			close(b->csvs[i].fd);
 	}
 	free(b->csvs);
-	for (size_t i = 0; i < b->njobs; i++)
-		free(b->jobs[i].path);
-	free(b->jobs);
+	free(b->pattern);
+	free(b->bad);
+	lm_cpset_release(&b->chars);
 	lm_embed_release(&b->embed);
 	lm_letter_release(&b->letter);
 	lm_fonts_release(&b->fonts);
@@ -52,62 +57,112 @@ int lm_batch_load(struct lm_batch *b, const char *fonts_dir, const char *letter_
 	return lm_letter_load(&b->letter, letter_path, d);
 }
 
-static const struct lm_csv *load_recipients(struct lm_batch *b, const char *path, struct lm_diag *d)
+static int open_rows(const struct lm_batch *b, const struct lm_batch_csv *c,
+		     struct lm_csv_reader *r, struct lm_diag *d)
 {
-	for (size_t i = 0; i < b->ncsvs; i++)
-		if (!strcmp(b->csvs[i].path, path))
-			return &b->csvs[i].csv;
-	LM_ALLOC_GROW(b->csvs, b->ncsvs + 1, b->csvs_alloc);
-	struct lm_batch_csv *c = &b->csvs[b->ncsvs];
-	c->path = lm_xstrdup(path);
-	lm_csv_init(&c->csv);
-	int rc;
-	if (!strcmp(path, "-")) {
-		struct lm_buf in = LM_BUF_INIT;
-		rc = lm_read_file("/dev/stdin", &in, d);
-		if (!rc)
-			rc = lm_csv_parse(&c->csv, "<stdin>", in.ptr, in.len, d);
-		lm_buf_release(&in);
-	} else {
-		rc = lm_csv_load_as(&c->csv, path, b->encoding, d);
+	lm_csv_reader_release(r);
+	return lm_csv_reader_open(r, c->name, c->fd, b->encoding, d);
+}
+
+static int check_copies(const struct lm_csv_reader *r, int col, struct lm_diag *d)
+{
+	if (col < 0)
+		return 0;
+	const struct lm_csv_cell *cell = &r->cells[col];
+	char *end;
+	long n = cell->len ? strtol(cell->text, &end, 10) : 1;
+	if (cell->len && (*end || n < 1 || n > 1000))
+		return lm_diag_set(d, r->path, cell->line, cell->col,
+				   "copies '%s' must be a whole number from 1 to 1000", cell->text);
+	return 0;
+}
+
+/* Reads the whole file once: a broken row or a bad `copies` stops the run
+ * before anything else, the rows are counted, and their characters noted
+ * for the font subsets. */
+static int scan_recipients(struct lm_batch *b, struct lm_batch_csv *c, struct lm_diag *d)
+{
+	struct lm_csv_reader r;
+	lm_csv_reader_init(&r);
+	int rc = open_rows(b, c, &r, d);
+	if (!rc) {
+		int copies = lm_csv_reader_column(&r, "copies");
+		for (size_t k = 0; k < r.ncols; k++)
+			lm_cpset_add_utf8(&b->chars, r.header[k], r.header_cells[k].len);
+		while ((rc = lm_csv_reader_next(&r, d)) == 1) {
+			if (check_copies(&r, copies, d)) {
+				rc = -1;
+				break;
+			}
+			for (size_t k = 0; k < r.ncols; k++)
+				lm_cpset_add_utf8(&b->chars, r.cells[k].text, r.cells[k].len);
+		}
+		c->nrows = r.nrows;
 	}
-	b->ncsvs++; /* released with the batch either way */
-	return rc ? NULL : &c->csv;
+	lm_csv_reader_release(&r);
+	return rc;
+}
+
+/* The index of the recipients file at `path` in b->csvs, opened and read
+ * once however many areas share it; -1 with d filled. */
+static int load_recipients(struct lm_batch *b, const char *path, struct lm_diag *d)
+{
+	for (size_t i = 0; i < b->ncsvs; i++) {
+		if (strcmp(b->csvs[i].path, path))
+			continue;
+		if (b->csvs[i].fd >= 0)
+			return (int)i;
+		if (d)
+			*d = b->csvs[i].error; /* the same fault, for each area sharing it */
+		return -1;
+	}
+	LM_ALLOC_GROW(b->csvs, b->ncsvs + 1, b->csvs_alloc);
+	struct lm_batch_csv *c = &b->csvs[b->ncsvs++]; /* released with the batch either way */
+	memset(c, 0, sizeof(*c));
+	c->path = lm_xstrdup(path);
+	int rc = 0;
+	if (!strcmp(path, "-")) {
+		c->name = lm_xstrdup("<stdin>");
+		rc = lm_spool(0, c->name, &c->fd, d);
+	} else {
+		c->name = lm_xstrdup(path);
+		c->fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (c->fd < 0)
+			rc = lm_diag_set(d, path, 0, 0,
+					 "cannot open '%s': %s; check the name and that the file may be read",
+					 path, strerror(errno));
+	}
+	if (!rc)
+		rc = scan_recipients(b, c, d);
+	if (rc && d)
+		c->error = *d;
+	if (rc && c->fd >= 0) {
+		close(c->fd);
+		c->fd = -1;
+	}
+	return rc ? -1 : (int)(c - b->csvs);
 }
 
 /* A recipient row as a map, built when a letter needs it, in the arena of
  * that letter: every column by its header name, each value remembering its
- * cell, and `_row`, the row's number among the data rows.  Only the parsed
- * CSV is kept for the run, so memory grows with the file, not with maps. */
-static struct lm_value *row_map(const struct lm_batch_area *ba, size_t r, struct lm_arena *a)
+ * cell, and `_row`, the row's number among the data rows.  Only the current
+ * row is kept, so memory does not grow with the file. */
+static struct lm_value *row_map(const struct lm_job *job, struct lm_arena *a)
 {
-	const struct lm_csv *csv = ba->recipients;
+	const struct lm_csv_reader *r = job->rec;
 	struct lm_value *m = lm_value_map(a);
-	lm_value_set_origin(m, csv->path, csv->row_line[r], 1);
-	for (size_t c = 0; c < csv->ncols; c++) {
-		const struct lm_csv_cell *cell = lm_csv_get(csv, r, c);
+	const char *file = lm_arena_strdup(a, r->path);
+	lm_value_set_origin(m, file, r->row_line, 1);
+	for (size_t c = 0; c < r->ncols; c++) {
+		const struct lm_csv_cell *cell = &r->cells[c];
 		struct lm_value *v = lm_value_string(a, cell->text, cell->len);
-		lm_value_set_origin(v, csv->path, cell->line, cell->col);
-		lm_value_set(a, m, csv->header[c], v);
+		lm_value_set_origin(v, file, cell->line, cell->col);
+		lm_value_set(a, m, r->header[c], v);
 	}
 	char num[32];
-	snprintf(num, sizeof(num), "%zu", r + 1);
+	snprintf(num, sizeof(num), "%ld", job->row + 1);
 	lm_value_set(a, m, "_row", lm_value_strz(a, num));
 	return m;
-}
-
-static int check_copies(const struct lm_csv *csv, struct lm_diag *d)
-{
-	int col = lm_csv_column(csv, "copies");
-	for (size_t r = 0; col >= 0 && r < csv->nrows; r++) {
-		const struct lm_csv_cell *cell = lm_csv_get(csv, r, (size_t)col);
-		char *end;
-		long n = cell->len ? strtol(cell->text, &end, 10) : 1;
-		if (cell->len && (*end || n < 1 || n > 1000))
-			return lm_diag_set(d, csv->path, cell->line, cell->col,
-					   "copies '%s' must be a whole number from 1 to 1000", cell->text);
-	}
-	return 0;
 }
 
 int lm_batch_add_area(struct lm_batch *b, const char *dir, const char *recipients,
@@ -116,6 +171,7 @@ int lm_batch_add_area(struct lm_batch *b, const char *dir, const char *recipient
 	LM_ALLOC_GROW(b->areas, b->nareas + 1, b->areas_alloc);
 	struct lm_batch_area *ba = &b->areas[b->nareas];
 	memset(ba, 0, sizeof(*ba));
+	ba->csv = -1;
 	lm_area_init(&ba->area);
 	lm_assets_init(&ba->assets);
 	for (size_t i = 0; i < b->nareas; i++)
@@ -125,10 +181,10 @@ int lm_batch_add_area(struct lm_batch *b, const char *dir, const char *recipient
 	    lm_assets_load(&ba->assets, &ba->area, d))
 		goto fail;
 	if (recipients) {
-		ba->recipients = load_recipients(b, recipients, d);
-		if (!ba->recipients || check_copies(ba->recipients, d))
+		ba->csv = load_recipients(b, recipients, d);
+		if (ba->csv < 0)
 			goto fail;
-		ba->nrows = ba->recipients->nrows;
+		ba->nrows = b->csvs[ba->csv].nrows;
 	}
 	b->nareas++;
 	return 0;
@@ -139,130 +195,247 @@ fail:
 	return -1;
 }
 
-static struct lm_value *job_context(struct lm_batch *b, const struct lm_job *job)
+/* ---- jobs ---- */
+
+void lm_cursor_init(struct lm_cursor *c, struct lm_batch *b)
+{
+	memset(c, 0, sizeof(*c));
+	c->b = b;
+	lm_csv_reader_init(&c->reader);
+	c->reader_csv = -1;
+	lm_buf_init(&c->path);
+}
+
+void lm_cursor_release(struct lm_cursor *c)
+{
+	lm_csv_reader_release(&c->reader);
+	lm_buf_release(&c->path);
+	c->reader_csv = -1;
+}
+
+static struct lm_value *job_context(struct lm_batch *b, const struct lm_job *job,
+				    struct lm_arena *a)
 {
 	const struct lm_batch_area *ba = &b->areas[job->area];
-	struct lm_value *ctx = lm_value_map(b->arena);
-	lm_value_set(b->arena, ctx, "area", lm_value_get(ba->area.ctx, "area"));
-	if (job->row >= 0)
-		lm_value_set(b->arena, ctx, "recipient", row_map(ba, (size_t)job->row, b->arena));
+	struct lm_value *ctx = lm_value_map(a);
+	lm_value_set(a, ctx, "area", lm_value_get(ba->area.ctx, "area"));
+	if (job->rec)
+		lm_value_set(a, ctx, "recipient", row_map(job, a));
 	return ctx;
 }
 
-static int cmp_path(const void *a, const void *b)
+size_t lm_batch_job_area(const struct lm_batch *b, size_t j)
 {
-	const struct lm_job *const *x = a, *const *y = b;
-	return strcmp((*x)->path, (*y)->path);
+	size_t lo = 0, hi = b->nareas;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (b->areas[mid].first <= j)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
-static void where(const struct lm_batch *b, const struct lm_job *job, const char **file, int *line)
+int lm_cursor_seek(struct lm_cursor *c, size_t j, struct lm_diag *d)
 {
-	const struct lm_batch_area *ba = &b->areas[job->area];
-	*file = ba->recipients ? ba->recipients->path : ba->area.dir;
-	*line = job->row >= 0 ? ba->recipients->row_line[job->row] : 0;
+	struct lm_batch *b = c->b;
+	size_t a = lm_batch_job_area(b, j);
+	struct lm_batch_area *ba = &b->areas[a];
+	struct lm_job *job = &c->job;
+	memset(job, 0, sizeof(*job));
+	job->index = j;
+	job->area = a;
+	job->row = -1;
+	job->copies = 1;
+	if (ba->csv >= 0) {
+		size_t row = j - ba->first;
+		struct lm_csv_reader *r = &c->reader;
+		/* a file shared by areas is read again from the top for each */
+		if (c->reader_csv != ba->csv || r->nrows > row) {
+			c->reader_csv = -1;
+			if (open_rows(b, &b->csvs[ba->csv], r, d))
+				return -1;
+			c->reader_csv = ba->csv;
+		}
+		while (r->nrows <= row) {
+			int rc = lm_csv_reader_next(r, d);
+			if (rc <= 0)
+				/* it was read whole when the run began */
+				return rc ? -1 : lm_diag_set(d, r->path, 0, 0,
+					"the file changed while letters were being made from it");
+		}
+		job->row = (long)row;
+		job->line = r->row_line;
+		job->rec = r;
+		int col = lm_csv_reader_column(r, "copies");
+		if (col >= 0 && r->cells[col].len)
+			job->copies = (unsigned)strtoul(r->cells[col].text, NULL, 10);
+	}
+	if (b->pattern) {
+		struct lm_arena *scratch = lm_arena_new();
+		lm_buf_reset(&c->path);
+		int rc = lm_template_render_string("-o", 1, 1, b->pattern, job_context(b, job, scratch),
+						   LM_ESCAPE_FILENAME, &c->path, d);
+		lm_arena_free(scratch);
+		if (rc)
+			return -1;
+		if (!c->path.len)
+			return lm_diag_set(d, "-o", 1, 1, "the output path is empty");
+		job->path = c->path.ptr;
+	}
+	return 0;
+}
+
+void lm_batch_set_bad(struct lm_batch *b, size_t j)
+{
+	b->bad[(j - b->first) / 8] |= (unsigned char)(1u << ((j - b->first) % 8));
+}
+
+int lm_batch_is_bad(const struct lm_batch *b, size_t j)
+{
+	return b->bad[(j - b->first) / 8] >> ((j - b->first) % 8) & 1;
+}
+
+static unsigned long long path_hash(const char *s)
+{
+	unsigned long long h = 0xcbf29ce484222325ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return h;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	unsigned long long x = *(const unsigned long long *)a, y = *(const unsigned long long *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* A job whose path shares its hash with another's, kept to compare them. */
+struct twin {
+	char *path, *file;
+	size_t index;
+	int line;
+};
+
+static int cmp_twin(const void *a, const void *b)
+{
+	const struct twin *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+	return c ? c : x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Two letters, one file: found before anything is written.  The first
+ * pass keeps 8 bytes a letter (a hash of its path); only letters whose
+ * hashes meet are read again, and their paths compared. */
+static int find_collisions(struct lm_batch *b, struct lm_diag *d)
+{
+	struct lm_cursor c;
+	unsigned long long *h = lm_xmalloc((b->njobs ? b->njobs : 1) * sizeof(*h));
+	struct twin *twins = NULL;
+	size_t ndup = 0, ntwins = 0, atwins = 0;
+	int rc = 0;
+	lm_cursor_init(&c, b);
+	for (size_t j = 0; j < b->njobs && !rc; j++) {
+		rc = lm_cursor_seek(&c, j, d);
+		if (!rc)
+			h[j] = path_hash(c.job.path);
+	}
+	if (rc)
+		goto out;
+	qsort(h, b->njobs, sizeof(*h), cmp_u64);
+	for (size_t j = 1; j < b->njobs; j++)
+		if (h[j] == h[j - 1] && (!ndup || h[ndup - 1] != h[j]))
+			h[ndup++] = h[j];
+	for (size_t j = 0; j < b->njobs && ndup && !rc; j++) {
+		rc = lm_cursor_seek(&c, j, d);
+		unsigned long long x = rc ? 0 : path_hash(c.job.path);
+		if (rc || !bsearch(&x, h, ndup, sizeof(*h), cmp_u64))
+			continue;
+		const struct lm_batch_area *ba = &b->areas[c.job.area];
+		LM_ALLOC_GROW(twins, ntwins + 1, atwins);
+		twins[ntwins++] = (struct twin){ lm_xstrdup(c.job.path),
+			lm_xstrdup(ba->csv >= 0 ? b->csvs[ba->csv].name : ba->area.dir), j, c.job.line };
+	}
+	if (ntwins > 1)
+		qsort(twins, ntwins, sizeof(*twins), cmp_twin);
+	for (size_t k = 1; k < ntwins && !rc; k++) {
+		const struct twin *x = &twins[k - 1], *y = &twins[k];
+		if (strcmp(x->path, y->path))
+			continue;
+		rc = lm_diag_set(d, y->file, y->line, y->line ? 1 : 0,
+				 "this letter and the one for %s%s%d would both be written to '%s'; put a placeholder that tells them apart into -o, e.g. {{area.id}} or {{recipient.urn}}",
+				 x->file, x->line ? ":" : "", x->line, y->path);
+	}
+out:
+	for (size_t k = 0; k < ntwins; k++) {
+		free(twins[k].path);
+		free(twins[k].file);
+	}
+	free(twins);
+	free(h);
+	lm_cursor_release(&c);
+	return rc;
 }
 
 int lm_batch_plan(struct lm_batch *b, const char *pattern, size_t shard_k, size_t shard_n,
 		  struct lm_diag *d)
 {
+	b->njobs = 0;
 	for (size_t a = 0; a < b->nareas; a++) {
 		struct lm_batch_area *ba = &b->areas[a];
-		if (ba->recipients && !ba->nrows)
-			return lm_diag_set(d, ba->recipients->path, 1, 1,
+		if (ba->csv >= 0 && !ba->nrows)
+			return lm_diag_set(d, b->csvs[ba->csv].name, 1, 1,
 					   "the recipients file has a header row but no recipients; there is no letter to write");
-		size_t n = ba->recipients ? ba->nrows : 1;
-		for (size_t r = 0; r < n; r++) {
-			LM_ALLOC_GROW(b->jobs, b->njobs + 1, b->jobs_alloc);
-			struct lm_job *job = &b->jobs[b->njobs++];
-			memset(job, 0, sizeof(*job));
-			job->area = a;
-			job->row = ba->recipients ? (long)r : -1;
-			job->copies = 1;
-			int col = job->row >= 0 ? lm_csv_column(ba->recipients, "copies") : -1;
-			if (col >= 0) {
-				const struct lm_csv_cell *c = lm_csv_get(ba->recipients, r, (size_t)col);
-				if (c->len)
-					job->copies = (unsigned)strtoul(c->text, NULL, 10);
-			}
-		}
+		ba->first = b->njobs;
+		b->njobs += ba->csv >= 0 ? ba->nrows : 1;
 	}
-	if (pattern) {
-		/* a scratch arena for the path contexts: they are not needed later */
-		struct lm_buf path = LM_BUF_INIT;
-		struct lm_arena *saved = b->arena;
-		int rc = 0;
-		for (size_t j = 0; j < b->njobs && !rc; j++) {
-			/* one scratch arena a letter: memory stays flat however many */
-			b->arena = lm_arena_new();
-			lm_buf_reset(&path);
-			rc = lm_template_render_string("-o", 1, 1, pattern, job_context(b, &b->jobs[j]),
-						       LM_ESCAPE_FILENAME, &path, d);
-			if (!rc && !path.len)
-				rc = lm_diag_set(d, "-o", 1, 1, "the output path is empty");
-			b->jobs[j].path = lm_xstrdup(path.ptr);
-			lm_arena_free(b->arena);
-		}
-		b->arena = saved;
-		lm_buf_release(&path);
-		if (rc)
-			return -1;
-		/* two letters, one file: found before anything is written */
-		struct lm_job **order = lm_xmalloc(b->njobs * sizeof(*order));
-		for (size_t j = 0; j < b->njobs; j++)
-			order[j] = &b->jobs[j];
-		qsort(order, b->njobs, sizeof(*order), cmp_path);
-		for (size_t j = 1; j < b->njobs && !rc; j++) {
-			if (strcmp(order[j - 1]->path, order[j]->path))
-				continue;
-			struct lm_job *x = order[j - 1] < order[j] ? order[j - 1] : order[j];
-			struct lm_job *y = order[j - 1] < order[j] ? order[j] : order[j - 1];
-			const char *fx, *fy;
-			int lx, ly;
-			where(b, x, &fx, &lx);
-			where(b, y, &fy, &ly);
-			rc = lm_diag_set(d, fy, ly, ly ? 1 : 0,
-					 "this letter and the one for %s%s%d would both be written to '%s'; put a placeholder that tells them apart into -o, e.g. {{area.id}} or {{recipient.urn}}",
-					 fx, lx ? ":" : "", lx, y->path);
-		}
-		free(order);
-		if (rc)
-			return -1;
-	}
+	free(b->pattern);
+	b->pattern = pattern ? lm_xstrdup(pattern) : NULL;
+	if (pattern && find_collisions(b, d))
+		return -1;
 	if (!shard_n || shard_k < 1 || shard_k > shard_n)
 		return lm_diag_set(d, NULL, 0, 0, "--shard %zu/%zu: K must be from 1 to N", shard_k, shard_n);
 	b->first = (shard_k - 1) * b->njobs / shard_n;
 	b->end = shard_k * b->njobs / shard_n;
+	free(b->bad);
+	b->bad = lm_xcalloc((b->end - b->first) / 8 + 1, 1);
 	return 0;
 }
 
-void lm_batch_validate(struct lm_batch *b, const struct lm_check_opts *o, struct lm_findings *f,
-		       unsigned char *bad)
+int lm_batch_validate(struct lm_batch *b, const struct lm_check_opts *o, struct lm_findings *f,
+		      struct lm_diag *d)
 {
-	for (size_t a = 0; a < b->nareas; a++) {
-		struct lm_batch_area *ba = &b->areas[a];
-		size_t before = f->errors;
-		lm_check_area(ba->area.ctx, o, f);
-		int area_bad = f->errors > before;
-		for (size_t j = b->first; j < b->end; j++) {
-			const struct lm_job *job = &b->jobs[j];
-			if (job->area != a)
-				continue;
-			/* checked on its own: a row shared by several areas
-			 * reports once but fails each of its letters */
-			struct lm_findings mine;
-			lm_findings_init(&mine);
-			if (job->row >= 0) {
-				struct lm_arena *scratch = lm_arena_new();
-				lm_check_recipient(row_map(ba, (size_t)job->row, scratch), o, &mine);
-				lm_arena_free(scratch);
-			}
-			if (area_bad || mine.errors)
-				bad[j - b->first] = 1;
-			for (size_t k = 0; k < mine.n; k++)
-				lm_findings_add(f, &mine.v[k]);
-			lm_findings_release(&mine);
+	struct lm_cursor c;
+	int rc = 0, area_bad = 0;
+	size_t area = (size_t)-1;
+	lm_cursor_init(&c, b);
+	for (size_t j = b->first; j < b->end && !rc; j++) {
+		if ((rc = lm_cursor_seek(&c, j, d)))
+			break;
+		if (c.job.area != area) {
+			area = c.job.area;
+			size_t before = f->errors;
+			lm_check_area(b->areas[area].area.ctx, o, f);
+			area_bad = f->errors > before;
 		}
+		/* checked on its own: a row shared by several areas reports
+		 * once but fails each of its letters */
+		struct lm_findings mine;
+		lm_findings_init(&mine);
+		if (c.job.rec) {
+			struct lm_arena *scratch = lm_arena_new();
+			lm_check_recipient(row_map(&c.job, scratch), o, &mine);
+			lm_arena_free(scratch);
+		}
+		if (area_bad || mine.errors)
+			lm_batch_set_bad(b, j);
+		for (size_t k = 0; k < mine.n; k++)
+			lm_findings_add(f, &mine.v[k]);
+		lm_findings_release(&mine);
 	}
+	lm_cursor_release(&c);
+	return rc;
 }
 
 /* Adds numeric character references (&#8217; &#x2019;) a template spells out. */
@@ -342,14 +515,10 @@ int lm_batch_prepare_fonts(struct lm_batch *b, struct lm_diag *d)
 	 * not the bytes of its files */
 	for (size_t a = 0; a < b->nareas && !rc; a++)
 		add_values(&cps, b->areas[a].area.ctx);
-	for (size_t i = 0; i < b->ncsvs && !rc; i++) {
-		/* recipients may come from stdin: take their parsed cells */
-		const struct lm_csv *csv = &b->csvs[i].csv;
-		for (size_t c = 0; c < csv->ncols; c++)
-			lm_cpset_add_utf8(&cps, csv->header[c], strlen(csv->header[c]));
-		for (size_t k = 0; k < csv->nrows * csv->ncols; k++)
-			lm_cpset_add_utf8(&cps, csv->cells[k].text, csv->cells[k].len);
-	}
+	/* the recipients' characters, noted when their files were read */
+	for (uint32_t cp = 0; cp < 0x110000 && !rc; cp++)
+		if (lm_cpset_has(&b->chars, cp))
+			lm_cpset_add(&cps, cp);
 	if (!rc)
 		rc = lm_embed_prepare(&b->embed, &b->fonts, &cps, d);
 	if (!rc)
@@ -363,23 +532,13 @@ static void report_finding(void *ctx, const struct lm_diag *d)
 	lm_findings_add(ctx, d);
 }
 
-static int layout_job_report(struct lm_batch *b, size_t j, struct lm_layout *lay,
-			     struct lm_pdf_meta *meta, struct lm_findings *f, struct lm_diag *d);
-
-static int layout_job(struct lm_batch *b, size_t j, struct lm_layout *lay, struct lm_pdf_meta *meta,
-		      struct lm_diag *d)
-{
-	return layout_job_report(b, j, lay, meta, NULL, d);
-}
-
-static int layout_job_report(struct lm_batch *b, size_t j, struct lm_layout *lay,
+static int layout_job_report(struct lm_batch *b, const struct lm_job *job, struct lm_layout *lay,
 			     struct lm_pdf_meta *meta, struct lm_findings *f, struct lm_diag *d)
 {
-	const struct lm_job *job = &b->jobs[j];
 	struct lm_batch_area *ba = &b->areas[job->area];
 	struct lm_letter_opts o = b->opts;
 	lm_layout_init(lay, 0, 0);
-	o.recipient = job->row >= 0 ? row_map(ba, (size_t)job->row, lay->arena) : NULL;
+	o.recipient = job->rec ? row_map(job, lay->arena) : NULL;
 	o.signature_box = b->signer && b->sign.visible;
 	o.large_print = lm_letter_wants_large_print(o.recipient, b->opts.large_print);
 	if (f) {
@@ -389,17 +548,25 @@ static int layout_job_report(struct lm_batch *b, size_t j, struct lm_layout *lay
 	return lm_letter_layout(&b->letter, &ba->area, &ba->assets, &o, &b->fonts, lay, meta, d);
 }
 
-int lm_batch_layout(struct lm_batch *b, size_t j, struct lm_layout *lay, struct lm_diag *d)
+static int layout_job(struct lm_batch *b, const struct lm_job *job, struct lm_layout *lay,
+		      struct lm_pdf_meta *meta, struct lm_diag *d)
 {
-	struct lm_pdf_meta meta = { 0 };
-	return layout_job(b, j, lay, &meta, d);
+	return layout_job_report(b, job, lay, meta, NULL, d);
 }
 
-int lm_batch_check(struct lm_batch *b, size_t j, struct lm_findings *f, struct lm_diag *d)
+int lm_batch_layout(struct lm_batch *b, const struct lm_job *job, struct lm_layout *lay,
+		    struct lm_diag *d)
+{
+	struct lm_pdf_meta meta = { 0 };
+	return layout_job(b, job, lay, &meta, d);
+}
+
+int lm_batch_check(struct lm_batch *b, const struct lm_job *job, struct lm_findings *f,
+		   struct lm_diag *d)
 {
 	struct lm_layout lay;
 	struct lm_pdf_meta meta = { 0 };
-	int rc = layout_job_report(b, j, &lay, &meta, f, d);
+	int rc = layout_job_report(b, job, &lay, &meta, f, d);
 	lm_layout_release(&lay);
 	return rc;
 }
@@ -464,10 +631,9 @@ static size_t count_pages(const char *s, size_t len)
 	return n;
 }
 
-int lm_batch_write(struct lm_batch *b, size_t j, int skip_existing, struct lm_result *r,
-		   struct lm_diag *d)
+int lm_batch_write(struct lm_batch *b, const struct lm_job *job, int skip_existing,
+		   struct lm_result *r, struct lm_diag *d)
 {
-	const struct lm_job *job = &b->jobs[j];
 	struct lm_layout lay;
 	struct lm_pdf_meta meta = { 0 };
 	struct lm_pdf pdf;
@@ -482,7 +648,7 @@ int lm_batch_write(struct lm_batch *b, size_t j, int skip_existing, struct lm_re
 		r->skipped = 1;
 	} else {
 		lm_layout_release(&lay);
-		if (layout_job(b, j, &lay, &meta, d) || lm_pdf_begin(&pdf, &b->fonts, &meta, d))
+		if (layout_job(b, job, &lay, &meta, d) || lm_pdf_begin(&pdf, &b->fonts, &meta, d))
 			goto out;
 		have_pdf = 1;
 		if (lm_pdf_add(&pdf, &lay, b->areas[job->area].assets.images,
@@ -512,11 +678,16 @@ int lm_batch_combine(struct lm_batch *b, const char *path, int duplex, lm_progre
 	struct lm_buf bytes = LM_BUF_INIT;
 	int rc = -1, have_pdf = 0;
 	double sign_rect[4] = { 0 };
+	struct lm_cursor cur;
+	lm_cursor_init(&cur, b);
 	memset(r, 0, sizeof(*r));
 	for (size_t j = b->first; j < b->end; j++) {
 		struct lm_layout lay;
 		struct lm_pdf_meta meta = { 0 };
-		if (layout_job(b, j, &lay, &meta, d)) {
+		if (lm_cursor_seek(&cur, j, d))
+			goto out;
+		const struct lm_job *job = &cur.job;
+		if (layout_job(b, job, &lay, &meta, d)) {
 			lm_layout_release(&lay);
 			goto out;
 		}
@@ -529,11 +700,11 @@ int lm_batch_combine(struct lm_batch *b, const char *path, int duplex, lm_progre
 			have_pdf = 1;
 			pdf.share_pages = 1;
 		}
-		const struct lm_batch_area *ba = &b->areas[b->jobs[j].area];
-		for (unsigned c = 0; c < b->jobs[j].copies; c++) {
+		const struct lm_batch_area *ba = &b->areas[job->area];
+		for (unsigned c = 0; c < job->copies; c++) {
 			/* a blank back after the last letter would only carry the
 			 * visible signature, if any, away from the letter */
-			int last = j + 1 == b->end && c + 1 == b->jobs[j].copies;
+			int last = j + 1 == b->end && c + 1 == job->copies;
 			if (lm_pdf_add(&pdf, &lay, ba->assets.images, ba->assets.n, d) ||
 			    (duplex && lay.npages % 2 && !last &&
 			     lm_pdf_blank_page(&pdf, lay.page_w, lay.page_h, d))) {
@@ -565,14 +736,13 @@ out:
 	if (have_pdf)
 		lm_pdf_release(&pdf);
 	lm_buf_release(&bytes);
+	lm_cursor_release(&cur);
 	return rc;
 }
 
-const char *lm_batch_job_key(const struct lm_batch *b, size_t j)
+const char *lm_batch_job_key(const struct lm_job *job)
 {
-	const struct lm_job *job = &b->jobs[j];
-	const struct lm_batch_area *ba = &b->areas[job->area];
-	if (job->row < 0 || !ba->recipients->ncols)
+	if (!job->rec || !job->rec->ncols)
 		return "";
-	return lm_csv_get(ba->recipients, (size_t)job->row, 0)->text;
+	return job->rec->cells[0].text;
 }

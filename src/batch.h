@@ -1,13 +1,17 @@
 /* batch.h - many letters in one run: areas × recipients → PDF files.
  *
- * A batch loads the fonts, the letter and every area once, plans one job per
- * letter (area, recipient row, output path), and writes each job as its own
- * file or all of them into one print file.  Planning finds every output-path
- * collision before anything is written; checking lays every letter out
- * without writing, so a run with a bad row writes nothing.
+ * A batch loads the fonts, the letter and every area once, and numbers the
+ * letters of the run (its jobs): area by area, one a recipient row, or one
+ * an area without recipients.  Jobs are not kept: a cursor (struct
+ * lm_cursor) reads them in order, each recipients file a row at a time, so
+ * a run over a million rows holds one row, not the file.  Planning finds
+ * every output-path collision before anything is written (from 8 bytes a
+ * letter); checking lays every letter out without writing, so a run with a
+ * bad row writes nothing.
  *
  * Jobs are independent: the CLI may hand disjoint sets of them to several
- * worker processes, and the bytes of each file do not depend on which.
+ * worker processes (each with its own cursor), and the bytes of each file
+ * do not depend on which.
  */
 #ifndef LM_BATCH_H
 #define LM_BATCH_H
@@ -15,31 +19,33 @@
 #include <stddef.h>
 
 #include "area.h"
+#include "buf.h"
 #include "check.h"
 #include "csv.h"
 #include "diag.h"
 #include "font.h"
+#include "layout.h"
 #include "letter.h"
 #include "sign.h"
 #include "subset.h"
 
+/* A recipients file, opened once for the run and read (with pread, so
+ * forked workers share it) as often as a pass needs; standard input is
+ * first copied to an unlinked temporary file. */
+struct lm_batch_csv {
+	char *path;        /* as given ("-" for stdin), owned */
+	char *name;        /* in messages: the path, or "<stdin>"; owned */
+	int fd;            /* owned */
+	size_t nrows;      /* data rows */
+	struct lm_diag error; /* why it failed to load (fd -1), for each area sharing it */
+};
+
 struct lm_batch_area {
 	struct lm_area area;
 	struct lm_assets assets;
-	const struct lm_csv *recipients; /* borrowed from the batch, or NULL */
-	size_t nrows;                    /* recipient rows */
-};
-
-struct lm_job {
-	size_t area;
-	long row;          /* recipient row, -1 for a letter without recipients */
-	char *path;        /* output file, owned; NULL in a combined run */
-	unsigned copies;   /* the `copies` column, 1 by default */
-};
-
-struct lm_batch_csv {
-	char *path;        /* as given, owned */
-	struct lm_csv csv;
+	int csv;           /* its recipients file in b->csvs, or -1 */
+	size_t nrows;      /* recipient rows */
+	size_t first;      /* its first job */
 };
 
 struct lm_batch {
@@ -50,16 +56,51 @@ struct lm_batch {
 	struct lm_letter_opts opts;     /* the date */
 	struct lm_batch_area *areas;    /* owned */
 	size_t nareas, areas_alloc;
-	struct lm_batch_csv *csvs;      /* recipient files, each loaded once; owned */
+	struct lm_batch_csv *csvs;      /* recipient files, each opened once; owned */
 	size_t ncsvs, csvs_alloc;
-	struct lm_job *jobs;            /* owned */
-	size_t njobs, jobs_alloc;
+	struct lm_cpset chars;          /* every character of the recipient files */
+	char *pattern;                  /* output paths, owned; NULL in a combined run */
+	size_t njobs;
 	size_t first, end;              /* this run's slice of jobs (--shard) */
+	unsigned char *bad;             /* a bit a job of the slice: it has errors; owned */
 	enum lm_input_encoding encoding; /* of every CSV file the run reads */
 	int digests;                    /* fill lm_result.sha256 (for a manifest) */
 	const struct lm_signer *signer; /* sign every file with it, or NULL; borrowed */
 	struct lm_sign_info sign;       /* name, signing time, visible; reason per area */
 };
+
+/* One letter of the run, as a cursor has read it. */
+struct lm_job {
+	size_t index;      /* in the run, 0 .. njobs-1 */
+	size_t area;
+	long row;          /* recipient row, -1 for a letter without recipients */
+	int line;          /* where the row starts in its file, 0 without */
+	const char *path;  /* output file (the cursor's); NULL in a combined run */
+	unsigned copies;   /* the `copies` column, 1 by default */
+	const struct lm_csv_reader *rec; /* the row's cells; NULL without */
+};
+
+/* Reads the jobs of a batch in order.  Seeking forward reads on; seeking
+ * back starts the file again. */
+struct lm_cursor {
+	struct lm_batch *b;
+	struct lm_csv_reader reader;
+	int reader_csv;    /* which file the reader has open, -1 none */
+	struct lm_job job;
+	struct lm_buf path;
+};
+
+void lm_cursor_init(struct lm_cursor *c, struct lm_batch *b);
+/* Makes c->job job `j`.  Returns 0, or -1 with d filled (a read error). */
+int lm_cursor_seek(struct lm_cursor *c, size_t j, struct lm_diag *d);
+void lm_cursor_release(struct lm_cursor *c);
+
+/* The area of job `j`. */
+size_t lm_batch_job_area(const struct lm_batch *b, size_t j);
+
+/* Marks job `j` (of this run's slice) as having errors, or asks whether it has. */
+void lm_batch_set_bad(struct lm_batch *b, size_t j);
+int lm_batch_is_bad(const struct lm_batch *b, size_t j);
 
 /* The outcome of writing one file. */
 struct lm_result {
@@ -76,37 +117,41 @@ void lm_batch_release(struct lm_batch *b);
 int lm_batch_load(struct lm_batch *b, const char *fonts_dir, const char *letter_path,
 		  struct lm_diag *d);
 /* Adds an area and, if `recipients` is not NULL, the recipients file for
- * it ("-" is standard input; a file shared by several areas is read once).
- * Returns 0, or -1 with d filled and the batch as it was before. */
+ * it ("-" is standard input; a file shared by several areas is read once):
+ * the whole file is read here, to find a broken row before anything else
+ * and to count the rows.  Returns 0, or -1 with d filled and the batch as
+ * it was before. */
 int lm_batch_add_area(struct lm_batch *b, const char *dir, const char *recipients,
 		      struct lm_diag *d);
-/* Makes the jobs: one a recipient row (or one an area), with the output
- * path expanded from `pattern` (placeholders allowed, values made safe for
- * file names; NULL in a combined run).  Two jobs with one path is an error.
- * Then keeps the K-th of N equal slices (1-based; 1/1 for all).
+/* Numbers the jobs: one a recipient row (or one an area), each with its
+ * output path expanded from `pattern` (placeholders allowed, values made
+ * safe for file names; NULL in a combined run).  Two jobs with one path is
+ * an error.  Then keeps the K-th of N equal slices (1-based; 1/1 for all).
  * Returns 0, or -1 with d filled. */
 int lm_batch_plan(struct lm_batch *b, const char *pattern, size_t shard_k, size_t shard_n,
 		  struct lm_diag *d);
 /* Checks the facts of every area and recipient row of the run (check.h)
- * into `f`.  Sets bad[j - b->first] for each job of this run's slice whose
- * area or row has an error (bad holds b->end - b->first entries). */
-void lm_batch_validate(struct lm_batch *b, const struct lm_check_opts *o, struct lm_findings *f,
-		       unsigned char *bad);
+ * into `f`, and marks each job of the slice whose area or row has an
+ * error.  Returns 0, or -1 with d filled (a read error). */
+int lm_batch_validate(struct lm_batch *b, const struct lm_check_opts *o, struct lm_findings *f,
+		      struct lm_diag *d);
 /* Subsets the fonts to every character the inputs hold.  Returns 0, or -1. */
 int lm_batch_prepare_fonts(struct lm_batch *b, struct lm_diag *d);
 
-/* Lays job `j` out without writing, to find its errors.  Returns 0 or -1.
+/* Lays `job` out without writing, to find its errors.  Returns 0 or -1.
  * With `f` not NULL every missing value of the body is added to it (and d
  * is left empty when those were all). */
-int lm_batch_check(struct lm_batch *b, size_t j, struct lm_findings *f, struct lm_diag *d);
-/* Lays job `j` out into `lay` (initialised here; the caller releases it).
+int lm_batch_check(struct lm_batch *b, const struct lm_job *job, struct lm_findings *f,
+		   struct lm_diag *d);
+/* Lays `job` out into `lay` (initialised here; the caller releases it).
  * Returns 0 or -1 with d filled. */
-int lm_batch_layout(struct lm_batch *b, size_t j, struct lm_layout *lay, struct lm_diag *d);
-/* Writes job `j` to its own file.  With `skip_existing`, an existing file
+int lm_batch_layout(struct lm_batch *b, const struct lm_job *job, struct lm_layout *lay,
+		    struct lm_diag *d);
+/* Writes `job` to its own file.  With `skip_existing`, an existing file
  * is left alone (r->skipped set, its size and digest read).  Returns 0, or
  * -1 with d filled and no file written. */
-int lm_batch_write(struct lm_batch *b, size_t j, int skip_existing, struct lm_result *r,
-		   struct lm_diag *d);
+int lm_batch_write(struct lm_batch *b, const struct lm_job *job, int skip_existing,
+		   struct lm_result *r, struct lm_diag *d);
 
 /* Called after each letter of a combined file, with the count done. */
 typedef void (*lm_progress_fn)(void *ctx, size_t done, size_t total);
@@ -117,8 +162,8 @@ typedef void (*lm_progress_fn)(void *ctx, size_t done, size_t total);
 int lm_batch_combine(struct lm_batch *b, const char *path, int duplex, lm_progress_fn progress,
 		     void *ctx, struct lm_result *r, struct lm_diag *d);
 
-/* The recipient key of job `j` for the manifest: the value of the first
+/* The recipient key of `job` for the manifest: the value of the first
  * column, or "" when the job has no recipient. */
-const char *lm_batch_job_key(const struct lm_batch *b, size_t j);
+const char *lm_batch_job_key(const struct lm_job *job);
 
 #endif

@@ -104,15 +104,25 @@ static long long signing_time(const char *date_opt, const struct lm_date *date)
 
 /* ---- running jobs ---- */
 
+enum mode { MODE_CHECK, MODE_WRITE };
+
+/* A manifest: one JSON line a file, written as the results come in order. */
+struct manifest {
+	struct lm_atomic file;
+	struct lm_buf pending;
+	int open, failed;
+};
+
 struct run {
 	struct lm_batch *b;
+	enum mode mode;
 	int skip_existing;
 	int quiet, tty;
 	struct timespec start;
 	size_t done, total;
-	struct lm_result *results; /* one a job, indexed from b->first */
-	char **errors;             /* NULL, or the formatted diagnostic of a failed job */
-	size_t failed;
+	size_t failed;             /* letters with errors, of any phase */
+	size_t written, skipped, pages, bytes;
+	struct manifest *manifest; /* NULL, or open for the write phase */
 };
 
 static double elapsed(const struct run *r)
@@ -137,78 +147,233 @@ static void progress(void *ctx, size_t done, size_t total)
 		fputc('\n', stderr);
 }
 
-/* What a worker sends back for one job; small enough for one atomic pipe write. */
-struct record {
-	uint32_t job;
-	int32_t failed;
-	struct lm_result result;
-	char error[2048];
-};
-
-enum mode { MODE_CHECK, MODE_WRITE };
-
-static void do_job(struct run *r, enum mode mode, size_t j, struct record *rec)
+static void json_string(struct lm_buf *out, const char *s)
 {
-	struct lm_diag d;
-	lm_diag_clear(&d);
-	memset(rec, 0, sizeof(*rec));
-	rec->job = (uint32_t)j;
-	int rc = mode == MODE_CHECK ? lm_batch_check(r->b, j, NULL, &d)
-				    : lm_batch_write(r->b, j, r->skip_existing, &rec->result, &d);
-	if (rc) {
-		rec->failed = 1;
-		lm_diag_format(&d, rec->error, sizeof(rec->error));
+	lm_buf_addc(out, '"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			lm_buf_addf(out, "\\%c", c);
+		else if (c < 0x20)
+			lm_buf_addf(out, "\\u%04x", c);
+		else
+			lm_buf_addc(out, (char)c);
+	}
+	lm_buf_addc(out, '"');
+}
+
+static void manifest_line(struct manifest *m, const char *path, const char *area, const char *key,
+			  size_t letters, const struct lm_result *res)
+{
+	struct lm_buf *o = &m->pending;
+	lm_buf_adds(o, "{\"path\":");
+	json_string(o, path);
+	lm_buf_adds(o, ",\"area\":");
+	json_string(o, area);
+	lm_buf_adds(o, ",\"recipient\":");
+	json_string(o, key);
+	lm_buf_addf(o, ",\"letters\":%zu,\"pages\":%zu,\"bytes\":%zu,\"sha256\":\"", letters, res->pages,
+		    res->bytes);
+	for (int i = 0; i < 32; i++)
+		lm_buf_addf(o, "%02x", res->sha256[i]);
+	lm_buf_addf(o, "\",\"skipped\":%s}\n", res->skipped ? "true" : "false");
+	if (o->len >= 65536 && !m->failed) {
+		struct lm_diag d;
+		if (lm_atomic_write(&m->file, o->ptr, o->len, &d)) {
+			cli_print_diag(&d);
+			m->failed = 1;
+			m->open = 0;
+		}
+		lm_buf_reset(o);
 	}
 }
 
-static void take(struct run *r, const struct record *rec)
+static int manifest_open(struct manifest *m, const char *path)
 {
-	size_t i = rec->job - r->b->first;
-	r->results[i] = rec->result;
-	if (rec->failed && !r->errors[i]) {
-		r->errors[i] = lm_xstrdup(rec->error);
-		r->failed++;
+	struct lm_diag d;
+	memset(m, 0, sizeof(*m));
+	lm_buf_init(&m->pending);
+	if (lm_atomic_open(&m->file, path, &d)) {
+		cli_print_diag(&d);
+		return -1;
 	}
-	r->done++;
-	progress(r, r->done, r->total);
+	m->open = 1;
+	return 0;
+}
+
+/* Returns 0 with the manifest in place, or -1 with nothing left behind. */
+static int manifest_close(struct manifest *m, int keep)
+{
+	struct lm_diag d;
+	int rc = m->failed ? -1 : 0;
+	if (m->open && keep && !m->failed) {
+		rc = lm_atomic_write(&m->file, m->pending.ptr, m->pending.len, &d);
+		if (!rc)
+			rc = lm_atomic_commit(&m->file, &d);
+		if (rc)
+			cli_print_diag(&d);
+	} else if (m->open) {
+		lm_atomic_abort(&m->file);
+	}
+	m->open = 0;
+	lm_buf_release(&m->pending);
+	return rc;
+}
+
+/* What one letter's work came to, as a worker hands it back: this head,
+ * then path_len + key_len + err_len bytes of text. */
+struct record {
+	uint64_t job;
+	int32_t failed;
+	uint32_t path_len, key_len, err_len;
+	struct lm_result result;
+};
+
+/* Does job `j` and appends its record to `out`. */
+static void do_job(struct run *r, struct lm_cursor *c, size_t j, struct lm_buf *out)
+{
+	struct lm_diag d;
+	struct record rec;
+	char err[2048] = "";
+	lm_diag_clear(&d);
+	memset(&rec, 0, sizeof(rec));
+	rec.job = j;
+	int rc = lm_cursor_seek(c, j, &d);
+	if (!rc)
+		rc = r->mode == MODE_CHECK ? lm_batch_check(r->b, &c->job, NULL, &d)
+					   : lm_batch_write(r->b, &c->job, r->skip_existing, &rec.result, &d);
+	if (rc) {
+		rec.failed = 1;
+		lm_diag_format(&d, err, sizeof(err));
+	}
+	const char *path = !rc && c->job.path ? c->job.path : "";
+	const char *key = rc ? "" : lm_batch_job_key(&c->job);
+	rec.path_len = (uint32_t)strlen(path);
+	rec.key_len = (uint32_t)strlen(key);
+	rec.err_len = (uint32_t)strlen(err);
+	lm_buf_add(out, &rec, sizeof(rec));
+	lm_buf_add(out, path, rec.path_len);
+	lm_buf_add(out, key, rec.key_len);
+	lm_buf_add(out, err, rec.err_len);
+}
+
+/* Takes one record, in job order: errors printed as they come (so a
+ * million bad rows cost no memory), results counted and put in the manifest. */
+static void take(struct run *r, const struct record *rec, const char *text)
+{
+	struct lm_batch *b = r->b;
+	const char *path = text, *key = text + rec->path_len + 1, *err = key + rec->key_len + 1;
+	if (rec->failed) {
+		lm_batch_set_bad(b, rec->job);
+		r->failed++;
+		fprintf(stderr, "%s\n", err);
+		return;
+	}
+	if (r->mode != MODE_WRITE)
+		return;
+	if (rec->result.skipped)
+		r->skipped++;
+	else
+		r->written++;
+	r->pages += rec->result.pages;
+	r->bytes += rec->result.bytes;
+	if (r->manifest && r->manifest->open)
+		manifest_line(r->manifest, path, b->areas[lm_batch_job_area(b, rec->job)].area.id, key, 1,
+			      &rec->result);
+}
+
+/* Splits the record at the start of `buf` into head and NUL-separated
+ * texts (in `text`); returns its length in `buf`. */
+static size_t unpack(const char *buf, struct record *rec, struct lm_buf *text)
+{
+	memcpy(rec, buf, sizeof(*rec));
+	const char *p = buf + sizeof(*rec);
+	lm_buf_reset(text);
+	lm_buf_add(text, p, rec->path_len);
+	lm_buf_addc(text, '\0');
+	lm_buf_add(text, p + rec->path_len, rec->key_len);
+	lm_buf_addc(text, '\0');
+	lm_buf_add(text, p + rec->path_len + rec->key_len, rec->err_len);
+	return sizeof(*rec) + rec->path_len + rec->key_len + rec->err_len;
+}
+
+/* Reads the next record a worker wrote to `fp`. */
+static int read_record(FILE *fp, struct record *rec, struct lm_buf *text)
+{
+	struct lm_buf raw = LM_BUF_INIT;
+	int rc = -1;
+	if (fread(rec, sizeof(*rec), 1, fp) == 1) {
+		size_t n = (size_t)rec->path_len + rec->key_len + rec->err_len;
+		lm_buf_add(&raw, rec, sizeof(*rec));
+		lm_buf_grow(&raw, n);
+		if (fread(raw.ptr + raw.len, 1, n, fp) == n) {
+			raw.len += n;
+			unpack(raw.ptr, rec, text);
+			rc = 0;
+		}
+	}
+	lm_buf_release(&raw);
+	return rc;
 }
 
 /* Runs `mode` over every job not failed yet, in `jobs` worker processes
- * (each taking every jobs-th letter), collecting their records. */
+ * (worker w taking every jobs-th letter from the w-th).  A worker writes
+ * its records to a temporary file of its own and a byte down a pipe for
+ * the progress bar; when all are done the files are read back in job
+ * order, so errors, counts and the manifest come out in the same order
+ * however many workers ran, and the run holds one record at a time. */
 static int run_jobs(struct run *r, enum mode mode, long jobs)
 {
 	struct lm_batch *b = r->b;
 	size_t n = b->end - b->first;
+	r->mode = mode;
 	r->done = 0;
 	r->total = n;
 	clock_gettime(CLOCK_MONOTONIC, &r->start);
 	if (jobs > (long)n)
 		jobs = (long)n;
+	struct lm_buf out = LM_BUF_INIT, text = LM_BUF_INIT;
+	struct record rec;
+	int rc = 0;
 	if (jobs <= 1) {
-		struct record rec;
+		struct lm_cursor c;
+		lm_cursor_init(&c, b);
 		for (size_t j = b->first; j < b->end; j++) {
-			if (r->errors[j - b->first]) {
-				r->done++;
-				continue;
+			if (!lm_batch_is_bad(b, j)) {
+				lm_buf_reset(&out);
+				do_job(r, &c, j, &out);
+				unpack(out.ptr, &rec, &text);
+				take(r, &rec, text.ptr);
 			}
-			do_job(r, mode, j, &rec);
-			take(r, &rec);
+			progress(r, ++r->done, r->total);
 		}
-		return 0;
+		lm_cursor_release(&c);
+		goto out;
 	}
 	int fds[2];
-	if (pipe(fds)) {
-		fprintf(stderr, "lettermerge build: cannot start workers: %s\n", strerror(errno));
-		return -1;
+	FILE **files = lm_xcalloc((size_t)jobs, sizeof(*files));
+	pid_t *pids = lm_xcalloc((size_t)jobs, sizeof(pid_t));
+	for (long w = 0; w < jobs; w++) {
+		if (!(files[w] = tmpfile())) {
+			fprintf(stderr, "lettermerge build: cannot make a temporary file: %s (is $TMPDIR writable?)\n",
+				strerror(errno));
+			rc = -1;
+		}
+	}
+	if (rc || pipe(fds)) {
+		if (!rc)
+			fprintf(stderr, "lettermerge build: cannot start workers: %s\n", strerror(errno));
+		rc = -1;
+		goto close_files;
 	}
 	fflush(NULL);
-	pid_t *pids = lm_xcalloc((size_t)jobs, sizeof(pid_t));
 	pid_t parent = getpid();
-	for (long w = 0; w < jobs; w++) {
+	long started = 0;
+	for (long w = 0; w < jobs; w++, started++) {
 		pids[w] = fork();
 		if (pids[w] < 0) {
 			fprintf(stderr, "lettermerge build: cannot start workers: %s\n", strerror(errno));
-			jobs = w;
+			rc = -1;
 			break;
 		}
 		if (pids[w] == 0) {
@@ -218,50 +383,36 @@ static int run_jobs(struct run *r, enum mode mode, long jobs)
 			if (getppid() != parent)
 				_exit(3);
 			close(fds[0]);
-			struct record rec;
+			struct lm_cursor c;
+			lm_cursor_init(&c, b);
 			for (size_t j = b->first + (size_t)w; j < b->end; j += (size_t)jobs) {
-				if (r->errors[j - b->first])
+				if (lm_batch_is_bad(b, j))
 					continue;
-				do_job(r, mode, j, &rec);
-				/* the message is short: send only what is used */
-				size_t len = offsetof(struct record, error) + strlen(rec.error) + 1;
-				if (write(fds[1], &rec, len) != (ssize_t)len)
+				lm_buf_reset(&out);
+				do_job(r, &c, j, &out);
+				if (fwrite(out.ptr, 1, out.len, files[w]) != out.len ||
+				    write(fds[1], "", 1) != 1)
 					_exit(3);
 			}
-			_exit(0);
+			_exit(fflush(files[w]) ? 3 : 0);
 		}
 	}
 	close(fds[1]);
 	for (size_t j = b->first; j < b->end; j++)
-		if (r->errors[j - b->first])
+		if (lm_batch_is_bad(b, j))
 			r->done++;
-	struct record rec;
-	size_t have = 0;
-	int rc = 0;
+	char tick[4096];
 	for (;;) {
-		ssize_t got = read(fds[0], (char *)&rec + have, sizeof(rec) - have);
+		ssize_t got = read(fds[0], tick, sizeof(tick));
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got <= 0)
 			break;
-		have += (size_t)got;
-		/* records arrive whole (each is one write of under PIPE_BUF
-		 * bytes) but several may come in one read */
-		for (;;) {
-			size_t head = offsetof(struct record, error);
-			if (have <= head)
-				break;
-			char *nul = memchr(rec.error, '\0', have - head);
-			if (!nul)
-				break;
-			size_t len = (size_t)(nul - (char *)&rec) + 1;
-			take(r, &rec);
-			memmove(&rec, (char *)&rec + len, have - len);
-			have -= len;
-		}
+		r->done += (size_t)got;
+		progress(r, r->done, r->total);
 	}
 	close(fds[0]);
-	for (long w = 0; w < jobs; w++) {
+	for (long w = 0; w < started; w++) {
 		int status;
 		while (waitpid(pids[w], &status, 0) < 0 && errno == EINTR)
 			;
@@ -272,76 +423,35 @@ static int run_jobs(struct run *r, enum mode mode, long jobs)
 			rc = -1;
 		}
 	}
+	for (long w = 0; w < jobs && !rc; w++)
+		rewind(files[w]);
+	for (size_t j = b->first; j < b->end && !rc; j++) {
+		if (lm_batch_is_bad(b, j))
+			continue;
+		if (read_record(files[(j - b->first) % (size_t)jobs], &rec, &text) || rec.job != j) {
+			fprintf(stderr, "lettermerge build: a worker's results are incomplete (letter %zu)\n", j + 1);
+			rc = -1;
+			break;
+		}
+		take(r, &rec, text.ptr);
+	}
+close_files:
+	for (long w = 0; w < jobs; w++)
+		if (files[w])
+			fclose(files[w]);
+	free(files);
 	free(pids);
+out:
+	lm_buf_release(&out);
+	lm_buf_release(&text);
 	return rc;
 }
 
-/* ---- output ---- */
-
+/* What --json prints. */
 struct summary {
 	size_t letters, written, skipped, failed, pages, bytes;
 	double seconds;
 };
-
-static void json_string(FILE *fp, const char *s)
-{
-	fputc('"', fp);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(fp, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(fp, "\\u%04x", c);
-		else
-			fputc(c, fp);
-	}
-	fputc('"', fp);
-}
-
-static void manifest_line(FILE *fp, const char *path, const char *area, const char *key,
-			  size_t letters, const struct lm_result *res)
-{
-	fputs("{\"path\":", fp);
-	json_string(fp, path);
-	fputs(",\"area\":", fp);
-	json_string(fp, area);
-	fputs(",\"recipient\":", fp);
-	json_string(fp, key);
-	fprintf(fp, ",\"letters\":%zu,\"pages\":%zu,\"bytes\":%zu,\"sha256\":\"", letters, res->pages,
-		res->bytes);
-	for (int i = 0; i < 32; i++)
-		fprintf(fp, "%02x", res->sha256[i]);
-	fprintf(fp, "\",\"skipped\":%s}\n", res->skipped ? "true" : "false");
-}
-
-static int write_manifest(const char *path, struct run *r, const char *combine,
-			  const struct lm_result *combined)
-{
-	char *mem = NULL;
-	size_t len = 0;
-	FILE *fp = open_memstream(&mem, &len);
-	if (!fp)
-		return -1;
-	struct lm_batch *b = r->b;
-	if (combine) {
-		manifest_line(fp, combine, b->nareas == 1 ? b->areas[0].area.id : "", "",
-			      b->end - b->first, combined);
-	} else {
-		for (size_t j = b->first; j < b->end; j++) {
-			if (r->errors[j - b->first])
-				continue;
-			manifest_line(fp, b->jobs[j].path, b->areas[b->jobs[j].area].area.id,
-				      lm_batch_job_key(b, j), 1, &r->results[j - b->first]);
-		}
-	}
-	fclose(fp);
-	struct lm_diag d;
-	int rc = lm_write_atomic(path, mem, len, &d);
-	if (rc)
-		cli_print_diag(&d);
-	free(mem);
-	return rc;
-}
 
 int cmd_build(int argc, char **argv)
 {
@@ -411,6 +521,7 @@ int cmd_build(int argc, char **argv)
 	char *pattern = NULL;
 	struct lm_signer *signer = NULL;
 	struct summary sum = { 0 };
+	struct manifest manifest = { 0 };
 	lm_diag_clear(&d);
 
 	if (o.value[OPT_SIGN_KEY]) {
@@ -479,50 +590,46 @@ int cmd_build(int argc, char **argv)
 		goto fail;
 	size_t n = b.end - b.first;
 	sum.letters = n;
-	r.results = lm_xcalloc(n ? n : 1, sizeof(*r.results));
-	r.errors = lm_xcalloc(n ? n : 1, sizeof(*r.errors));
 	if (!n) {
 		/* a slice can be empty when there are fewer letters than shards */
 		if (!r.quiet)
 			fprintf(stderr, "lettermerge: no letters in shard %zu/%zu\n", shard_k, shard_n);
-		if (o.value[OPT_MANIFEST] && write_manifest(o.value[OPT_MANIFEST], &r, NULL, NULL))
+		if (o.value[OPT_MANIFEST] &&
+		    (manifest_open(&manifest, o.value[OPT_MANIFEST]) || manifest_close(&manifest, 1)))
 			goto done;
 		rc = LM_EXIT_OK;
 		goto done;
 	}
 
-	/* the facts first: a wrong phone number stops the run */
+	/* the facts first: a wrong phone number stops the run; findings are
+	 * printed as they are found */
 	struct lm_check_opts co = { .today = b.opts.date, .stale_days = stale_days };
 	struct lm_findings findings;
-	unsigned char *bad = lm_xcalloc(n ? n : 1, 1);
 	lm_findings_init(&findings);
-	lm_batch_validate(&b, &co, &findings, bad);
-	cli_print_findings(&findings, r.quiet);
-	for (size_t i = 0; i < n; i++) {
-		if (bad[i]) {
-			r.errors[i] = lm_xstrdup(""); /* printed above */
-			r.failed++;
-		}
-	}
+	findings.sink = cli_print_finding;
+	findings.sink_ctx = &r.quiet;
+	int bad = lm_batch_validate(&b, &co, &findings, &d);
 	lm_findings_release(&findings);
-	free(bad);
+	if (bad)
+		goto fail;
+	for (size_t j = b.first; j < b.end; j++)
+		r.failed += (size_t)lm_batch_is_bad(&b, j);
 
 	/* every letter laid out before the first is written */
 	if (run_jobs(&r, MODE_CHECK, jobs))
 		goto done;
-	if (r.failed) {
-		for (size_t i = 0; i < n; i++)
-			if (r.errors[i] && *r.errors[i])
-				fprintf(stderr, "%s\n", r.errors[i]);
-		if (!o.value[OPT_KEEP_GOING]) {
-			fprintf(stderr, "lettermerge build: %zu of %zu letter%s ha%s errors; nothing was written (--keep-going writes the others)\n",
-				r.failed, n, n == 1 ? "" : "s", r.failed == 1 ? "s" : "ve");
-			goto done;
-		}
+	if (r.failed && !o.value[OPT_KEEP_GOING]) {
+		fprintf(stderr, "lettermerge build: %zu of %zu letter%s ha%s errors; nothing was written (--keep-going writes the others)\n",
+			r.failed, n, n == 1 ? "" : "s", r.failed == 1 ? "s" : "ve");
+		goto done;
 	}
 	if (lm_batch_prepare_fonts(&b, &d))
 		goto fail;
-	struct lm_result combined = { 0 };
+	if (o.value[OPT_MANIFEST]) {
+		if (manifest_open(&manifest, o.value[OPT_MANIFEST]))
+			goto done;
+		r.manifest = &manifest;
+	}
 	if (o.value[OPT_COMBINE]) {
 		if (r.failed) {
 			/* a print file with letters missing is not what was asked for */
@@ -530,51 +637,35 @@ int cmd_build(int argc, char **argv)
 				o.value[OPT_COMBINE], r.failed);
 			goto done;
 		}
+		struct lm_result combined = { 0 };
 		clock_gettime(CLOCK_MONOTONIC, &r.start);
 		if (lm_batch_combine(&b, o.value[OPT_COMBINE], !!o.value[OPT_DUPLEX], progress, &r,
 				     &combined, &d))
 			goto fail;
-	} else {
-		size_t before = r.failed;
-		if (run_jobs(&r, MODE_WRITE, jobs))
-			goto done;
-		if (r.failed > before) {
-			/* write errors (disk full, permissions) are reported here */
-			for (size_t i = 0; i < n; i++)
-				if (r.errors[i] && *r.errors[i])
-					fprintf(stderr, "%s\n", r.errors[i]);
-		}
+		if (r.manifest)
+			manifest_line(&manifest, o.value[OPT_COMBINE], b.nareas == 1 ? b.areas[0].area.id : "",
+				      "", n, &combined);
+		r.written = n, r.pages = combined.pages, r.bytes = combined.bytes;
+	} else if (run_jobs(&r, MODE_WRITE, jobs)) {
+		goto done;
 	}
 	double secs = elapsed(&r);
-	if (o.value[OPT_MANIFEST] &&
-	    write_manifest(o.value[OPT_MANIFEST], &r, o.value[OPT_COMBINE], &combined))
-		goto done;
-	size_t written = 0, skipped = 0, pages = 0, bytes = 0;
-	if (o.value[OPT_COMBINE]) {
-		written = n, pages = combined.pages, bytes = combined.bytes;
-	} else {
-		for (size_t i = 0; i < n; i++) {
-			if (r.errors[i])
-				continue;
-			if (r.results[i].skipped)
-				skipped++;
-			else
-				written++;
-			pages += r.results[i].pages;
-			bytes += r.results[i].bytes;
-		}
+	if (r.manifest) {
+		r.manifest = NULL;
+		if (manifest_close(&manifest, 1))
+			goto done;
 	}
 	if (!r.quiet) {
-		fprintf(stderr, "lettermerge: %zu letter%s written%s%s (%zu pages, %zu bytes) in %.2f s", written,
-			written == 1 ? "" : "s", o.value[OPT_COMBINE] ? " into " : "",
-			o.value[OPT_COMBINE] ? o.value[OPT_COMBINE] : "", pages, bytes, secs);
-		if (skipped)
-			fprintf(stderr, "; %zu existing left as they were", skipped);
+		fprintf(stderr, "lettermerge: %zu letter%s written%s%s (%zu pages, %zu bytes) in %.2f s", r.written,
+			r.written == 1 ? "" : "s", o.value[OPT_COMBINE] ? " into " : "",
+			o.value[OPT_COMBINE] ? o.value[OPT_COMBINE] : "", r.pages, r.bytes, secs);
+		if (r.skipped)
+			fprintf(stderr, "; %zu existing left as they were", r.skipped);
 		if (r.failed)
 			fprintf(stderr, "; %zu not written because of the errors above", r.failed);
 		fputc('\n', stderr);
 	}
-	sum = (struct summary){ n, written, skipped, r.failed, pages, bytes, secs };
+	sum = (struct summary){ n, r.written, r.skipped, r.failed, r.pages, r.bytes, secs };
 	rc = r.failed ? LM_EXIT_DATA : LM_EXIT_OK;
 	goto done;
 fail:
@@ -587,11 +678,8 @@ done:
 		printf("{\"letters\":%zu,\"written\":%zu,\"skipped\":%zu,\"failed\":%zu,\"pages\":%zu,\"bytes\":%zu,\"seconds\":%.3f,\"exit\":%d}\n",
 		       sum.letters, sum.written, sum.skipped, sum.failed, sum.pages, sum.bytes, sum.seconds, rc);
 	}
-	if (r.errors)
-		for (size_t i = 0; i < b.end - b.first; i++)
-			free(r.errors[i]);
-	free(r.errors);
-	free(r.results);
+	if (manifest.open)
+		manifest_close(&manifest, 0);
 	for (size_t i = 0; i < nareas; i++)
 		free(areas[i]);
 	free(areas);

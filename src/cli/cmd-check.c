@@ -73,23 +73,29 @@ static size_t check_areas(const struct cli_parsed *o, char **areas, size_t narea
 		lm_findings_add(f, &d);
 		goto out;
 	}
-	size_t n = b.end - b.first;
-	unsigned char *bad = lm_xcalloc(n ? n : 1, 1);
-	lm_batch_validate(&b, co, f, bad);
-	free(bad);
+	if (lm_batch_validate(&b, co, f, &d)) {
+		lm_findings_add(f, &d);
+		goto out;
+	}
+	struct lm_cursor c;
+	lm_cursor_init(&c, &b);
 	for (size_t j = b.first; j < b.end; j++) {
 		lm_diag_clear(&d);
-		if (lm_batch_check(&b, j, f, &d) && d.msg[0])
+		if (lm_cursor_seek(&c, j, &d)) {
+			lm_findings_add(f, &d);
+			break;
+		}
+		if (lm_batch_check(&b, &c.job, f, &d) && d.msg[0])
 			lm_findings_add(f, &d);
 		letters++;
 		/* each area's first letter, as a screen reader will read it */
-		if (!o->value[OPT_STRUCTURE] || (j > b.first && b.jobs[j - 1].area == b.jobs[j].area))
+		if (!o->value[OPT_STRUCTURE] || j != b.areas[c.job.area].first)
 			continue;
 		struct lm_layout lay;
-		if (!lm_batch_layout(&b, j, &lay, &d)) {
+		if (!lm_batch_layout(&b, &c.job, &lay, &d)) {
 			struct lm_buf s = LM_BUF_INIT;
-			const char *key = lm_batch_job_key(&b, j);
-			printf("# %s for %s%s%s\n", o->args[0], b.areas[b.jobs[j].area].area.dir,
+			const char *key = lm_batch_job_key(&c.job);
+			printf("# %s for %s%s%s\n", o->args[0], b.areas[c.job.area].area.dir,
 			       *key ? ", recipient " : "", key);
 			lm_layout_structure(&lay, &s);
 			fputs(s.ptr, stdout);
@@ -97,6 +103,7 @@ static size_t check_areas(const struct cli_parsed *o, char **areas, size_t narea
 		}
 		lm_layout_release(&lay);
 	}
+	lm_cursor_release(&c);
 out:
 	lm_batch_release(&b);
 	return letters;
@@ -132,10 +139,13 @@ int cmd_check(int argc, char **argv)
 		for (size_t i = 0; i < nareas; i++)
 			areas[i] = lm_xstrdup(o.list[OPT_AREA][i]);
 	}
+	/* printed as found: a million recipient rows are not held */
+	int quiet = !!o.value[OPT_QUIET];
 	struct lm_findings f;
 	lm_findings_init(&f);
+	f.sink = cli_print_finding;
+	f.sink_ctx = &quiet;
 	size_t letters = check_areas(&o, areas, nareas, enc, &co, &f);
-	cli_print_findings(&f, !!o.value[OPT_QUIET]);
 	if (!o.value[OPT_QUIET])
 		fprintf(stderr, "check: %zu error%s, %zu warning%s in %zu letter%s for %zu area%s\n", f.errors,
 			f.errors == 1 ? "" : "s", f.warnings, f.warnings == 1 ? "" : "s", letters,
