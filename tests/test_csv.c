@@ -28,18 +28,30 @@ static int parse(struct lm_csv *csv, const char *data, size_t len,
 
 #define PARSE(csv, lit, d) parse((csv), (lit), sizeof(lit) - 1, (d))
 
-/* Parses `lit`, expects failure, and checks the printed diagnostic. */
-#define EXPECT_ERROR(lit, want)                                              \
-	do {                                                                 \
-		struct lm_csv c_;                                            \
-		struct lm_diag d_;                                           \
-		char out_[2048];                                             \
-		assert_int_equal(PARSE(&c_, lit, &d_), -1);                  \
-		lm_diag_format(&d_, out_, sizeof(out_));                     \
-		assert_string_equal(out_, want);                             \
-		assert_int_equal(c_.nrows, 0);                               \
-		lm_csv_release(&c_);                                         \
-	} while (0)
+/* Appends `n` copies of `c` to `b`. */
+static void add_run(struct lm_buf *b, char c, size_t n)
+{
+	lm_buf_grow(b, n);
+	memset(b->ptr + b->len, c, n);
+	b->len += n;
+	b->ptr[b->len] = '\0';
+}
+
+/* Parses `len` bytes of `data`, expects failure, and checks the printed
+ * diagnostic. */
+static void expect_error(const char *data, size_t len, const char *want)
+{
+	struct lm_csv csv;
+	struct lm_diag d;
+	char out[2048];
+	assert_int_equal(parse(&csv, data, len, &d), -1);
+	lm_diag_format(&d, out, sizeof(out));
+	assert_string_equal(out, want);
+	assert_int_equal(csv.nrows, 0);
+	lm_csv_release(&csv);
+}
+
+#define EXPECT_ERROR(lit, want) expect_error((lit), sizeof(lit) - 1, (want))
 
 static void assert_cell(const struct lm_csv *csv, size_t row, size_t col,
 			const char *text, int line, int cpos)
@@ -898,23 +910,15 @@ static void test_stream_huge_cell(void **state)
 	/* lm_csv_parse, from memory, says the same */
 	struct lm_buf b = LM_BUF_INIT;
 	lm_buf_adds(&b, "a,b\n1,");
-	lm_buf_grow(&b, HUGE_CELL + 2);
-	memset(b.ptr + b.len, 'x', HUGE_CELL);
-	b.len += HUGE_CELL;
+	add_run(&b, 'x', HUGE_CELL);
 	lm_buf_adds(&b, "\n");
 	struct lm_csv csv;
 	struct lm_diag d;
-	char out[2048];
-	assert_int_equal(parse(&csv, b.ptr, b.len, &d), -1);
-	lm_diag_format(&d, out, sizeof(out));
-	assert_string_equal(out, too_long);
-	lm_csv_release(&csv);
+	expect_error(b.ptr, b.len, too_long);
 	/* and a cell of exactly the most is kept whole */
 	lm_buf_reset(&b);
 	lm_buf_adds(&b, "a,b\n1,");
-	lm_buf_grow(&b, LM_CSV_MAX_CELL + 2);
-	memset(b.ptr + b.len, 'x', LM_CSV_MAX_CELL);
-	b.len += LM_CSV_MAX_CELL;
+	add_run(&b, 'x', LM_CSV_MAX_CELL);
 	lm_buf_adds(&b, "\n");
 	assert_int_equal(parse(&csv, b.ptr, b.len, &d), 0);
 	assert_int_equal(lm_csv_get(&csv, 0, 1)->len, LM_CSV_MAX_CELL);
@@ -922,11 +926,8 @@ static void test_stream_huge_cell(void **state)
 	differential(b.ptr, b.len, LM_INPUT_UTF8);
 	lm_buf_addc(&b, 'x'); /* one more byte, now in the cell */
 	memmove(b.ptr + b.len - 2, "x\n", 2);
-	assert_int_equal(parse(&csv, b.ptr, b.len, &d), -1);
-	lm_diag_format(&d, out, sizeof(out));
-	assert_string_equal(out, PATH ":2:3: error: this cell holds 65537 bytes; a cell may hold "
-				 "at most 65536 (is a quote left open, or is this not the right file?)");
-	lm_csv_release(&csv);
+	expect_error(b.ptr, b.len, PATH ":2:3: error: this cell holds 65537 bytes; a cell may hold "
+		     "at most 65536 (is a quote left open, or is this not the right file?)");
 	differential(b.ptr, b.len, LM_INPUT_UTF8);
 	lm_buf_release(&b);
 }
@@ -942,9 +943,7 @@ static void test_stream_many_commas(void **state)
 		"the header row";
 	struct lm_buf b = LM_BUF_INIT;
 	lm_buf_adds(&b, "a,b\nx");
-	lm_buf_grow(&b, COMMAS + 1);
-	memset(b.ptr + b.len, ',', COMMAS);
-	b.len += COMMAS;
+	add_run(&b, ',', COMMAS);
 	lm_buf_adds(&b, "\n");
 
 	int fd = temp_fd(b.ptr, b.len);
@@ -968,20 +967,13 @@ static void test_stream_many_commas(void **state)
 	}
 	assert_int_equal(close(fd), 0);
 
-	struct lm_csv csv;
 	struct lm_diag d;
-	char out[2048];
-	assert_int_equal(parse(&csv, b.ptr, b.len, &d), -1);
-	lm_diag_format(&d, out, sizeof(out));
-	assert_string_equal(out, want);
-	lm_csv_release(&csv);
+	expect_error(b.ptr, b.len, want);
 
 	/* a row of nothing but commas is a cleared row: dropped, at no cost */
 	lm_buf_reset(&b);
 	lm_buf_adds(&b, "a,b\n");
-	lm_buf_grow(&b, COMMAS + 8);
-	memset(b.ptr + b.len, ',', COMMAS);
-	b.len += COMMAS;
+	add_run(&b, ',', COMMAS);
 	lm_buf_adds(&b, "\n1,2\n");
 	struct lm_csv_reader r;
 	lm_csv_reader_init(&r);
@@ -1033,11 +1025,7 @@ static void test_stream_too_many_columns(void **state)
 		lm_csv_reader_release(&r);
 	}
 	assert_int_equal(close(fd), 0);
-	struct lm_csv csv;
-	assert_int_equal(parse(&csv, b.ptr, b.len, &d), -1);
-	lm_diag_format(&d, out, sizeof(out));
-	assert_string_equal(out, want);
-	lm_csv_release(&csv);
+	expect_error(b.ptr, b.len, want);
 
 	/* the most there may be */
 	lm_buf_reset(&b);
