@@ -42,7 +42,7 @@ row() {
 	t=$(printf '%s\n' "${times[@]}" | median)
 	m=$(printf '%s\n' "${mems[@]}" | median)
 	awk -v l="$label" -v n="$n" -v t="$t" -v m="$m" -v mb="$mb" 'BEGIN {
-		printf "| %-6s | %9d | %6.1f | %8.2f | %8.0f | %7.1f |\n", l, n, mb, t, t > 0 ? n / t : 0, m / 1024 }'
+		printf "| %-6s | %9d | %6.1f | %8.2f | %8.0f | %7.1f |\n", l, n, mb, t, (t > 0 ? n / t : 0), m / 1024 }'
 }
 
 echo "| run | rows | CSV MB | seconds | rows/s | peak MB |"

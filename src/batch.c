@@ -204,6 +204,7 @@ void lm_cursor_init(struct lm_cursor *c, struct lm_batch *b)
 	lm_csv_reader_init(&c->reader);
 	c->reader_csv = -1;
 	lm_buf_init(&c->path);
+	c->want_path = b->pattern != NULL;
 }
 
 void lm_cursor_release(struct lm_cursor *c)
@@ -272,7 +273,7 @@ int lm_cursor_seek(struct lm_cursor *c, size_t j, struct lm_diag *d)
 		if (col >= 0 && r->cells[col].len)
 			job->copies = (unsigned)strtoul(r->cells[col].text, NULL, 10);
 	}
-	if (b->pattern) {
+	if (b->pattern && c->want_path) {
 		struct lm_arena *scratch = lm_arena_new();
 		lm_buf_reset(&c->path);
 		int rc = lm_template_render_string("-o", 1, 1, b->pattern, job_context(b, job, scratch),
@@ -410,6 +411,7 @@ int lm_batch_validate(struct lm_batch *b, const struct lm_check_opts *o, struct 
 	int rc = 0, area_bad = 0;
 	size_t area = (size_t)-1;
 	lm_cursor_init(&c, b);
+	c.want_path = 0;
 	for (size_t j = b->first; j < b->end && !rc; j++) {
 		if ((rc = lm_cursor_seek(&c, j, d)))
 			break;

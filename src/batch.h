@@ -88,6 +88,8 @@ struct lm_cursor {
 	int reader_csv;    /* which file the reader has open, -1 none */
 	struct lm_job job;
 	struct lm_buf path;
+	int want_path;     /* expand job.path (set when the run has a pattern;
+			      a pass that writes nothing may clear it) */
 };
 
 void lm_cursor_init(struct lm_cursor *c, struct lm_batch *b);

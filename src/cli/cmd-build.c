@@ -338,6 +338,7 @@ static int run_jobs(struct run *r, enum mode mode, long jobs)
 	if (jobs <= 1) {
 		struct lm_cursor c;
 		lm_cursor_init(&c, b);
+		c.want_path = mode == MODE_WRITE;
 		for (size_t j = b->first; j < b->end; j++) {
 			if (!lm_batch_is_bad(b, j)) {
 				lm_buf_reset(&out);
@@ -385,6 +386,7 @@ static int run_jobs(struct run *r, enum mode mode, long jobs)
 			close(fds[0]);
 			struct lm_cursor c;
 			lm_cursor_init(&c, b);
+			c.want_path = mode == MODE_WRITE;
 			for (size_t j = b->first + (size_t)w; j < b->end; j += (size_t)jobs) {
 				if (lm_batch_is_bad(b, j))
 					continue;
