@@ -149,6 +149,20 @@ check "a collision between the first and the 100,001st row" \
 check "... writes nothing" test ! -e r
 rm -f s10k.csv s100k.csv ragged.csv twice.csv
 
+# ---- many areas, each with its own recipients file ----
+# the batch once kept pointers into its array of recipient files, which
+# moved when a ninth file was added
+mkdir -p many
+for k in $(seq -w 1 12); do
+	cp -r "$AREA" "many/area$k"
+	printf 'urn,name\n%s01,First %s\n%s02,Second %s\n' "$k" "$k" "$k" "$k" >"many/area$k/schools.csv"
+done
+"$BIN" build tiny/note.md --all-areas --areas-dir many --area-recipients schools.csv \
+	-o 'm/{{area.id}}-{{recipient.urn}}.pdf' -q 2>err
+check "twelve areas' own recipients: 24 letters" test "$(ls m 2>/dev/null | wc -l)" -eq 24
+check "... each from its own file" sh -c "pdftotext m/area12-1202.pdf - | grep -q 'A note for Second 12'"
+rm -rf many m
+
 # ---- an interrupted run leaves whole files only, and resumes ----
 python3 "$SRC/bench/make-schools.py" 3000 big.csv
 "$BIN" build $LETTER --area "$AREA" --recipients big.csv -o 'k/{{recipient.urn}}.pdf' --jobs 2 -q --date 2015-03-17 2>/dev/null &
