@@ -192,6 +192,37 @@ int cli_list_areas(const char *cmd, const char *dir, char ***out, size_t *n)
 	return 0;
 }
 
+int cli_pick_areas(const char *cmd, const struct cli_parsed *o, int area, int all_areas,
+		   int areas_dir, char ***out, size_t *n)
+{
+	if (o->value[all_areas])
+		return cli_list_areas(cmd, o->value[areas_dir], out, n);
+	*n = (size_t)o->nlist[area];
+	*out = lm_xcalloc(*n ? *n : 1, sizeof(**out));
+	for (size_t i = 0; i < *n; i++)
+		(*out)[i] = lm_xstrdup(o->list[area][i]);
+	return 0;
+}
+
+void cli_free_areas(char **areas, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(areas[i]);
+	free(areas);
+}
+
+const char *cli_recipients_for(const struct cli_parsed *o, int recipients, int area_recipients,
+			       const char *area, struct lm_buf *buf)
+{
+	if (o->value[recipients])
+		return o->value[recipients];
+	if (!o->value[area_recipients])
+		return NULL;
+	lm_buf_reset(buf);
+	lm_buf_addf(buf, "%s/%s", area, o->value[area_recipients]);
+	return buf->ptr;
+}
+
 void cli_print_finding(void *quiet, const struct lm_diag *d)
 {
 	if (!*(const int *)quiet || d->severity == LM_ERROR)

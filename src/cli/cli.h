@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 
+#include "../buf.h"
 #include "../check.h"
 #include "../csv.h"
 #include "../diag.h"
@@ -53,6 +54,17 @@ int cli_pick_date(const char *cmd, const char *opt, struct lm_date *out);
 /* The area folders (with an area.csv) under `dir` (NULL: "areas"), sorted,
  * malloc'd.  Prints the error and returns -1 when there are none. */
 int cli_list_areas(const char *cmd, const char *dir, char ***out, size_t *n);
+/* The areas a command runs over: every area folder under the areas-dir
+ * option when the all-areas option is given, else the --area list (option
+ * indexes given).  *out is malloc'd: free it with cli_free_areas.
+ * Prints the error and returns -1 when there are none. */
+int cli_pick_areas(const char *cmd, const struct cli_parsed *o, int area, int all_areas,
+		   int areas_dir, char ***out, size_t *n);
+void cli_free_areas(char **areas, size_t n);
+/* The recipients file for `area`: the shared --recipients file, else the
+ * area's own --area-recipients NAME (written into `buf`), else NULL. */
+const char *cli_recipients_for(const struct cli_parsed *o, int recipients, int area_recipients,
+			       const char *area, struct lm_buf *buf);
 /* --stale-after DAYS (default 365).  Prints a usage error and returns -1
  * when it is not a number of days. */
 int cli_stale_days(const char *cmd, const char *opt, int *out);

@@ -431,7 +431,8 @@ static int run_jobs(struct run *r, enum mode mode, long jobs)
 		if (lm_batch_is_bad(b, j))
 			continue;
 		if (read_record(files[(j - b->first) % (size_t)jobs], &rec, &text) || rec.job != j) {
-			fprintf(stderr, "lettermerge build: a worker's results are incomplete (letter %zu)\n", j + 1);
+			fprintf(stderr, "lettermerge build: a worker's results end before letter %zu (is $TMPDIR full?); run again, with --skip-existing to keep the letters written\n",
+				j + 1);
 			rc = -1;
 			break;
 		}
@@ -547,28 +548,20 @@ int cmd_build(int argc, char **argv)
 		b.sign.visible = !!o.value[OPT_SIGN_VISIBLE];
 	}
 
-	if (o.value[OPT_ALL_AREAS]) {
-		if (cli_list_areas("build", o.value[OPT_AREAS_DIR], &areas, &nareas))
-			goto done;
-	} else {
-		nareas = (size_t)o.nlist[OPT_AREA];
-		areas = lm_xcalloc(nareas, sizeof(*areas));
-		for (size_t i = 0; i < nareas; i++)
-			areas[i] = lm_xstrdup(o.list[OPT_AREA][i]);
-	}
+	if (cli_pick_areas("build", &o, OPT_AREA, OPT_ALL_AREAS, OPT_AREAS_DIR, &areas, &nareas))
+		goto done;
 	if (lm_batch_load(&b, cli_fonts_dir(o.value[OPT_FONTS]), o.args[0], &d))
 		goto fail;
+	struct lm_buf rec = LM_BUF_INIT;
 	for (size_t i = 0; i < nareas; i++) {
-		struct lm_buf rec = LM_BUF_INIT;
-		if (o.value[OPT_AREA_RECIPIENTS])
-			lm_buf_addf(&rec, "%s/%s", areas[i], o.value[OPT_AREA_RECIPIENTS]);
-		const char *rp = o.value[OPT_RECIPIENTS] ? o.value[OPT_RECIPIENTS]
-			       : o.value[OPT_AREA_RECIPIENTS] ? rec.ptr : NULL;
-		int bad = lm_batch_add_area(&b, areas[i], rp, &d);
-		lm_buf_release(&rec);
-		if (bad)
+		if (lm_batch_add_area(&b, areas[i],
+				      cli_recipients_for(&o, OPT_RECIPIENTS, OPT_AREA_RECIPIENTS, areas[i], &rec),
+				      &d)) {
+			lm_buf_release(&rec);
 			goto fail;
+		}
 	}
+	lm_buf_release(&rec);
 	if (!o.value[OPT_COMBINE]) {
 		if (o.value[OPT_OUTPUT]) {
 			pattern = lm_xstrdup(o.value[OPT_OUTPUT]);
@@ -682,9 +675,7 @@ done:
 	}
 	if (manifest.open)
 		manifest_close(&manifest, 0);
-	for (size_t i = 0; i < nareas; i++)
-		free(areas[i]);
-	free(areas);
+	cli_free_areas(areas, nareas);
 	free(pattern);
 	lm_batch_release(&b);
 	lm_signer_free(signer);

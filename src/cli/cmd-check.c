@@ -57,16 +57,13 @@ static size_t check_areas(const struct cli_parsed *o, char **areas, size_t narea
 		lm_findings_add(f, &d);
 		goto out;
 	}
-	for (size_t i = 0; i < nareas; i++) {
-		struct lm_buf rec = LM_BUF_INIT;
-		if (o->value[OPT_AREA_RECIPIENTS])
-			lm_buf_addf(&rec, "%s/%s", areas[i], o->value[OPT_AREA_RECIPIENTS]);
-		const char *rp = o->value[OPT_RECIPIENTS] ? o->value[OPT_RECIPIENTS]
-			       : o->value[OPT_AREA_RECIPIENTS] ? rec.ptr : NULL;
-		if (lm_batch_add_area(&b, areas[i], rp, &d))
+	struct lm_buf rec = LM_BUF_INIT;
+	for (size_t i = 0; i < nareas; i++)
+		if (lm_batch_add_area(&b, areas[i],
+				      cli_recipients_for(o, OPT_RECIPIENTS, OPT_AREA_RECIPIENTS, areas[i], &rec),
+				      &d))
 			lm_findings_add(f, &d);
-		lm_buf_release(&rec);
-	}
+	lm_buf_release(&rec);
 	if (!b.nareas)
 		goto out;
 	if (lm_batch_plan(&b, NULL, 1, 1, &d)) {
@@ -130,15 +127,8 @@ int cmd_check(int argc, char **argv)
 		return LM_EXIT_USAGE;
 	char **areas = NULL;
 	size_t nareas = 0;
-	if (o.value[OPT_ALL_AREAS]) {
-		if (cli_list_areas("check", o.value[OPT_AREAS_DIR], &areas, &nareas))
-			return LM_EXIT_DATA;
-	} else {
-		nareas = (size_t)o.nlist[OPT_AREA];
-		areas = lm_xcalloc(nareas, sizeof(*areas));
-		for (size_t i = 0; i < nareas; i++)
-			areas[i] = lm_xstrdup(o.list[OPT_AREA][i]);
-	}
+	if (cli_pick_areas("check", &o, OPT_AREA, OPT_ALL_AREAS, OPT_AREAS_DIR, &areas, &nareas))
+		return LM_EXIT_DATA;
 	/* printed as found: a million recipient rows are not held */
 	int quiet = !!o.value[OPT_QUIET];
 	struct lm_findings f;
@@ -152,8 +142,6 @@ int cmd_check(int argc, char **argv)
 			letters == 1 ? "" : "s", nareas, nareas == 1 ? "" : "s");
 	int rc = f.errors ? LM_EXIT_DATA : LM_EXIT_OK;
 	lm_findings_release(&f);
-	for (size_t i = 0; i < nareas; i++)
-		free(areas[i]);
-	free(areas);
+	cli_free_areas(areas, nareas);
 	return rc;
 }
