@@ -263,8 +263,9 @@ int lm_cursor_seek(struct lm_cursor *c, size_t j, struct lm_diag *d)
 			int rc = lm_csv_reader_next(r, d);
 			if (rc <= 0)
 				/* it was read whole when the run began */
-				return rc ? -1 : lm_diag_set(d, r->path, 0, 0,
-					"the file changed while letters were being made from it");
+				return rc ? -1 : lm_diag_set(d, r->path, r->line, 1,
+					"the file ends here, but it had %zu rows when the run began: it was "
+					"changed during the run; run again once it is saved", b->csvs[ba->csv].nrows);
 		}
 		job->row = (long)row;
 		job->line = r->row_line;
@@ -518,9 +519,7 @@ int lm_batch_prepare_fonts(struct lm_batch *b, struct lm_diag *d)
 	for (size_t a = 0; a < b->nareas && !rc; a++)
 		add_values(&cps, b->areas[a].area.ctx);
 	/* the recipients' characters, noted when their files were read */
-	for (uint32_t cp = 0; cp < 0x110000 && !rc; cp++)
-		if (lm_cpset_has(&b->chars, cp))
-			lm_cpset_add(&cps, cp);
+	lm_cpset_add_set(&cps, &b->chars);
 	if (!rc)
 		rc = lm_embed_prepare(&b->embed, &b->fonts, &cps, d);
 	if (!rc)
@@ -633,43 +632,58 @@ static size_t count_pages(const char *s, size_t len)
 	return n;
 }
 
+/* What a written (or found) file came to. */
+static void note_file(const struct lm_batch *b, const struct lm_buf *bytes, size_t pages,
+		      struct lm_result *r)
+{
+	r->bytes = bytes->len;
+	r->pages = pages;
+	if (b->digests)
+		sha256(bytes->ptr, bytes->len, r->sha256);
+}
+
+/* Finishes `pdf`, signs it when the run signs (for area `ba`, or every
+ * area when NULL), writes it to `path` atomically and notes it in `r`.
+ * Returns 0, or -1 with d filled and no file written. */
+static int write_pdf(struct lm_batch *b, struct lm_pdf *pdf, const struct lm_batch_area *ba,
+		     const struct lm_layout *lay, const char *path, struct lm_result *r,
+		     struct lm_diag *d)
+{
+	struct lm_buf bytes = LM_BUF_INIT;
+	int rc = lm_pdf_finish(pdf, &bytes, d) || sign_bytes(b, ba, lay, &bytes, path, d) ||
+		 lm_write_atomic(path, bytes.ptr, bytes.len, d) ? -1 : 0;
+	if (!rc)
+		note_file(b, &bytes, pdf->npages, r);
+	lm_buf_release(&bytes);
+	return rc;
+}
+
 int lm_batch_write(struct lm_batch *b, const struct lm_job *job, int skip_existing,
 		   struct lm_result *r, struct lm_diag *d)
 {
+	const struct lm_batch_area *ba = &b->areas[job->area];
 	struct lm_layout lay;
 	struct lm_pdf_meta meta = { 0 };
 	struct lm_pdf pdf;
-	struct lm_buf bytes = LM_BUF_INIT;
-	int rc = -1, have_pdf = 0;
-	memset(r, 0, sizeof(*r));
-	lm_layout_init(&lay, 0, 0);
 	struct stat st;
+	int rc = -1;
+	memset(r, 0, sizeof(*r));
 	if (skip_existing && !stat(job->path, &st)) {
-		if (lm_read_file(job->path, &bytes, d))
-			goto out;
-		r->skipped = 1;
-	} else {
-		lm_layout_release(&lay);
-		if (layout_job(b, job, &lay, &meta, d) || lm_pdf_begin(&pdf, &b->fonts, &meta, d))
-			goto out;
-		have_pdf = 1;
-		if (lm_pdf_add(&pdf, &lay, b->areas[job->area].assets.images,
-			       b->areas[job->area].assets.n, d) ||
-		    lm_pdf_finish(&pdf, &bytes, d) ||
-		    sign_bytes(b, &b->areas[job->area], &lay, &bytes, job->path, d) ||
-		    lm_write_atomic(job->path, bytes.ptr, bytes.len, d))
-			goto out;
+		struct lm_buf bytes = LM_BUF_INIT;
+		rc = lm_read_file(job->path, &bytes, d);
+		if (!rc) {
+			r->skipped = 1;
+			note_file(b, &bytes, count_pages(bytes.ptr, bytes.len), r);
+		}
+		lm_buf_release(&bytes);
+		return rc;
 	}
-	r->bytes = bytes.len;
-	r->pages = count_pages(bytes.ptr, bytes.len);
-	if (b->digests)
-		sha256(bytes.ptr, bytes.len, r->sha256);
-	rc = 0;
-out:
-	if (have_pdf)
+	if (!layout_job(b, job, &lay, &meta, d) && !lm_pdf_begin(&pdf, &b->fonts, &meta, d)) {
+		rc = lm_pdf_add(&pdf, &lay, ba->assets.images, ba->assets.n, d) ||
+		     write_pdf(b, &pdf, ba, &lay, job->path, r, d) ? -1 : 0;
 		lm_pdf_release(&pdf);
+	}
 	lm_layout_release(&lay);
-	lm_buf_release(&bytes);
 	return rc;
 }
 
@@ -677,7 +691,6 @@ int lm_batch_combine(struct lm_batch *b, const char *path, int duplex, lm_progre
 		     void *ctx, struct lm_result *r, struct lm_diag *d)
 {
 	struct lm_pdf pdf;
-	struct lm_buf bytes = LM_BUF_INIT;
 	int rc = -1, have_pdf = 0;
 	double sign_rect[4] = { 0 };
 	struct lm_cursor cur;
@@ -725,19 +738,10 @@ int lm_batch_combine(struct lm_batch *b, const char *path, int duplex, lm_progre
 	}
 	struct lm_layout last = { 0 };
 	memcpy(last.sign_rect, sign_rect, sizeof(sign_rect));
-	if (lm_pdf_finish(&pdf, &bytes, d) ||
-	    sign_bytes(b, NULL, &last, &bytes, path, d) ||
-	    lm_write_atomic(path, bytes.ptr, bytes.len, d))
-		goto out;
-	r->bytes = bytes.len;
-	r->pages = pdf.npages;
-	if (b->digests)
-		sha256(bytes.ptr, bytes.len, r->sha256);
-	rc = 0;
+	rc = write_pdf(b, &pdf, NULL, &last, path, r, d);
 out:
 	if (have_pdf)
 		lm_pdf_release(&pdf);
-	lm_buf_release(&bytes);
 	lm_cursor_release(&cur);
 	return rc;
 }

@@ -28,6 +28,12 @@ void lm_cpset_add(struct lm_cpset *s, uint32_t cp)
 		s->bits[cp >> 3] |= (uint8_t)(1u << (cp & 7));
 }
 
+void lm_cpset_add_set(struct lm_cpset *s, const struct lm_cpset *from)
+{
+	for (size_t i = 0; i < CP_LIMIT / 8; i++)
+		s->bits[i] |= from->bits[i];
+}
+
 int lm_cpset_has(const struct lm_cpset *s, uint32_t cp)
 {
 	return cp < CP_LIMIT && (s->bits[cp >> 3] >> (cp & 7)) & 1;

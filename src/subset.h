@@ -33,6 +33,8 @@ void lm_cpset_release(struct lm_cpset *s);
 void lm_cpset_add(struct lm_cpset *s, uint32_t cp);
 /* Adds every code point of valid UTF-8 in `text`; invalid bytes are skipped. */
 void lm_cpset_add_utf8(struct lm_cpset *s, const char *text, size_t len);
+/* Adds every code point of `from`. */
+void lm_cpset_add_set(struct lm_cpset *s, const struct lm_cpset *from);
 int lm_cpset_has(const struct lm_cpset *s, uint32_t cp);
 /* The characters the program itself may print whatever the inputs: ASCII,
  * list markers, and what Markdown entities turn into. */
