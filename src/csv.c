@@ -40,13 +40,6 @@ void lm_csv_reader_release(struct lm_csv_reader *r)
 	lm_csv_reader_init(r);
 }
 
-static const unsigned short cp1252_high[32] = {
-	0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
-	0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,
-	0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178,
-};
-
 /* Appends `n` source bytes to the window, decoded.  A byte Windows-1252
  * leaves undefined is kept as it is: it is never valid UTF-8 on its own, so
  * the tokenizer stops at it with the position it has there. */
@@ -65,7 +58,7 @@ static void decode(struct lm_csv_reader *r, const unsigned char *s, size_t n)
 	unsigned char *o = r->w + r->wlen;
 	for (size_t k = 0; k < n; k++) {
 		unsigned c = s[k];
-		unsigned cp = c < 0x80 || c >= 0xA0 ? c : cp1252_high[c - 0x80];
+		unsigned cp = lm_cp1252_code_point((unsigned char)c);
 		if (c < 0x80) {
 			*o++ = (unsigned char)c;
 		} else if (!cp) {
@@ -409,7 +402,8 @@ static int read_record(struct lm_csv_reader *r, size_t limit, int *line, struct 
 		if (!limit && n > LM_CSV_MAX_COLS) {
 			const struct lm_csv_field *x = &r->fields[LM_CSV_MAX_COLS];
 			return lm_diag_set(d, r->path, x->line, x->col,
-				"the header row has more than %d columns; is this the right file?",
+				"the header row has more than %d columns; is this the right file? (a "
+				"sheet saved with formatting far to the right has empty columns: delete them)",
 				LM_CSV_MAX_COLS);
 		}
 		if (limit && n > limit) {

@@ -903,6 +903,11 @@ static const unsigned short cp1252_high[32] = {
 	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178,
 };
 
+unsigned lm_cp1252_code_point(unsigned char c)
+{
+	return c < 0x80 || c >= 0xA0 ? c : cp1252_high[c - 0x80];
+}
+
 int lm_cp1252_to_utf8(const char *in, size_t len, struct lm_buf *out)
 {
 	size_t i = 0;
@@ -916,7 +921,7 @@ int lm_cp1252_to_utf8(const char *in, size_t len, struct lm_buf *out)
 		if (j == len)
 			break;
 		unsigned c = (unsigned char)in[j];
-		unsigned cp = c >= 0xA0 ? c : cp1252_high[c - 0x80];
+		unsigned cp = lm_cp1252_code_point((unsigned char)c);
 		if (!cp)
 			return -1;
 		char u[3];

@@ -82,5 +82,8 @@ long lm_days_between(int y1, int m1, int d1, int y2, int m2, int d2);
  * characters in what was appended (one input byte is one character).
  */
 int lm_cp1252_to_utf8(const char *in, size_t len, struct lm_buf *out);
+/* The code point of Windows-1252 byte `c`, or 0 for the five bytes it
+ * leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D). */
+unsigned lm_cp1252_code_point(unsigned char c);
 
 #endif
