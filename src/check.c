@@ -153,12 +153,12 @@ static void check_value(const char *name, const struct lm_value *v, const char *
 			add(f, LM_ERROR, v, "%s is not a valid web address: %s", what, why);
 		break;
 	case K_DATE: {
-		int y, m, d;
-		if (lm_check_date(v->str, &y, &m, &d, why, sizeof(why))) {
+		struct lm_date when;
+		if (lm_check_date(v->str, &when.year, &when.month, &when.day, why, sizeof(why))) {
 			add(f, LM_ERROR, v, "%s is not a date: %s", what, why);
 			break;
 		}
-		long age = lm_days_between(y, m, d, o->today.year, o->today.month, o->today.day);
+		long age = lm_date_diff(&when, &o->today);
 		if (age > o->stale_days)
 			add(f, LM_WARNING, v,
 			    "%s was last verified on %s, %ld days before the letter's date; check it is still right and update 'verified'",

@@ -1,6 +1,6 @@
 #include "csv.h"
 #include "fileio.h"
-#include "validate.h"
+#include "utf8.h"
 
 #include "buf.h"
 #include "diag.h"
@@ -59,18 +59,10 @@ static void decode(struct lm_csv_reader *r, const unsigned char *s, size_t n)
 	for (size_t k = 0; k < n; k++) {
 		unsigned c = s[k];
 		unsigned cp = lm_cp1252_code_point((unsigned char)c);
-		if (c < 0x80) {
+		if (c < 0x80 || !cp)
 			*o++ = (unsigned char)c;
-		} else if (!cp) {
-			*o++ = (unsigned char)c;
-		} else if (cp < 0x800) {
-			*o++ = (unsigned char)(0xC0 | (cp >> 6));
-			*o++ = (unsigned char)(0x80 | (cp & 0x3F));
-		} else {
-			*o++ = (unsigned char)(0xE0 | (cp >> 12));
-			*o++ = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-			*o++ = (unsigned char)(0x80 | (cp & 0x3F));
-		}
+		else
+			o += lm_utf8_encode(cp, (char *)o);
 	}
 	r->wlen = (size_t)(o - r->w);
 }
@@ -132,37 +124,6 @@ static inline int peek(struct lm_csv_reader *r, size_t k)
 
 /* ---- the tokenizer ---- */
 
-static int is_cont(unsigned char c)
-{
-	return (c & 0xC0) == 0x80;
-}
-
-/* Length of the valid UTF-8 sequence at s[0], or 0 if it is not one.
- * Rejects overlong forms, surrogates and code points above U+10FFFF. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF)
-		return n >= 2 && is_cont(s[1]) ? 2 : 0;
-	if (c >= 0xE0 && c <= 0xEF) {
-		if (n < 3 || !is_cont(s[1]) || !is_cont(s[2]))
-			return 0;
-		if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F))
-			return 0;
-		return 3;
-	}
-	if (c >= 0xF0 && c <= 0xF4) {
-		if (n < 4 || !is_cont(s[1]) || !is_cont(s[2]) || !is_cont(s[3]))
-			return 0;
-		if ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] > 0x8F))
-			return 0;
-		return 4;
-	}
-	return 0;
-}
-
 /* Reports a read error in preference to whatever it made the text look like. */
 static int fail_read(struct lm_csv_reader *r, struct lm_diag *d)
 {
@@ -215,7 +176,8 @@ static int take(struct lm_csv_reader *r, struct lm_csv_field *f, struct lm_diag 
 			"save it as \"CSV UTF-8 (Comma delimited)\"");
 	if (c >= 0x80) {
 		have(r, 4);
-		n = utf8_len(r->w + r->i, r->wlen - r->i);
+		uint32_t cp;
+		n = (size_t)lm_utf8_decode((const char *)r->w + r->i, r->wlen - r->i, &cp);
 		if (!n && r->enc == LM_INPUT_CP1252)
 			return lm_diag_set(d, r->path, r->line, r->col,
 				"byte 0x%02x is not a character in Windows-1252; is the file "

@@ -1,6 +1,7 @@
 #include "font.h"
 
 #include "buf.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <hb.h>
@@ -120,51 +121,4 @@ double lm_font_text_width(struct lm_fonts *f, enum lm_face face, const char *s,
 		i += (size_t)n;
 	}
 	return (double)total * size / 1000.0;
-}
-
-int lm_utf8_decode(const char *str, size_t n, uint32_t *cp)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	if (!n)
-		return 0;
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	int len;
-	uint32_t c, min;
-	if ((s[0] & 0xE0) == 0xC0) {
-		len = 2, c = s[0] & 0x1F, min = 0x80;
-	} else if ((s[0] & 0xF0) == 0xE0) {
-		len = 3, c = s[0] & 0x0F, min = 0x800;
-	} else if ((s[0] & 0xF8) == 0xF0) {
-		len = 4, c = s[0] & 0x07, min = 0x10000;
-	} else {
-		return 0;
-	}
-	if ((size_t)len > n)
-		return 0;
-	for (int i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3F);
-	}
-	/* overlong forms, surrogates and values past Unicode are invalid */
-	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-		return 0;
-	*cp = c;
-	return len;
-}
-
-size_t lm_utf8_check(const char *s, size_t len)
-{
-	size_t i = 0;
-	while (i < len) {
-		uint32_t cp;
-		int n = lm_utf8_decode(s + i, len - i, &cp);
-		if (!n)
-			return i;
-		i += (size_t)n;
-	}
-	return len;
 }

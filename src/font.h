@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "diag.h"
+#include "utf8.h" /* text is measured as UTF-8 */
 
 struct lm_embed;
 
@@ -39,10 +40,5 @@ double lm_font_text_width(struct lm_fonts *f, enum lm_face face, const char *s,
 /* 1 when the face has a glyph for `cp`. */
 int lm_font_has_glyph(struct lm_fonts *f, enum lm_face face, uint32_t cp);
 
-/* Decodes one UTF-8 sequence at s (n bytes left).  Returns its length
- * (1 to 4) and sets *cp, or returns 0 for an invalid sequence. */
-int lm_utf8_decode(const char *s, size_t n, uint32_t *cp);
-/* Returns the byte offset of the first invalid UTF-8 sequence, or `len` when all is valid. */
-size_t lm_utf8_check(const char *s, size_t len);
 
 #endif

@@ -1,4 +1,5 @@
 #include "layout.h"
+#include "utf8.h"
 
 #include "buf.h"
 

@@ -1,6 +1,7 @@
 #include "letter.h"
 
 #include "buf.h"
+#include "utf8.h"
 #include "fileio.h"
 #include "frontmatter.h"
 #include "markdown.h"
@@ -223,88 +224,6 @@ static int asset_index(const struct lm_assets *a, const char *path)
 		if (!strcmp(a->images[i].path, path))
 			return (int)i;
 	return -1;
-}
-
-/* ---- dates ---- */
-
-static const char *const months[] = { "January", "February", "March", "April", "May", "June",
-				       "July", "August", "September", "October", "November",
-				       "December" };
-static const char *const weekdays[] = { "Sunday", "Monday", "Tuesday", "Wednesday",
-					 "Thursday", "Friday", "Saturday" };
-
-static int days_in_month(int y, int m)
-{
-	static const int dm[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	return m == 2 && leap ? 29 : dm[m - 1];
-}
-
-int lm_date_parse(const char *s, struct lm_date *out)
-{
-	int y, m, dd;
-	/* exactly YYYY-MM-DD: sscanf alone would take signs and spaces */
-	if (strlen(s) != 10)
-		return -1;
-	for (int i = 0; i < 10; i++)
-		if ((i == 4 || i == 7) ? s[i] != '-' : (s[i] < '0' || s[i] > '9'))
-			return -1;
-	if (sscanf(s, "%4d-%2d-%2d", &y, &m, &dd) != 3)
-		return -1;
-	if (y < 1900 || y > 9999 || m < 1 || m > 12 || dd < 1 || dd > days_in_month(y, m))
-		return -1;
-	out->year = y, out->month = m, out->day = dd;
-	return 0;
-}
-
-static int weekday(const struct lm_date *d)
-{
-	/* Sakamoto's method */
-	static const int t[] = { 0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4 };
-	int y = d->year - (d->month < 3);
-	return (y + y / 4 - y / 100 + y / 400 + t[d->month - 1] + d->day) % 7;
-}
-
-void lm_date_format(struct lm_buf *out, const char *fmt, const struct lm_date *date)
-{
-	for (const char *p = fmt; *p; p++) {
-		if (*p != '%' || !p[1]) {
-			lm_buf_addc(out, *p);
-			continue;
-		}
-		switch (*++p) {
-		case 'd':
-			lm_buf_addf(out, "%d", date->day);
-			break;
-		case 'o': {
-			int dd = date->day;
-			const char *suf = (dd % 10 == 1 && dd != 11) ? "st"
-					  : (dd % 10 == 2 && dd != 12) ? "nd"
-					  : (dd % 10 == 3 && dd != 13) ? "rd" : "th";
-			lm_buf_addf(out, "%d%s", dd, suf);
-			break;
-		}
-		case 'B':
-			lm_buf_adds(out, months[date->month - 1]);
-			break;
-		case 'm':
-			lm_buf_addf(out, "%02d", date->month);
-			break;
-		case 'Y':
-			lm_buf_addf(out, "%d", date->year);
-			break;
-		case 'A':
-			lm_buf_adds(out, weekdays[weekday(date)]);
-			break;
-		case '%':
-			lm_buf_addc(out, '%');
-			break;
-		default:
-			lm_buf_addc(out, '%');
-			lm_buf_addc(out, *p);
-			break;
-		}
-	}
 }
 
 /* ---- laying out ---- */

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "area.h"
+#include "date.h"
 #include "diag.h"
 #include "font.h"
 #include "image.h"
@@ -44,15 +45,6 @@ void lm_assets_init(struct lm_assets *a);
 int lm_assets_load(struct lm_assets *a, const struct lm_area *area, struct lm_diag *d);
 void lm_assets_release(struct lm_assets *a);
 
-struct lm_date {
-	int year, month, day;
-};
-
-/* Writes `date` as `fmt` says (%d day, %o day with suffix, %B month name,
- * %m month number, %Y year, %A weekday, %% a percent sign) into out. */
-void lm_date_format(struct lm_buf *out, const char *fmt, const struct lm_date *date);
-/* Parses YYYY-MM-DD; returns 0, or -1 when it is not a real date. */
-int lm_date_parse(const char *s, struct lm_date *out);
 
 /* A postal address has at most this many lines (UK rules: 3 to 7). */
 #define LM_ADDRESS_MAX_LINES 7

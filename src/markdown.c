@@ -2,6 +2,7 @@
 
 #include "buf.h"
 #include "font.h"
+#include "utf8.h"
 
 #include <md4c.h>
 #include <stdio.h>
@@ -368,34 +369,13 @@ static const struct entity entities[] = {
 	{ "bull", "\xE2\x80\xA2" },
 };
 
-static void utf8_encode(struct lm_buf *b, unsigned long cp)
-{
-	if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-		cp = 0xFFFD;
-	if (cp < 0x80) {
-		lm_buf_addc(b, (char)cp);
-	} else if (cp < 0x800) {
-		lm_buf_addc(b, (char)(0xC0 | (cp >> 6)));
-		lm_buf_addc(b, (char)(0x80 | (cp & 0x3F)));
-	} else if (cp < 0x10000) {
-		lm_buf_addc(b, (char)(0xE0 | (cp >> 12)));
-		lm_buf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3F)));
-		lm_buf_addc(b, (char)(0x80 | (cp & 0x3F)));
-	} else {
-		lm_buf_addc(b, (char)(0xF0 | (cp >> 18)));
-		lm_buf_addc(b, (char)(0x80 | ((cp >> 12) & 0x3F)));
-		lm_buf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3F)));
-		lm_buf_addc(b, (char)(0x80 | (cp & 0x3F)));
-	}
-}
-
 static void add_entity(struct parser *p, const char *s, size_t n)
 {
 	struct lm_buf out = LM_BUF_INIT;
 	if (n > 3 && s[1] == '#') {
 		unsigned long cp = (s[2] == 'x' || s[2] == 'X') ? strtoul(s + 3, NULL, 16)
 							      : strtoul(s + 2, NULL, 10);
-		utf8_encode(&out, cp);
+		lm_utf8_add(&out, cp > 0x10FFFF ? 0xFFFD : (uint32_t)cp);
 	} else {
 		for (size_t i = 0; i < sizeof(entities) / sizeof(entities[0]); i++) {
 			size_t len = strlen(entities[i].name);

@@ -1,4 +1,5 @@
 #include "pdf.h"
+#include "utf8.h"
 
 #include "buf.h"
 #include "fileio.h"

@@ -1,6 +1,7 @@
 #include "sign.h"
 
 #include "fileio.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -918,38 +919,18 @@ static int add_text_string(struct lm_buf *b, const char *s)
 		return 0;
 	}
 	lm_buf_adds(b, "<FEFF");
-	const unsigned char *u = (const unsigned char *)s;
-	while (*u) {
-		unsigned long cp;
-		int n;
-		if (*u < 0x80) {
-			cp = *u;
-			n = 1;
-		} else if ((*u & 0xE0) == 0xC0) {
-			cp = *u & 0x1F;
-			n = 2;
-		} else if ((*u & 0xF0) == 0xE0) {
-			cp = *u & 0x0F;
-			n = 3;
-		} else if ((*u & 0xF8) == 0xF0) {
-			cp = *u & 0x07;
-			n = 4;
-		} else {
+	size_t len = strlen(s);
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		int n = lm_utf8_decode(s + i, len - i, &cp);
+		if (!n)
 			return -1;
-		}
-		for (int i = 1; i < n; i++) {
-			if ((u[i] & 0xC0) != 0x80)
-				return -1;
-			cp = (cp << 6) | (u[i] & 0x3F);
-		}
-		if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-			return -1;
-		u += n;
+		i += (size_t)n;
 		if (cp >= 0x10000) {
 			cp -= 0x10000;
-			lm_buf_addf(b, "%04lX%04lX", 0xD800 + (cp >> 10), 0xDC00 + (cp & 0x3FF));
+			lm_buf_addf(b, "%04X%04X", (unsigned)(0xD800 + (cp >> 10)), (unsigned)(0xDC00 + (cp & 0x3FF)));
 		} else {
-			lm_buf_addf(b, "%04lX", cp);
+			lm_buf_addf(b, "%04X", (unsigned)cp);
 		}
 	}
 	lm_buf_addc(b, '>');
@@ -977,35 +958,17 @@ static void to_winansi(const char *s, struct lm_buf *out)
 		{ 0x201C, 0x93 }, { 0x201D, 0x94 }, { 0x2022, 0x95 }, { 0x2013, 0x96 },
 		{ 0x2014, 0x97 },
 	};
-	const unsigned char *u = (const unsigned char *)s;
-	while (*u) {
-		unsigned cp = *u;
-		int n = 1;
-		if (*u >= 0xF0) {
-			cp = *u & 0x07;
-			n = 4;
-		} else if (*u >= 0xE0) {
-			cp = *u & 0x0F;
-			n = 3;
-		} else if (*u >= 0xC0) {
-			cp = *u & 0x1F;
-			n = 2;
-		}
-		for (int i = 1; i < n; i++) {
-			if ((u[i] & 0xC0) != 0x80) {
-				n = i;
-				cp = '?';
-				break;
-			}
-			cp = (cp << 6) | (u[i] & 0x3F);
-		}
-		u += n;
+	size_t len = strlen(s);
+	for (size_t i = 0; i < len;) {
+		uint32_t cp = '?';
+		int n = lm_utf8_decode(s + i, len - i, &cp);
+		i += n ? (size_t)n : 1;
 		unsigned char b = '?';
 		if ((cp >= 0x20 && cp < 0x7F) || (cp >= 0xA0 && cp <= 0xFF))
 			b = (unsigned char)cp;
-		for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++)
-			if (extra[i].cp == cp)
-				b = extra[i].b;
+		for (size_t k = 0; k < sizeof(extra) / sizeof(extra[0]); k++)
+			if (extra[k].cp == cp)
+				b = extra[k].b;
 		lm_buf_addc(out, (char)b);
 	}
 }

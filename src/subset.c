@@ -1,4 +1,5 @@
 #include "subset.h"
+#include "utf8.h"
 
 #include "buf.h"
 

@@ -1,4 +1,5 @@
 #include "tags.h"
+#include "utf8.h"
 
 #include "font.h"
 

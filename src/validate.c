@@ -4,7 +4,11 @@
  */
 #include "validate.h"
 
+#include "date.h"
+#include "utf8.h"
+
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,35 +34,6 @@ static int ok(char *why, size_t n)
 	return 0;
 }
 
-/* Length of the UTF-8 sequence at s (1-4), or 0 if it is not valid UTF-8. */
-static int utf8_len(const unsigned char *s, unsigned *cp)
-{
-	unsigned c = s[0];
-	int len;
-	unsigned v, min;
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	} else if (c >= 0xC2 && c <= 0xDF) {
-		len = 2, v = c & 0x1F, min = 0x80;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		len = 3, v = c & 0x0F, min = 0x800;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		len = 4, v = c & 0x07, min = 0x10000;
-	} else {
-		return 0;
-	}
-	for (int i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		v = (v << 6) | (s[i] & 0x3F);
-	}
-	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-		return 0;
-	*cp = v;
-	return len;
-}
-
 /* The text as typed, in double quotes, for a reason: control characters
  * become spaces (a cell may hold a line break), invalid UTF-8 becomes "?",
  * and more than 60 bytes are cut at a character boundary with "...". */
@@ -72,8 +47,8 @@ static const char *quote(struct quoted *q, const char *text)
 	const unsigned char *p = (const unsigned char *)text;
 	q->s[o++] = '"';
 	while (*p) {
-		unsigned cp;
-		int len = utf8_len(p, &cp);
+		uint32_t cp;
+		int len = lm_utf8_decode((const char *)p, strnlen((const char *)p, 4), &cp);
 		if (o + (len ? (size_t)len : 1) > 61) {
 			memcpy(q->s + o, "...", 3);
 			o += 3;
@@ -103,8 +78,8 @@ struct charname {
 
 static const char *name_char(struct charname *c, const char *p)
 {
-	unsigned cp;
-	int len = utf8_len((const unsigned char *)p, &cp);
+	uint32_t cp;
+	int len = lm_utf8_decode(p, strnlen(p, 4), &cp);
 	if (!len)
 		snprintf(c->s, sizeof(c->s), "the byte 0x%02X, which is not UTF-8,", (unsigned char)*p);
 	else if (cp == '\t')
@@ -112,7 +87,7 @@ static const char *name_char(struct charname *c, const char *p)
 	else if (cp == '\n' || cp == '\r')
 		snprintf(c->s, sizeof(c->s), "a line break");
 	else if (cp < 0x20 || cp == 0x7F)
-		snprintf(c->s, sizeof(c->s), "the control character U+%04X", cp);
+		snprintf(c->s, sizeof(c->s), "the control character U+%04X", (unsigned)cp);
 	else if (cp == 0xA0 || cp == 0x202F || cp == 0x2007)
 		snprintf(c->s, sizeof(c->s), "a no-break space");
 	else if (cp == '"')
@@ -148,8 +123,8 @@ static int starts_nocase(const char *s, const char *prefix)
 /* A space of any kind: the reason for it is the same. */
 static int space_len(const char *p)
 {
-	unsigned cp;
-	int len = utf8_len((const unsigned char *)p, &cp);
+	uint32_t cp;
+	int len = lm_utf8_decode(p, strnlen(p, 4), &cp);
 	if (len && (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == 0xA0 ||
 		    cp == 0x2007 || cp == 0x202F))
 		return len;
@@ -182,8 +157,8 @@ struct phone {
 /* Separators a number may hold: length of the one at p, or 0. */
 static int phone_sep(const char *p)
 {
-	unsigned cp;
-	int len = utf8_len((const unsigned char *)p, &cp);
+	uint32_t cp;
+	int len = lm_utf8_decode(p, strnlen(p, 4), &cp);
 	if (!len)
 		return 0;
 	if (cp == ' ' || cp == '-' || cp == 0xA0 || cp == 0x202F || cp == 0x2007 ||
@@ -529,8 +504,8 @@ static int check_host(const char *h, size_t len, const char *shown, const char *
 		if (i < len && h[i] != '.') {
 			int ch = (unsigned char)h[i];
 			if (!host_char(ch)) {
-				unsigned cp;
-				int l = utf8_len((const unsigned char *)h + i, &cp);
+				uint32_t cp;
+				int l = lm_utf8_decode(h + i, strnlen(h + i, 4), &cp);
 				if (l > 1 && i + (size_t)l <= len)
 					return fail(why, n, "%s has %s %s, where only letters a-z, digits, "
 						    "hyphens and dots may be (use the name's xn-- form)",
@@ -770,22 +745,6 @@ int lm_check_web(const char *s, char *why, size_t n)
 
 /* ---- dates ---- */
 
-static int leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int month_days(int y, int m)
-{
-	static const int days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	return m == 2 && leap(y) ? 29 : days[m - 1];
-}
-
-static const char *const month_names[12] = {
-	"January", "February", "March", "April", "May", "June", "July", "August",
-	"September", "October", "November", "December",
-};
-
 /* Reads 1 to `max` digits at *p into *v; returns how many. */
 static int digits(const char **p, int max, int *v)
 {
@@ -806,9 +765,9 @@ static int real_date(const char *shown, int y, int m, int d, char *why, size_t n
 	if (m < 1 || m > 12)
 		return fail(why, n, "%s has no month %d; write the date as YYYY-MM-DD, such as "
 			    "2025-03-17", shown, m);
-	if (d < 1 || d > month_days(y, m))
+	if (d < 1 || d > lm_date_days_in_month(y, m))
 		return fail(why, n, "%s is not a real date: %s %d has %d days", shown,
-			    month_names[m - 1], y, month_days(y, m));
+			    lm_date_month_name(m), y, lm_date_days_in_month(y, m));
 	return 0;
 }
 
@@ -874,68 +833,4 @@ int lm_check_date(const char *s, int *y, int *m, int *d, char *why, size_t n)
 		return fail(why, n, "%s looks like a date Excel turned into a number; format the "
 			    "column as text and write the date as YYYY-MM-DD", shown);
 	return fail(why, n, "%s is not a date written YYYY-MM-DD, such as 2025-03-17", shown);
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
- * days_from_civil). */
-static long days_from_civil(int y, int m, int d)
-{
-	y -= m <= 2;
-	long era = (y >= 0 ? y : y - 399) / 400;
-	long yoe = y - era * 400;
-	long doy = (153L * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-long lm_days_between(int y1, int m1, int d1, int y2, int m2, int d2)
-{
-	return days_from_civil(y2, m2, d2) - days_from_civil(y1, m1, d1);
-}
-
-/* ---- Windows-1252 ---- */
-
-/* 0x80-0x9F; 0 where Windows-1252 defines nothing. */
-static const unsigned short cp1252_high[32] = {
-	0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
-	0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,
-	0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178,
-};
-
-unsigned lm_cp1252_code_point(unsigned char c)
-{
-	return c < 0x80 || c >= 0xA0 ? c : cp1252_high[c - 0x80];
-}
-
-int lm_cp1252_to_utf8(const char *in, size_t len, struct lm_buf *out)
-{
-	size_t i = 0;
-	while (i < len) {
-		/* copy a run of ASCII at once */
-		size_t j = i;
-		while (j < len && (unsigned char)in[j] < 0x80)
-			j++;
-		if (j > i)
-			lm_buf_add(out, in + i, j - i);
-		if (j == len)
-			break;
-		unsigned c = (unsigned char)in[j];
-		unsigned cp = lm_cp1252_code_point((unsigned char)c);
-		if (!cp)
-			return -1;
-		char u[3];
-		if (cp < 0x800) {
-			u[0] = (char)(0xC0 | (cp >> 6));
-			u[1] = (char)(0x80 | (cp & 0x3F));
-			lm_buf_add(out, u, 2);
-		} else {
-			u[0] = (char)(0xE0 | (cp >> 12));
-			u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-			u[2] = (char)(0x80 | (cp & 0x3F));
-			lm_buf_add(out, u, 3);
-		}
-		i = j + 1;
-	}
-	return 0;
 }

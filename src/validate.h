@@ -65,25 +65,8 @@ int lm_check_web(const char *s, char *why, size_t n);
  * A `verified` date written YYYY-MM-DD that exists in the calendar
  * (years 1900-9999).  On success sets *y, *m, *d (any may be NULL).  A date
  * Excel rewrote as DD/MM/YYYY gets a reason giving the YYYY-MM-DD form.
+ * (lm_date_diff in date.h counts the days since.)
  */
 int lm_check_date(const char *s, int *y, int *m, int *d, char *why, size_t n);
-
-/* Days from the first date to the second (negative when the second is
- * earlier); the dates must be real (see lm_check_date). */
-long lm_days_between(int y1, int m1, int d1, int y2, int m2, int d2);
-
-/*
- * Decodes `len` bytes of Windows-1252 (Excel's "CSV" save on Windows) and
- * appends them to `out` as UTF-8: 0x00-0x7F and 0xA0-0xFF map to the same
- * code points, 0x80-0x9F to the Windows table (0x92 is U+2019 ’).  Returns 0,
- * or -1 at the first byte Windows-1252 leaves undefined (0x81, 0x8D, 0x8F,
- * 0x90, 0x9D): `out` then holds the conversion of every byte before it, so
- * the caller finds the bad byte's line and column by counting lines and
- * characters in what was appended (one input byte is one character).
- */
-int lm_cp1252_to_utf8(const char *in, size_t len, struct lm_buf *out);
-/* The code point of Windows-1252 byte `c`, or 0 for the five bytes it
- * leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D). */
-unsigned lm_cp1252_code_point(unsigned char c);
 
 #endif

@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "csv.h"
 #include "diag.h"
+#include "utf8.h"
 #include "validate.h"
 
 #define PATH "areas/liverpool/contacts.csv"

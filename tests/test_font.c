@@ -1,4 +1,4 @@
-/* test_font.c - font widths and UTF-8 decoding (font.c).
+/* test_font.c - font widths (font.c).
  *
  * The fonts folder comes from argv[1] or, failing that, LM_TEST_FONTS_DIR.
  */
@@ -213,89 +213,6 @@ static void test_not_a_font(void **state)
 	rmdir(dir);
 }
 
-static void test_utf8_decode_valid(void **state)
-{
-	(void)state;
-	uint32_t cp = 0;
-	assert_int_equal(lm_utf8_decode("A", 1, &cp), 1);
-	assert_int_equal(cp, 'A');
-	assert_int_equal(lm_utf8_decode("\xC2\xA3", 2, &cp), 2);
-	assert_int_equal(cp, 0xA3);
-	assert_int_equal(lm_utf8_decode("\xC5\xB5xyz", 4, &cp), 2);
-	assert_int_equal(cp, 0x175);
-	assert_int_equal(lm_utf8_decode("\xE2\x80\x99", 3, &cp), 3);
-	assert_int_equal(cp, 0x2019);
-	assert_int_equal(lm_utf8_decode("\xEF\xBF\xBF", 3, &cp), 3);
-	assert_int_equal(cp, 0xFFFF);
-	assert_int_equal(lm_utf8_decode("\xF0\x9F\x98\x80", 4, &cp), 4);
-	assert_int_equal(cp, 0x1F600);
-	assert_int_equal(lm_utf8_decode("\xF4\x8F\xBF\xBF", 4, &cp), 4);
-	assert_int_equal(cp, 0x10FFFF);
-	/* boundaries of each length */
-	assert_int_equal(lm_utf8_decode("\x7F", 1, &cp), 1);
-	assert_int_equal(lm_utf8_decode("\xC2\x80", 2, &cp), 2);
-	assert_int_equal(cp, 0x80);
-	assert_int_equal(lm_utf8_decode("\xE0\xA0\x80", 3, &cp), 3);
-	assert_int_equal(cp, 0x800);
-	assert_int_equal(lm_utf8_decode("\xF0\x90\x80\x80", 4, &cp), 4);
-	assert_int_equal(cp, 0x10000);
-	assert_int_equal(lm_utf8_decode("\xED\x9F\xBF", 3, &cp), 3); /* U+D7FF */
-	assert_int_equal(cp, 0xD7FF);
-	assert_int_equal(lm_utf8_decode("\xEE\x80\x80", 3, &cp), 3); /* U+E000 */
-	assert_int_equal(cp, 0xE000);
-}
-
-static void test_utf8_decode_invalid(void **state)
-{
-	(void)state;
-	uint32_t cp = 0x12345;
-	/* nothing to read */
-	assert_int_equal(lm_utf8_decode("", 0, &cp), 0);
-	/* overlong forms */
-	assert_int_equal(lm_utf8_decode("\xC0\xAF", 2, &cp), 0);
-	assert_int_equal(lm_utf8_decode("\xC1\xBF", 2, &cp), 0);
-	assert_int_equal(lm_utf8_decode("\xE0\x80\xAF", 3, &cp), 0);
-	assert_int_equal(lm_utf8_decode("\xE0\x9F\xBF", 3, &cp), 0);
-	assert_int_equal(lm_utf8_decode("\xF0\x80\x80\xAF", 4, &cp), 0);
-	assert_int_equal(lm_utf8_decode("\xF0\x8F\xBF\xBF", 4, &cp), 0);
-	/* surrogates */
-	assert_int_equal(lm_utf8_decode("\xED\xA0\x80", 3, &cp), 0); /* U+D800 */
-	assert_int_equal(lm_utf8_decode("\xED\xBF\xBF", 3, &cp), 0); /* U+DFFF */
-	/* past U+10FFFF, and lead bytes that never start a sequence */
-	assert_int_equal(lm_utf8_decode("\xF4\x90\x80\x80", 4, &cp), 0);
-	assert_int_equal(lm_utf8_decode("\xF8\x88\x80\x80\x80", 5, &cp), 0);
-	assert_int_equal(lm_utf8_decode("\xFF", 1, &cp), 0);
-	assert_int_equal(lm_utf8_decode("\x80", 1, &cp), 0);
-	assert_int_equal(lm_utf8_decode("\xBF", 1, &cp), 0);
-	/* truncated: the bytes are there but n says they are not, or the
-	 * continuation byte is not one */
-	assert_int_equal(lm_utf8_decode("\xE2\x80\x99", 2, &cp), 0);
-	assert_int_equal(lm_utf8_decode("\xE2\x80", 2, &cp), 0);
-	assert_int_equal(lm_utf8_decode("\xC2", 1, &cp), 0);
-	assert_int_equal(lm_utf8_decode("\xF0\x9F\x98", 3, &cp), 0);
-	assert_int_equal(lm_utf8_decode("\xC2" "A", 2, &cp), 0);
-	assert_int_equal(lm_utf8_decode("\xE2\x80" "A", 3, &cp), 0);
-	assert_int_equal(lm_utf8_decode("\xF0\x9F\x98" "A", 4, &cp), 0);
-	/* a failed decode leaves *cp alone */
-	assert_int_equal(cp, 0x12345);
-}
-
-static void test_utf8_check(void **state)
-{
-	(void)state;
-	assert_int_equal(lm_utf8_check("", 0), 0);
-	assert_int_equal(lm_utf8_check("plain", 5), 5);
-	assert_int_equal(lm_utf8_check("\xC2\xA3" "5 t\xC5\xB7", 7), 7);
-	/* the offset of the first bad sequence */
-	assert_int_equal(lm_utf8_check("ab\xFF" "cd", 5), 2);
-	assert_int_equal(lm_utf8_check("\xC2\xA3\xC0\xAF", 4), 2);
-	assert_int_equal(lm_utf8_check("caf\xC3\xA9 \xED\xA0\x80", 9), 6);
-	/* a sequence cut off by the end of the text */
-	assert_int_equal(lm_utf8_check("abc\xE2\x80", 5), 3);
-	/* len limits the check: the bad byte past it is not seen */
-	assert_int_equal(lm_utf8_check("abc\xFF", 3), 3);
-}
-
 int main(int argc, char **argv)
 {
 	if (argc > 1)
@@ -308,9 +225,6 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_has_glyph, setup_fonts, teardown_fonts),
 		cmocka_unit_test(test_missing_dir),
 		cmocka_unit_test(test_not_a_font),
-		cmocka_unit_test(test_utf8_decode_valid),
-		cmocka_unit_test(test_utf8_decode_invalid),
-		cmocka_unit_test(test_utf8_check),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

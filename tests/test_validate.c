@@ -495,114 +495,6 @@ static void test_date(void **state)
 	}
 }
 
-static void test_days_between(void **state)
-{
-	(void)state;
-	assert_int_equal(lm_days_between(2025, 11, 1, 2026, 11, 1), 365);
-	assert_int_equal(lm_days_between(2024, 1, 1, 2025, 1, 1), 366);
-	assert_int_equal(lm_days_between(2026, 11, 1, 2025, 11, 1), -365);
-	assert_int_equal(lm_days_between(2026, 3, 17, 2026, 3, 17), 0);
-	assert_int_equal(lm_days_between(1999, 12, 31, 2000, 3, 1), 61);
-	assert_int_equal(lm_days_between(1900, 1, 1, 2000, 1, 1), 36524);
-	assert_int_equal(lm_days_between(2026, 2, 28, 2026, 3, 1), 1);
-	assert_int_equal(lm_days_between(1970, 1, 1, 9999, 12, 31), 2932896);
-}
-
-/* ---- Windows-1252 ---- */
-
-/* The inverse of lm_cp1252_to_utf8, for the round trip: -1 for a code point
- * Windows-1252 cannot hold. */
-static int cp1252_byte(unsigned cp)
-{
-	static const unsigned short high[32] = {
-		0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
-		0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
-		0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-		0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
-	};
-	if (cp < 0x80 || (cp >= 0xA0 && cp <= 0xFF))
-		return (int)cp;
-	for (int i = 0; i < 32; i++)
-		if (high[i] && high[i] == cp)
-			return 0x80 + i;
-	return -1;
-}
-
-static size_t utf8_to_cp1252(const char *s, size_t len, char *out)
-{
-	size_t o = 0;
-	for (size_t i = 0; i < len;) {
-		unsigned char c = (unsigned char)s[i];
-		unsigned cp;
-		if (c < 0x80) {
-			cp = c;
-			i += 1;
-		} else if (c < 0xE0) {
-			cp = ((c & 0x1Fu) << 6) | (s[i + 1] & 0x3F);
-			i += 2;
-		} else {
-			cp = ((c & 0x0Fu) << 12) | ((s[i + 1] & 0x3Fu) << 6) | (s[i + 2] & 0x3F);
-			i += 3;
-		}
-		int b = cp1252_byte(cp);
-		assert_true(b >= 0);
-		out[o++] = (char)b;
-	}
-	return o;
-}
-
-static void test_cp1252_round_trip(void **state)
-{
-	(void)state;
-	char in[256], back[256];
-	size_t n = 0;
-	for (int c = 0; c < 256; c++)
-		if (c != 0x81 && c != 0x8D && c != 0x8F && c != 0x90 && c != 0x9D)
-			in[n++] = (char)c;
-	assert_int_equal(n, 251);
-	struct lm_buf out = LM_BUF_INIT;
-	assert_int_equal(lm_cp1252_to_utf8(in, n, &out), 0);
-	/* 128 ASCII, 96 Latin-1 (2 bytes), 27 from the Windows table: 10 of
-	 * them below U+0800 (2 bytes), 17 above (3 bytes) */
-	assert_int_equal(out.len, 128 + 96 * 2 + 10 * 2 + 17 * 3);
-	assert_int_equal(utf8_to_cp1252(out.ptr, out.len, back), n);
-	assert_memory_equal(back, in, n);
-	lm_buf_release(&out);
-}
-
-static void test_cp1252_excel_bytes(void **state)
-{
-	(void)state;
-	struct lm_buf out = LM_BUF_INIT;
-	/* Excel's "CSV" save of O’Brien, café, “quotes”, – and € */
-	static const char in[] = "O\x92" "Brien,caf\xE9,\x93q\x94,\x96,\x80" "5\r\n";
-	assert_int_equal(lm_cp1252_to_utf8(in, sizeof(in) - 1, &out), 0);
-	assert_string_equal(out.ptr, "O\xE2\x80\x99" "Brien,caf\xC3\xA9,\xE2\x80\x9Cq\xE2\x80\x9D,"
-			    "\xE2\x80\x93,\xE2\x82\xAC" "5\r\n");
-	/* appends, and keeps NUL bytes for the CSV check to report */
-	assert_int_equal(lm_cp1252_to_utf8("a\0b", 3, &out), 0);
-	assert_memory_equal(out.ptr + out.len - 3, "a\0b", 3);
-	lm_buf_release(&out);
-
-	assert_int_equal(lm_cp1252_to_utf8("", 0, &out), 0);
-	assert_int_equal(out.len, 0);
-	lm_buf_release(&out);
-}
-
-static void test_cp1252_undefined(void **state)
-{
-	(void)state;
-	static const unsigned char undefined[] = { 0x81, 0x8D, 0x8F, 0x90, 0x9D };
-	for (size_t i = 0; i < sizeof(undefined); i++) {
-		struct lm_buf out = LM_BUF_INIT;
-		char in[] = "id,name\nx,caf\xE9 ?";
-		in[sizeof(in) - 2] = (char)undefined[i];
-		assert_int_equal(lm_cp1252_to_utf8(in, sizeof(in) - 1, &out), -1);
-		/* everything before the bad byte: line 2, column 9 follows it */
-		assert_string_equal(out.ptr, "id,name\nx,caf\xC3\xA9 ");
-		lm_buf_release(&out);
-	}
-}
 
 int main(void)
 {
@@ -623,10 +515,6 @@ int main(void)
 		cmocka_unit_test(test_web_valid),
 		cmocka_unit_test(test_web_invalid),
 		cmocka_unit_test(test_date),
-		cmocka_unit_test(test_days_between),
-		cmocka_unit_test(test_cp1252_round_trip),
-		cmocka_unit_test(test_cp1252_excel_bytes),
-		cmocka_unit_test(test_cp1252_undefined),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -135,15 +135,13 @@ int cli_pick_date(const char *cmd, const char *opt, struct lm_date *out)
 	if (sde && *sde) {
 		char *end;
 		long long v = strtoll(sde, &end, 10);
-		if (*end || v < 0) {
+		if (*end || v < 0 || lm_date_from_epoch(v, out)) {
 			fprintf(stderr, "lettermerge %s: SOURCE_DATE_EPOCH '%s' is not a number of seconds\n", cmd, sde);
 			return -1;
 		}
-		t = (time_t)v;
-		gmtime_r(&t, &tm);
-	} else {
-		localtime_r(&t, &tm);
+		return 0;
 	}
+	localtime_r(&t, &tm);
 	out->year = tm.tm_year + 1900;
 	out->month = tm.tm_mon + 1;
 	out->day = tm.tm_mday;

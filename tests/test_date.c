@@ -1,4 +1,4 @@
-/* test_letter_date.c - lm_date_parse and lm_date_format (letter.c). */
+/* test_date.c - the one calendar: dates parsed, formatted and counted (date.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "buf.h"
-#include "letter.h"
+#include "date.h"
 
 static void expect_date(const char *s, int y, int m, int d)
 {
@@ -113,7 +113,7 @@ static void test_format(void **state)
 	expect_format("", 2015, 3, 17, "");
 }
 
-/* letter.h: "%% a percent sign" */
+/* date.h: "%% a percent sign" */
 static void test_format_percent(void **state)
 {
 	(void)state;
@@ -173,6 +173,141 @@ static void test_parse_then_format(void **state)
 	lm_buf_release(&out);
 }
 
+static long diff(int y1, int m1, int d1, int y2, int m2, int d2)
+{
+	struct lm_date a = { y1, m1, d1 }, b = { y2, m2, d2 };
+	return lm_date_diff(&a, &b);
+}
+
+static void test_diff(void **state)
+{
+	(void)state;
+	assert_int_equal(diff(2025, 11, 1, 2026, 11, 1), 365);
+	assert_int_equal(diff(2024, 1, 1, 2025, 1, 1), 366);
+	assert_int_equal(diff(2026, 11, 1, 2025, 11, 1), -365);
+	assert_int_equal(diff(2026, 3, 17, 2026, 3, 17), 0);
+	assert_int_equal(diff(1999, 12, 31, 2000, 3, 1), 61);
+	assert_int_equal(diff(1900, 1, 1, 2000, 1, 1), 36524);
+	assert_int_equal(diff(2026, 2, 28, 2026, 3, 1), 1);
+	assert_int_equal(diff(1970, 1, 1, 9999, 12, 31), 2932896);
+}
+
+/* Every day of 1900-9999 maps to its day number and back, one apart. */
+static void test_days_round_trip(void **state)
+{
+	(void)state;
+	struct lm_date d = { 1900, 1, 1 };
+	long n = lm_date_to_days(&d);
+	assert_int_equal(n, -25567);
+	for (int y = 1900; y <= 9999; y++)
+		for (int m = 1; m <= 12; m++)
+			for (int dd = 1; dd <= lm_date_days_in_month(y, m); dd++, n++) {
+				struct lm_date a = { y, m, dd }, b;
+				if (lm_date_to_days(&a) != n)
+					fail_msg("%04d-%02d-%02d is day %ld, want %ld", y, m, dd,
+						 lm_date_to_days(&a), n);
+				lm_date_from_days(n, &b);
+				if (b.year != y || b.month != m || b.day != dd)
+					fail_msg("day %ld came back as %04d-%02d-%02d", n, b.year, b.month, b.day);
+			}
+	assert_int_equal(n, 2932897); /* the day after 9999-12-31 */
+}
+
+static void test_valid(void **state)
+{
+	(void)state;
+	assert_true(lm_date_valid(2016, 2, 29));
+	assert_false(lm_date_valid(2015, 2, 29));
+	assert_false(lm_date_valid(1899, 12, 31));
+	assert_false(lm_date_valid(10000, 1, 1));
+	assert_false(lm_date_valid(2015, 0, 1));
+	assert_false(lm_date_valid(2015, 13, 1));
+	assert_false(lm_date_valid(2015, 4, 31));
+	assert_int_equal(lm_date_days_in_month(2015, 13), 0);
+	assert_int_equal(lm_date_days_in_month(2100, 2), 28);
+}
+
+static void expect_lenient(const char *s, int form, int y, int m, int d)
+{
+	struct lm_date date = { -1, -1, -1 };
+	int got = lm_date_parse_lenient(s, &date);
+	if (got != form)
+		fail_msg("\"%s\": form %d, want %d", s, got, form);
+	if (form >= 0 && (date.year != y || date.month != m || date.day != d))
+		fail_msg("\"%s\": got %04d-%02d-%02d", s, date.year, date.month, date.day);
+	if (form < 0 && date.year != -1)
+		fail_msg("\"%s\": output touched on failure", s);
+}
+
+/* What Excel and LibreOffice turn YYYY-MM-DD into, read day first. */
+static void test_parse_lenient(void **state)
+{
+	(void)state;
+	expect_lenient("2015-03-17", LM_DATE_ISO, 2015, 3, 17);
+	expect_lenient("2015-3-7", LM_DATE_ISO_SHORT, 2015, 3, 7);
+	expect_lenient("17/03/2015", LM_DATE_DMY, 2015, 3, 17);
+	expect_lenient("7/3/2015", LM_DATE_DMY, 2015, 3, 7);
+	expect_lenient("17-03-2015", LM_DATE_DMY, 2015, 3, 17);
+	expect_lenient("17.03.2015", LM_DATE_DMY, 2015, 3, 17);
+	expect_lenient("03/17/2015", -1, 0, 0, 0); /* US order is not a real day-first date */
+	expect_lenient("31/02/2015", -1, 0, 0, 0);
+	expect_lenient("17/03-2015", -1, 0, 0, 0); /* mixed separators */
+	expect_lenient("17/03/15", -1, 0, 0, 0);   /* two-digit years are ambiguous */
+	expect_lenient("2015-13-01", -1, 0, 0, 0);
+	expect_lenient("2015/03/17", -1, 0, 0, 0);
+	expect_lenient("42080", -1, 0, 0, 0);
+	expect_lenient("", -1, 0, 0, 0);
+	/* a real date before 1900 is read, for the caller to name */
+	expect_lenient("1899-12-31", LM_DATE_ISO, 1899, 12, 31);
+}
+
+static void test_epoch(void **state)
+{
+	(void)state;
+	struct lm_date d;
+	assert_int_equal(lm_date_from_epoch(0, &d), 0);
+	assert_int_equal(d.year, 1970);
+	assert_int_equal(d.day, 1);
+	assert_int_equal(lm_date_from_epoch(1426550400, &d), 0); /* 2015-03-17T00:00:00Z */
+	assert_int_equal(d.year, 2015);
+	assert_int_equal(d.month, 3);
+	assert_int_equal(d.day, 17);
+	assert_int_equal(lm_date_from_epoch(1426550400 + 86399, &d), 0);
+	assert_int_equal(d.day, 17);
+	assert_int_equal(lm_date_from_epoch(-1, &d), 0);
+	assert_int_equal(d.year, 1969);
+	assert_int_equal(d.month, 12);
+	assert_int_equal(d.day, 31);
+	struct lm_date x = { 2015, 3, 17 };
+	assert_int_equal(lm_date_to_epoch(&x), 1426550400LL);
+	assert_int_equal(lm_date_from_epoch(253402300800LL, &d), -1); /* 10000-01-01 */
+	assert_int_equal(lm_date_from_epoch(-2208988801LL, &d), -1);  /* 1899-12-31T23:59:59 */
+}
+
+static void expect_excel(long serial, int y, int m, int d)
+{
+	struct lm_date date;
+	assert_int_equal(lm_date_from_excel(serial, &date), 0);
+	if (date.year != y || date.month != m || date.day != d)
+		fail_msg("serial %ld: got %04d-%02d-%02d", serial, date.year, date.month, date.day);
+}
+
+static void test_excel_serial(void **state)
+{
+	(void)state;
+	struct lm_date date;
+	expect_excel(1, 1900, 1, 1);
+	expect_excel(59, 1900, 2, 28);
+	assert_int_equal(lm_date_from_excel(60, &date), -1); /* 1900-02-29 never was */
+	expect_excel(61, 1900, 3, 1);
+	expect_excel(42080, 2015, 3, 17);
+	expect_excel(46327, 2026, 11, 1);
+	expect_excel(2958465, 9999, 12, 31);
+	assert_int_equal(lm_date_from_excel(0, &date), -1);
+	assert_int_equal(lm_date_from_excel(-5, &date), -1);
+	assert_int_equal(lm_date_from_excel(2958466, &date), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -185,6 +320,12 @@ int main(void)
 		cmocka_unit_test(test_ordinals),
 		cmocka_unit_test(test_weekdays),
 		cmocka_unit_test(test_parse_then_format),
+		cmocka_unit_test(test_diff),
+		cmocka_unit_test(test_days_round_trip),
+		cmocka_unit_test(test_valid),
+		cmocka_unit_test(test_parse_lenient),
+		cmocka_unit_test(test_epoch),
+		cmocka_unit_test(test_excel_serial),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
