@@ -128,7 +128,7 @@ static int check_file(struct loader *L, const char *path,
 				"%s file '%s' is not in the area folder '%s'; "
 				"copy it there or correct the name", what, c->text,
 				L->dir);
-		return lm_diag_set(L->d, path, c->line, c->col,
+		return lm_diag_setk(L->d, lm_diag_errno_kind(errno), path, c->line, c->col,
 			"cannot use %s file '%s': %s", what, file, strerror(errno));
 	}
 	if (!S_ISREG(st.st_mode))
@@ -136,7 +136,7 @@ static int check_file(struct loader *L, const char *path,
 			"%s file '%s' is not a regular file; give the name of "
 			"an image file in '%s'", what, file, L->dir);
 	if (access(file, R_OK) < 0)
-		return lm_diag_set(L->d, path, c->line, c->col,
+		return lm_diag_setk(L->d, LM_KIND_SYSTEM, path, c->line, c->col,
 			"cannot read %s file '%s': %s; check its permissions",
 			what, file, strerror(errno));
 	*out = file;
@@ -374,8 +374,8 @@ int lm_area_load_as(struct lm_area *area, struct lm_arena *arena, const char *di
 				"area folder '%s' does not exist; check the area "
 				"id, or create the folder with area.csv, "
 				"contacts.csv and signatories.csv", dir);
-		return lm_diag_set(d, dir, 0, 0, "cannot use area folder '%s': %s",
-				   dir, strerror(errno));
+		return lm_diag_setk(d, lm_diag_errno_kind(errno), dir, 0, 0,
+				    "cannot use area folder '%s': %s", dir, strerror(errno));
 	}
 	if (!S_ISDIR(st.st_mode))
 		return lm_diag_set(d, dir, 0, 0,

@@ -128,8 +128,8 @@ static int load_recipients(struct lm_batch *b, const char *path, struct lm_diag 
 		c->name = lm_xstrdup(path);
 		c->fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (c->fd < 0)
-			rc = lm_diag_set(d, path, 0, 0,
-					 "cannot open '%s': %s; check the name and that the file may be read",
+			rc = lm_diag_setk(d, lm_diag_errno_kind(errno), path, 0, 0,
+					  "cannot open '%s': %s; check the name and that the file may be read",
 					 path, strerror(errno));
 	}
 	if (!rc)

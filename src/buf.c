@@ -7,12 +7,20 @@
 
 char lm_buf_empty[1];
 
+/* Running out of memory is the system failing us, not a bug and not a bad
+ * input: exit status 3 (see src/cli/cli.h).  The one place the core exits,
+ * because every allocation would otherwise need an error path. */
+static void out_of_memory(void)
+{
+	fputs("lettermerge: error: out of memory\n", stderr);
+	_Exit(3);
+}
+
 void *lm_xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);
 	if (!p) {
-		fputs("lettermerge: out of memory\n", stderr);
-		abort();
+		out_of_memory();
 	}
 	return p;
 }
@@ -21,8 +29,7 @@ void *lm_xcalloc(size_t n, size_t size)
 {
 	void *p = calloc(n ? n : 1, size ? size : 1);
 	if (!p) {
-		fputs("lettermerge: out of memory\n", stderr);
-		abort();
+		out_of_memory();
 	}
 	return p;
 }
@@ -31,8 +38,7 @@ void *lm_xrealloc(void *p, size_t n)
 {
 	void *q = realloc(p, n ? n : 1);
 	if (!q) {
-		fputs("lettermerge: out of memory\n", stderr);
-		abort();
+		out_of_memory();
 	}
 	return q;
 }
@@ -151,8 +157,7 @@ void lm_buf_add_deflated(struct lm_buf *b, const void *data, size_t len)
 	memset(&z, 0, sizeof(z));
 	if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, bits, bits > 13 ? 8 : 6,
 			 Z_DEFAULT_STRATEGY) != Z_OK) {
-		fputs("lettermerge: out of memory\n", stderr);
-		abort();
+		out_of_memory();
 	}
 	uLong bound = deflateBound(&z, (uLong)len);
 	lm_buf_grow(b, bound);

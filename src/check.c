@@ -77,6 +77,8 @@ void lm_findings_add(struct lm_findings *f, const struct lm_diag *d)
 		f->warnings++;
 	else
 		f->errors++;
+	if (d->severity == LM_ERROR && d->kind > f->worst)
+		f->worst = d->kind;
 	if (f->sink) {
 		f->sink(f->sink_ctx, d);
 		return;

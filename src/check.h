@@ -25,6 +25,7 @@ struct lm_findings {
 	struct lm_diag *v; /* owned; empty when there is a sink */
 	size_t n, alloc;
 	size_t errors, warnings;
+	enum lm_diag_kind worst; /* the highest kind of the errors: it picks the exit status */
 	void (*sink)(void *ctx, const struct lm_diag *d);
 	void *sink_ctx;
 	unsigned long long *seen; /* open-addressed hashes of the findings, owned */

@@ -127,7 +127,8 @@ static inline int peek(struct lm_csv_reader *r, size_t k)
 /* Reports a read error in preference to whatever it made the text look like. */
 static int fail_read(struct lm_csv_reader *r, struct lm_diag *d)
 {
-	return lm_diag_set(d, r->path, 0, 0, "cannot read '%s': %s; check that it is a readable file",
+	return lm_diag_setk(d, lm_diag_errno_kind(r->read_errno), r->path, 0, 0,
+			    "cannot read '%s': %s; check that it is a readable file",
 			   r->path, strerror(r->read_errno));
 }
 

@@ -1,5 +1,6 @@
 #include "diag.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,20 +10,55 @@ void lm_diag_clear(struct lm_diag *d)
 	memset(d, 0, sizeof(*d));
 }
 
+static void set(struct lm_diag *d, enum lm_diag_kind kind, const char *file, int line, int col,
+		const char *fmt, va_list ap)
+{
+	d->severity = LM_ERROR;
+	d->kind = kind;
+	snprintf(d->file, sizeof(d->file), "%s", file ? file : "");
+	d->line = line;
+	d->col = col;
+	vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
+}
+
 int lm_diag_set(struct lm_diag *d, const char *file, int line, int col,
 		const char *fmt, ...)
 {
 	if (!d)
 		return -1;
-	d->severity = LM_ERROR;
-	snprintf(d->file, sizeof(d->file), "%s", file ? file : "");
-	d->line = line;
-	d->col = col;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
+	set(d, LM_KIND_INPUT, file, line, col, fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+int lm_diag_setk(struct lm_diag *d, enum lm_diag_kind kind, const char *file, int line, int col,
+		 const char *fmt, ...)
+{
+	if (!d)
+		return -1;
+	va_list ap;
+	va_start(ap, fmt);
+	set(d, kind, file, line, col, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+enum lm_diag_kind lm_diag_errno_kind(int err)
+{
+	switch (err) {
+	case ENOENT:
+	case ENOTDIR:
+	case EISDIR:
+	case ELOOP:
+	case ENAMETOOLONG:
+	case ENXIO:
+	case ESPIPE:
+		return LM_KIND_INPUT;
+	default:
+		return LM_KIND_SYSTEM;
+	}
 }
 
 void lm_diag_format(const struct lm_diag *d, char *out, unsigned long n)

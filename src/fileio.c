@@ -13,8 +13,8 @@ int lm_read_file(const char *path, struct lm_buf *out, struct lm_diag *d)
 {
 	int fd = open(path, O_RDONLY);
 	if (fd < 0)
-		return lm_diag_set(d, path, 0, 0,
-				   "cannot open '%s': %s; check the name and that the file may be read",
+		return lm_diag_setk(d, lm_diag_errno_kind(errno), path, 0, 0,
+				    "cannot open '%s': %s; check the name and that the file may be read",
 				   path, strerror(errno));
 	for (;;) {
 		lm_buf_grow(out, 65536);
@@ -24,8 +24,8 @@ int lm_read_file(const char *path, struct lm_buf *out, struct lm_diag *d)
 				continue;
 			int e = errno;
 			close(fd);
-			return lm_diag_set(d, path, 0, 0,
-					   "cannot read '%s': %s; check that it is a readable file",
+			return lm_diag_setk(d, lm_diag_errno_kind(e), path, 0, 0,
+					    "cannot read '%s': %s; check that it is a readable file",
 					   path, strerror(e));
 		}
 		if (n == 0)
@@ -46,7 +46,8 @@ static int make_parents(const char *path, struct lm_diag *d)
 			continue;
 		*s = '\0';
 		if (mkdir(p, 0777) && errno != EEXIST) {
-			rc = lm_diag_set(d, p, 0, 0, "cannot create folder: %s", strerror(errno));
+			rc = lm_diag_setk(d, lm_diag_errno_kind(errno), p, 0, 0, "cannot create folder: %s",
+					  strerror(errno));
 			break;
 		}
 		*s = '/';
@@ -81,7 +82,8 @@ int lm_atomic_open(struct lm_atomic *a, const char *path, struct lm_diag *d)
 			break;
 	}
 	if (fd < 0) {
-		lm_diag_set(d, path, 0, 0, "cannot create the output file: %s", strerror(errno));
+		lm_diag_setk(d, lm_diag_errno_kind(errno), path, 0, 0, "cannot create the output file: %s",
+			     strerror(errno));
 		lm_buf_release(&tmp);
 		return -1;
 	}
@@ -111,8 +113,8 @@ int lm_atomic_write(struct lm_atomic *a, const void *data, size_t len, struct lm
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			lm_diag_set(d, a->path, 0, 0, "cannot write the output file: %s",
-				    n < 0 ? strerror(errno) : "disk full?");
+			lm_diag_setk(d, LM_KIND_SYSTEM, a->path, 0, 0, "cannot write the output file: %s",
+				     n < 0 ? strerror(errno) : "disk full?");
 			lm_atomic_abort(a);
 			return -1;
 		}
@@ -127,10 +129,11 @@ int lm_atomic_commit(struct lm_atomic *a, struct lm_diag *d)
 	int rc = close(a->fd);
 	a->fd = -1;
 	if (rc)
-		lm_diag_set(d, a->path, 0, 0, "cannot write the output file: %s", strerror(errno));
+		lm_diag_setk(d, LM_KIND_SYSTEM, a->path, 0, 0, "cannot write the output file: %s",
+			     strerror(errno));
 	else if ((rc = rename(a->tmp, a->path)))
-		lm_diag_set(d, a->path, 0, 0, "cannot move the finished file into place: %s",
-			    strerror(errno));
+		lm_diag_setk(d, lm_diag_errno_kind(errno), a->path, 0, 0,
+			     "cannot move the finished file into place: %s", strerror(errno));
 	if (!rc) {
 		free(a->tmp);
 		a->tmp = NULL;
@@ -152,7 +155,7 @@ int lm_spool(int in, const char *name, int *out, struct lm_diag *d)
 	*out = -1;
 	FILE *t = tmpfile();
 	if (!t)
-		return lm_diag_set(d, name, 0, 0, "cannot make a temporary copy of %s: %s (is $TMPDIR writable?)",
+		return lm_diag_setk(d, LM_KIND_SYSTEM, name, 0, 0, "cannot make a temporary copy of %s: %s (is $TMPDIR writable?)",
 				   name, strerror(errno));
 	char buf[65536];
 	int rc = 0;
@@ -161,22 +164,22 @@ int lm_spool(int in, const char *name, int *out, struct lm_diag *d)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			rc = lm_diag_set(d, name, 0, 0, "cannot read %s: %s", name, strerror(errno));
+			rc = lm_diag_setk(d, LM_KIND_SYSTEM, name, 0, 0, "cannot read %s: %s", name, strerror(errno));
 			break;
 		}
 		if (n == 0)
 			break;
 		if (fwrite(buf, 1, (size_t)n, t) != (size_t)n) {
-			rc = lm_diag_set(d, name, 0, 0, "cannot make a temporary copy of %s: %s",
+			rc = lm_diag_setk(d, LM_KIND_SYSTEM, name, 0, 0, "cannot make a temporary copy of %s: %s",
 					 name, strerror(errno));
 			break;
 		}
 	}
 	if (!rc && fflush(t))
-		rc = lm_diag_set(d, name, 0, 0, "cannot make a temporary copy of %s: %s", name,
+		rc = lm_diag_setk(d, LM_KIND_SYSTEM, name, 0, 0, "cannot make a temporary copy of %s: %s", name,
 				 strerror(errno));
 	if (!rc && (*out = dup(fileno(t))) < 0)
-		rc = lm_diag_set(d, name, 0, 0, "cannot make a temporary copy of %s: %s", name,
+		rc = lm_diag_setk(d, LM_KIND_SYSTEM, name, 0, 0, "cannot make a temporary copy of %s: %s", name,
 				 strerror(errno));
 	fclose(t);
 	return rc;

@@ -28,7 +28,7 @@ int lm_fonts_load(struct lm_fonts *f, const char *dir, struct lm_diag *d)
 		struct lm_buf path = LM_BUF_INIT;
 		lm_buf_addf(&path, "%s/%s", dir, face_file[i]);
 		if (access(path.ptr, R_OK)) {
-			lm_diag_set(d, path.ptr, 0, 0,
+			lm_diag_setk(d, lm_diag_errno_kind(errno), path.ptr, 0, 0,
 				    "cannot read font file: %s; run lettermerge from the project folder or pass --fonts DIR",
 				    strerror(errno));
 			lm_buf_release(&path);

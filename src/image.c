@@ -218,7 +218,8 @@ int lm_image_load(struct lm_image *img, const char *path, const char *where, int
 	img->path = lm_xstrdup(path);
 	FILE *fp = fopen(path, "rb");
 	if (!fp) {
-		lm_diag_set(d, where, line, col, "cannot open image '%s': %s", path, strerror(errno));
+		lm_diag_setk(d, lm_diag_errno_kind(errno), where, line, col, "cannot open image '%s': %s",
+			     path, strerror(errno));
 		goto fail;
 	}
 	unsigned char magic[8] = { 0 };

@@ -48,7 +48,8 @@ static int read_all(const char *path, struct lm_buf *b, const char *what, struct
 		return 0;
 	int err = errno;
 	lm_buf_release(b);
-	return lm_diag_set(d, path, 0, 0, "cannot read the %s: %s; check the path", what, strerror(err));
+	return lm_diag_setk(d, lm_diag_errno_kind(err), path, 0, 0, "cannot read the %s: %s; check the path",
+			    what, strerror(err));
 }
 
 /* The subject's common name as UTF-8, or the whole subject if it has none. */
@@ -1317,7 +1318,7 @@ int lm_sign_pdf(const struct lm_signer *s, const char *pdf, size_t len,
 		goto done;
 	}
 	if ((size_t)derlen > cap) {
-		lm_diag_set(d, s->cert_path, 0, 0, "the signature (%d bytes) is larger than the space "
+		lm_diag_setk(d, LM_KIND_BUG, s->cert_path, 0, 0, "the signature (%d bytes) is larger than the space "
 			    "reserved for it (%zu bytes); this is a bug in lettermerge", derlen, cap);
 		goto done;
 	}
@@ -1612,7 +1613,8 @@ int lm_verify_pdf(const char *pdf, size_t len, const char *trust_ca_path,
 		r->status = LM_VERIFY_CA_ERROR;
 		FILE *fp = fopen(trust_ca_path, "rb");
 		if (!fp)
-			lm_diag_set(d, trust_ca_path, 0, 0, "cannot read the CA file: %s; check the path",
+			lm_diag_setk(d, lm_diag_errno_kind(errno), trust_ca_path, 0, 0,
+				     "cannot read the CA file: %s; check the path",
 				    strerror(errno));
 		else
 			lm_diag_set(d, trust_ca_path, 0, 0, "no CA certificate found in the file (%s); give "

@@ -96,8 +96,30 @@ void cli_usage(FILE *fp, const char *synopsis, const char *about, const struct c
 		fprintf(fp, "  %-30s %s%s\n", left, opts[j].help, opts[j].repeat ? " (repeatable)" : "");
 	}
 	fprintf(fp, "  %-30s %s\n", "-h, --help", "show this help");
-	fprintf(fp, "\nexit status: 0 success; 1 an input is wrong (each message names file:line:column);\n"
-		    "2 the command line is wrong\n");
+	fputs(cli_exit_help, fp);
+}
+
+const char cli_exit_help[] =
+	"\nexit status:\n"
+	"  0   success\n"
+	"  1   an input is wrong (each message names file:line:column and what to do)\n"
+	"  2   the command line is wrong\n"
+	"  3   the system failed: disk full, no permission, a file vanished, out of memory\n"
+	"  70  a bug in lettermerge (please report it with the message)\n";
+
+int cli_exit_for(enum lm_diag_kind k)
+{
+	switch (k) {
+	case LM_KIND_INPUT:
+		return LM_EXIT_DATA;
+	case LM_KIND_USAGE:
+		return LM_EXIT_USAGE;
+	case LM_KIND_SYSTEM:
+		return LM_EXIT_SYSTEM;
+	case LM_KIND_BUG:
+		break;
+	}
+	return LM_EXIT_BUG;
 }
 
 void cli_print_diag(const struct lm_diag *d)

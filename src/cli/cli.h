@@ -12,8 +12,15 @@
 #include "../diag.h"
 #include "../letter.h"
 
-/* Exit codes, documented in --help and README.md. */
-enum { LM_EXIT_OK = 0, LM_EXIT_DATA = 1, LM_EXIT_USAGE = 2 };
+/* Exit codes, documented in --help and README.md: a script can tell
+ * "fix the input" from "fix the command" from "fix the machine" from
+ * "report a bug". */
+enum { LM_EXIT_OK = 0, LM_EXIT_DATA = 1, LM_EXIT_USAGE = 2, LM_EXIT_SYSTEM = 3, LM_EXIT_BUG = 70 };
+
+/* The exit status for a diagnostic of kind `k`. */
+int cli_exit_for(enum lm_diag_kind k);
+/* The exit-status paragraph of every --help. */
+extern const char cli_exit_help[];
 
 struct cli_option {
 	const char *name;   /* long name without "--" */

@@ -111,6 +111,7 @@ struct manifest {
 	struct lm_atomic file;
 	struct lm_buf pending;
 	int open, failed;
+	enum lm_diag_kind kind; /* of the failure */
 };
 
 struct run {
@@ -121,6 +122,7 @@ struct run {
 	struct timespec start;
 	size_t done, total;
 	size_t failed;             /* letters with errors, of any phase */
+	enum lm_diag_kind worst;   /* the highest kind of their errors */
 	size_t written, skipped, pages, bytes;
 	struct manifest *manifest; /* NULL, or open for the write phase */
 };
@@ -182,6 +184,7 @@ static void manifest_line(struct manifest *m, const char *path, const char *area
 		if (lm_atomic_write(&m->file, o->ptr, o->len, &d)) {
 			cli_print_diag(&d);
 			m->failed = 1;
+			m->kind = d.kind;
 			m->open = 0;
 		}
 		lm_buf_reset(o);
@@ -195,6 +198,7 @@ static int manifest_open(struct manifest *m, const char *path)
 	lm_buf_init(&m->pending);
 	if (lm_atomic_open(&m->file, path, &d)) {
 		cli_print_diag(&d);
+		m->kind = d.kind;
 		return -1;
 	}
 	m->open = 1;
@@ -210,8 +214,10 @@ static int manifest_close(struct manifest *m, int keep)
 		rc = lm_atomic_write(&m->file, m->pending.ptr, m->pending.len, &d);
 		if (!rc)
 			rc = lm_atomic_commit(&m->file, &d);
-		if (rc)
+		if (rc) {
 			cli_print_diag(&d);
+			m->kind = d.kind;
+		}
 	} else if (m->open) {
 		lm_atomic_abort(&m->file);
 	}
@@ -224,7 +230,7 @@ static int manifest_close(struct manifest *m, int keep)
  * then path_len + key_len + err_len bytes of text. */
 struct record {
 	uint64_t job;
-	int32_t failed;
+	int32_t failed;            /* 0, or 1 + the error's kind */
 	uint32_t path_len, key_len, err_len;
 	struct lm_result result;
 };
@@ -243,7 +249,7 @@ static void do_job(struct run *r, struct lm_cursor *c, size_t j, struct lm_buf *
 		rc = r->mode == MODE_CHECK ? lm_batch_check(r->b, &c->job, NULL, &d)
 					   : lm_batch_write(r->b, &c->job, r->skip_existing, &rec.result, &d);
 	if (rc) {
-		rec.failed = 1;
+		rec.failed = 1 + (int32_t)d.kind;
 		lm_diag_format(&d, err, sizeof(err));
 	}
 	const char *path = !rc && c->job.path ? c->job.path : "";
@@ -266,6 +272,8 @@ static void take(struct run *r, const struct record *rec, const char *text)
 	if (rec->failed) {
 		lm_batch_set_bad(b, rec->job);
 		r->failed++;
+		if ((enum lm_diag_kind)(rec->failed - 1) > r->worst)
+			r->worst = (enum lm_diag_kind)(rec->failed - 1);
 		fprintf(stderr, "%s\n", err);
 		return;
 	}
@@ -321,7 +329,9 @@ static int read_record(FILE *fp, struct record *rec, struct lm_buf *text)
  * its records to a temporary file of its own and a byte down a pipe for
  * the progress bar; when all are done the files are read back in job
  * order, so errors, counts and the manifest come out in the same order
- * however many workers ran, and the run holds one record at a time. */
+ * however many workers ran, and the run holds one record at a time.
+ * Returns 0, or the exit status when the run itself failed (a worker
+ * could not be started, died, or lost its results). */
 static int run_jobs(struct run *r, enum mode mode, long jobs)
 {
 	struct lm_batch *b = r->b;
@@ -358,13 +368,13 @@ static int run_jobs(struct run *r, enum mode mode, long jobs)
 		if (!(files[w] = tmpfile())) {
 			fprintf(stderr, "lettermerge build: cannot make a temporary file: %s (is $TMPDIR writable?)\n",
 				strerror(errno));
-			rc = -1;
+			rc = LM_EXIT_SYSTEM;
 		}
 	}
 	if (rc || pipe(fds)) {
 		if (!rc)
 			fprintf(stderr, "lettermerge build: cannot start workers: %s\n", strerror(errno));
-		rc = -1;
+		rc = LM_EXIT_SYSTEM;
 		goto close_files;
 	}
 	fflush(NULL);
@@ -374,7 +384,7 @@ static int run_jobs(struct run *r, enum mode mode, long jobs)
 		pids[w] = fork();
 		if (pids[w] < 0) {
 			fprintf(stderr, "lettermerge build: cannot start workers: %s\n", strerror(errno));
-			rc = -1;
+			rc = LM_EXIT_SYSTEM;
 			break;
 		}
 		if (pids[w] == 0) {
@@ -422,7 +432,13 @@ static int run_jobs(struct run *r, enum mode mode, long jobs)
 			fprintf(stderr, "lettermerge build: worker %ld died (%s %d)\n", w,
 				WIFSIGNALED(status) ? "signal" : "exit",
 				WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-			rc = -1;
+			/* a worker exits 3 when it cannot write its results, and
+			 * is killed (SIGKILL) when the machine runs out of
+			 * memory; any other death is ours */
+			int sys = WIFEXITED(status) ? WEXITSTATUS(status) == 3
+						    : WTERMSIG(status) == SIGKILL;
+			if (rc != LM_EXIT_BUG)
+				rc = sys ? LM_EXIT_SYSTEM : LM_EXIT_BUG;
 		}
 	}
 	for (long w = 0; w < jobs && !rc; w++)
@@ -433,7 +449,7 @@ static int run_jobs(struct run *r, enum mode mode, long jobs)
 		if (read_record(files[(j - b->first) % (size_t)jobs], &rec, &text) || rec.job != j) {
 			fprintf(stderr, "lettermerge build: a worker's results end before letter %zu (is $TMPDIR full?); run again, with --skip-existing to keep the letters written\n",
 				j + 1);
-			rc = -1;
+			rc = LM_EXIT_SYSTEM;
 			break;
 		}
 		take(r, &rec, text.ptr);
@@ -515,7 +531,7 @@ int cmd_build(int argc, char **argv)
 		return LM_EXIT_USAGE;
 	}
 
-	int rc = LM_EXIT_DATA;
+	int rc = LM_EXIT_DATA, jrc;
 	struct lm_diag d;
 	struct run r = { .b = &b, .skip_existing = !!o.value[OPT_SKIP_EXISTING],
 			 .quiet = !!o.value[OPT_QUIET], .tty = isatty(2) };
@@ -590,8 +606,10 @@ int cmd_build(int argc, char **argv)
 		if (!r.quiet)
 			fprintf(stderr, "lettermerge: no letters in shard %zu/%zu\n", shard_k, shard_n);
 		if (o.value[OPT_MANIFEST] &&
-		    (manifest_open(&manifest, o.value[OPT_MANIFEST]) || manifest_close(&manifest, 1)))
+		    (manifest_open(&manifest, o.value[OPT_MANIFEST]) || manifest_close(&manifest, 1))) {
+			rc = cli_exit_for(manifest.kind);
 			goto done;
+		}
 		rc = LM_EXIT_OK;
 		goto done;
 	}
@@ -604,6 +622,7 @@ int cmd_build(int argc, char **argv)
 	findings.sink = cli_print_finding;
 	findings.sink_ctx = &r.quiet;
 	int bad = lm_batch_validate(&b, &co, &findings, &d);
+	r.worst = findings.worst;
 	lm_findings_release(&findings);
 	if (bad)
 		goto fail;
@@ -611,18 +630,23 @@ int cmd_build(int argc, char **argv)
 		r.failed += (size_t)lm_batch_is_bad(&b, j);
 
 	/* every letter laid out before the first is written */
-	if (run_jobs(&r, MODE_CHECK, jobs))
+	if ((jrc = run_jobs(&r, MODE_CHECK, jobs))) {
+		rc = jrc;
 		goto done;
+	}
 	if (r.failed && !o.value[OPT_KEEP_GOING]) {
 		fprintf(stderr, "lettermerge build: %zu of %zu letter%s ha%s errors; nothing was written (--keep-going writes the others)\n",
 			r.failed, n, n == 1 ? "" : "s", r.failed == 1 ? "s" : "ve");
+		rc = cli_exit_for(r.worst);
 		goto done;
 	}
 	if (lm_batch_prepare_fonts(&b, &d))
 		goto fail;
 	if (o.value[OPT_MANIFEST]) {
-		if (manifest_open(&manifest, o.value[OPT_MANIFEST]))
+		if (manifest_open(&manifest, o.value[OPT_MANIFEST])) {
+			rc = cli_exit_for(manifest.kind);
 			goto done;
+		}
 		r.manifest = &manifest;
 	}
 	if (o.value[OPT_COMBINE]) {
@@ -641,14 +665,17 @@ int cmd_build(int argc, char **argv)
 			manifest_line(&manifest, o.value[OPT_COMBINE], b.nareas == 1 ? b.areas[0].area.id : "",
 				      "", n, &combined);
 		r.written = n, r.pages = combined.pages, r.bytes = combined.bytes;
-	} else if (run_jobs(&r, MODE_WRITE, jobs)) {
+	} else if ((jrc = run_jobs(&r, MODE_WRITE, jobs))) {
+		rc = jrc;
 		goto done;
 	}
 	double secs = elapsed(&r);
 	if (r.manifest) {
 		r.manifest = NULL;
-		if (manifest_close(&manifest, 1))
+		if (manifest_close(&manifest, 1)) {
+			rc = cli_exit_for(manifest.kind);
 			goto done;
+		}
 	}
 	if (!r.quiet) {
 		fprintf(stderr, "lettermerge: %zu letter%s written%s%s (%zu pages, %zu bytes) in %.2f s", r.written,
@@ -661,10 +688,11 @@ int cmd_build(int argc, char **argv)
 		fputc('\n', stderr);
 	}
 	sum = (struct summary){ n, r.written, r.skipped, r.failed, r.pages, r.bytes, secs };
-	rc = r.failed ? LM_EXIT_DATA : LM_EXIT_OK;
+	rc = r.failed ? cli_exit_for(r.worst) : LM_EXIT_OK;
 	goto done;
 fail:
 	cli_print_diag(&d);
+	rc = cli_exit_for(d.kind);
 done:
 	/* scripts get the summary whatever happened, with the exit status */
 	if (o.value[OPT_JSON]) {

@@ -140,7 +140,7 @@ int cmd_check(int argc, char **argv)
 		fprintf(stderr, "check: %zu error%s, %zu warning%s in %zu letter%s for %zu area%s\n", f.errors,
 			f.errors == 1 ? "" : "s", f.warnings, f.warnings == 1 ? "" : "s", letters,
 			letters == 1 ? "" : "s", nareas, nareas == 1 ? "" : "s");
-	int rc = f.errors ? LM_EXIT_DATA : LM_EXIT_OK;
+	int rc = f.errors ? cli_exit_for(f.worst) : LM_EXIT_OK;
 	lm_findings_release(&f);
 	cli_free_areas(areas, nareas);
 	return rc;

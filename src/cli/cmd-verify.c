@@ -23,7 +23,7 @@ static const char about[] =
 	"signature value, the document was not changed after signing, and the signer's\n"
 	"certificate chains up to a certificate in CA.pem at the signing time.\n"
 	"Prints one line per file: 'FILE: valid, signed by NAME on DATE' or\n"
-	"'FILE: error: ...'.  Exit status: 0 every file valid, 1 any file not, 2 usage.";
+	"'FILE: error: ...'.  Exit status 1 when any file is not valid.";
 
 
 int cmd_verify(int argc, char **argv)
@@ -49,7 +49,8 @@ int cmd_verify(int argc, char **argv)
 		lm_buf_reset(&pdf);
 		if (lm_read_file(path, &pdf, &d)) {
 			printf("%s: error: %s\n", path, d.msg);
-			rc = LM_EXIT_DATA;
+			if (cli_exit_for(d.kind) > rc)
+				rc = cli_exit_for(d.kind);
 			continue;
 		}
 		if (lm_verify_pdf(pdf.ptr, pdf.len, trust, &r, &d)) {
@@ -57,7 +58,8 @@ int cmd_verify(int argc, char **argv)
 				printf("%s: error: %s: %s\n", path, d.file, d.msg);
 			else
 				printf("%s: error: %s\n", path, d.msg);
-			rc = LM_EXIT_DATA;
+			if (cli_exit_for(d.kind) > rc)
+				rc = cli_exit_for(d.kind);
 			continue;
 		}
 		char when[64] = "an unknown date";

@@ -25,6 +25,7 @@ static void usage(FILE *fp)
 		fprintf(fp, "  %-10s %s\n", c->name, c->summary);
 	fprintf(fp, "\n'lettermerge COMMAND --help' describes a command.\n"
 		    "  --version  print the version\n  --help     show this help\n");
+	fputs(cli_exit_help, fp);
 }
 
 int main(int argc, char **argv)

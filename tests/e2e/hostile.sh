@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Hostile and faulty situations (issue 11): each one fed to the real binary
+# and held to its exit status, its first error line and what is left on
+# disk.
+# usage: tests/e2e/hostile.sh BUILD/lettermerge SOURCE_DIR
+set -u
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+BIN=$(realpath "$1")
+SRC=$(realpath "$2")
+WORK=$(mktemp -d /tmp/lettermerge-hostile.XXXXXX)
+trap 'chmod -R u+rwx "$WORK" 2>/dev/null; rm -rf "$WORK"' EXIT
+cd "$WORK" || exit 2
+cp -r "$SRC/letters" letters
+LETTER=letters/cse-awareness.md
+export LETTERMERGE_FONTS="$SRC/fonts"
+unset SOURCE_DATE_EPOCH
+
+# a fresh copy of the Liverpool area in a/, to break
+mk() { rm -rf a; cp -r "$SRC/areas/liverpool" a; }
+
+# run CMD...: runs lettermerge with a time limit; $rc, files out and err
+run() {
+	timeout 60 "$BIN" "$@" >out 2>err
+	rc=$?
+}
+# expect NAME EXIT 'first error line' -- args...: the exit status and the
+# first line of stderr that is an error (or the first line when none says so)
+expect() {
+	local name=$1 code=$2 line=$3
+	shift 4
+	run "$@"
+	local first
+	first=$(grep -m1 -E 'error|lettermerge' err || head -n1 err)
+	if [ "$rc" -ne "$code" ]; then
+		bad "$name: exit $rc, wanted $code: $(head -c 600 err)"
+	elif [ -n "$line" ] && [ "$first" != "$line" ]; then
+		bad "$name: first error line '$first', wanted '$line'"
+	else
+		ok
+	fi
+}
+# nothing_but NAME FILE...: the folder holds exactly these files (sorted)
+nothing_but() {
+	local name=$1
+	shift
+	local have want
+	have=$(cd "$OUTDIR" && find . -mindepth 1 | sed 's|^\./||' | LC_ALL=C sort | tr '\n' ' ')
+	want=$(printf '%s\n' "$@" | sed '/^$/d' | LC_ALL=C sort | tr '\n' ' ')
+	if [ "$have" != "$want" ]; then bad "$name: left on disk '$have', wanted '$want'"; else ok; fi
+}
+fresh_out() { rm -rf o; mkdir o; OUTDIR=o; }
+mk
+
+# ---- item 18: the exit status says what happened ----
+fresh_out
+expect "usage error exits 2" 2 "lettermerge build: give exactly one LETTER" \
+	-- build --area a
+expect "input error exits 1" 1 "" -- build nope.md --area a -o o/x.pdf
+grep -q "^nope.md: error: cannot open 'nope.md'" err || bad "missing letter: $(cat err)"
+# a full disk: a file size limit makes write() fail as a full disk does
+(ulimit -f 8; trap '' XFSZ; exec "$BIN" build $LETTER --area a -o o/x.pdf -d 2015-03-17 -j1 >out 2>err)
+rc=$?
+check "full disk exits 3 ($rc)" [ "$rc" -eq 3 ]
+check "full disk names the file" grep -qxF "o/x.pdf: error: cannot write the output file: File too large" err
+nothing_but "full disk leaves nothing"
+(ulimit -f 8; trap '' XFSZ; exec "$BIN" build $LETTER --area a --combine o/p.pdf -d 2015-03-17 >out 2>err)
+rc=$?
+check "full disk (print file) exits 3 ($rc)" [ "$rc" -eq 3 ]
+nothing_but "full disk (print file) leaves nothing"
+if [ "$(id -u)" -ne 0 ]; then
+	# root reads and writes anything: only an ordinary user can see these
+	fresh_out
+	chmod 000 a/area.csv
+	expect "unreadable area.csv exits 3" 3 "" -- build $LETTER --area a -o o/x.pdf -d 2015-03-17
+	chmod 644 a/area.csv
+	chmod 555 o
+	expect "unwritable folder exits 3" 3 "" -- build $LETTER --area a -o o/x.pdf -d 2015-03-17
+	chmod 755 o
+fi
+run --help
+check "--help lists exit 3" grep -q '^  3   the system failed' out
+check "--help lists exit 70" grep -q '^  70  a bug in lettermerge' out
+run build --help
+check "build --help lists exit 3" grep -q '^  3   the system failed' out
+
+finish hostile
