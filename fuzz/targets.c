@@ -418,7 +418,7 @@ int lm_fuzz_template(const uint8_t *data, size_t size)
 
 /* ---- a whole letter ---- */
 
-/* As lm_letter_layout's check: every character of the letter must be in the
+/* As lm_frame_layout's check: every character of the letter must be in the
  * font, or the letter is refused before the PDF is written. */
 static int glyphs_ok(const struct lm_layout *lay)
 {

@@ -16,6 +16,7 @@ struct loader {
 	const char *dir;
 	struct lm_diag *d;
 	int enc;
+	const struct lm_area_files *mem; /* the files in memory, or NULL: read dir */
 };
 
 void lm_area_init(struct lm_area *area)
@@ -65,7 +66,15 @@ static int load_csv(struct loader *L, const char *name, struct lm_csv *csv,
 	char *path = join(L, name);
 	struct stat st;
 	*pathp = path;
-	if (stat(path, &st) < 0 && errno == ENOENT)
+	if (L->mem) {
+		const struct lm_area_file *f = !strcmp(name, "area.csv") ? &L->mem->area
+					       : !strcmp(name, "contacts.csv") ? &L->mem->contacts
+					       : &L->mem->signatories;
+		if (f->data)
+			return lm_csv_parse_as(csv, path, f->data, f->len,
+					       (enum lm_input_encoding)L->enc, L->d);
+	}
+	if (L->mem || (stat(path, &st) < 0 && errno == ENOENT))
 		return lm_diag_set(L->d, path, 0, 0,
 			"area file '%s' is missing; every area folder needs "
 			"area.csv, contacts.csv and signatories.csv", name);
@@ -353,6 +362,21 @@ out:
 	return ret;
 }
 
+/* The three files into area->ctx. */
+static int load(struct loader *L, struct lm_area *area)
+{
+	struct lm_arena *arena = L->arena;
+	struct lm_value *ctx = lm_value_map(arena);
+	struct lm_value *map;
+	if (load_area_csv(L, area->id, &map) < 0)
+		return -1;
+	lm_value_set(arena, ctx, "area", map);
+	if (load_contacts(L, ctx) < 0 || load_signatories(L, ctx) < 0)
+		return -1;
+	area->ctx = ctx;
+	return 0;
+}
+
 int lm_area_load(struct lm_area *area, struct lm_arena *arena, const char *dir,
 		 struct lm_diag *d)
 {
@@ -362,7 +386,7 @@ int lm_area_load(struct lm_area *area, struct lm_arena *arena, const char *dir,
 int lm_area_load_as(struct lm_area *area, struct lm_arena *arena, const char *dir,
 		    int enc, struct lm_diag *d)
 {
-	struct loader L = { arena, dir, d, enc };
+	struct loader L = { arena, dir, d, enc, NULL };
 	struct stat st;
 
 	lm_area_release(area);
@@ -387,13 +411,18 @@ int lm_area_load_as(struct lm_area *area, struct lm_arena *arena, const char *di
 			"cannot tell the area id from '%s'; give the folder by "
 			"its name (e.g. areas/liverpool)", dir);
 
-	struct lm_value *ctx = lm_value_map(arena);
-	struct lm_value *map;
-	if (load_area_csv(&L, area->id, &map) < 0)
-		return -1;
-	lm_value_set(arena, ctx, "area", map);
-	if (load_contacts(&L, ctx) < 0 || load_signatories(&L, ctx) < 0)
-		return -1;
-	area->ctx = ctx;
-	return 0;
+	return load(&L, area);
+}
+
+int lm_area_parse(struct lm_area *area, struct lm_arena *arena, const char *dir,
+		  const struct lm_area_files *files, int enc, struct lm_diag *d)
+{
+	struct loader L = { arena, dir, d, enc, files };
+	lm_area_release(area);
+	area->dir = lm_xstrdup(dir);
+	area->id = base_name(dir);
+	if (!area->id[0] || !strcmp(area->id, "/") || !strcmp(area->id, ".") ||
+	    !strcmp(area->id, ".."))
+		return lm_diag_set(d, dir, 0, 0, "cannot tell the area id from '%s'", dir);
+	return load(&L, area);
 }

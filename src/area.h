@@ -17,6 +17,8 @@
 #ifndef LM_AREA_H
 #define LM_AREA_H
 
+#include <stddef.h>
+
 struct lm_arena;
 struct lm_diag;
 struct lm_value;
@@ -39,6 +41,21 @@ int lm_area_load(struct lm_area *area, struct lm_arena *arena, const char *dir,
 /* lm_area_load, reading the CSV files as `enc` (see csv.h). */
 int lm_area_load_as(struct lm_area *area, struct lm_arena *arena, const char *dir,
 		    int enc, struct lm_diag *d);
+
+/* One of an area's files held in memory (data NULL: the file is missing). */
+struct lm_area_file {
+	const char *data;
+	size_t len;
+};
+struct lm_area_files {
+	struct lm_area_file area, contacts, signatories;
+};
+
+/* lm_area_load_as of files held in memory.  `dir` names the area (its id
+ * is the last part) and messages (dir/area.csv:3:1); images named in the
+ * files are looked for in it.  Returns 0, or -1 with `d` filled. */
+int lm_area_parse(struct lm_area *area, struct lm_arena *arena, const char *dir,
+		  const struct lm_area_files *files, int enc, struct lm_diag *d);
 
 /* Frees dir and id and re-initialises; the values stay in the arena. */
 void lm_area_release(struct lm_area *area);

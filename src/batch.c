@@ -3,6 +3,7 @@
 #include "buf.h"
 #include "fileio.h"
 #include "pdf.h"
+#include "recipient.h"
 #include "template.h"
 
 #include <dirent.h>
@@ -66,12 +67,11 @@ static int open_rows(const struct lm_batch *b, const struct lm_batch_csv *c,
 
 static int check_copies(const struct lm_csv_reader *r, int col, struct lm_diag *d)
 {
+	unsigned n;
 	if (col < 0)
 		return 0;
 	const struct lm_csv_cell *cell = &r->cells[col];
-	char *end;
-	long n = cell->len ? strtol(cell->text, &end, 10) : 1;
-	if (cell->len && (*end || n < 1 || n > 1000))
+	if (lm_recipient_copies(cell->text, cell->len, &n))
 		return lm_diag_set(d, r->path, cell->line, cell->col,
 				   "copies '%s' must be a whole number from 1 to 1000", cell->text);
 	return 0;
@@ -144,25 +144,11 @@ static int load_recipients(struct lm_batch *b, const char *path, struct lm_diag 
 }
 
 /* A recipient row as a map, built when a letter needs it, in the arena of
- * that letter: every column by its header name, each value remembering its
- * cell, and `_row`, the row's number among the data rows.  Only the current
- * row is kept, so memory does not grow with the file. */
+ * that letter.  Only the current row is kept, so memory does not grow
+ * with the file. */
 static struct lm_value *row_map(const struct lm_job *job, struct lm_arena *a)
 {
-	const struct lm_csv_reader *r = job->rec;
-	struct lm_value *m = lm_value_map(a);
-	const char *file = lm_arena_strdup(a, r->path);
-	lm_value_set_origin(m, file, r->row_line, 1);
-	for (size_t c = 0; c < r->ncols; c++) {
-		const struct lm_csv_cell *cell = &r->cells[c];
-		struct lm_value *v = lm_value_string(a, cell->text, cell->len);
-		lm_value_set_origin(v, file, cell->line, cell->col);
-		lm_value_set(a, m, r->header[c], v);
-	}
-	char num[32];
-	snprintf(num, sizeof(num), "%ld", job->row + 1);
-	lm_value_set(a, m, "_row", lm_value_strz(a, num));
-	return m;
+	return lm_recipient_row_map(a, job->rec, job->row + 1);
 }
 
 int lm_batch_add_area(struct lm_batch *b, const char *dir, const char *recipients,
@@ -271,8 +257,9 @@ int lm_cursor_seek(struct lm_cursor *c, size_t j, struct lm_diag *d)
 		job->line = r->row_line;
 		job->rec = r;
 		int col = lm_csv_reader_column(r, "copies");
-		if (col >= 0 && r->cells[col].len)
-			job->copies = (unsigned)strtoul(r->cells[col].text, NULL, 10);
+		/* checked when the file was first read */
+		if (col >= 0 && lm_recipient_copies(r->cells[col].text, r->cells[col].len, &job->copies))
+			job->copies = 1;
 	}
 	if (b->pattern && c->want_path) {
 		struct lm_arena *scratch = lm_arena_new();
@@ -428,7 +415,11 @@ int lm_batch_validate(struct lm_batch *b, const struct lm_check_opts *o, struct 
 		lm_findings_init(&mine);
 		if (c.job.rec) {
 			struct lm_arena *scratch = lm_arena_new();
-			lm_check_recipient(row_map(&c.job, scratch), o, &mine);
+			struct lm_recipient rec;
+			struct lm_diag ignored;
+			/* a bad `copies` stopped the run when the file was read */
+			lm_recipient_build(&rec, row_map(&c.job, scratch), 0, &ignored);
+			lm_check_recipient(&rec, o, &mine);
 			lm_arena_free(scratch);
 		}
 		if (area_bad || mine.errors)
@@ -537,16 +528,22 @@ static int layout_job_report(struct lm_batch *b, const struct lm_job *job, struc
 			     struct lm_pdf_meta *meta, struct lm_findings *f, struct lm_diag *d)
 {
 	struct lm_batch_area *ba = &b->areas[job->area];
-	struct lm_letter_opts o = b->opts;
+	struct lm_frame_opts o = b->opts;
+	struct lm_recipient rec;
 	lm_layout_init(lay, 0, 0);
-	o.recipient = job->rec ? row_map(job, lay->arena) : NULL;
+	o.recipient = NULL;
+	if (job->rec) {
+		if (lm_recipient_build(&rec, row_map(job, lay->arena), b->opts.large_print, d))
+			return -1;
+		o.recipient = &rec;
+		o.large_print = rec.large_print;
+	}
 	o.signature_box = b->signer && b->sign.visible;
-	o.large_print = lm_letter_wants_large_print(o.recipient, b->opts.large_print);
 	if (f) {
 		o.report = report_finding;
 		o.report_ctx = f;
 	}
-	return lm_letter_layout(&b->letter, &ba->area, &ba->assets, &o, &b->fonts, lay, meta, d);
+	return lm_frame_layout(&b->letter, &ba->area, &ba->assets, &o, &b->fonts, lay, meta, d);
 }
 
 static int layout_job(struct lm_batch *b, const struct lm_job *job, struct lm_layout *lay,

@@ -24,6 +24,7 @@
 #include "csv.h"
 #include "diag.h"
 #include "font.h"
+#include "frame.h"
 #include "layout.h"
 #include "letter.h"
 #include "sign.h"
@@ -53,7 +54,7 @@ struct lm_batch {
 	struct lm_fonts fonts;
 	struct lm_letter letter;
 	struct lm_embed embed;          /* font subsets for every file of the run */
-	struct lm_letter_opts opts;     /* the date */
+	struct lm_frame_opts opts;      /* the date, --large-print */
 	struct lm_batch_area *areas;    /* owned */
 	size_t nareas, areas_alloc;
 	struct lm_batch_csv *csvs;      /* recipient files, each opened once; owned */

@@ -227,31 +227,16 @@ int lm_uk_postcode(const char *s)
 	return k == out;
 }
 
-void lm_check_recipient(const struct lm_value *row, const struct lm_check_opts *o,
+void lm_check_recipient(const struct lm_recipient *r, const struct lm_check_opts *o,
 			struct lm_findings *f)
 {
+	const struct lm_value *row = r->row;
 	char what[64];
 	snprintf(what, sizeof(what), "recipient row %s", lm_value_str(row, "_row", "?"));
 	check_row(row, what, o, f);
 	/* address lines, as the envelope window will show them */
-	const struct lm_value *lines[LM_ADDRESS_MAX_LINES + 2];
-	size_t n = 0;
-	int any_column = 0;
-	for (int i = 1; i <= LM_ADDRESS_COLUMNS; i++) {
-		char key[32];
-		snprintf(key, sizeof(key), "address_line_%d", i);
-		const struct lm_value *v = lm_value_get(row, key);
-		if (v)
-			any_column = 1;
-		if (v && v->kind == LM_VALUE_STRING && v->len && n < LM_ADDRESS_MAX_LINES + 1)
-			lines[n++] = v;
-	}
-	const struct lm_value *pc = lm_value_get(row, "postcode");
-	if (pc)
-		any_column = 1;
-	if (pc && pc->kind == LM_VALUE_STRING && pc->len && n < LM_ADDRESS_MAX_LINES + 1)
-		lines[n++] = pc;
-	if (!any_column)
+	size_t n = r->naddress;
+	if (!r->address_columns)
 		return;
 	if (n == 0) {
 		add(f, LM_ERROR, row, "%s has no address: fill in its address lines and postcode", what);
@@ -263,12 +248,12 @@ void lm_check_recipient(const struct lm_value *row, const struct lm_check_opts *
 	else if (n > LM_ADDRESS_MAX_LINES)
 		add(f, LM_ERROR, row, "%s has more than %d address lines; the envelope window shows 7 at most: join some",
 		    what, LM_ADDRESS_MAX_LINES);
-	const struct lm_value *last = lines[n - 1];
+	const struct lm_value *last = r->address[n - 1];
 	if (!lm_uk_postcode(last->str))
 		add(f, LM_ERROR, last, "%s: the last address line '%s' is not a UK postcode; the postcode goes on the last line (e.g. L2 2DH)",
 		    what, last->str);
 	for (size_t i = 0; i + 1 < n; i++)
-		if (lm_uk_postcode(lines[i]->str))
-			add(f, LM_ERROR, lines[i], "%s: postcode '%s' is not on the last address line", what,
-			    lines[i]->str);
+		if (lm_uk_postcode(r->address[i]->str))
+			add(f, LM_ERROR, r->address[i], "%s: postcode '%s' is not on the last address line", what,
+			    r->address[i]->str);
 }

@@ -15,6 +15,7 @@
 
 #include "diag.h"
 #include "letter.h"
+#include "recipient.h"
 #include "value.h"
 
 /* Every finding of a run, in the order found, each once.  With a `sink`
@@ -50,10 +51,10 @@ struct lm_check_opts {
  * *_web and *_url web addresses; verified a date. */
 void lm_check_area(const struct lm_value *area_ctx, const struct lm_check_opts *o,
 		   struct lm_findings *f);
-/* Checks a recipient row (a map whose values carry their cells): the same
+/* Checks a recipient (its row's values carry their cells): the same
  * column rules, and UK address rules when it has address lines: 3 to 7
  * lines once empty ones are dropped, a valid postcode on the last. */
-void lm_check_recipient(const struct lm_value *row, const struct lm_check_opts *o,
+void lm_check_recipient(const struct lm_recipient *r, const struct lm_check_opts *o,
 			struct lm_findings *f);
 
 /* 1 when `s` is a UK postcode (e.g. "L2 2DH", "SW1A 1AA", "GIR 0AA"). */

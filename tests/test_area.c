@@ -383,6 +383,41 @@ static void test_csv_error_passes_through(void **state)
 		     "or run with --input-encoding windows-1252");
 }
 
+/* The same files from memory: the same values, the same messages. */
+static void test_parse_from_memory(void **state)
+{
+	struct fixture *f = *state;
+	static const char area_csv[] = "field,value\nname,Wirral\npartnership,Wirral SCP\n"
+				       "organisation,Wirral Council\n";
+	struct lm_area_files files = {
+		{ area_csv, sizeof(area_csv) - 1 },
+		{ CONTACTS_CSV, sizeof(CONTACTS_CSV) - 1 },
+		{ "id,name\nlead,Ann Lee\n", 20 },
+	};
+	assert_int_equal(lm_area_parse(&f->area, f->arena, "mem/wirral", &files, 0, &f->d), 0);
+	assert_string_equal(f->area.id, "wirral");
+	const struct lm_value *area = lm_value_get(f->area.ctx, "area");
+	assert_string_equal(lm_value_str(area, "organisation", ""), "Wirral Council");
+	assert_string_equal(lm_value_get(area, "name")->file, "mem/wirral/area.csv");
+	const struct lm_value *sigs = lm_value_get(f->area.ctx, "signatories");
+	assert_int_equal(sigs->n, 1);
+	assert_string_equal(lm_value_str(sigs->items[0], "name", ""), "Ann Lee");
+
+	/* a file left out is missing, as on disk */
+	lm_area_release(&f->area);
+	files.contacts.data = NULL;
+	assert_int_equal(lm_area_parse(&f->area, f->arena, "mem/wirral", &files, 0, &f->d), -1);
+	assert_non_null(strstr(f->d.msg, "area file 'contacts.csv' is missing"));
+
+	/* an error points at the line of the buffer */
+	lm_area_release(&f->area);
+	files.contacts.data = CONTACTS_CSV;
+	files.signatories = (struct lm_area_file){ "id,name\nlead,\n", 13 };
+	assert_int_equal(lm_area_parse(&f->area, f->arena, "mem/wirral", &files, 0, &f->d), -1);
+	assert_string_equal(f->d.file, "mem/wirral/signatories.csv");
+	assert_int_equal(f->d.line, 2);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -403,6 +438,7 @@ int main(void)
 		T(test_path_escape),
 		T(test_signatory_errors),
 		T(test_csv_error_passes_through),
+		T(test_parse_from_memory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,768 @@
+#include "frame.h"
+
+#include "buf.h"
+#include "markdown.h"
+#include "utf8.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Page geometry, in points.  The margins keep every mark at least 15 mm
+ * from the edge, inside what office and school printers can print. */
+#define MM LM_MM
+#define A4_W (210 * MM)
+#define A4_H (297 * MM)
+#define LETTER_W 612.0
+#define LETTER_H 792.0
+#define MARGIN_X (22 * MM)
+#define MARGIN_TOP (18 * MM)
+#define MARGIN_BOTTOM (26 * MM)
+#define FOOTER_Y (14 * MM)
+
+#define BODY_SIZE 11.0
+/* Large print: RNIB's clear print guidance asks for 16 to 18 pt, left
+ * aligned, no text over images; nothing in the letter is smaller. */
+#define LARGE_SIZE 16.0
+#define TEXT_RGB 0x000000u
+#define GREY_RGB 0x404040u
+
+/* ---- assets ---- */
+
+void lm_assets_init(struct lm_assets *a)
+{
+	memset(a, 0, sizeof(*a));
+}
+
+void lm_assets_release(struct lm_assets *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		lm_image_release(&a->images[i]);
+	free(a->images);
+	lm_assets_init(a);
+}
+
+static int add_asset(struct lm_assets *a, const struct lm_value *map, const char *file_key,
+		     const char *path_key, struct lm_diag *d)
+{
+	const struct lm_value *path = lm_value_get(map, path_key);
+	if (!path || path->kind != LM_VALUE_STRING || !path->len)
+		return 0;
+	for (size_t i = 0; i < a->n; i++)
+		if (!strcmp(a->images[i].path, path->str))
+			return 0;
+	const struct lm_value *cell = lm_value_get(map, file_key);
+	struct lm_image img;
+	if (lm_image_load(&img, path->str, cell ? cell->file : NULL, cell ? cell->line : 0,
+			  cell ? cell->col : 0, d))
+		return -1;
+	LM_ALLOC_GROW(a->images, a->n + 1, a->alloc);
+	a->images[a->n++] = img;
+	return 0;
+}
+
+int lm_assets_load(struct lm_assets *a, const struct lm_area *area, struct lm_diag *d)
+{
+	const struct lm_value *ar = lm_value_get(area->ctx, "area");
+	if (add_asset(a, ar, "logo", "logo_path", d))
+		return -1;
+	const struct lm_value *sigs = lm_value_get(area->ctx, "signatories");
+	for (size_t i = 0; sigs && i < sigs->n; i++)
+		if (add_asset(a, sigs->items[i], "signature", "signature_path", d))
+			return -1;
+	return 0;
+}
+
+static int asset_index(const struct lm_assets *a, const char *path)
+{
+	for (size_t i = 0; path && i < a->n; i++)
+		if (!strcmp(a->images[i].path, path))
+			return (int)i;
+	return -1;
+}
+
+/* ---- laying out ---- */
+
+struct ctx {
+	const struct lm_letter *l;
+	const struct lm_area *area;
+	const struct lm_assets *assets;
+	struct lm_fonts *fonts;
+	struct lm_layout *lay;
+	struct lm_flow flow;
+	struct lm_value *data; /* the template context */
+	struct lm_diag *d;
+	int large;             /* large print */
+	double size;           /* body text size */
+};
+
+/* Expands front matter `key` as plain text.  Returns 1 when the key is set,
+ * 0 when absent (out untouched), -1 on error. */
+static int fm_text(struct ctx *c, const struct lm_value *v, struct lm_buf *out)
+{
+	if (!v)
+		return 0;
+	if (v->kind != LM_VALUE_STRING)
+		return lm_diag_set(c->d, c->l->path, v->line, v->col, "expected text here, not a list or map");
+	if (lm_template_render_string(c->l->path, v->line, v->col, v->str, c->data, LM_ESCAPE_NONE,
+				      out, c->d))
+		return -1;
+	return 1;
+}
+
+static int fm_key(struct ctx *c, const char *key, const char *dflt, struct lm_buf *out)
+{
+	int rc = fm_text(c, lm_value_get(c->l->fm, key), out);
+	if (rc == 0 && dflt)
+		lm_buf_adds(out, dflt);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Plain text as one span, with web and email addresses linked. */
+static struct lm_span *plain_spans(struct ctx *c, const char *text, size_t len, unsigned style,
+				   size_t *n)
+{
+	struct lm_span *sp = lm_arena_alloc(c->lay->arena, sizeof(*sp));
+	sp->text = lm_arena_strndup(c->lay->arena, text, len);
+	sp->len = len;
+	sp->style = style;
+	*n = 1;
+	lm_spans_autolink(c->lay->arena, &sp, n);
+	return sp;
+}
+
+static void plain_para(struct ctx *c, const char *text, const struct lm_para_style *st, int elem)
+{
+	size_t n;
+	struct lm_span *sp = plain_spans(c, text, strlen(text), 0, &n);
+	lm_flow_para(&c->flow, sp, n, st, elem);
+}
+
+static struct lm_para_style body_style(const struct ctx *c)
+{
+	return (struct lm_para_style){ .face = LM_FACE_REGULAR, .size = c->size,
+				       .leading = c->size * (c->large ? 1.35 : 1.3), .rgb = TEXT_RGB };
+}
+
+static int letterhead(struct ctx *c, int window)
+{
+	const struct lm_value *ar = lm_value_get(c->area->ctx, "area");
+	struct lm_flow *f = &c->flow;
+	double top = f->y;
+	double logo_bottom = top;
+	int logo = asset_index(c->assets, lm_value_str(ar, "logo_path", NULL));
+	if (logo >= 0) {
+		const struct lm_image *img = &c->assets->images[logo];
+		double h = 20 * MM, w = h * img->width / img->height;
+		if (w > 70 * MM)
+			w = 70 * MM, h = w * img->height / img->width;
+		int fig = lm_layout_elem(c->lay, LM_ROLE_FIGURE, 0, 0);
+		const char *alt = lm_value_str(ar, "logo_alt", NULL);
+		if (!alt || !*alt) {
+			struct lm_buf b = LM_BUF_INIT;
+			lm_buf_addf(&b, "%s logo", lm_value_str(ar, "organisation", ""));
+			alt = lm_arena_strdup(c->lay->arena, b.ptr);
+			lm_buf_release(&b);
+		}
+		c->lay->elems[fig].alt = alt;
+		struct lm_box b = { .kind = LM_BOX_IMAGE, .elem = fig, .x = MARGIN_X, .y = top - h,
+				    .w = w, .h = h, .image = logo };
+		lm_layout_add(c->lay, f->page, &b);
+		logo_bottom = top - h;
+	}
+	/* organisation and address, right-aligned beside the logo; in large
+	 * print left-aligned, below it */
+	struct lm_para_style org = { .face = LM_FACE_BOLD, .size = 14, .leading = 17,
+				     .align = LM_ALIGN_RIGHT, .rgb = TEXT_RGB };
+	if (c->large) {
+		org.size = 20, org.leading = 24, org.align = LM_ALIGN_LEFT;
+		if (logo >= 0)
+			f->y = logo_bottom - 3 * MM;
+	}
+	int e = lm_layout_elem(c->lay, LM_ROLE_PARAGRAPH, 0, 0);
+	plain_para(c, lm_value_str(ar, "organisation", ""), &org, e);
+	const char *addr = lm_value_str(ar, "address", "");
+	if (*addr) {
+		struct lm_para_style st = { .face = LM_FACE_REGULAR, .size = 9.5, .leading = 12,
+					    .align = LM_ALIGN_RIGHT, .rgb = GREY_RGB };
+		if (c->large)
+			st.size = c->size, st.leading = c->size * 1.2, st.align = LM_ALIGN_LEFT,
+			st.rgb = TEXT_RGB;
+		/* one line of the address per line of the value */
+		size_t n;
+		struct lm_buf lines = LM_BUF_INIT;
+		for (const char *p = addr; *p; p++) {
+			if (*p == '\r')
+				continue;
+			lm_buf_addc(&lines, *p);
+		}
+		int ae = lm_layout_elem(c->lay, LM_ROLE_PARAGRAPH, 0, 0);
+		struct lm_span *sp = lm_arena_alloc(c->lay->arena, 64 * sizeof(*sp));
+		n = 0;
+		const char *s = lm_arena_strdup(c->lay->arena, lines.ptr);
+		lm_buf_release(&lines);
+		while (*s && n < 62) {
+			const char *nl = strchr(s, '\n');
+			size_t len = nl ? (size_t)(nl - s) : strlen(s);
+			if (n)
+				sp[n++] = (struct lm_span){ .text = "\n", .len = 1 };
+			sp[n++] = (struct lm_span){ .text = s, .len = len };
+			s += len + (nl ? 1 : 0);
+		}
+		lm_flow_para(f, sp, n, &st, ae);
+	}
+	if (window) {
+		/* the address window takes the left; the right column goes on */
+		f->y -= 4 * MM;
+		return 0;
+	}
+	if (f->y > logo_bottom)
+		f->y = logo_bottom;
+	f->y -= 4 * MM;
+	struct lm_box rule = { .kind = LM_BOX_RULE, .elem = -1, .x = f->left, .y = f->y,
+			       .w = lm_flow_width(f), .h = 0.8, .rgb = 0x1F3A60 };
+	lm_layout_add(c->lay, f->page, &rule);
+	f->y -= 6 * MM;
+	return 0;
+}
+
+#define WINDOW_X LM_WINDOW_X
+#define WINDOW_TOP LM_WINDOW_TOP
+#define WINDOW_W LM_WINDOW_W
+#define WINDOW_H LM_WINDOW_H
+
+/* Returns where the address ends: the window's foot, or below it when a
+ * large-print address runs longer. */
+static double address_window(struct ctx *c, const struct lm_recipient *r)
+{
+	size_t n = r->naddress;
+	if (n > LM_ADDRESS_MAX_LINES)
+		n = LM_ADDRESS_MAX_LINES; /* check reports the row; print what fits */
+	double leading = WINDOW_H / (double)(n > 6 ? n : 6);
+	if (leading > 12.5)
+		leading = 12.5;
+	struct lm_para_style st = { .face = LM_FACE_REGULAR, .size = leading / 1.2, .leading = leading,
+				    .rgb = TEXT_RGB };
+	if (c->large) /* at 16 pt more than four lines run below the window */
+		st.size = c->size, st.leading = c->size * 1.08;
+	struct lm_flow *f = &c->flow;
+	double save_left = f->left, save_right = f->right, save_y = f->y;
+	f->left = WINDOW_X;
+	f->right = WINDOW_X + WINDOW_W;
+	f->y = c->lay->page_h - WINDOW_TOP;
+	struct lm_span *sp = lm_arena_alloc(c->lay->arena, 2 * n * sizeof(*sp));
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (k)
+			sp[k++] = (struct lm_span){ .text = "\n", .len = 1 };
+		sp[k++] = (struct lm_span){ .text = r->address[i]->str, .len = strlen(r->address[i]->str) };
+	}
+	int e = lm_layout_elem(c->lay, LM_ROLE_PARAGRAPH, 0, 0);
+	lm_flow_para(f, sp, k, &st, e);
+	double end = f->y, foot = c->lay->page_h - WINDOW_TOP - WINDOW_H;
+	f->left = save_left;
+	f->right = save_right;
+	f->y = save_y;
+	return end < foot ? end : foot;
+}
+
+/* The reference block; sets *shows_date when a line prints {{date}}. */
+static int reference_block(struct ctx *c, int *shows_date)
+{
+	const struct lm_value *ref = lm_value_get(c->l->fm, "reference");
+	*shows_date = 0;
+	if (!ref)
+		return 0;
+	if (ref->kind != LM_VALUE_LIST)
+		return lm_diag_set(c->d, c->l->path, ref->line, ref->col,
+				   "'reference' must be a list of lines, each with a label and a value");
+	struct lm_para_style st = { .face = LM_FACE_REGULAR, .size = 10, .leading = 13, .rgb = TEXT_RGB };
+	if (c->large)
+		st.size = c->size, st.leading = c->size * 1.25;
+	else if (lm_flow_width(&c->flow) < 80 * MM)
+		st.size = 9, st.leading = 11.5; /* the column beside the address window */
+	int any = 0;
+	for (size_t i = 0; i < ref->n; i++) {
+		const struct lm_value *item = ref->items[i];
+		if (item->kind != LM_VALUE_MAP)
+			return lm_diag_set(c->d, c->l->path, item->line, item->col,
+					   "each reference line needs 'label:' and 'value:'");
+		struct lm_buf label = LM_BUF_INIT, value = LM_BUF_INIT;
+		const struct lm_value *vv = lm_value_get(item, "value");
+		if (fm_text(c, lm_value_get(item, "label"), &label) < 0 || fm_text(c, vv, &value) < 0) {
+			lm_buf_release(&label);
+			lm_buf_release(&value);
+			return -1;
+		}
+		if (value.len) {
+			if (vv && (strstr(vv->str, "{{date}}") || strstr(vv->str, "{{ date }}")))
+				*shows_date = 1;
+			struct lm_span lab = { .style = LM_SPAN_BOLD };
+			struct lm_buf lt = LM_BUF_INIT;
+			if (label.len)
+				lm_buf_addf(&lt, "%s: ", label.ptr);
+			lab.text = lm_arena_strdup(c->lay->arena, lt.ptr);
+			lab.len = lt.len;
+			lm_buf_release(&lt);
+			size_t nv;
+			struct lm_span *vs = plain_spans(c, value.ptr, value.len, 0, &nv);
+			struct lm_span *all = lm_arena_alloc(c->lay->arena, (nv + 1) * sizeof(*all));
+			all[0] = lab;
+			memcpy(all + 1, vs, nv * sizeof(*vs));
+			int e = lm_layout_elem(c->lay, LM_ROLE_PARAGRAPH, 0, 0);
+			lm_flow_para(&c->flow, label.len ? all : all + 1, label.len ? nv + 1 : nv, &st, e);
+			any = 1;
+		}
+		lm_buf_release(&label);
+		lm_buf_release(&value);
+	}
+	if (any)
+		lm_flow_space(&c->flow, 6 * MM);
+	return 0;
+}
+
+/* The signatories this letter names, in its order, or all of the area's. */
+static int select_signatories(struct ctx *c, struct lm_value **out)
+{
+	const struct lm_value *all = lm_value_get(c->area->ctx, "signatories");
+	const struct lm_value *want = lm_value_get(c->l->fm, "signatories");
+	struct lm_value *list = lm_value_list(c->lay->arena);
+	if (!want) {
+		for (size_t i = 0; all && i < all->n && i < 3; i++)
+			lm_value_push(c->lay->arena, list, all->items[i]);
+	} else {
+		if (want->kind == LM_VALUE_STRING) {
+			struct lm_value *one = lm_value_list(c->lay->arena);
+			lm_value_push(c->lay->arena, one, (struct lm_value *)want);
+			want = one;
+		}
+		if (want->kind != LM_VALUE_LIST)
+			return lm_diag_set(c->d, c->l->path, want->line, want->col,
+					   "'signatories' must be a list of ids, e.g. [director, police]");
+		if (want->n > 3)
+			return lm_diag_set(c->d, c->l->path, want->line, want->col,
+					   "a letter has one to three signatories, not %zu", want->n);
+		for (size_t i = 0; i < want->n; i++) {
+			const struct lm_value *id = want->items[i];
+			struct lm_value *s = id->kind == LM_VALUE_STRING ? lm_value_get(all, id->str) : NULL;
+			if (!s)
+				return lm_diag_set(c->d, c->l->path, id->line, id->col,
+						   "signatory '%s' is not in %s/signatories.csv; add the row or change the letter's 'signatories'",
+						   id->kind == LM_VALUE_STRING ? id->str : "?", c->area->dir);
+			lm_value_push(c->lay->arena, list, s);
+		}
+	}
+	*out = list;
+	return 0;
+}
+
+/* Height of one signatory's column, image included. */
+#define SIG_IMAGE_H (15 * MM)
+
+static double sig_column_height(struct ctx *c, const struct lm_value *s, double width)
+{
+	const struct lm_para_style name = { .face = LM_FACE_BOLD, .size = c->size, .leading = c->size * 1.23 };
+	const struct lm_para_style rest = { .face = LM_FACE_REGULAR, .size = c->size, .leading = c->size * 1.23 };
+	double h = SIG_IMAGE_H + 2 * MM;
+	const char *keys[] = { "name", "title", "organisation" };
+	for (int k = 0; k < 3; k++) {
+		const char *t = lm_value_str(s, keys[k], "");
+		if (!*t)
+			continue;
+		size_t n;
+		struct lm_span *sp = plain_spans(c, t, strlen(t), 0, &n);
+		h += lm_para_height(c->fonts, sp, n, k ? &rest : &name, width);
+	}
+	return h;
+}
+
+static int closing_and_signatures(struct ctx *c, const struct lm_value *sigs)
+{
+	struct lm_flow *f = &c->flow;
+	struct lm_buf closing = LM_BUF_INIT;
+	if (fm_key(c, "closing", "Yours sincerely,", &closing)) {
+		lm_buf_release(&closing);
+		return -1;
+	}
+	size_t n = sigs->n;
+	double gutter = 6 * MM;
+	double colw = n ? (lm_flow_width(f) - gutter * (double)(n - 1)) / (double)n : 0;
+	if (colw > 75 * MM)
+		colw = 75 * MM;
+	double sig_h = 0;
+	for (size_t i = 0; i < n; i++) {
+		double h = sig_column_height(c, sigs->items[i], colw);
+		if (h > sig_h)
+			sig_h = h;
+	}
+	/* the closing line and the whole signature block stay on one page */
+	struct lm_para_style bs = body_style(c);
+	lm_flow_space(f, c->size * 0.8);
+	lm_flow_need(f, bs.leading + 3 * MM + sig_h);
+	int e = lm_layout_elem(c->lay, LM_ROLE_PARAGRAPH, 0, 0);
+	plain_para(c, closing.ptr, &bs, e);
+	lm_buf_release(&closing);
+	f->y -= 3 * MM;
+	double top = f->y;
+	double save_left = f->left, save_right = f->right;
+	for (size_t i = 0; i < n; i++) {
+		const struct lm_value *s = sigs->items[i];
+		double x = save_left + (double)i * (colw + gutter);
+		f->left = x;
+		f->right = x + colw;
+		f->y = top;
+		int img = asset_index(c->assets, lm_value_str(s, "signature_path", NULL));
+		if (img >= 0) {
+			const struct lm_image *im = &c->assets->images[img];
+			double h = SIG_IMAGE_H, w = h * im->width / im->height;
+			if (w > colw)
+				w = colw, h = w * im->height / im->width;
+			int fig = lm_layout_elem(c->lay, LM_ROLE_FIGURE, 0, 0);
+			c->lay->elems[fig].alt = lm_arena_strdup(c->lay->arena, lm_value_str(s, "alt", ""));
+			struct lm_box b = { .kind = LM_BOX_IMAGE, .elem = fig, .x = x,
+					    .y = top - SIG_IMAGE_H + (SIG_IMAGE_H - h) / 2, .w = w, .h = h,
+					    .image = img };
+			lm_layout_add(c->lay, f->page, &b);
+		}
+		f->y = top - SIG_IMAGE_H - 2 * MM;
+		f->at_top = 0;
+		int pe = lm_layout_elem(c->lay, LM_ROLE_PARAGRAPH, 0, 0);
+		const char *keys[] = { "name", "title", "organisation" };
+		for (int k = 0; k < 3; k++) {
+			const char *t = lm_value_str(s, keys[k], "");
+			if (!*t)
+				continue;
+			struct lm_para_style st = { .face = k ? LM_FACE_REGULAR : LM_FACE_BOLD,
+						    .size = c->size, .leading = c->size * 1.23,
+						    .rgb = TEXT_RGB };
+			plain_para(c, t, &st, pe);
+		}
+	}
+	f->left = save_left;
+	f->right = save_right;
+	f->y = top - sig_h;
+	return 0;
+}
+
+/* Large print footers: the footer wrapped, not shrunk, and the page
+ * number on a line of its own, at body size, above FOOTER_Y. */
+static double large_footer_lines(struct ctx *c, const char *footer, int numbered)
+{
+	struct lm_para_style st = { .face = LM_FACE_REGULAR, .size = c->size, .leading = c->size * 1.2 };
+	size_t n;
+	struct lm_span *sp = plain_spans(c, footer, strlen(footer), 0, &n);
+	double h = *footer ? lm_para_height(c->fonts, sp, n, &st, c->lay->page_w - 2 * MARGIN_X) : 0;
+	return h / st.leading + (numbered ? 1 : 0);
+}
+
+static void large_footers(struct ctx *c, const char *footer)
+{
+	struct lm_layout *lay = c->lay;
+	size_t pages = lay->npages;
+	struct lm_para_style st = { .face = LM_FACE_REGULAR, .size = c->size, .leading = c->size * 1.2,
+				    .rgb = GREY_RGB };
+	for (size_t p = 0; p < pages; p++) {
+		struct lm_buf text = LM_BUF_INIT;
+		if (pages > 1)
+			lm_buf_addf(&text, "Page %zu of %zu", p + 1, pages);
+		double lines = large_footer_lines(c, footer, pages > 1);
+		/* a flow of its own on page p; its boxes are artifacts */
+		struct lm_flow f = { .lay = lay, .fonts = c->fonts, .left = MARGIN_X,
+				     .right = lay->page_w - MARGIN_X, .bottom = 0, .page = p };
+		f.top = f.y = FOOTER_Y - st.size * 0.22 + lines * st.leading;
+		struct lm_box line = { .kind = LM_BOX_RULE, .elem = -1, .x = MARGIN_X, .y = f.y + 3,
+				       .w = lay->page_w - 2 * MARGIN_X, .h = 0.5, .rgb = 0x9FA8B5 };
+		lm_layout_add(lay, p, &line);
+		size_t n = 0;
+		struct lm_span *sp = lm_arena_alloc(lay->arena, 3 * sizeof(*sp));
+		if (*footer)
+			sp[n++] = (struct lm_span){ .text = footer, .len = strlen(footer) };
+		if (*footer && text.len)
+			sp[n++] = (struct lm_span){ .text = "\n", .len = 1 };
+		if (text.len)
+			sp[n++] = (struct lm_span){ .text = lm_arena_strdup(lay->arena, text.ptr),
+						    .len = text.len };
+		if (n)
+			lm_flow_para(&f, sp, n, &st, -1);
+		lm_buf_release(&text);
+	}
+}
+
+static void footers(struct ctx *c, const char *footer)
+{
+	struct lm_layout *lay = c->lay;
+	size_t pages = lay->npages;
+	if (c->large) {
+		large_footers(c, footer);
+		return;
+	}
+	for (size_t p = 0; p < pages; p++) {
+		double size = 8.5;
+		if (*footer) {
+			double w = lm_font_text_width(c->fonts, LM_FACE_REGULAR, footer, strlen(footer), size);
+			double maxw = lay->page_w - 2 * MARGIN_X - (pages > 1 ? 28 * MM : 0);
+			/* shrink rather than wrap: a footer is one line */
+			double s = w > maxw ? size * maxw / w : size;
+			w = lm_font_text_width(c->fonts, LM_FACE_REGULAR, footer, strlen(footer), s);
+			struct lm_box b = { .kind = LM_BOX_TEXT, .elem = -1, .x = MARGIN_X, .y = FOOTER_Y,
+					    .w = w, .h = s, .face = LM_FACE_REGULAR,
+					    .text = lm_arena_strdup(lay->arena, footer), .rgb = GREY_RGB };
+			lm_layout_add(lay, p, &b);
+		}
+		struct lm_box line = { .kind = LM_BOX_RULE, .elem = -1, .x = MARGIN_X,
+				       .y = FOOTER_Y + size + 2, .w = lay->page_w - 2 * MARGIN_X,
+				       .h = 0.5, .rgb = 0x9FA8B5 };
+		lm_layout_add(lay, p, &line);
+		if (pages > 1) {
+			char num[64];
+			snprintf(num, sizeof(num), "Page %zu of %zu", p + 1, pages);
+			double w = lm_font_text_width(c->fonts, LM_FACE_REGULAR, num, strlen(num), size);
+			struct lm_box b = { .kind = LM_BOX_TEXT, .elem = -1,
+					    .x = lay->page_w - MARGIN_X - w, .y = FOOTER_Y, .w = w, .h = size,
+					    .face = LM_FACE_REGULAR,
+					    .text = lm_arena_strdup(lay->arena, num), .rgb = GREY_RGB };
+			lm_layout_add(lay, p, &b);
+		}
+	}
+}
+
+/* Every character must be in the font: a missing glyph prints as nothing,
+ * and a silently missing digit in a phone number is the worst bug we can ship. */
+/* The first value under `v` that holds `cp` and knows where it was read. */
+static const struct lm_value *holding(const struct lm_value *v, uint32_t cp)
+{
+	if (!v)
+		return NULL;
+	if (v->kind == LM_VALUE_STRING) {
+		if (!v->file)
+			return NULL;
+		for (size_t k = 0; k < v->len;) {
+			uint32_t x;
+			int n = lm_utf8_decode(v->str + k, v->len - k, &x);
+			if (!n)
+				break;
+			if (x == cp)
+				return v;
+			k += (size_t)n;
+		}
+		return NULL;
+	}
+	for (size_t i = 0; i < v->n; i++) {
+		const struct lm_value *h = holding(v->items[i], cp);
+		if (h)
+			return h;
+	}
+	return NULL;
+}
+
+static int check_glyphs(struct ctx *c)
+{
+	for (size_t p = 0; p < c->lay->npages; p++) {
+		const struct lm_page *pg = &c->lay->pages[p];
+		for (size_t i = 0; i < pg->n; i++) {
+			const struct lm_box *b = &pg->boxes[i];
+			if (b->kind != LM_BOX_TEXT)
+				continue;
+			size_t len = strlen(b->text);
+			for (size_t k = 0; k < len;) {
+				uint32_t cp;
+				int n = lm_utf8_decode(b->text + k, len - k, &cp);
+				if (!n)
+					return lm_diag_set(c->d, c->l->path, 0, 0, "text is not valid UTF-8 near \"%.40s\"", b->text);
+				if (!lm_font_has_glyph(c->fonts, b->face, cp)) {
+					/* point at the cell (or the letter's line) it came from */
+					const struct lm_value *from = holding(c->data, cp);
+					char ch[8] = { 0 };
+					memcpy(ch, b->text + k, (size_t)n);
+					return lm_diag_set(c->d, from ? from->file : c->l->path,
+							   from ? from->line : 0, from ? from->col : 0,
+							   "character '%s' (U+%04X) in \"%.60s\" is not in the font Liberation Sans; replace it",
+							   ch, (unsigned)cp, b->text);
+				}
+				k += (size_t)n;
+			}
+		}
+	}
+	return 0;
+}
+
+int lm_frame_layout(const struct lm_letter *l, const struct lm_area *area,
+		    const struct lm_assets *assets, const struct lm_frame_opts *o,
+		    struct lm_fonts *fonts, struct lm_layout *lay, struct lm_pdf_meta *meta,
+		    struct lm_diag *d)
+{
+	struct ctx c = { .l = l, .area = area, .assets = assets, .fonts = fonts, .lay = lay, .d = d,
+			 .large = o->large_print, .size = o->large_print ? LARGE_SIZE : BODY_SIZE };
+	struct lm_arena *a = lay->arena;
+	struct lm_buf buf = LM_BUF_INIT;
+	struct lm_doc doc;
+	int rc = -1;
+	lm_doc_init(&doc);
+
+	const struct lm_value *paper = lm_value_get(l->fm, "paper");
+	if (paper && paper->kind == LM_VALUE_STRING && !strcasecmp(paper->str, "letter")) {
+		lay->page_w = LETTER_W, lay->page_h = LETTER_H;
+	} else if (paper && (paper->kind != LM_VALUE_STRING || strcasecmp(paper->str, "A4"))) {
+		lm_diag_set(d, l->path, paper->line, paper->col, "paper must be A4 or letter");
+		goto out;
+	} else {
+		lay->page_w = A4_W, lay->page_h = A4_H;
+	}
+
+	/* the template context: the area's data, the chosen signatories, the date */
+	c.data = lm_value_map(a);
+	const struct lm_value *ac = area->ctx;
+	for (size_t i = 0; i < ac->n; i++)
+		lm_value_set(a, c.data, ac->keys[i], ac->items[i]);
+	struct lm_value *sigs = NULL;
+	if (select_signatories(&c, &sigs))
+		goto out;
+	lm_value_set(a, c.data, "signatories", sigs);
+	const struct lm_value *area_map = lm_value_get(ac, "area");
+	const struct lm_value *fmt = lm_value_get(area_map, "date_format");
+	if (!fmt || fmt->kind != LM_VALUE_STRING || !fmt->len)
+		fmt = lm_value_get(l->fm, "date_format");
+	lm_date_format(&buf, fmt && fmt->kind == LM_VALUE_STRING ? fmt->str : "%d %B %Y", &o->date);
+	lm_value_set(a, c.data, "date", lm_value_string(a, buf.ptr, buf.len));
+	lm_buf_reset(&buf);
+	if (o->recipient)
+		lm_value_set(a, c.data, "recipient", (struct lm_value *)o->recipient->row);
+
+	/* the body first: its errors are the likeliest and the cheapest to find */
+	if (o->report) {
+		int r = lm_template_expand_report(l->body, c.data, LM_ESCAPE_MARKDOWN, &buf, o->report,
+						  o->report_ctx, d);
+		if (r < 0)
+			o->report(o->report_ctx, d); /* the error that stopped it */
+		if (r) {
+			/* reported: the caller need not print it again */
+			lm_diag_clear(d);
+			goto out;
+		}
+	} else if (lm_template_expand(l->body, c.data, LM_ESCAPE_MARKDOWN, &buf, d)) {
+		goto out;
+	}
+	if (lm_doc_parse(&doc, l->path, buf.ptr, buf.len, d))
+		goto out;
+	lm_buf_reset(&buf);
+
+	/* the footer first: in large print it is wrapped, and the text
+	 * stops above however many lines it takes */
+	struct lm_buf footer = LM_BUF_INIT;
+	const struct lm_value *footer_v = lm_value_get(l->fm, "footer");
+	if (footer_v) {
+		if (fm_text(&c, footer_v, &footer) < 0) {
+			lm_buf_release(&footer);
+			goto out;
+		}
+	} else {
+		lm_buf_adds(&footer, lm_value_str(area_map, "organisation", ""));
+		const char *one = lm_value_str(area_map, "address_oneline", "");
+		if (*one)
+			lm_buf_addf(&footer, ", %s", one);
+	}
+	double bottom = MARGIN_BOTTOM;
+	if (c.large) {
+		/* room for the footer and a page number (a large-print letter
+		 * seldom fits one page) and the gap above them */
+		double lines = large_footer_lines(&c, footer.ptr, 1);
+		bottom = FOOTER_Y + lines * c.size * 1.2 + 8 * MM;
+	}
+	struct lm_para_style bs = body_style(&c);
+	lm_flow_begin(&c.flow, lay, fonts, MARGIN_X, lay->page_w - MARGIN_X, lay->page_h - MARGIN_TOP,
+		      bottom);
+	/* with a postal address, letterhead and reference block move to a
+	 * right-hand column beside the envelope window; in large print only
+	 * the letterhead, the reference block going below the window */
+	int window = lm_recipient_has_address(o->recipient);
+	double window_bottom = 0;
+	if (window)
+		c.flow.left = lay->page_w - MARGIN_X - 65 * MM;
+	if (letterhead(&c, window)) {
+		lm_buf_release(&footer);
+		goto out;
+	}
+	/* after the letterhead: who writes is read before to whom */
+	if (window)
+		window_bottom = address_window(&c, o->recipient);
+	if (window && c.large) {
+		c.flow.left = MARGIN_X;
+		double below = window_bottom - 6 * MM;
+		if (c.flow.y > below)
+			c.flow.y = below;
+	}
+	int shows_date;
+	if (reference_block(&c, &shows_date)) {
+		lm_buf_release(&footer);
+		goto out;
+	}
+	if (!shows_date) {
+		const struct lm_value *date = lm_value_get(c.data, "date");
+		int e = lm_layout_elem(lay, LM_ROLE_PARAGRAPH, 0, 0);
+		plain_para(&c, date->str, &bs, e);
+		lm_flow_space(&c.flow, 6 * MM);
+	}
+	if (window) {
+		c.flow.left = MARGIN_X;
+		double below = lay->page_h - WINDOW_TOP - WINDOW_H - 8 * MM;
+		if (below > window_bottom - 8 * MM)
+			below = window_bottom - 8 * MM;
+		if (c.flow.y > below)
+			c.flow.y = below;
+	}
+	if (fm_key(&c, "salutation", "Dear Parent/Carer,", &buf))
+		goto out;
+	int e = lm_layout_elem(lay, LM_ROLE_PARAGRAPH, 0, 0);
+	plain_para(&c, buf.ptr, &bs, e);
+	lm_buf_reset(&buf);
+
+	const struct lm_value *subject = lm_value_get(l->fm, "subject");
+	if (subject) {
+		if (fm_text(&c, subject, &buf) < 0)
+			goto out;
+		meta->subject = lm_arena_strdup(a, buf.ptr);
+		if (buf.len) {
+			struct lm_para_style st = bs;
+			st.face = LM_FACE_BOLD;
+			if (c.large) /* headings bigger than the body */
+				st.size = c.size * 1.15, st.leading = st.size * 1.25;
+			lm_flow_space(&c.flow, c.size * 0.8);
+			int h = lm_layout_elem(lay, LM_ROLE_HEADING, 1, 0);
+			plain_para(&c, buf.ptr, &st, h);
+		}
+		lm_buf_reset(&buf);
+	}
+	lm_flow_doc(&c.flow, &doc, c.size, 0);
+	if (closing_and_signatures(&c, sigs))
+		goto out;
+	if (o->signature_box) {
+		/* below the signatures, right-aligned: where a reader shows the
+		 * digital signature; it must be the last page, so keep it there */
+		double h = 12 * MM, w = 62 * MM;
+		lm_flow_space(&c.flow, 4 * MM);
+		if (c.flow.y - h < c.flow.bottom && c.flow.page + 1 == lay->npages && !c.flow.at_top)
+			lm_flow_new_page(&c.flow);
+		lay->sign_rect[0] = c.flow.right - w;
+		lay->sign_rect[1] = c.flow.y - h;
+		lay->sign_rect[2] = c.flow.right;
+		lay->sign_rect[3] = c.flow.y;
+		c.flow.y -= h;
+	}
+
+	footers(&c, footer.ptr);
+	lm_buf_release(&footer);
+
+	if (fm_key(&c, "title", NULL, &buf))
+		goto out;
+	meta->title = buf.len ? lm_arena_strdup(a, buf.ptr) : meta->subject;
+	meta->author = lm_value_str(area_map, "partnership", NULL);
+	const struct lm_value *lang = lm_value_get(l->fm, "lang");
+	meta->lang = lang && lang->kind == LM_VALUE_STRING ? lang->str : "en-GB";
+	if (check_glyphs(&c))
+		goto out;
+	rc = 0;
+out:
+	lm_buf_release(&buf);
+	lm_doc_release(&doc);
+	return rc;
+}

@@ -1,0 +1,64 @@
+/* frame.h - where each part of a letter goes on the page.
+ *
+ * The frame lays one letter out for one area (and recipient): the page
+ * geometry, the letterhead, the address in the envelope window, the
+ * reference block and date, the salutation and subject, the body, the
+ * closing and the signature block, and the running footer.  The parts
+ * come from the letter's front matter (letter.h), the area (area.h) and
+ * the recipient (recipient.h); the body is the letter's Markdown.
+ */
+#ifndef LM_FRAME_H
+#define LM_FRAME_H
+
+#include <stddef.h>
+
+#include "area.h"
+#include "diag.h"
+#include "font.h"
+#include "image.h"
+#include "layout.h"
+#include "letter.h"
+#include "pdf.h"
+#include "recipient.h"
+#include "value.h"
+
+/* The recipient's postal address goes in the window of a C5/DL window
+ * envelope: GOV.UK Notify's letter specification puts the block 24.6 mm
+ * from the left and 39.5 mm from the top, 95.4 x 26.8 mm.  In points. */
+#define LM_MM (72.0 / 25.4)
+#define LM_WINDOW_X (24.6 * LM_MM)
+#define LM_WINDOW_TOP (39.5 * LM_MM)
+#define LM_WINDOW_W (95.4 * LM_MM)
+#define LM_WINDOW_H (26.8 * LM_MM)
+
+/* An area's images (logo, signatures), checked once and shared by every
+ * letter of a run. */
+struct lm_assets {
+	struct lm_image *images; /* owned */
+	size_t n, alloc;
+};
+void lm_assets_init(struct lm_assets *a);
+/* Checks and adds every image `area` names.  Returns 0, or -1 with d filled. */
+int lm_assets_load(struct lm_assets *a, const struct lm_area *area, struct lm_diag *d);
+void lm_assets_release(struct lm_assets *a);
+
+struct lm_frame_opts {
+	struct lm_date date;
+	const struct lm_recipient *recipient; /* NULL for a letter without one */
+	int signature_box;                    /* keep room for a visible digital signature */
+	int large_print;                      /* 16 pt body, nothing smaller, reflowed (RNIB clear print) */
+	/* checking: every missing value in the body goes to `report`, and a
+	 * layout that fails for them returns -1 with d cleared (msg empty) */
+	lm_report_fn report;
+	void *report_ctx;
+};
+
+/* Lays out `l` for `area` into `lay` (initialised by the caller, who
+ * releases it) and fills `meta` with strings owned by lay->arena.
+ * Box image indexes refer to assets->images.  Returns 0, or -1 with d filled. */
+int lm_frame_layout(const struct lm_letter *l, const struct lm_area *area,
+		    const struct lm_assets *assets, const struct lm_frame_opts *o,
+		    struct lm_fonts *fonts, struct lm_layout *lay, struct lm_pdf_meta *meta,
+		    struct lm_diag *d);
+
+#endif

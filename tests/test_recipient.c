@@ -1,0 +1,135 @@
+/* test_recipient.c - one recipient row read once: key, copies, large
+ * print and address lines (recipient.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "recipient.h"
+
+static struct lm_value *cell(struct lm_arena *a, const char *s, int line, int col)
+{
+	struct lm_value *v = lm_value_strz(a, s);
+	lm_value_set_origin(v, "r.csv", line, col);
+	return v;
+}
+
+static void test_copies(void **state)
+{
+	(void)state;
+	unsigned n = 0;
+	assert_int_equal(lm_recipient_copies("", 0, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(lm_recipient_copies("1000", 4, &n), 0);
+	assert_int_equal(n, 1000);
+	assert_int_equal(lm_recipient_copies("1001", 4, &n), -1);
+	assert_int_equal(lm_recipient_copies("0", 1, &n), -1);
+	assert_int_equal(lm_recipient_copies("2x", 2, &n), -1);
+	assert_int_equal(lm_recipient_copies("-3", 2, &n), -1);
+}
+
+static void test_large_print(void **state)
+{
+	(void)state;
+	assert_int_equal(lm_recipient_large_print("YES", 0), 1);
+	assert_int_equal(lm_recipient_large_print(" y", 0), 1);
+	assert_int_equal(lm_recipient_large_print("false", 1), 0);
+	assert_int_equal(lm_recipient_large_print("", 1), 1);
+	assert_int_equal(lm_recipient_large_print("maybe", 0), 0);
+}
+
+static void test_build(void **state)
+{
+	(void)state;
+	struct lm_arena *a = lm_arena_new();
+	struct lm_value *row = lm_value_map(a);
+	lm_value_set(a, row, "urn", cell(a, "900101", 2, 1));
+	lm_value_set(a, row, "address_line_1", cell(a, "The Headteacher", 2, 8));
+	lm_value_set(a, row, "address_line_2", cell(a, "", 2, 24));
+	lm_value_set(a, row, "address_line_3", cell(a, "12 Park Road", 2, 25));
+	lm_value_set(a, row, "postcode", cell(a, "L4 0AA", 2, 38));
+	lm_value_set(a, row, "copies", cell(a, "3", 2, 45));
+	lm_value_set(a, row, "large_print", cell(a, "yes", 2, 47));
+	lm_value_set(a, row, "_row", lm_value_strz(a, "1"));
+	struct lm_recipient r;
+	assert_int_equal(lm_recipient_build(&r, row, 0, NULL), 0);
+	assert_string_equal(r.key, "900101");
+	assert_int_equal(r.copies, 3);
+	assert_int_equal(r.large_print, 1);
+	assert_int_equal(r.naddress, 3); /* the empty line dropped, postcode last */
+	assert_string_equal(r.address[2]->str, "L4 0AA");
+	assert_int_equal(r.address_columns, 1);
+	assert_int_equal(lm_recipient_has_address(&r), 1);
+
+	/* every line is kept, however many: check reports past seven */
+	row = lm_value_map(a);
+	for (int i = 1; i <= 9; i++) {
+		char k[32];
+		snprintf(k, sizeof(k), "address_line_%d", i);
+		lm_value_set(a, row, k, cell(a, "x", 3, i));
+	}
+	lm_value_set(a, row, "postcode", cell(a, "L4 0AA", 3, 20));
+	assert_int_equal(lm_recipient_build(&r, row, 1, NULL), 0);
+	assert_int_equal(r.naddress, 10);
+	assert_string_equal(r.address[9]->str, "L4 0AA");
+	assert_int_equal(r.large_print, 1); /* no column: the run's default */
+	assert_int_equal(r.copies, 1);
+
+	/* a bad copies points at its cell */
+	row = lm_value_map(a);
+	lm_value_set(a, row, "copies", cell(a, "lots", 4, 9));
+	struct lm_diag d;
+	assert_int_equal(lm_recipient_build(&r, row, 0, &d), -1);
+	assert_string_equal(d.file, "r.csv");
+	assert_int_equal(d.line, 4);
+	assert_int_equal(d.col, 9);
+	assert_non_null(strstr(d.msg, "from 1 to 1000"));
+
+	/* no address columns: no window, nothing to check */
+	row = lm_value_map(a);
+	lm_value_set(a, row, "name", cell(a, "A School", 5, 1));
+	assert_int_equal(lm_recipient_build(&r, row, 0, NULL), 0);
+	assert_int_equal(r.address_columns, 0);
+	assert_int_equal(lm_recipient_has_address(&r), 0);
+	assert_int_equal(lm_recipient_has_address(NULL), 0);
+	lm_arena_free(a);
+}
+
+/* The map of a row read from a file: columns by header, cells' places. */
+static void test_row_map(void **state)
+{
+	(void)state;
+	static const char csv[] = "urn,name,copies\n900101,Dale Park,2\n900102,St Brigid's,\n";
+	struct lm_csv_reader rd;
+	struct lm_diag d;
+	lm_csv_reader_init(&rd);
+	assert_int_equal(lm_csv_reader_open_mem(&rd, "s.csv", csv, sizeof(csv) - 1, LM_INPUT_UTF8, &d), 0);
+	assert_int_equal(lm_csv_reader_next(&rd, &d), 1);
+	assert_int_equal(lm_csv_reader_next(&rd, &d), 1);
+	struct lm_arena *a = lm_arena_new();
+	struct lm_value *m = lm_recipient_row_map(a, &rd, 2);
+	assert_string_equal(lm_value_str(m, "name", ""), "St Brigid's");
+	assert_string_equal(lm_value_str(m, "_row", ""), "2");
+	assert_int_equal(lm_value_get(m, "name")->line, 3);
+	struct lm_recipient r;
+	assert_int_equal(lm_recipient_build(&r, m, 0, NULL), 0);
+	assert_string_equal(r.key, "900102");
+	assert_int_equal(r.copies, 1);
+	lm_arena_free(a);
+	lm_csv_reader_release(&rd);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_copies),
+		cmocka_unit_test(test_large_print),
+		cmocka_unit_test(test_build),
+		cmocka_unit_test(test_row_map),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
