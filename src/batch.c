@@ -22,6 +22,7 @@ void lm_batch_init(struct lm_batch *b)
 	b->arena = lm_arena_new();
 	lm_fonts_init(&b->fonts);
 	lm_letter_init(&b->letter);
+	lm_body_init(&b->body);
 	lm_embed_init(&b->embed);
 	lm_cpset_init(&b->chars);
 }
@@ -31,6 +32,7 @@ void lm_batch_release(struct lm_batch *b)
 	for (size_t i = 0; i < b->nareas; i++) {
 		lm_area_release(&b->areas[i].area);
 		lm_assets_release(&b->areas[i].assets);
+		lm_body_images_release(&b->areas[i].images);
 	}
 	free(b->areas);
 	for (size_t i = 0; i < b->ncsvs; i++) {
@@ -44,6 +46,7 @@ void lm_batch_release(struct lm_batch *b)
 	free(b->bad);
 	lm_cpset_release(&b->chars);
 	lm_embed_release(&b->embed);
+	lm_body_release(&b->body);
 	lm_letter_release(&b->letter);
 	lm_fonts_release(&b->fonts);
 	lm_arena_free(b->arena);
@@ -55,7 +58,9 @@ int lm_batch_load(struct lm_batch *b, const char *fonts_dir, const char *letter_
 {
 	if (lm_fonts_load(&b->fonts, fonts_dir, d))
 		return -1;
-	return lm_letter_load(&b->letter, letter_path, d);
+	if (lm_letter_load(&b->letter, letter_path, d))
+		return -1;
+	return lm_body_scan(&b->body, &b->letter, d);
 }
 
 static int open_rows(const struct lm_batch *b, const struct lm_batch_csv *c,
@@ -160,11 +165,13 @@ int lm_batch_add_area(struct lm_batch *b, const char *dir, const char *recipient
 	ba->csv = -1;
 	lm_area_init(&ba->area);
 	lm_assets_init(&ba->assets);
+	lm_body_images_init(&ba->images);
 	for (size_t i = 0; i < b->nareas; i++)
 		if (!strcmp(b->areas[i].area.dir, dir))
 			return lm_diag_set(d, dir, 0, 0, "area '%s' is named twice", dir);
 	if (lm_area_load_as(&ba->area, b->arena, dir, (int)b->encoding, d) ||
-	    lm_assets_load(&ba->assets, &ba->area, d))
+	    lm_assets_load(&ba->assets, &ba->area, d) ||
+	    lm_body_images_load(&ba->images, &b->body, dir, &ba->assets, d))
 		goto fail;
 	if (recipients) {
 		ba->csv = load_recipients(b, recipients, d);
@@ -178,6 +185,7 @@ fail:
 	/* the batch goes on without it: check reports every area's faults */
 	lm_area_release(&ba->area);
 	lm_assets_release(&ba->assets);
+	lm_body_images_release(&ba->images);
 	return -1;
 }
 
@@ -400,6 +408,12 @@ int lm_batch_validate(struct lm_batch *b, const struct lm_check_opts *o, struct 
 	size_t area = (size_t)-1;
 	lm_cursor_init(&c, b);
 	c.want_path = 0;
+	/* the letter's own findings (its Markdown), once; an error in them
+	 * is an error in every letter */
+	for (size_t k = 0; k < b->body.nfindings; k++)
+		lm_findings_add(f, &b->body.findings[k]);
+	for (size_t j = b->first; j < b->end && b->body.errors; j++)
+		lm_batch_set_bad(b, j);
 	for (size_t j = b->first; j < b->end && !rc; j++) {
 		if ((rc = lm_cursor_seek(&c, j, d)))
 			break;
@@ -543,6 +557,10 @@ static int layout_job_report(struct lm_batch *b, const struct lm_job *job, struc
 		o.report = report_finding;
 		o.report_ctx = f;
 	}
+	/* set here: the areas array may have moved since the area was added */
+	ba->images.assets = &ba->assets;
+	o.image = lm_body_image_lookup;
+	o.image_ctx = &ba->images;
 	return lm_frame_layout(&b->letter, &ba->area, &ba->assets, &o, &b->fonts, lay, meta, d);
 }
 

@@ -19,6 +19,7 @@
 #include <stddef.h>
 
 #include "area.h"
+#include "body.h"
 #include "buf.h"
 #include "check.h"
 #include "csv.h"
@@ -44,6 +45,7 @@ struct lm_batch_csv {
 struct lm_batch_area {
 	struct lm_area area;
 	struct lm_assets assets;
+	struct lm_body_images images; /* the body's images, in `assets` */
 	int csv;           /* its recipients file in b->csvs, or -1 */
 	size_t nrows;      /* recipient rows */
 	size_t first;      /* its first job */
@@ -53,6 +55,7 @@ struct lm_batch {
 	struct lm_arena *arena;
 	struct lm_fonts fonts;
 	struct lm_letter letter;
+	struct lm_body body;            /* the letter body's findings and images */
 	struct lm_embed embed;          /* font subsets for every file of the run */
 	struct lm_frame_opts opts;      /* the date, --large-print */
 	struct lm_batch_area *areas;    /* owned */

@@ -671,6 +671,8 @@ int lm_frame_layout(const struct lm_letter *l, const struct lm_area *area,
 	struct lm_para_style bs = body_style(&c);
 	lm_flow_begin(&c.flow, lay, fonts, MARGIN_X, lay->page_w - MARGIN_X, lay->page_h - MARGIN_TOP,
 		      bottom);
+	c.flow.image = o->image;
+	c.flow.image_ctx = o->image_ctx;
 	/* with a postal address, letterhead and reference block move to a
 	 * right-hand column beside the envelope window; in large print only
 	 * the letterhead, the reference block going below the window */

@@ -51,6 +51,9 @@ struct lm_frame_opts {
 	 * layout that fails for them returns -1 with d cleared (msg empty) */
 	lm_report_fn report;
 	void *report_ctx;
+	/* the body's images (see lm_flow.image in layout.h); NULL: alt text */
+	int (*image)(void *ctx, const char *src, unsigned *w, unsigned *h);
+	void *image_ctx;
 };
 
 /* Lays out `l` for `area` into `lay` (initialised by the caller, who

@@ -376,7 +376,8 @@ static void emit_line(struct lm_flow *f, const struct fragvec *fv, const struct 
 		}
 		if (text.len) {
 			int owner = elem;
-			const char *href = fv->v[i].href;
+			/* an artifact (a repeated table header) is no link */
+			const char *href = elem >= 0 ? fv->v[i].href : NULL;
 			if (href) {
 				if (ls->href != href) {
 					ls->href = href;
@@ -486,17 +487,23 @@ static double natural_width(struct lm_fonts *fonts, const struct lm_span *spans,
 {
 	struct fragvec fv = { 0 };
 	tokenize(fonts, spans, n, st, &fv);
-	double w = 0, word = 0;
+	/* the widest line between forced breaks (<br> in a cell), and the
+	 * widest word: a column never needs more, and can never take less */
+	double w = 0, line = 0, word = 0;
 	*min_word = 0;
 	for (size_t i = 0; i < fv.n; i++) {
+		if (fv.v[i].hard)
+			line = 0;
 		if (fv.v[i].before != GLUE || fv.v[i].hard)
 			word = 0;
-		if (fv.v[i].before == SPACE)
-			w += space_width(fonts, fv.v[i].face, st->size);
-		w += fv.v[i].w;
+		if (fv.v[i].before == SPACE && !fv.v[i].hard)
+			line += space_width(fonts, fv.v[i].face, st->size);
+		line += fv.v[i].w;
 		word += fv.v[i].w;
 		if (word > *min_word)
 			*min_word = word;
+		if (line > w)
+			w = line;
 	}
 	free(fv.v);
 	return w;
@@ -510,6 +517,41 @@ static void rule(struct lm_flow *f, double x, double y, double w, double h, unsi
 
 static void flow_table_as_lines(struct lm_flow *f, const struct lm_block *b, double size,
 				double indent, int parent, unsigned rgb);
+
+/* Row `r` of table `b` at the current position, `h` high; its elements
+ * under `table`, or every box an artifact when `table` is -1 (a header
+ * repeated on a new page: a screen reader has read it once already). */
+static void table_row(struct lm_flow *f, const struct lm_block *b, size_t r, const double *colw,
+		      double h, double pad, double leading, double size, double indent, double avail,
+		      int table)
+{
+	const double line = 0.5;
+	int row = table >= 0 ? lm_layout_elem(f->lay, LM_ROLE_TABLE_ROW, 0, table) : -1;
+	double top = f->y, x = f->left + indent;
+	if (b->cells[r * b->ncols].header)
+		rule(f, x, top - h, avail, h, 0xE6E9EF);
+	rule(f, x, top - line / 2, avail, line, 0x7F7F7F);
+	double save_left = f->left, save_right = f->right;
+	for (size_t c = 0; c < b->ncols; c++) {
+		const struct lm_table_cell *cell = &b->cells[r * b->ncols + c];
+		int ce = row >= 0 ? lm_layout_elem(f->lay, cell->header ? LM_ROLE_TABLE_HEADER
+								      : LM_ROLE_TABLE_CELL, 0, row)
+				  : -1;
+		struct lm_para_style st = { .face = cell->header ? LM_FACE_BOLD : LM_FACE_REGULAR,
+					    .size = size, .leading = leading,
+					    .align = cell->align == 1 ? LM_ALIGN_CENTER
+						   : cell->align == 2 ? LM_ALIGN_RIGHT : LM_ALIGN_LEFT };
+		f->left = x + pad;
+		f->right = x + colw[c] - pad;
+		f->y = top - pad;
+		lm_flow_para(f, cell->spans, cell->nspans, &st, ce);
+		x += colw[c];
+	}
+	f->left = save_left;
+	f->right = save_right;
+	f->y = top - h;
+	f->at_top = 0;
+}
 
 static void flow_table(struct lm_flow *f, const struct lm_block *b, double size, double indent,
 		       int parent)
@@ -553,56 +595,81 @@ static void flow_table(struct lm_flow *f, const struct lm_block *b, double size,
 			minw[c] = mincol;
 		summax += maxw[c], summin += minw[c];
 	}
+	/* even the longest words do not fit: every column its whole text up
+	 * to one level, the level set so that the table fills the width (the
+	 * short columns read whole, only the widest break their long words) */
+	double level = avail;
+	if (summin > avail) {
+		double *sorted = lm_xcalloc(b->ncols, sizeof(double));
+		memcpy(sorted, maxw, b->ncols * sizeof(double));
+		for (size_t i = 1; i < b->ncols; i++)
+			for (size_t k = i; k > 0 && sorted[k - 1] > sorted[k]; k--) {
+				double t = sorted[k];
+				sorted[k] = sorted[k - 1];
+				sorted[k - 1] = t;
+			}
+		double rem = avail;
+		for (size_t i = 0; i < b->ncols; i++) {
+			if (sorted[i] * (double)(b->ncols - i) > rem) {
+				level = rem / (double)(b->ncols - i);
+				break;
+			}
+			rem -= sorted[i];
+		}
+		free(sorted);
+	}
 	for (size_t c = 0; c < b->ncols; c++) {
 		if (summax <= avail)
 			colw[c] = maxw[c] + (avail - summax) * maxw[c] / summax;
 		else if (summin <= avail && summax > summin)
+			/* CSS 2.1's automatic table layout: every column its longest
+			 * word, the rest shared in proportion to what each wants more */
 			colw[c] = minw[c] + (avail - summin) * (maxw[c] - minw[c]) / (summax - summin);
 		else
-			colw[c] = avail / (double)b->ncols;
+			colw[c] = maxw[c] < level ? maxw[c] : level;
 	}
 	int table = lm_layout_elem(f->lay, LM_ROLE_TABLE, 0, parent);
 	double leading = size * 1.3;
+	double *rowh = lm_xcalloc(b->nrows, sizeof(double));
+	size_t nhead = 0; /* header rows, repeated at the top of each page the table runs onto */
+	while (nhead < b->nrows && b->cells[nhead * b->ncols].header)
+		nhead++;
+	double headh = 0;
 	for (size_t r = 0; r < b->nrows; r++) {
-		double h = 0;
 		for (size_t c = 0; c < b->ncols; c++) {
 			const struct lm_table_cell *cell = &b->cells[r * b->ncols + c];
 			struct lm_para_style st = { .face = cell->header ? LM_FACE_BOLD : LM_FACE_REGULAR,
 						    .size = size, .leading = leading };
 			double ch = lm_para_height(f->fonts, cell->spans, cell->nspans, &st, colw[c] - 2 * pad);
-			if (ch > h)
-				h = ch;
+			if (ch > rowh[r])
+				rowh[r] = ch;
 		}
-		h += 2 * pad;
-		lm_flow_need(f, h);
-		int row = lm_layout_elem(f->lay, LM_ROLE_TABLE_ROW, 0, table);
-		double top = f->y, x = f->left + indent;
-		int header = b->cells[r * b->ncols].header;
-		if (header)
-			rule(f, x, top - h, avail, h, 0xE6E9EF);
-		rule(f, x, top - line / 2, avail, line, 0x7F7F7F);
-		double save_left = f->left, save_right = f->right;
-		for (size_t c = 0; c < b->ncols; c++) {
-			const struct lm_table_cell *cell = &b->cells[r * b->ncols + c];
-			int ce = lm_layout_elem(f->lay, cell->header ? LM_ROLE_TABLE_HEADER
-								     : LM_ROLE_TABLE_CELL, 0, row);
-			struct lm_para_style st = { .face = cell->header ? LM_FACE_BOLD : LM_FACE_REGULAR,
-						    .size = size, .leading = leading,
-						    .align = cell->align == 1 ? LM_ALIGN_CENTER
-							   : cell->align == 2 ? LM_ALIGN_RIGHT : LM_ALIGN_LEFT };
-			f->left = x + pad;
-			f->right = x + colw[c] - pad;
-			f->y = top - pad;
-			lm_flow_para(f, cell->spans, cell->nspans, &st, ce);
-			x += colw[c];
+		rowh[r] += 2 * pad;
+		if (r < nhead)
+			headh += rowh[r];
+	}
+	/* a repeated header only helps when a page holds more than it */
+	int repeat = nhead && nhead < b->nrows && headh < (f->top - f->bottom) / 3;
+	for (size_t r = 0; r < b->nrows; r++) {
+		/* the header stays with the first row below it */
+		double need = r == 0 && nhead < b->nrows ? headh + rowh[nhead] : rowh[r];
+		size_t page = f->page;
+		double was = f->y;
+		lm_flow_need(f, need);
+		if (f->page != page && r > 0) {
+			/* close the table at the foot of the page it leaves */
+			struct lm_box foot = { .kind = LM_BOX_RULE, .elem = -1, .x = f->left + indent,
+					       .y = was - line / 2, .w = avail, .h = line, .rgb = 0x7F7F7F };
+			lm_layout_add(f->lay, page, &foot);
+			if (repeat && r >= nhead)
+				for (size_t k = 0; k < nhead; k++)
+					table_row(f, b, k, colw, rowh[k], pad, leading, size, indent, avail, -1);
 		}
-		f->left = save_left;
-		f->right = save_right;
-		f->y = top - h;
-		f->at_top = 0;
+		table_row(f, b, r, colw, rowh[r], pad, leading, size, indent, avail, table);
 		if (r + 1 == b->nrows)
 			rule(f, f->left + indent, f->y - line / 2, avail, line, 0x7F7F7F);
 	}
+	free(rowh);
 	free(maxw);
 	free(minw);
 	free(colw);
@@ -643,6 +710,42 @@ static void flow_table_as_lines(struct lm_flow *f, const struct lm_block *b, dou
 		int e = lm_layout_elem(f->lay, LM_ROLE_PARAGRAPH, 0, parent);
 		lm_flow_para(f, sp, k, &st, e);
 	}
+}
+
+/* A body image: natural size at LM_IMAGE_DPI, no wider than the text nor
+ * taller than the frame; a Figure with its alt text, or an artifact when
+ * decorative.  Without the image (no look-up) its alt text is printed. */
+static void flow_image(struct lm_flow *f, const struct lm_block *b, double indent, double size,
+		       int parent)
+{
+	unsigned pw = 0, ph = 0;
+	int idx = f->image ? f->image(f->image_ctx, b->src, &pw, &ph) : -1;
+	if (idx < 0 || !pw || !ph) {
+		if (b->decorative || !*b->alt)
+			return;
+		struct lm_span sp = { .text = b->alt, .len = strlen(b->alt) };
+		struct lm_para_style st = { .face = LM_FACE_REGULAR, .size = size, .leading = size * 1.3,
+					    .indent = indent };
+		lm_flow_para(f, &sp, 1, &st, lm_layout_elem(f->lay, LM_ROLE_PARAGRAPH, 0, parent));
+		return;
+	}
+	double w = pw * 72.0 / LM_IMAGE_DPI, h = ph * 72.0 / LM_IMAGE_DPI;
+	double maxw = lm_flow_width(f) - indent, maxh = f->top - f->bottom;
+	if (w > maxw)
+		h *= maxw / w, w = maxw;
+	if (h > maxh)
+		w *= maxh / h, h = maxh;
+	lm_flow_need(f, h);
+	int e = -1;
+	if (!b->decorative) {
+		e = lm_layout_elem(f->lay, LM_ROLE_FIGURE, 0, parent);
+		f->lay->elems[e].alt = lm_arena_strdup(f->lay->arena, b->alt);
+	}
+	struct lm_box box = { .kind = LM_BOX_IMAGE, .elem = e, .x = f->left + indent, .y = f->y - h,
+			      .w = w, .h = h, .image = idx };
+	lm_layout_add(f->lay, f->page, &box);
+	f->y -= h;
+	f->at_top = 0;
 }
 
 void lm_flow_doc(struct lm_flow *f, const struct lm_doc *doc, double size, int parent)
@@ -721,6 +824,10 @@ void lm_flow_doc(struct lm_flow *f, const struct lm_doc *doc, double size, int p
 			lm_flow_space(f, gap);
 			rule(f, f->left + indent, f->y, lm_flow_width(f) - indent, 0.6, 0x7F7F7F);
 			f->at_top = 0;
+			break;
+		case LM_BLOCK_IMAGE:
+			lm_flow_space(f, gap);
+			flow_image(f, b, indent, size, parent);
 			break;
 		}
 		item_body = -1;

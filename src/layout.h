@@ -115,7 +115,16 @@ struct lm_flow {
 	double y;                        /* top of the next line */
 	size_t page;
 	int at_top;                      /* nothing placed on this page yet */
+	/* Markdown images: the caller's look-up of a file name as written to
+	 * its image index (lm_box.image) and size in pixels; -1 when unknown.
+	 * NULL: images are printed as their alt text. */
+	int (*image)(void *ctx, const char *src, unsigned *w, unsigned *h);
+	void *image_ctx;
 };
+
+/* Body images are drawn at their natural size at this resolution, never
+ * wider than the text. */
+#define LM_IMAGE_DPI 150.0
 
 /* Starts page 1 with the given frame. */
 void lm_flow_begin(struct lm_flow *f, struct lm_layout *lay, struct lm_fonts *fonts,

@@ -5,6 +5,7 @@
 #include "utf8.h"
 
 #include <md4c.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,14 @@ struct parser {
 	struct lm_table_cell *cells;
 	size_t ncells, cells_alloc, ncols;
 	int cell_align;
+	/* images: a block of their own, or their alt text where a block cannot go */
+	int img;                 /* inside an image made a block: its alt text is collected */
+	int img_inline;          /* inside an image printed as its alt text */
+	struct lm_buf alt;
+	const char *img_src;
+	long after_img;          /* the image block just pushed, for {.decorative}; -1 none */
+	int html_block;          /* inside an HTML block: printed without its tags */
+	int html_state;          /* 0 text, 1 in a tag, 2 in a comment */
 };
 
 static const char *adopt(struct parser *p, const char *s, size_t n)
@@ -131,8 +140,13 @@ static void close_block(struct parser *p)
 	if (!p->open)
 		return;
 	p->cur.spans = take_spans(p, &p->cur.nspans);
-	/* an empty paragraph (say, a line that expanded to nothing) prints nothing */
-	if (p->cur.nspans || p->cur.kind == LM_BLOCK_LIST_ITEM)
+	/* an empty paragraph (say, a line that expanded to nothing, or the
+	 * space after an image) prints nothing and leaves no element */
+	int blank = 1;
+	for (size_t i = 0; i < p->cur.nspans && blank; i++)
+		for (size_t k = 0; k < p->cur.spans[i].len && blank; k++)
+			blank = p->cur.spans[i].text[k] && strchr(" \t\r", p->cur.spans[i].text[k]);
+	if (!blank || (p->cur.kind == LM_BLOCK_LIST_ITEM && *p->cur.marker))
 		push_block(p, &p->cur);
 	p->open = 0;
 }
@@ -212,6 +226,12 @@ static int enter_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 		p->code++;
 		p->code_block++;
 		break;
+	case MD_BLOCK_HTML:
+		close_block(p);
+		open_block(p, LM_BLOCK_PARAGRAPH, 0);
+		p->html_block = 1;
+		p->html_state = 0;
+		break;
 	case MD_BLOCK_HR: {
 		close_block(p);
 		struct lm_block b = { .kind = LM_BLOCK_RULE, .quote = p->quote };
@@ -265,6 +285,10 @@ static int leave_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 	case MD_BLOCK_H:
 		close_block(p);
 		break;
+	case MD_BLOCK_HTML:
+		close_block(p);
+		p->html_block = 0;
+		break;
 	case MD_BLOCK_CODE:
 		close_block(p);
 		p->code--;
@@ -298,10 +322,39 @@ static int leave_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 	return 0;
 }
 
+static void join_attr(struct lm_buf *out, const MD_ATTRIBUTE *a)
+{
+	/* entities and escapes are already resolved by md4c into substrings */
+	lm_buf_add(out, a->text, a->size);
+}
+
 static int enter_span(MD_SPANTYPE type, void *detail, void *userdata)
 {
 	struct parser *p = userdata;
+	p->after_img = -1;
+	if (p->img) {
+		p->img += type == MD_SPAN_IMG; /* an image in alt text: its text only */
+		return 0;
+	}
 	switch (type) {
+	case MD_SPAN_IMG: {
+		int block_ok = !p->in_cell && !p->href && !p->img_inline &&
+			       (!p->open || p->cur.kind == LM_BLOCK_PARAGRAPH ||
+				p->cur.kind == LM_BLOCK_LIST_ITEM);
+		if (!block_ok) {
+			p->img_inline++;
+			break;
+		}
+		/* the text before it is a paragraph of its own */
+		close_block(p);
+		struct lm_buf src = LM_BUF_INIT;
+		join_attr(&src, &((MD_SPAN_IMG_DETAIL *)detail)->src);
+		p->img_src = adopt(p, src.ptr, src.len);
+		lm_buf_release(&src);
+		lm_buf_reset(&p->alt);
+		p->img = 1;
+		break;
+	}
 	case MD_SPAN_STRONG:
 		p->bold++;
 		break;
@@ -328,11 +381,37 @@ static int enter_span(MD_SPANTYPE type, void *detail, void *userdata)
 	return 0;
 }
 
+static void push_image(struct parser *p)
+{
+	struct lm_block b = { .kind = LM_BLOCK_IMAGE, .quote = p->quote };
+	if (in_item(p))
+		b.level = p->nlists;
+	size_t s = 0, e = p->alt.len;
+	while (s < e && strchr(" \t\n", p->alt.ptr[s]))
+		s++;
+	while (e > s && strchr(" \t\n", p->alt.ptr[e - 1]))
+		e--;
+	b.src = p->img_src;
+	b.alt = adopt(p, p->alt.ptr ? p->alt.ptr + s : "", e - s);
+	push_block(p, &b);
+	p->after_img = (long)p->doc->n - 1;
+}
+
 static int leave_span(MD_SPANTYPE type, void *detail, void *userdata)
 {
 	struct parser *p = userdata;
 	(void)detail;
+	p->after_img = -1;
+	if (p->img) {
+		if (type == MD_SPAN_IMG && !--p->img)
+			push_image(p);
+		return 0;
+	}
 	switch (type) {
+	case MD_SPAN_IMG:
+		if (p->img_inline)
+			p->img_inline--;
+		break;
 	case MD_SPAN_STRONG:
 		p->bold--;
 		break;
@@ -391,15 +470,87 @@ static void add_entity(struct parser *p, const char *s, size_t n)
 	lm_buf_release(&out);
 }
 
+/* <br>, <br/>, <br /> in any case */
+static int is_br(const char *s, size_t n)
+{
+	if (n < 4 || s[0] != '<' || (s[1] | 0x20) != 'b' || (s[2] | 0x20) != 'r')
+		return 0;
+	size_t i = 3;
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	if (i < n && s[i] == '/')
+		i++;
+	return i + 1 == n && s[i] == '>';
+}
+
+/* An HTML block's text without its tags and comments. */
+static void add_html_text(struct parser *p, const char *s, size_t n)
+{
+	size_t from = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (p->html_state == 0 && s[i] == '<' && i + 1 < n &&
+		    (s[i + 1] == '/' || s[i + 1] == '!' || s[i + 1] == '?' ||
+		     ((s[i + 1] | 0x20) >= 'a' && (s[i + 1] | 0x20) <= 'z'))) {
+			if (i > from)
+				add_text(p, s + from, i - from);
+			p->html_state = i + 3 < n && !memcmp(s + i, "<!--", 4) ? 2 : 1;
+			if (p->html_state == 2)
+				i += 3;
+		} else if (p->html_state == 1 && s[i] == '>') {
+			p->html_state = 0;
+			from = i + 1;
+			add_text(p, " ", 1); /* a tag may part words: <td>a</td><td>b</td> */
+		} else if (p->html_state == 2 && s[i] == '>' && i >= 2 && s[i - 1] == '-' && s[i - 2] == '-') {
+			p->html_state = 0;
+			from = i + 1;
+		} else if (p->html_state == 0 && s[i] == '\n') {
+			if (i > from)
+				add_text(p, s + from, i - from);
+			add_text(p, " ", 1);
+			from = i + 1;
+		}
+	}
+	if (p->html_state == 0 && n > from)
+		add_text(p, s + from, n - from);
+}
+
 static int text_cb(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *userdata)
 {
 	struct parser *p = userdata;
+	if (p->img) {
+		/* alt text is plain: line breaks are spaces */
+		if (type == MD_TEXT_BR || type == MD_TEXT_SOFTBR)
+			lm_buf_addc(&p->alt, ' ');
+		else if (type != MD_TEXT_HTML)
+			lm_buf_add(&p->alt, text, size);
+		return 0;
+	}
+	if (p->after_img >= 0 && type == MD_TEXT_NORMAL && size >= 13 &&
+	    !memcmp(text, "{.decorative}", 13)) {
+		/* a run of 13 bytes: written so in the template, never from data,
+		 * whose braces are escaped and so come as runs of their own */
+		p->doc->blocks[p->after_img].decorative = 1;
+		text += 13;
+		size -= 13;
+		while (size && (*text == ' ' || *text == '\t'))
+			text++, size--;
+	}
+	p->after_img = -1;
+	if (!size && type == MD_TEXT_NORMAL)
+		return 0;
+	if (type == MD_TEXT_HTML && !p->html_block && !is_br(text, size))
+		return 0; /* an inline tag: dropped, the text around it printed */
 	if (!p->open && !p->in_cell) {
 		/* text straight inside a container, e.g. a tight list item's
 		 * text after a nested list */
 		open_block(p, LM_BLOCK_PARAGRAPH, 0);
 	}
+	if (type == MD_TEXT_HTML && p->html_block && !is_br(text, size)) {
+		add_html_text(p, text, size);
+		return 0;
+	}
 	switch (type) {
+	case MD_TEXT_HTML: /* <br> */
 	case MD_TEXT_BR:
 		flush_text(p);
 		add_text(p, "\n", 1);
@@ -444,12 +595,15 @@ int lm_doc_parse(struct lm_doc *doc, const char *path, const char *md, size_t le
 	struct parser p;
 	memset(&p, 0, sizeof(p));
 	p.doc = doc;
+	p.after_img = -1;
 	lm_buf_init(&p.text);
+	lm_buf_init(&p.alt);
 	MD_PARSER parser = {
 		.abi_version = 0,
-		/* no raw HTML: data and templates print as typed; no md4c autolinks:
+		/* raw HTML is recognised so that a template's tags are not printed
+		 * (data cannot make any: its '<' is escaped); no md4c autolinks:
 		 * lm_spans_autolink links addresses in data and template alike */
-		.flags = MD_FLAG_TABLES | MD_FLAG_NOHTML | MD_FLAG_STRIKETHROUGH,
+		.flags = MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH,
 		.enter_block = enter_block,
 		.leave_block = leave_block,
 		.enter_span = enter_span,
@@ -459,6 +613,7 @@ int lm_doc_parse(struct lm_doc *doc, const char *path, const char *md, size_t le
 	int rc = md_parse(md, (MD_SIZE)len, &parser, &p);
 	close_block(&p);
 	lm_buf_release(&p.text);
+	lm_buf_release(&p.alt);
 	free(p.spans.v);
 	free(p.cells);
 	if (rc)
@@ -620,4 +775,283 @@ void lm_spans_autolink(struct lm_arena *arena, struct lm_span **spans, size_t *n
 		*n = out.n;
 	}
 	free(out.v);
+}
+
+/* ---- checking a template's Markdown ---- */
+
+struct lint {
+	const char *path, *src;
+	size_t len;
+	int first_line;
+	lm_md_report_fn report;
+	lm_md_image_fn image;
+	void *ctx;
+	const char *last;        /* the last text seen: where span findings point */
+	int in_cell, in_heading, in_link, html_block, html_reported;
+	int img;                 /* depth inside an image */
+	int img_where;           /* 0 a block, 1 a table cell, 2 a heading, 3 a link */
+	int img_alt;             /* its alt text has a visible character */
+	const char *img_at;      /* its '!' */
+	struct lm_buf img_src;
+	int pending;             /* an image closed: is {.decorative} next? */
+	int del;                 /* a struck-through span opened: report at its text */
+};
+
+static int in_src(const struct lint *l, const char *s)
+{
+	return s >= l->src && s <= l->src + l->len;
+}
+
+/* line:column of `at` in the source (where the last text was, when `at`
+ * is not in it: md4c resolved that string into a buffer of its own) */
+static void lint_where(const struct lint *l, const char *at, int *line, int *col)
+{
+	if (!at || !in_src(l, at))
+		at = l->last && in_src(l, l->last) ? l->last : l->src;
+	*line = l->first_line;
+	*col = 1;
+	for (const char *s = l->src; s < at; s++) {
+		if (*s == '\n')
+			(*line)++, *col = 1;
+		else if (((unsigned char)*s & 0xC0) != 0x80)
+			(*col)++;
+	}
+}
+
+static void lint_at(struct lint *l, enum lm_severity sev, const char *at, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void lint_at(struct lint *l, enum lm_severity sev, const char *at, const char *fmt, ...)
+{
+	struct lm_diag d;
+	lm_diag_clear(&d);
+	d.severity = sev;
+	snprintf(d.file, sizeof(d.file), "%s", l->path);
+	lint_where(l, at, &d.line, &d.col);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(d.msg, sizeof(d.msg), fmt, ap);
+	va_end(ap);
+	l->report(l->ctx, &d);
+}
+
+/* The image that just closed, now that what follows it is known. */
+static void lint_image_done(struct lint *l, int decorative)
+{
+	if (!l->pending)
+		return;
+	l->pending = 0;
+	const char *src = l->img_src.ptr;
+	static const char *const where[] = { "", "a table cell", "a heading", "a link" };
+	if (l->img_where) {
+		lint_at(l, LM_WARNING, l->img_at,
+			"an image in %s is not drawn: its alt text is printed instead; put ![alt text](%s) in a paragraph of its own",
+			where[l->img_where], src);
+		return;
+	}
+	if (strstr(src, "{{")) {
+		lint_at(l, LM_ERROR, l->img_at,
+			"the image's file name '%s' holds a placeholder; images are found when the letter is loaded: name the file, e.g. ![Map of our family hubs](hubs.png)",
+			src);
+		return;
+	}
+	if (!strncasecmp(src, "http:", 5) || !strncasecmp(src, "https:", 6) || !strncmp(src, "//", 2)) {
+		lint_at(l, LM_ERROR, l->img_at,
+			"image '%s' is a web address; a letter's images are files: save it in the area's folder or beside the letter and write ![alt text](file.png)",
+			src);
+		return;
+	}
+	if (!*src) {
+		lint_at(l, LM_ERROR, l->img_at, "the image names no file: write ![alt text](file.png)");
+		return;
+	}
+	if (!l->img_alt && !decorative)
+		lint_at(l, LM_ERROR, l->img_at,
+			"image '%s' has no alt text: write what it shows for readers who cannot see it between the brackets, e.g. ![Map of our family hubs](%s), or, if it is only decoration, write ![](%s){.decorative}",
+			src, src, src);
+	if (l->image) {
+		int line, col;
+		lint_where(l, l->img_at, &line, &col);
+		l->image(l->ctx, src, l->path, line, col);
+	}
+}
+
+static int lint_enter_block(MD_BLOCKTYPE type, void *detail, void *userdata)
+{
+	struct lint *l = userdata;
+	(void)detail;
+	lint_image_done(l, 0);
+	if (type == MD_BLOCK_TH || type == MD_BLOCK_TD)
+		l->in_cell = 1;
+	else if (type == MD_BLOCK_H)
+		l->in_heading = 1;
+	else if (type == MD_BLOCK_HTML)
+		l->html_block = 1, l->html_reported = 0;
+	return 0;
+}
+
+static int lint_leave_block(MD_BLOCKTYPE type, void *detail, void *userdata)
+{
+	struct lint *l = userdata;
+	(void)detail;
+	lint_image_done(l, 0);
+	if (type == MD_BLOCK_TH || type == MD_BLOCK_TD)
+		l->in_cell = 0;
+	else if (type == MD_BLOCK_H)
+		l->in_heading = 0;
+	else if (type == MD_BLOCK_HTML)
+		l->html_block = 0;
+	return 0;
+}
+
+static int lint_enter_span(MD_SPANTYPE type, void *detail, void *userdata)
+{
+	struct lint *l = userdata;
+	lint_image_done(l, 0);
+	if (type == MD_SPAN_A)
+		l->in_link++;
+	if (type == MD_SPAN_DEL)
+		l->del = 1;
+	if (type != MD_SPAN_IMG)
+		return 0;
+	if (l->img++)
+		return 0;
+	const MD_ATTRIBUTE *src = &((MD_SPAN_IMG_DETAIL *)detail)->src;
+	lm_buf_reset(&l->img_src);
+	lm_buf_add(&l->img_src, src->text, src->size);
+	/* the '!' of "![": the last one before the file name */
+	l->img_at = NULL;
+	if (in_src(l, src->text))
+		for (const char *s = src->text; s > l->src; s--)
+			if (s[-1] == '!' && s[0] == '[') {
+				l->img_at = s - 1;
+				break;
+			}
+	l->img_where = l->in_cell ? 1 : l->in_heading ? 2 : l->in_link ? 3 : 0;
+	l->img_alt = 0;
+	return 0;
+}
+
+static int lint_leave_span(MD_SPANTYPE type, void *detail, void *userdata)
+{
+	struct lint *l = userdata;
+	(void)detail;
+	lint_image_done(l, 0);
+	if (type == MD_SPAN_A && l->in_link)
+		l->in_link--;
+	if (type == MD_SPAN_IMG && l->img && !--l->img)
+		l->pending = 1;
+	return 0;
+}
+
+/* What to write instead of an HTML tag. */
+static const char *instead_of(const char *tag, size_t n)
+{
+	static const struct { const char *name, *say; } t[] = {
+		{ "b", "write **bold**" }, { "strong", "write **bold**" },
+		{ "i", "write *italic*" }, { "em", "write *italic*" },
+		{ "u", "underlining marks links in a letter: write **bold** or *italic* for emphasis" },
+		{ "a", "write [the words](https://…), or the address as plain text" },
+		{ "p", "leave a blank line between paragraphs" }, { "div", "leave a blank line between paragraphs" },
+		{ "span", "write the text without it" }, { "font", "write the text without it: the letter's type is fixed" },
+		{ "img", "write ![alt text](file.png)" },
+		{ "h1", "write # Heading" }, { "h2", "write ## Heading" }, { "h3", "write ### Heading" },
+		{ "ul", "write a list with - at the start of each item" }, { "li", "write a list with - at the start of each item" },
+		{ "table", "write a Markdown table: | a | b | lines, then | --- | --- |" },
+		{ "center", "write the text without it: a letter's text is left-aligned" },
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (strlen(t[i].name) == n && !strncasecmp(tag, t[i].name, n))
+			return t[i].say;
+	return "write Markdown instead (**bold**, *italic*, [link](https://…), a blank line between paragraphs)";
+}
+
+static int lint_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *userdata)
+{
+	struct lint *l = userdata;
+	if (l->pending)
+		lint_image_done(l, type == MD_TEXT_NORMAL && size >= 13 && !memcmp(text, "{.decorative}", 13));
+	if (in_src(l, text))
+		l->last = text;
+	if (l->img) {
+		for (MD_SIZE i = 0; i < size && type != MD_TEXT_HTML; i++)
+			if (!strchr(" \t\r\n", text[i]))
+				l->img_alt = 1;
+		return 0;
+	}
+	if (l->del) {
+		const char *at = text;
+		while (in_src(l, at - 1) && at > l->src && at[-1] == '~')
+			at--;
+		l->del = 0;
+		lint_at(l, LM_WARNING, at,
+			"struck-through text (~~…~~) is printed without the line through it: delete the words, or say in words what has changed");
+	}
+	if (type == MD_TEXT_HTML) {
+		if (l->html_block) {
+			if (l->html_reported++)
+				return 0;
+			if (size >= 4 && !memcmp(text, "<!--", 4))
+				lint_at(l, LM_WARNING, text,
+					"an HTML comment is not printed; for a note to the letter's editors write {{! note }}");
+			else
+				lint_at(l, LM_WARNING, text,
+					"an HTML block is printed as plain text without its tags; write Markdown instead (a blank line between paragraphs, **bold**, *italic*, # Heading, - list items, [link](https://…))");
+			return 0;
+		}
+		if (is_br(text, size)) {
+			if (!l->in_cell)
+				lint_at(l, LM_WARNING, text,
+					"<br> is a line break here, but in a paragraph write a backslash (\\) at the end of the line instead; <br> is for line breaks inside table cells");
+			return 0;
+		}
+		if (size >= 4 && !memcmp(text, "<!--", 4)) {
+			lint_at(l, LM_WARNING, text,
+				"an HTML comment is not printed; for a note to the letter's editors write {{! note }}");
+			return 0;
+		}
+		if (size >= 2 && (text[1] == '/' || text[1] == '?' || text[1] == '!'))
+			return 0; /* a closing tag: its opening one is reported */
+		size_t n = 1;
+		while (n < size && ((text[n] | 0x20) >= 'a' && (text[n] | 0x20) <= 'z' ? 1 : (text[n] >= '0' && text[n] <= '9')))
+			n++;
+		lint_at(l, LM_WARNING, text, "HTML tag <%.*s> is not printed (the text around it is): %s",
+			(int)(n - 1), text + 1, instead_of(text + 1, n - 1));
+		return 0;
+	}
+	if (type == MD_TEXT_NORMAL && in_src(l, text)) {
+		/* md4c 0.4 has no footnotes: "[^1]" would print as typed */
+		for (MD_SIZE i = 0; i < size; i++)
+			if (text[i] == '[' && text + i + 1 < l->src + l->len && text[i + 1] == '^') {
+				size_t k = 2;
+				while (text + i + k < l->src + l->len && text[i + k] != ']' && text[i + k] != '\n' && k < 40)
+					k++;
+				lint_at(l, LM_WARNING, text + i,
+					"footnotes are not printed as footnotes ('%.*s' prints as typed): write the note in brackets after the sentence, or as a paragraph at the end",
+					(int)(k + 1 < 44 ? k + 1 : 44), text + i);
+			}
+	}
+	return 0;
+}
+
+void lm_markdown_lint(const char *path, const char *md, size_t len, int first_line,
+		      lm_md_report_fn report, lm_md_image_fn image, void *ctx)
+{
+	struct lint l;
+	memset(&l, 0, sizeof(l));
+	l.path = path, l.src = md, l.len = len, l.first_line = first_line;
+	l.report = report, l.image = image, l.ctx = ctx;
+	lm_buf_init(&l.img_src);
+	MD_PARSER parser = {
+		.abi_version = 0,
+		.flags = MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH,
+		.enter_block = lint_enter_block,
+		.leave_block = lint_leave_block,
+		.enter_span = lint_enter_span,
+		.leave_span = lint_leave_span,
+		.text = lint_text,
+	};
+	md_parse(md, (MD_SIZE)len, &parser, &l);
+	lint_image_done(&l, 0);
+	lm_buf_release(&l.img_src);
 }

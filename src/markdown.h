@@ -30,6 +30,7 @@ enum lm_block_kind {
 	LM_BLOCK_LIST_ITEM,
 	LM_BLOCK_TABLE,
 	LM_BLOCK_RULE,
+	LM_BLOCK_IMAGE,  /* a Markdown image: `src`, `alt`, `decorative` */
 };
 
 struct lm_table_cell {
@@ -50,6 +51,9 @@ struct lm_block {
 	size_t nspans;
 	size_t nrows, ncols;          /* table */
 	struct lm_table_cell *cells;  /* nrows * ncols, row-major */
+	const char *src;              /* image: the file name as written */
+	const char *alt;              /* image: its alt text ("" when none) */
+	int decorative;               /* image: marked {.decorative}, an artifact */
 };
 
 struct lm_doc {
@@ -64,6 +68,31 @@ void lm_doc_init(struct lm_doc *doc);
 int lm_doc_parse(struct lm_doc *doc, const char *path, const char *md, size_t len,
 		 struct lm_diag *d);
 void lm_doc_release(struct lm_doc *doc);
+
+/* What the printed letter does with Markdown:
+ * - an image (`![alt](file.png)`) in a paragraph or list item is a block of
+ *   its own, a figure; `{.decorative}` straight after it marks it as
+ *   decoration (an artifact, no alt text); in a heading, link or table cell
+ *   an image is printed as its alt text;
+ * - `<br>` (also `<br/>`, `<br />`) is a line break, the form documented
+ *   for table cells, whose rows Markdown keeps on one line;
+ * - other inline HTML tags are dropped (the text between them is printed);
+ *   an HTML block is printed as its text without the tags; comments not at all.
+ * lm_markdown_lint says so to the author, with positions. */
+
+/* A finding of lm_markdown_lint, or an image it found. */
+typedef void (*lm_md_report_fn)(void *ctx, const struct lm_diag *d);
+typedef void (*lm_md_image_fn)(void *ctx, const char *src, const char *file, int line, int col);
+
+/* Checks the Markdown of a template source (`len` bytes of `path`, starting
+ * at line `first_line`; placeholders are left as text) for what the printed
+ * letter cannot show as written: raw HTML (warnings saying what to write
+ * instead), footnotes and struck-through text (warnings), images without
+ * alt text that are not marked decorative, or whose file name is a
+ * placeholder or a web address (errors).  Every image with a file name is
+ * handed to `image`.  Findings carry `path`:line:column. */
+void lm_markdown_lint(const char *path, const char *md, size_t len, int first_line,
+		      lm_md_report_fn report, lm_md_image_fn image, void *ctx);
 
 /* Splits spans so that web addresses (http://, https://, www.) and email
  * addresses become links, as a word processor does.  Text already inside a

@@ -82,6 +82,38 @@ static void node_free(struct node *n)
 	lm_template_free(n->partial);
 }
 
+struct seen_paths {
+	const char **v;
+	size_t n, alloc;
+};
+
+static void each_partial(const struct node *n, struct seen_paths *seen,
+			 void (*fn)(void *ctx, const char *path), void *ctx)
+{
+	if (n->kind == NODE_PARTIAL && n->partial) {
+		size_t i = 0;
+		while (i < seen->n && strcmp(seen->v[i], n->partial->path))
+			i++;
+		if (i == seen->n) {
+			LM_ALLOC_GROW(seen->v, seen->n + 1, seen->alloc);
+			seen->v[seen->n++] = n->partial->path;
+			fn(ctx, n->partial->path);
+		}
+		each_partial(&n->partial->root, seen, fn, ctx);
+	}
+	for (size_t i = 0; i < n->nkids; i++)
+		each_partial(&n->kids[i], seen, fn, ctx);
+}
+
+void lm_template_partials(const struct lm_template *t, void (*fn)(void *ctx, const char *path),
+			  void *ctx)
+{
+	struct seen_paths seen = { 0 };
+	if (t)
+		each_partial(&t->root, &seen, fn, ctx);
+	free(seen.v);
+}
+
 void lm_template_free(struct lm_template *t)
 {
 	if (!t)

@@ -68,6 +68,11 @@ int lm_template_expand_report(const struct lm_template *t, const struct lm_value
 			      enum lm_escape esc, struct lm_buf *out, lm_report_fn report,
 			      void *report_ctx, struct lm_diag *d);
 
+/* Calls `fn` with the path of every partial file `t` includes, nested
+ * ones too, each once, in the order of inclusion. */
+void lm_template_partials(const struct lm_template *t, void (*fn)(void *ctx, const char *path),
+			  void *ctx);
+
 /* Frees `t` and the partials it holds; NULL is allowed. */
 void lm_template_free(struct lm_template *t);
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "diag.h"
 #include "markdown.h"
 #include "value.h"
@@ -251,19 +252,117 @@ static void test_escapes_and_no_html(void **state)
 {
 	(void)state;
 	struct lm_doc doc;
+	/* escaped markup (as every value is) prints as typed; a template's
+	 * own inline tags are dropped, the text between them kept */
 	parse(&doc, "\\*not em\\* \\_x\\_ \\[not a link\\](y) \\{\\{name\\}\\} <b>raw</b> \\<b\\>");
 	assert_int_equal(doc.n, 1);
 	assert_int_equal(doc.blocks[0].nspans, 1);
 	assert_span(&doc.blocks[0].spans[0],
-		    "*not em* _x_ [not a link](y) {{name}} <b>raw</b> <b>", 0, NULL);
+		    "*not em* _x_ [not a link](y) {{name}} raw <b>", 0, NULL);
 	lm_doc_release(&doc);
 
-	/* a raw HTML block is text too */
-	parse(&doc, "<div>hello</div>\n");
+	/* a raw HTML block prints its text without tags or comments */
+	parse(&doc, "<div align=\"center\">hello <!-- no --></div>\n");
 	assert_int_equal(doc.n, 1);
 	assert_int_equal(doc.blocks[0].kind, LM_BLOCK_PARAGRAPH);
-	assert_text(&doc.blocks[0], "<div>hello</div>");
+	char *t = joined(doc.blocks[0].spans, doc.blocks[0].nspans);
+	assert_non_null(strstr(t, "hello"));
+	assert_null(strchr(t, '<'));
+	assert_null(strstr(t, "no"));
+	free(t);
 	lm_doc_release(&doc);
+	/* only a comment: nothing at all */
+	parse(&doc, "<!-- a note -->\n\nText.\n");
+	assert_int_equal(doc.n, 1);
+	assert_text(&doc.blocks[0], "Text.");
+	lm_doc_release(&doc);
+}
+
+static void test_images(void **state)
+{
+	(void)state;
+	struct lm_doc doc;
+	/* an image is a block of its own between the text around it */
+	parse(&doc, "Before ![A *map* of hubs](maps/hubs.png) after.\n\n![](band.png){.decorative}\n");
+	assert_int_equal(doc.n, 4);
+	assert_int_equal(doc.blocks[0].kind, LM_BLOCK_PARAGRAPH);
+	assert_text(&doc.blocks[0], "Before ");
+	assert_int_equal(doc.blocks[1].kind, LM_BLOCK_IMAGE);
+	assert_string_equal(doc.blocks[1].src, "maps/hubs.png");
+	assert_string_equal(doc.blocks[1].alt, "A map of hubs");
+	assert_false(doc.blocks[1].decorative);
+	assert_int_equal(doc.blocks[2].kind, LM_BLOCK_PARAGRAPH);
+	assert_text(&doc.blocks[2], " after.");
+	assert_int_equal(doc.blocks[3].kind, LM_BLOCK_IMAGE);
+	assert_string_equal(doc.blocks[3].alt, "");
+	assert_true(doc.blocks[3].decorative);
+	lm_doc_release(&doc);
+	/* {.decorative} from a value is escaped: text, and no decoration */
+	parse(&doc, "![x](a.png)\\{\\.decorative\\}\n");
+	assert_int_equal(doc.n, 2);
+	assert_false(doc.blocks[0].decorative);
+	assert_text(&doc.blocks[1], "{.decorative}");
+	lm_doc_release(&doc);
+	/* in a table cell or a heading: the alt text */
+	parse(&doc, "# A ![crest](c.png)\n\n| a |\n| --- |\n| ![logo](l.png) |\n");
+	assert_int_equal(doc.n, 2);
+	assert_text(&doc.blocks[0], "A crest");
+	assert_int_equal(doc.blocks[1].kind, LM_BLOCK_TABLE);
+	char *t = joined(doc.blocks[1].cells[1].spans, doc.blocks[1].cells[1].nspans);
+	assert_string_equal(t, "logo");
+	free(t);
+	lm_doc_release(&doc);
+}
+
+static void test_br_in_cell(void **state)
+{
+	(void)state;
+	struct lm_doc doc;
+	parse(&doc, "| a |\n| --- |\n| one<br>two<BR/>three<br />four |\n");
+	const struct lm_table_cell *c = &doc.blocks[0].cells[1];
+	size_t breaks = 0;
+	for (size_t i = 0; i < c->nspans; i++)
+		breaks += c->spans[i].len == 1 && c->spans[i].text[0] == '\n';
+	assert_int_equal(breaks, 3);
+	lm_doc_release(&doc);
+}
+
+struct lint_out {
+	struct lm_buf text;
+	int images;
+};
+
+static void lint_report(void *ctx, const struct lm_diag *d)
+{
+	struct lint_out *o = ctx;
+	lm_buf_addf(&o->text, "%d:%d:%s:%.30s\n", d->line, d->col, d->severity == LM_ERROR ? "E" : "W", d->msg);
+}
+
+static void lint_image(void *ctx, const char *src, const char *file, int line, int col)
+{
+	struct lint_out *o = ctx;
+	lm_buf_addf(&o->text, "%d:%d:image %s in %s\n", line, col, src, file);
+	o->images++;
+}
+
+static void test_lint(void **state)
+{
+	(void)state;
+	struct lint_out o = { LM_BUF_INIT, 0 };
+	const char *md = "Hi <u>you</u> {{name}}.\n"
+			 "\n"
+			 "| a |\n| --- |\n| x<br>y |\n"
+			 "\n"
+			 "  ![](a.png) ![](b.png){.decorative} ![Map](c.png)\n";
+	lm_markdown_lint("l.md", md, strlen(md), 10, lint_report, lint_image, &o);
+	assert_string_equal(o.text.ptr,
+			    "10:4:W:HTML tag <u> is not printed (t\n"
+			    "16:3:E:image 'a.png' has no alt text:\n"
+			    "16:3:image a.png in l.md\n"
+			    "16:14:image b.png in l.md\n"
+			    "16:38:image c.png in l.md\n");
+	assert_int_equal(o.images, 3);
+	lm_buf_release(&o.text);
 }
 
 static void test_autolink_www(void **state)
@@ -440,6 +539,9 @@ int main(void)
 		cmocka_unit_test(test_hard_break),
 		cmocka_unit_test(test_entities),
 		cmocka_unit_test(test_escapes_and_no_html),
+		cmocka_unit_test(test_images),
+		cmocka_unit_test(test_br_in_cell),
+		cmocka_unit_test(test_lint),
 		cmocka_unit_test(test_autolink_www),
 		cmocka_unit_test(test_autolink_parens),
 		cmocka_unit_test(test_autolink_email),
