@@ -448,6 +448,9 @@ static void check_boxes(const struct lm_layout *lay)
 		for (size_t i = 0; i < pg->n; i++) {
 			const struct lm_box *b = &pg->boxes[i];
 			REQUIRE(b->elem >= -1 && b->elem < (int)lay->nelems);
+			if (b->kind == LM_BOX_IMAGE) /* within the text and the frame */
+				REQUIRE(b->x + b->w <= RIGHT + 0.01 && b->y >= BOTTOM - 0.01 &&
+					b->y + b->h <= TOP + 0.01);
 			if (b->kind != LM_BOX_TEXT)
 				continue;
 			REQUIRE(b->text != NULL);
@@ -458,6 +461,29 @@ static void check_boxes(const struct lm_layout *lay)
 	}
 	for (size_t e = 1; e < lay->nelems; e++)
 		REQUIRE(lay->elems[e].parent >= 0 && lay->elems[e].parent < (int)e);
+}
+
+/* The template's own Markdown findings: each at a place in the input. */
+static void lint_finding(void *ctx, const struct lm_diag *d)
+{
+	(void)ctx;
+	REQUIRE(d->line >= 1 && d->col >= 1 && d->msg[0]);
+}
+
+static void lint_image(void *ctx, const char *src, const char *file, int line, int col)
+{
+	(void)ctx;
+	REQUIRE(src && *src && file && line >= 1 && col >= 1);
+}
+
+/* Every body image is a 300 x 200 picture (not drawn: no images are passed
+ * to the PDF writer), so images are laid out like real ones. */
+static int fuzz_image(void *ctx, const char *src, unsigned *w, unsigned *h)
+{
+	(void)ctx;
+	*w = 300 + (unsigned)(strlen(src) % 7) * 400; /* some wider than the text */
+	*h = 200;
+	return 0;
 }
 
 int lm_fuzz_letter(const uint8_t *data, size_t size)
@@ -484,6 +510,7 @@ int lm_fuzz_letter(const uint8_t *data, size_t size)
 		lm_buf_add(&body, data, size);
 	}
 	lm_template_free(t);
+	lm_markdown_lint("letters/fuzz.md", (const char *)data, size, 1, lint_finding, lint_image, NULL);
 
 	struct lm_doc doc;
 	lm_doc_init(&doc);
@@ -496,6 +523,7 @@ int lm_fuzz_letter(const uint8_t *data, size_t size)
 	struct lm_flow flow;
 	lm_layout_init(&lay, PAGE_W, PAGE_H);
 	lm_flow_begin(&flow, &lay, &g.fonts, LEFT, RIGHT, TOP, BOTTOM);
+	flow.image = fuzz_image;
 	lm_flow_doc(&flow, &doc, BODY_SIZE, 0);
 	check_boxes(&lay);
 

@@ -91,5 +91,6 @@ void cli_print_finding(void *quiet, const struct lm_diag *d);
 int cmd_build(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
 
 #endif

@@ -15,6 +15,7 @@ static const struct command commands[] = {
 	{ "build", cmd_build, "write letters as PDFs for areas and recipients" },
 	{ "check", cmd_check, "check a letter and its areas' data; write nothing" },
 	{ "verify", cmd_verify, "check the signatures of signed PDF letters" },
+	{ "watch", cmd_watch, "preview a letter: build it again whenever its files change" },
 	{ NULL, NULL, NULL },
 };
 
