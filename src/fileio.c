@@ -150,6 +150,13 @@ int lm_write_atomic(const char *path, const void *data, size_t len, struct lm_di
 	return lm_atomic_commit(&a, d);
 }
 
+void lm_text_unix_lines(char *s, size_t len)
+{
+	for (char *p = s, *end = s + len; (p = memchr(p, '\r', (size_t)(end - p))); p++)
+		if (p + 1 == end || p[1] != '\n')
+			*p = '\n';
+}
+
 int lm_spool(int in, const char *name, int *out, struct lm_diag *d)
 {
 	*out = -1;

@@ -36,6 +36,11 @@ int lm_atomic_commit(struct lm_atomic *a, struct lm_diag *d);
 /* Removes the temporary file and releases `a`; harmless after commit. */
 void lm_atomic_abort(struct lm_atomic *a);
 
+/* Turns each lone CR (a line end of old Mac Word and Excel) into LF, in
+ * place, so that every reader after counts the same lines; CRLF is left as
+ * it is.  Columns do not move. */
+void lm_text_unix_lines(char *s, size_t len);
+
 /* Copies all of file descriptor `in` (standard input, a pipe) to an
  * unlinked temporary file and sets *out to a descriptor for it, which the
  * caller closes: a stream read once can then be read as often as a run

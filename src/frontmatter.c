@@ -69,6 +69,12 @@ int lm_yaml_parse(struct lm_arena *a, const char *path, const char *yaml, size_t
 	struct lm_value *root = NULL;
 	const char *file = lm_arena_strdup(a, path);
 
+	/* no front matter (or an empty one) is the default settings; libyaml
+	 * asserts on a NULL input, so it is not asked */
+	if (!yaml || !len) {
+		*out = lm_value_map(a);
+		return 0;
+	}
 	if (!yaml_parser_initialize(&parser))
 		return lm_diag_set(d, path, 0, 0, "cannot start the YAML parser");
 	yaml_parser_set_input_string(&parser, (const unsigned char *)yaml, len);

@@ -109,6 +109,7 @@ int lm_letter_parse(struct lm_letter *l, const char *name, const char *src, size
 	l->src = lm_xmalloc(len + 1);
 	memcpy(l->src, src, len);
 	l->src[len] = '\0';
+	lm_text_unix_lines(l->src, len);
 	size_t bad = lm_utf8_check(l->src, len);
 	if (bad < len) {
 		int line, col;

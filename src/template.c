@@ -490,6 +490,7 @@ static int load_partial(struct parser *p, const struct tag *t, int depth,
 	if (t->standalone)
 		lm_buf_add(&indent, p->src + t->ind, t->ind_len);
 
+	lm_text_unix_lines(text, len);
 	const char *body = text;
 	if (len >= 3 && !memcmp(body, "\xEF\xBB\xBF", 3)) {
 		body += 3;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "fileio.h"
 #include "frontmatter.h"
 #include "value.h"
 
@@ -262,7 +263,26 @@ static void test_yaml_empty_and_scalar_root(void **state)
 	assert_int_equal(v->kind, LM_VALUE_LIST);
 	assert_int_equal(v->n, 2);
 	assert_str(v->items[1], "2", 3, 3);
+
+	/* a letter without front matter hands over no text at all (libyaml
+	 * asserted on that) */
+	assert_int_equal(lm_yaml_parse(a, "x.md", NULL, 0, 0, &v, &d), 0);
+	assert_int_equal(v->kind, LM_VALUE_MAP);
+	assert_int_equal(v->n, 0);
 	lm_arena_free(a);
+}
+
+/* Old Mac line ends (CR only) become LF; CRLF stays; columns stay. */
+static void test_unix_lines(void **state)
+{
+	(void)state;
+	char s[] = "a\rb\r\nc\r\r";
+	lm_text_unix_lines(s, sizeof(s) - 1);
+	assert_memory_equal(s, "a\nb\r\nc\n\n", sizeof(s));
+	char t[] = "\r";
+	lm_text_unix_lines(t, 1);
+	assert_string_equal(t, "\n");
+	lm_text_unix_lines(t, 0);
 }
 
 /* Expects failure with the diagnostic `want`; a `want` ending in "..." need
@@ -338,6 +358,7 @@ static void test_yaml_invalid(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_unix_lines),
 		cmocka_unit_test(test_split_with),
 		cmocka_unit_test(test_split_without),
 		cmocka_unit_test(test_split_bom),

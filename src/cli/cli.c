@@ -144,26 +144,46 @@ const char *cli_fonts_dir(const char *opt)
 /* The date from --date, SOURCE_DATE_EPOCH (reproducible builds), or today. */
 int cli_pick_date(const char *cmd, const char *opt, struct lm_date *out)
 {
-	if (opt) {
-		if (lm_date_parse(opt, out)) {
-			fprintf(stderr, "lettermerge %s: --date '%s' is not a real date in the form YYYY-MM-DD\n", cmd, opt);
-			return -1;
-		}
-		return 0;
-	}
-	time_t t = time(NULL);
+	/* SOURCE_DATE_EPOCH is checked even with --date: the signatures use it */
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
-	struct tm tm;
+	struct lm_date from_env = { 0, 0, 0 };
 	if (sde && *sde) {
 		char *end;
+		errno = 0;
 		long long v = strtoll(sde, &end, 10);
-		if (*end || v < 0 || lm_date_from_epoch(v, out)) {
+		if (*end || *sde < '0' || *sde > '9') {
 			fprintf(stderr, "lettermerge %s: SOURCE_DATE_EPOCH '%s' is not a number of seconds\n", cmd, sde);
 			return -1;
 		}
+		if (errno == ERANGE || lm_date_from_epoch(v, &from_env) || from_env.year < 1970) {
+			fprintf(stderr, "lettermerge %s: SOURCE_DATE_EPOCH '%s' is not a date from 1970 to 9999 "
+				"(0 to 253402300799 seconds)\n", cmd, sde);
+			return -1;
+		}
+	}
+	if (opt) {
+		struct lm_date d;
+		if (lm_date_parse(opt, out)) {
+			/* a real date of a year the calendar does not take is not "not a real date" */
+			if (lm_date_parse_lenient(opt, &d) == LM_DATE_ISO)
+				fprintf(stderr, "lettermerge %s: --date '%s' is outside the years 1900 to 9999 a letter can carry\n",
+					cmd, opt);
+			else
+				fprintf(stderr, "lettermerge %s: --date '%s' is not a real date in the form YYYY-MM-DD\n", cmd, opt);
+			return -1;
+		}
 		return 0;
 	}
-	localtime_r(&t, &tm);
+	if (sde && *sde) {
+		*out = from_env;
+		return 0;
+	}
+	time_t t = time(NULL);
+	struct tm tm;
+	if (!localtime_r(&t, &tm)) {
+		fprintf(stderr, "lettermerge %s: cannot tell today's date; give --date\n", cmd);
+		return -1;
+	}
 	out->year = tm.tm_year + 1900;
 	out->month = tm.tm_mon + 1;
 	out->day = tm.tm_mday;

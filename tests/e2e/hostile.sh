@@ -83,4 +83,43 @@ check "--help lists exit 70" grep -q '^  70  a bug in lettermerge' out
 run build --help
 check "build --help lists exit 3" grep -q '^  3   the system failed' out
 
+# ---- item 1: letters without front matter, empty, or with CR-only line ends ----
+fresh_out
+printf 'Dear parent,\n\nThis is {{area.name}}.\n' >letters/nofm.md
+expect "no front matter builds" 0 "" -- build letters/nofm.md --area a -o o/nofm.pdf -d 2015-03-17
+check "no front matter: the text" grep -q "This is Liverpool" <(pdf_text o/nofm.pdf)
+: >letters/empty.md
+expect "empty letter builds" 0 "" -- build letters/empty.md --area a -o o/empty.pdf -d 2015-03-17
+check "empty letter: a whole PDF" qpdf --check o/empty.pdf >/dev/null
+printf -- '---\rtitle: Old Mac\r---\rDear parent,\r\rThis is {{area.name}}.\r' >letters/cr.md
+expect "CR-only line ends build" 0 "" -- build letters/cr.md --area a -o o/cr.pdf -d 2015-03-17
+check "CR-only: the title" grep -q "Title: *Old Mac" <(pdfinfo o/cr.pdf)
+check "CR-only: one paragraph a line" grep -q "This is Liverpool" <(pdf_text o/cr.pdf)
+printf -- '---\rtitle: Old Mac\r---\rDear parent,\r\r{{area.nme}}.\r' >letters/cr-bad.md
+expect "CR-only line ends count as lines" 1 \
+	"letters/cr-bad.md:6:1: error: no value for 'area.nme'; did you mean 'area.name'?" \
+	-- check letters/cr-bad.md --area a -d 2015-03-17
+printf '{{area.nme}}\r' >letters/partials/crp.md
+printf -- '---\ntitle: t\n---\nx\n\n{{> crp}}\n' >letters/crp.md
+expect "CR-only partial" 1 "letters/partials/crp.md:1:1: error: no value for 'area.nme'; did you mean 'area.name'?" \
+	-- check letters/crp.md --area a -d 2015-03-17
+nothing_but "no front matter etc. leave their PDFs" cr.pdf empty.pdf nofm.pdf
+
+# ---- item 2: SOURCE_DATE_EPOCH out of range is a usage error ----
+for v in 9223372036854775807 18446744073709551617 253402300800; do
+	SOURCE_DATE_EPOCH=$v expect "SOURCE_DATE_EPOCH=$v" 2 \
+		"lettermerge build: SOURCE_DATE_EPOCH '$v' is not a date from 1970 to 9999 (0 to 253402300799 seconds)" \
+		-- build $LETTER --area a -o o/x.pdf
+	# even with --date: the signatures would use it
+	SOURCE_DATE_EPOCH=$v expect "SOURCE_DATE_EPOCH=$v with --date" 2 "" \
+		-- build $LETTER --area a -o o/x.pdf -d 2015-03-17
+done
+SOURCE_DATE_EPOCH=-1 expect "SOURCE_DATE_EPOCH=-1" 2 \
+	"lettermerge check: SOURCE_DATE_EPOCH '-1' is not a number of seconds" -- check $LETTER --area a
+SOURCE_DATE_EPOCH=253402300799 expect "SOURCE_DATE_EPOCH at 9999-12-31" 0 "" \
+	-- build $LETTER --area a -o o/last.pdf
+check "dated 31st December 9999" grep -q "31st December, 9999" <(pdf_text o/last.pdf)
+rm -f o/last.pdf
+nothing_but "bad SOURCE_DATE_EPOCH leaves nothing" cr.pdf empty.pdf nofm.pdf
+
 finish hostile
