@@ -44,6 +44,9 @@ void lm_batch_release(struct lm_batch *b)
 	free(b->csvs);
 	free(b->pattern);
 	free(b->bad);
+	for (size_t i = 0; i < b->ninputs; i++)
+		free(b->inputs[i].name);
+	free(b->inputs);
 	lm_cpset_release(&b->chars);
 	lm_embed_release(&b->embed);
 	lm_body_release(&b->body);
@@ -53,14 +56,105 @@ void lm_batch_release(struct lm_batch *b)
 	memset(b, 0, sizeof(*b));
 }
 
+void lm_batch_add_input(struct lm_batch *b, const char *path, int fd, const char *name)
+{
+	struct stat st;
+	if (path ? stat(path, &st) : fstat(fd, &st))
+		return; /* what cannot be found cannot be overwritten */
+	LM_ALLOC_GROW(b->inputs, b->ninputs + 1, b->inputs_alloc);
+	b->inputs[b->ninputs++] = (struct lm_batch_input){ (unsigned long long)st.st_dev,
+		(unsigned long long)st.st_ino, lm_xstrdup(name ? name : path) };
+}
+
+/* Every regular file in `dir`: the fonts, the partials a letter may use. */
+static void add_inputs_in(struct lm_batch *b, const char *dir)
+{
+	DIR *dp = opendir(dir);
+	struct dirent *e;
+	if (!dp)
+		return;
+	struct lm_buf p = LM_BUF_INIT;
+	while ((e = readdir(dp))) {
+		struct stat st;
+		lm_buf_reset(&p);
+		lm_buf_addf(&p, "%s/%s", dir, e->d_name);
+		if (!lstat(p.ptr, &st) && S_ISREG(st.st_mode))
+			lm_batch_add_input(b, p.ptr, -1, NULL);
+	}
+	lm_buf_release(&p);
+	closedir(dp);
+}
+
 int lm_batch_load(struct lm_batch *b, const char *fonts_dir, const char *letter_path,
 		  struct lm_diag *d)
 {
 	if (lm_fonts_load(&b->fonts, fonts_dir, d))
 		return -1;
+	add_inputs_in(b, fonts_dir);
 	if (lm_letter_load(&b->letter, letter_path, d))
 		return -1;
+	lm_batch_add_input(b, letter_path, -1, NULL);
+	struct lm_buf partials = LM_BUF_INIT;
+	const char *slash = strrchr(letter_path, '/');
+	if (slash)
+		lm_buf_add(&partials, letter_path, (size_t)(slash - letter_path) + 1);
+	lm_buf_adds(&partials, "partials");
+	add_inputs_in(b, partials.ptr);
+	lm_buf_release(&partials);
 	return lm_body_scan(&b->body, &b->letter, d);
+}
+
+/* Writes the spelling of `path` that two names of one file share as far as
+ * text can tell: no "./" parts, no doubled slashes, ASCII letters in lower
+ * case (Windows shares and Mac disks ignore case). */
+static void fold_path(const char *path, struct lm_buf *out)
+{
+	lm_buf_reset(out);
+	const char *s = path;
+	while (s[0] == '.' && s[1] == '/')
+		for (s += 2; *s == '/'; s++)
+			;
+	for (; *s; s++) {
+		while (*s == '/' && (s[1] == '/' || (s[1] == '.' && s[2] == '/')))
+			s += s[1] == '/' ? 1 : 2;
+		char c = *s;
+		lm_buf_addc(out, c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c);
+	}
+}
+
+int lm_same_output(const char *a, const char *b)
+{
+	struct lm_buf x = LM_BUF_INIT, y = LM_BUF_INIT;
+	fold_path(a, &x);
+	fold_path(b, &y);
+	int same = !strcmp(x.ptr, y.ptr);
+	lm_buf_release(&x);
+	lm_buf_release(&y);
+	if (!same) {
+		/* two spellings of one existing file */
+		struct stat s1, s2;
+		same = !stat(a, &s1) && !stat(b, &s2) && s1.st_dev == s2.st_dev && s1.st_ino == s2.st_ino;
+	}
+	return same;
+}
+
+int lm_batch_check_output(const struct lm_batch *b, const char *path, const char *what,
+			  struct lm_diag *d)
+{
+	struct stat st;
+	if (lstat(path, &st))
+		return 0;
+	if (lm_check_output(path, d)) {
+		snprintf(d->msg + strlen(d->msg), sizeof(d->msg) - strlen(d->msg), " (%s)", what);
+		return -1;
+	}
+	for (size_t i = 0; i < b->ninputs; i++)
+		if (b->inputs[i].dev == (unsigned long long)st.st_dev &&
+		    b->inputs[i].ino == (unsigned long long)st.st_ino)
+			return lm_diag_set(d, path, 0, 0,
+					   "%s would overwrite '%s', an input of this run; give the output another name",
+					   what, b->inputs[i].name);
+	return 0;
 }
 
 static int open_rows(const struct lm_batch *b, const struct lm_batch_csv *c,
@@ -137,8 +231,10 @@ static int load_recipients(struct lm_batch *b, const char *path, struct lm_diag 
 					  "cannot open '%s': %s; check the name and that the file may be read",
 					 path, strerror(errno));
 	}
-	if (!rc)
+	if (!rc) {
+		lm_batch_add_input(b, NULL, c->fd, c->name);
 		rc = scan_recipients(b, c, d);
+	}
 	if (rc && d)
 		c->error = *d;
 	if (rc && c->fd >= 0) {
@@ -173,6 +269,16 @@ int lm_batch_add_area(struct lm_batch *b, const char *dir, const char *recipient
 	    lm_assets_load(&ba->assets, &ba->area, d) ||
 	    lm_body_images_load(&ba->images, &b->body, dir, &ba->assets, d))
 		goto fail;
+	static const char *const files[] = { "area.csv", "contacts.csv", "signatories.csv" };
+	struct lm_buf p = LM_BUF_INIT;
+	for (size_t i = 0; i < sizeof(files) / sizeof(*files); i++) {
+		lm_buf_reset(&p);
+		lm_buf_addf(&p, "%s/%s", dir, files[i]);
+		lm_batch_add_input(b, p.ptr, -1, NULL);
+	}
+	lm_buf_release(&p);
+	for (size_t i = 0; i < ba->assets.n; i++)
+		lm_batch_add_input(b, ba->assets.images[i].path, -1, NULL);
 	if (recipients) {
 		ba->csv = load_recipients(b, recipients, d);
 		if (ba->csv < 0)
@@ -294,10 +400,12 @@ int lm_batch_is_bad(const struct lm_batch *b, size_t j)
 	return b->bad[(j - b->first) / 8] >> ((j - b->first) % 8) & 1;
 }
 
-static unsigned long long path_hash(const char *s)
+/* A hash of the folded path (fold_path): names one file if they match. */
+static unsigned long long path_hash(const char *s, struct lm_buf *scratch)
 {
+	fold_path(s, scratch);
 	unsigned long long h = 0xcbf29ce484222325ULL;
-	for (; *s; s++)
+	for (s = scratch->ptr; *s; s++)
 		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
 	return h;
 }
@@ -318,7 +426,12 @@ struct twin {
 static int cmp_twin(const void *a, const void *b)
 {
 	const struct twin *x = a, *y = b;
-	int c = strcmp(x->path, y->path);
+	struct lm_buf fx = LM_BUF_INIT, fy = LM_BUF_INIT;
+	fold_path(x->path, &fx);
+	fold_path(y->path, &fy);
+	int c = strcmp(fx.ptr, fy.ptr);
+	lm_buf_release(&fx);
+	lm_buf_release(&fy);
 	return c ? c : x->index < y->index ? -1 : x->index > y->index;
 }
 
@@ -328,41 +441,73 @@ static int cmp_twin(const void *a, const void *b)
 static int find_collisions(struct lm_batch *b, struct lm_diag *d)
 {
 	struct lm_cursor c;
-	unsigned long long *h = lm_xmalloc((b->njobs ? b->njobs : 1) * sizeof(*h));
+	struct lm_buf scratch = LM_BUF_INIT;
+	size_t nout = 0;
+	while (b->outputs && b->outputs[nout])
+		nout++;
+	size_t nh = b->njobs + nout;
+	unsigned long long *h = lm_xmalloc((nh ? nh : 1) * sizeof(*h));
 	struct twin *twins = NULL;
 	size_t ndup = 0, ntwins = 0, atwins = 0;
 	int rc = 0;
 	lm_cursor_init(&c, b);
 	for (size_t j = 0; j < b->njobs && !rc; j++) {
 		rc = lm_cursor_seek(&c, j, d);
+		/* a path to an input or a device stops the run before anything is written */
+		if (!rc && (rc = lm_batch_check_output(b, c.job.path, "-o", d)) && !d->line && c.job.line) {
+			const struct lm_batch_area *ba = &b->areas[c.job.area];
+			char why[sizeof(d->msg)];
+			snprintf(why, sizeof(why), "%s", d->msg);
+			lm_diag_set(d, ba->csv >= 0 ? b->csvs[ba->csv].name : ba->area.dir, c.job.line, 1,
+				    "this letter's output '%s': %s", c.job.path, why);
+		}
 		if (!rc)
-			h[j] = path_hash(c.job.path);
+			h[j] = path_hash(c.job.path, &scratch);
 	}
+	for (size_t k = 0; k < nout; k++)
+		h[b->njobs + k] = path_hash(b->outputs[k], &scratch);
 	if (rc)
 		goto out;
-	qsort(h, b->njobs, sizeof(*h), cmp_u64);
-	for (size_t j = 1; j < b->njobs; j++)
+	qsort(h, nh, sizeof(*h), cmp_u64);
+	for (size_t j = 1; j < nh; j++)
 		if (h[j] == h[j - 1] && (!ndup || h[ndup - 1] != h[j]))
 			h[ndup++] = h[j];
+	for (size_t k = 0; k < nout && ndup; k++) {
+		unsigned long long x = path_hash(b->outputs[k], &scratch);
+		if (!bsearch(&x, h, ndup, sizeof(*h), cmp_u64))
+			continue;
+		LM_ALLOC_GROW(twins, ntwins + 1, atwins);
+		twins[ntwins++] = (struct twin){ lm_xstrdup(b->outputs[k]), NULL, k, 0 };
+	}
 	for (size_t j = 0; j < b->njobs && ndup && !rc; j++) {
 		rc = lm_cursor_seek(&c, j, d);
-		unsigned long long x = rc ? 0 : path_hash(c.job.path);
+		unsigned long long x = rc ? 0 : path_hash(c.job.path, &scratch);
 		if (rc || !bsearch(&x, h, ndup, sizeof(*h), cmp_u64))
 			continue;
 		const struct lm_batch_area *ba = &b->areas[c.job.area];
 		LM_ALLOC_GROW(twins, ntwins + 1, atwins);
 		twins[ntwins++] = (struct twin){ lm_xstrdup(c.job.path),
-			lm_xstrdup(ba->csv >= 0 ? b->csvs[ba->csv].name : ba->area.dir), j, c.job.line };
+			lm_xstrdup(ba->csv >= 0 ? b->csvs[ba->csv].name : ba->area.dir), nout + j, c.job.line };
 	}
+	/* the other outputs (index < nout) sort first among equals */
 	if (ntwins > 1)
 		qsort(twins, ntwins, sizeof(*twins), cmp_twin);
 	for (size_t k = 1; k < ntwins && !rc; k++) {
 		const struct twin *x = &twins[k - 1], *y = &twins[k];
-		if (strcmp(x->path, y->path))
+		if (!lm_same_output(x->path, y->path))
 			continue;
-		rc = lm_diag_set(d, y->file, y->line, y->line ? 1 : 0,
-				 "this letter and the one for %s%s%d would both be written to '%s'; put a placeholder that tells them apart into -o, e.g. {{area.id}} or {{recipient.urn}}",
-				 x->file, x->line ? ":" : "", x->line, y->path);
+		char also[2200] = "";
+		if (strcmp(x->path, y->path))
+			snprintf(also, sizeof(also), " and '%s', one file on a Windows share or a Mac disk, which ignore case",
+				 x->path);
+		if (!x->file)
+			rc = lm_diag_set(d, y->file, y->line, y->line ? 1 : 0,
+					 "this letter would be written to '%s'%s, which is also the file another output of the run (--manifest) goes to; give that option another name",
+					 y->path, also);
+		else
+			rc = lm_diag_set(d, y->file, y->line, y->line ? 1 : 0,
+					 "this letter and the one for %s%s%.0d would both be written to '%s'%s; put a placeholder that tells them apart into -o, e.g. {{area.id}} or {{recipient.urn}}",
+					 x->file, x->line ? ":" : "", x->line, y->path, also);
 	}
 out:
 	for (size_t k = 0; k < ntwins; k++) {
@@ -371,6 +516,7 @@ out:
 	}
 	free(twins);
 	free(h);
+	lm_buf_release(&scratch);
 	lm_cursor_release(&c);
 	return rc;
 }

@@ -51,6 +51,13 @@ struct lm_batch_area {
 	size_t first;      /* its first job */
 };
 
+/* A file the run reads, by identity (a path may have many spellings and
+ * links): no output of the run may be one of them. */
+struct lm_batch_input {
+	unsigned long long dev, ino;
+	char *name; /* as the run named it, owned */
+};
+
 struct lm_batch {
 	struct lm_arena *arena;
 	struct lm_fonts fonts;
@@ -71,6 +78,9 @@ struct lm_batch {
 	int digests;                    /* fill lm_result.sha256 (for a manifest) */
 	const struct lm_signer *signer; /* sign every file with it, or NULL; borrowed */
 	struct lm_sign_info sign;       /* name, signing time, visible; reason per area */
+	struct lm_batch_input *inputs;  /* every file the run reads; owned */
+	size_t ninputs, inputs_alloc;
+	const char *const *outputs;     /* other outputs of the run (manifest, print file), NULL-ended; borrowed */
 };
 
 /* One letter of the run, as a cursor has read it. */
@@ -129,9 +139,25 @@ int lm_batch_load(struct lm_batch *b, const char *fonts_dir, const char *letter_
  * it was before. */
 int lm_batch_add_area(struct lm_batch *b, const char *dir, const char *recipients,
 		      struct lm_diag *d);
+/* Notes `path` (or open file `fd` when path is NULL; `name` for messages)
+ * as an input of the run.  The batch notes the letter, its partials, the
+ * fonts, each area's files and images and the recipients files itself;
+ * the caller adds others (a signing key, a password file). */
+void lm_batch_add_input(struct lm_batch *b, const char *path, int fd, const char *name);
+/* 0 when `path` may be an output of the run: absent, or a regular file
+ * that is no input of it.  Else -1 with d filled, `what` naming the
+ * option that chose it ("-o", "--manifest"). */
+int lm_batch_check_output(const struct lm_batch *b, const char *path, const char *what,
+			  struct lm_diag *d);
+/* 1 when two output paths name one file on a disk that ignores case (a
+ * Windows share, a Mac disk): equal but for ASCII letter case. */
+int lm_same_output(const char *a, const char *b);
+
 /* Numbers the jobs: one a recipient row (or one an area), each with its
  * output path expanded from `pattern` (placeholders allowed, values made
- * safe for file names; NULL in a combined run).  Two jobs with one path is
+ * safe for file names; NULL in a combined run).  Two jobs with one path
+ * (ignoring case: schools open them on disks that ignore it), a job path
+ * that is one of b->outputs, an input of the run or not a regular file is
  * an error.  Then keeps the K-th of N equal slices (1-based; 1/1 for all).
  * Returns 0, or -1 with d filled. */
 int lm_batch_plan(struct lm_batch *b, const char *pattern, size_t shard_k, size_t shard_n,

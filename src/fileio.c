@@ -56,17 +56,75 @@ static int make_parents(const char *path, struct lm_diag *d)
 	return rc;
 }
 
+/* Only a regular file (or nothing) may be replaced: renaming over a device
+ * node, a symbolic link or a folder would destroy what is not ours. */
+static int replaceable(const char *path, struct lm_diag *d)
+{
+	struct stat st;
+	if (lstat(path, &st)) {
+		if (errno == ENOENT)
+			return 0;
+		return lm_diag_setk(d, lm_diag_errno_kind(errno), path, 0, 0,
+				    "cannot use the output file: %s", strerror(errno));
+	}
+	if (S_ISREG(st.st_mode))
+		return 0;
+	const char *what = S_ISDIR(st.st_mode) ? "a folder" : S_ISLNK(st.st_mode) ? "a symbolic link"
+			 : S_ISFIFO(st.st_mode) ? "a named pipe (FIFO)" : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)
+			 ? "a device" : S_ISSOCK(st.st_mode) ? "a socket" : "not a regular file";
+	return lm_diag_set(d, path, 0, 0,
+			   "the output is %s, not a file; lettermerge replaces only regular files: give another name",
+			   what);
+}
+
+int lm_check_output(const char *path, struct lm_diag *d)
+{
+	return replaceable(path, d);
+}
+
+size_t lm_temp_name(char *out, size_t n, const char *path, long pid, unsigned attempt)
+{
+	const char *slash = strrchr(path, '/');
+	size_t dir = slash ? (size_t)(slash - path) + 1 : 0;
+	return (size_t)snprintf(out, n, "%.*s" LM_TEMP_PREFIX "%ld-%u" LM_TEMP_SUFFIX, (int)dir, path, pid,
+				attempt);
+}
+
+int lm_is_temp_name(const char *base)
+{
+	size_t np = strlen(LM_TEMP_PREFIX), ns = strlen(LM_TEMP_SUFFIX), n = strlen(base);
+	if (n <= np + ns || strncmp(base, LM_TEMP_PREFIX, np) || strcmp(base + n - ns, LM_TEMP_SUFFIX))
+		return 0;
+	int dash = 0;
+	for (size_t i = np; i < n - ns; i++) {
+		if (base[i] == '-' && !dash && i > np && i + 1 < n - ns)
+			dash = 1;
+		else if (base[i] < '0' || base[i] > '9')
+			return 0;
+	}
+	return dash;
+}
+
 int lm_atomic_open(struct lm_atomic *a, const char *path, struct lm_diag *d)
 {
 	struct lm_buf tmp = LM_BUF_INIT;
 	int fd = -1, made = 0;
 	memset(a, 0, sizeof(*a));
 	a->fd = -1;
+	if (replaceable(path, d))
+		return -1;
 	/* open(O_EXCL) rather than mkstemp: the file gets the user's umask,
-	 * not mode 0600; the pid keeps parallel workers apart */
+	 * not mode 0600; the pid keeps parallel workers apart.  A short name
+	 * in the target's folder (not NAME + a suffix): a name of the longest
+	 * length a file system allows must still be writable. */
 	for (unsigned attempt = 0; fd < 0 && attempt < 100; attempt++) {
+		char name[64];
+		const char *slash = strrchr(path, '/');
 		lm_buf_reset(&tmp);
-		lm_buf_addf(&tmp, "%s.tmp-%ld-%u", path, (long)getpid(), attempt);
+		if (slash)
+			lm_buf_add(&tmp, path, (size_t)(slash - path) + 1);
+		lm_temp_name(name, sizeof(name), "", (long)getpid(), attempt);
+		lm_buf_adds(&tmp, name);
 		fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
 		/* the folders are made the first time they are missing only */
 		if (fd < 0 && errno == ENOENT && !made) {
@@ -131,6 +189,8 @@ int lm_atomic_commit(struct lm_atomic *a, struct lm_diag *d)
 	if (rc)
 		lm_diag_setk(d, LM_KIND_SYSTEM, a->path, 0, 0, "cannot write the output file: %s",
 			     strerror(errno));
+	else if ((rc = replaceable(a->path, d)))
+		; /* something not ours appeared there while we wrote */
 	else if ((rc = rename(a->tmp, a->path)))
 		lm_diag_setk(d, lm_diag_errno_kind(errno), a->path, 0, 0,
 			     "cannot move the finished file into place: %s", strerror(errno));

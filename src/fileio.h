@@ -2,7 +2,11 @@
  *
  * lm_write_atomic is how every output file is written: to a temporary file
  * beside the target, flushed, then renamed over it, so a reader (or a run
- * that is killed half-way) sees either the whole file or none.
+ * that is killed half-way) sees either the whole file or none.  Only a
+ * regular file (or nothing) is ever replaced.  The temporary file is
+ * DIR/.lettermerge-PID-N.tmp: short, so a target name of any legal length
+ * works, and known, so a signal handler can remove it and a resumed run
+ * can find a killed run's leftovers.
  */
 #ifndef LM_FILEIO_H
 #define LM_FILEIO_H
@@ -24,6 +28,19 @@ struct lm_atomic {
 	char *path, *tmp; /* owned */
 	int fd;
 };
+
+#define LM_TEMP_PREFIX ".lettermerge-"
+#define LM_TEMP_SUFFIX ".tmp"
+
+/* Writes the temporary name for `path` (PID, attempt N) into `out` (size
+ * n); returns its length.  Async-signal-safe enough for a handler that
+ * only needs to unlink (snprintf of integers and strings). */
+size_t lm_temp_name(char *out, size_t n, const char *path, long pid, unsigned attempt);
+/* 1 when the file name `base` (no folder) is a temporary name of ours. */
+int lm_is_temp_name(const char *base);
+/* 0 when `path` may be written: absent, or a regular file; else -1 with d
+ * filled (a folder, a device, a symbolic link, a FIFO...). */
+int lm_check_output(const char *path, struct lm_diag *d);
 
 /* Creates the temporary file beside `path` (and missing parent folders).
  * Returns 0, or -1 with d filled and nothing to release. */

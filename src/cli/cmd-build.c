@@ -32,7 +32,7 @@ static const struct cli_option options[] = {
 	[OPT_OUTPUT] = { "output", 'o', "PATTERN", "output file; may hold {{area.id}}, {{recipient.COLUMN}} (default: LETTER-AREA.pdf)", 0 },
 	[OPT_COMBINE] = { "combine", 0, "FILE", "write every letter into this one print file instead", 0 },
 	[OPT_DUPLEX] = { "duplex", 0, NULL, "with --combine: start every letter on a front side", 0 },
-	[OPT_MANIFEST] = { "manifest", 0, "FILE", "write one JSON line per output file (path, area, recipient, pages, bytes, sha256)", 0 },
+	[OPT_MANIFEST] = { "manifest", 0, "FILE", "write one JSON line per output file (path, area, recipient, pages, bytes, sha256); '-' for standard output", 0 },
 	[OPT_SKIP_EXISTING] = { "skip-existing", 0, NULL, "leave output files that already exist (resume a run)", 0 },
 	[OPT_KEEP_GOING] = { "keep-going", 'k', NULL, "write the good letters even when some are wrong (still exit 1)", 0 },
 	[OPT_JOBS] = { "jobs", 'j', "N", "worker processes (default: the number of cores)", 0 },
@@ -111,8 +111,20 @@ struct manifest {
 	struct lm_atomic file;
 	struct lm_buf pending;
 	int open, failed;
+	int to_stdout;          /* --manifest -: lines go to standard output as they come */
 	enum lm_diag_kind kind; /* of the failure */
 };
+
+/* Writes `len` bytes of the manifest (to its file or standard output). */
+static int manifest_put(struct manifest *m, const void *data, size_t len, struct lm_diag *d)
+{
+	if (!m->to_stdout)
+		return lm_atomic_write(&m->file, data, len, d);
+	if (fwrite(data, 1, len, stdout) != len || fflush(stdout))
+		return lm_diag_setk(d, LM_KIND_SYSTEM, "<stdout>", 0, 0, "cannot write the manifest: %s",
+				    strerror(errno));
+	return 0;
+}
 
 struct run {
 	struct lm_batch *b;
@@ -181,7 +193,7 @@ static void manifest_line(struct manifest *m, const char *path, const char *area
 	lm_buf_addf(o, "\",\"skipped\":%s}\n", res->skipped ? "true" : "false");
 	if (o->len >= 65536 && !m->failed) {
 		struct lm_diag d;
-		if (lm_atomic_write(&m->file, o->ptr, o->len, &d)) {
+		if (manifest_put(m, o->ptr, o->len, &d)) {
 			cli_print_diag(&d);
 			m->failed = 1;
 			m->kind = d.kind;
@@ -196,6 +208,11 @@ static int manifest_open(struct manifest *m, const char *path)
 	struct lm_diag d;
 	memset(m, 0, sizeof(*m));
 	lm_buf_init(&m->pending);
+	m->file.fd = -1;
+	if (!strcmp(path, "-")) {
+		m->to_stdout = m->open = 1;
+		return 0;
+	}
 	if (lm_atomic_open(&m->file, path, &d)) {
 		cli_print_diag(&d);
 		m->kind = d.kind;
@@ -211,14 +228,14 @@ static int manifest_close(struct manifest *m, int keep)
 	struct lm_diag d;
 	int rc = m->failed ? -1 : 0;
 	if (m->open && keep && !m->failed) {
-		rc = lm_atomic_write(&m->file, m->pending.ptr, m->pending.len, &d);
-		if (!rc)
+		rc = manifest_put(m, m->pending.ptr, m->pending.len, &d);
+		if (!rc && !m->to_stdout)
 			rc = lm_atomic_commit(&m->file, &d);
 		if (rc) {
 			cli_print_diag(&d);
 			m->kind = d.kind;
 		}
-	} else if (m->open) {
+	} else if (m->open && !m->to_stdout) {
 		lm_atomic_abort(&m->file);
 	}
 	m->open = 0;
@@ -492,6 +509,11 @@ int cmd_build(int argc, char **argv)
 		why = "the --sign-* options go with --sign-key";
 	else if (!why && o.value[OPT_SIGN_PASS_ENV] && o.value[OPT_SIGN_PASS_FILE])
 		why = "give --sign-pass-env or --sign-pass-file, not both";
+	else if (!why && o.value[OPT_MANIFEST] && !strcmp(o.value[OPT_MANIFEST], "-") && o.value[OPT_JSON])
+		why = "--manifest - and --json both write to standard output; give the manifest a file name";
+	else if (!why && o.value[OPT_MANIFEST] && o.value[OPT_COMBINE] &&
+		 lm_same_output(o.value[OPT_MANIFEST], o.value[OPT_COMBINE]))
+		why = "--manifest and --combine name the same file; give them different names";
 	if (why)
 		return cli_usage_error("build", synopsis, why);
 	long jobs = sysconf(_SC_NPROCESSORS_ONLN);
@@ -578,6 +600,20 @@ int cmd_build(int argc, char **argv)
 		}
 	}
 	lm_buf_release(&rec);
+	/* no output may replace an input (or a device, a link, a folder) */
+	static const int key_files[] = { OPT_SIGN_KEY, OPT_SIGN_CERT, OPT_SIGN_CHAIN, OPT_SIGN_PASS_FILE };
+	for (size_t i = 0; i < sizeof(key_files) / sizeof(*key_files); i++)
+		if (o.value[key_files[i]])
+			lm_batch_add_input(&b, o.value[key_files[i]], -1, NULL);
+	const char *other_outputs[2] = { NULL, NULL };
+	if (o.value[OPT_MANIFEST] && strcmp(o.value[OPT_MANIFEST], "-")) {
+		if (lm_batch_check_output(&b, o.value[OPT_MANIFEST], "--manifest", &d))
+			goto fail;
+		other_outputs[0] = o.value[OPT_MANIFEST];
+		b.outputs = other_outputs;
+	}
+	if (o.value[OPT_COMBINE] && lm_batch_check_output(&b, o.value[OPT_COMBINE], "--combine", &d))
+		goto fail;
 	if (!o.value[OPT_COMBINE]) {
 		if (o.value[OPT_OUTPUT]) {
 			pattern = lm_xstrdup(o.value[OPT_OUTPUT]);

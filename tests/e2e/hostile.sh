@@ -122,4 +122,79 @@ check "dated 31st December 9999" grep -q "31st December, 9999" <(pdf_text o/last
 rm -f o/last.pdf
 nothing_but "bad SOURCE_DATE_EPOCH leaves nothing" cr.pdf empty.pdf nofm.pdf
 
+# ---- item 3: no output may be an input of the run (by identity) ----
+mk
+fresh_out
+cp a/schools.csv schools.orig
+sum_inputs() { cat $LETTER a/*.csv letters/partials/* | md5sum; }
+before=$(sum_inputs)
+expect "-o names the letter" 1 \
+	"$LETTER: error: -o would overwrite '$LETTER', an input of this run; give the output another name" \
+	-- build $LETTER --area a -o $LETTER -d 2015-03-17
+expect "-o names area.csv by another spelling" 1 \
+	"./a/../a/area.csv: error: -o would overwrite 'a/area.csv', an input of this run; give the output another name" \
+	-- build $LETTER --area a -o ./a/../a/area.csv -d 2015-03-17
+ln a/contacts.csv hardlink.csv
+expect "-o names a hard link to contacts.csv" 1 \
+	"hardlink.csv: error: -o would overwrite 'a/contacts.csv', an input of this run; give the output another name" \
+	-- build $LETTER --area a -o hardlink.csv -d 2015-03-17
+expect "--combine names the recipients file" 1 \
+	"a/schools.csv: error: --combine would overwrite 'a/schools.csv', an input of this run; give the output another name" \
+	-- build $LETTER --area a --recipients a/schools.csv --combine a/schools.csv -d 2015-03-17
+expect "--manifest names the recipients file" 1 \
+	"a/schools.csv: error: --manifest would overwrite 'a/schools.csv', an input of this run; give the output another name" \
+	-- build $LETTER --area a --recipients a/schools.csv -o 'o/{{recipient.urn}}.pdf' --manifest a/schools.csv -d 2015-03-17
+P1=$(ls letters/partials | head -n1)
+printf 'urn,part\n1,%s\n' "${P1%.md}" >parts.csv
+expect "-o pattern names a partial" 1 \
+	"parts.csv:2:1: error: this letter's output 'letters/partials/$P1': -o would overwrite 'letters/partials/$P1', an input of this run; give the output another name" \
+	-- build $LETTER --area a --recipients parts.csv -o 'letters/partials/{{recipient.part}}.md' -d 2015-03-17
+check "inputs untouched" [ "$(sum_inputs)" = "$before" ]
+nothing_but "refused outputs write nothing"
+
+# ---- items 4, 7: outputs of one run never share a path (case ignored) ----
+expect "--manifest is one of the PDFs" 1 \
+	"a/schools.csv:2:1: error: this letter would be written to 'o/1.pdf', which is also the file another output of the run (--manifest) goes to; give that option another name" \
+	-- build $LETTER --area a --recipients a/schools.csv -o 'o/{{recipient._row}}.pdf' --manifest o/1.pdf -d 2015-03-17
+expect "--manifest is one of the PDFs but for case" 1 "" \
+	-- build $LETTER --area a --recipients a/schools.csv -o 'o/{{recipient._row}}.pdf' --manifest O/1.PDF -d 2015-03-17
+grep -q "one file on a Windows share or a Mac disk" err || bad "case: $(cat err)"
+expect "--manifest is the print file" 2 \
+	"lettermerge build: --manifest and --combine name the same file; give them different names" \
+	-- build $LETTER --area a --combine o/p.pdf --manifest ./o//p.pdf -d 2015-03-17
+printf 'name,address_1\nSmith,x\nSMITH,y\n' >case.csv
+expect "names that differ only by case" 1 \
+	"case.csv:3:1: error: this letter and the one for case.csv:2 would both be written to 'o/SMITH.pdf' and 'o/Smith.pdf', one file on a Windows share or a Mac disk, which ignore case; put a placeholder that tells them apart into -o, e.g. {{area.id}} or {{recipient.urn}}" \
+	-- build $LETTER --area a --recipients case.csv -o 'o/{{recipient.name}}.pdf' -d 2015-03-17
+nothing_but "collisions write nothing"
+
+# ---- item 5: never rename over what is not a regular file; --manifest - ----
+mkfifo fifo.pdf
+ln -s /dev/stdout stdout-link
+mkdir folder.pdf
+expect "-o /dev/null" 1 \
+	"/dev/null: error: the output is a device, not a file; lettermerge replaces only regular files: give another name (-o)" \
+	-- build $LETTER --area a -o /dev/null -d 2015-03-17
+check "/dev/null is still a device" test -c /dev/null
+expect "--manifest through a symbolic link" 1 \
+	"stdout-link: error: the output is a symbolic link, not a file; lettermerge replaces only regular files: give another name (--manifest)" \
+	-- build $LETTER --area a -o o/x.pdf --manifest stdout-link -d 2015-03-17
+check "the link is still a link" test -L stdout-link
+expect "-o a FIFO" 1 \
+	"fifo.pdf: error: the output is a named pipe (FIFO), not a file; lettermerge replaces only regular files: give another name (-o)" \
+	-- build $LETTER --area a -o fifo.pdf -d 2015-03-17
+check "the FIFO is still a FIFO" test -p fifo.pdf
+expect "--combine a folder" 1 \
+	"folder.pdf: error: the output is a folder, not a file; lettermerge replaces only regular files: give another name (--combine)" \
+	-- build $LETTER --area a --combine folder.pdf -d 2015-03-17
+nothing_but "non-files refused: nothing written"
+expect "--manifest - writes standard output" 0 "" \
+	-- build $LETTER --area a -o o/x.pdf --manifest - -d 2015-03-17 -q
+check "--manifest -: one JSON line on stdout" python3 -c "
+import json,sys; l=open('out').read().splitlines(); assert len(l)==1, l; j=json.loads(l[0]); assert j['path']=='o/x.pdf', j"
+check "--manifest -: no file named -" test ! -e ./-
+expect "--manifest - with --json" 2 \
+	"lettermerge build: --manifest - and --json both write to standard output; give the manifest a file name" \
+	-- build $LETTER --area a -o o/x.pdf --manifest - --json -d 2015-03-17
+
 finish hostile
