@@ -62,8 +62,8 @@ static int replaceable(const char *path, struct lm_diag *d)
 {
 	struct stat st;
 	if (lstat(path, &st)) {
-		if (errno == ENOENT)
-			return 0;
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 0; /* creating it says why it cannot be */
 		return lm_diag_setk(d, lm_diag_errno_kind(errno), path, 0, 0,
 				    "cannot use the output file: %s", strerror(errno));
 	}

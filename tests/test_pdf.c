@@ -314,7 +314,7 @@ static void test_save_fails_onto_a_folder(void **state)
 	struct lm_diag d;
 	assert_int_equal(write_pdf(&fx->lay, 1, path, &d), -1);
 	assert_string_equal(d.file, path);
-	assert_string_equal(d.msg, "cannot move the finished file into place: Is a directory");
+	assert_string_equal(d.msg, "the output is a folder, not a file; lettermerge replaces only regular files: give another name");
 	char names[4096];
 	list_dir(fx->dir, names, sizeof(names));
 	assert_string_equal(names, "letter.pdf"); /* the folder, and no *.tmp-* */
