@@ -757,12 +757,14 @@ void lm_flow_doc(struct lm_flow *f, const struct lm_doc *doc, double size, int p
 	int item_body = -1;
 	for (size_t i = 0; i < doc->n; i++) {
 		const struct lm_block *b = &doc->blocks[i];
-		double indent = indent_step * (b->quote + (b->kind == LM_BLOCK_LIST_ITEM ? b->level : 0));
+		double indent = indent_step * (b->quote + (b->kind == LM_BLOCK_LIST_ITEM || b->kind == LM_BLOCK_IMAGE ? b->level : 0));
 		/* deep quotes and lists stop indenting where the text column
 		 * would get narrower than MIN_COLUMN of the frame */
 		if (indent > lm_flow_width(f) * (1 - MIN_COLUMN))
 			indent = lm_flow_width(f) * (1 - MIN_COLUMN);
-		if (b->kind != LM_BLOCK_LIST_ITEM)
+		/* an image inside a list item belongs to the item */
+		int in_list = b->kind == LM_BLOCK_LIST_ITEM || (b->kind == LM_BLOCK_IMAGE && b->level > 0);
+		if (!in_list)
 			depth = 0;
 		struct lm_para_style st = { .face = LM_FACE_REGULAR, .size = size, .leading = leading,
 					    .indent = indent };
@@ -827,7 +829,9 @@ void lm_flow_doc(struct lm_flow *f, const struct lm_doc *doc, double size, int p
 			break;
 		case LM_BLOCK_IMAGE:
 			lm_flow_space(f, gap);
-			flow_image(f, b, indent, size, parent);
+			flow_image(f, b, indent, size, in_list && item_body >= 0 ? item_body : parent);
+			if (in_list)
+				continue; /* the item goes on after it */
 			break;
 		}
 		item_body = -1;

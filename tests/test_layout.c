@@ -811,6 +811,121 @@ static void test_doc_table(void **state)
 	lm_buf_release(&all);
 }
 
+/* Every image is 3000 x 300 pixels (20 x 2 in at 150 dpi: wider than the
+ * text), except "small.png", 150 x 75 (1 x 0.5 in). */
+static int test_image_lookup(void *ctx, const char *src, unsigned *w, unsigned *h)
+{
+	(void)ctx;
+	int small = !strcmp(src, "small.png");
+	*w = small ? 150 : 3000;
+	*h = small ? 75 : 300;
+	return small ? 1 : 0;
+}
+
+static void test_doc_images(void **state)
+{
+	struct fixture *fx = *state;
+	struct lm_diag d;
+	fx->flow.image = test_image_lookup;
+	const char *md = "![A small map](small.png)\n\n"
+			 "![A wide map](wide.png)\n\n"
+			 "![](small.png){.decorative}\n\n"
+			 "- ![In a list](small.png)\n";
+	assert_int_equal(lm_doc_parse(&fx->doc, "t.md", md, strlen(md), &d), 0);
+	lm_flow_doc(&fx->flow, &fx->doc, SIZE, 0);
+	const struct lm_box *img[8];
+	size_t n = 0;
+	for (size_t k = 0; k < fx->lay.pages[0].n && n < 8; k++)
+		if (fx->lay.pages[0].boxes[k].kind == LM_BOX_IMAGE)
+			img[n++] = &fx->lay.pages[0].boxes[k];
+	assert_int_equal(n, 4);
+	/* natural size at 150 dpi: 150 px = 72 pt */
+	assert_near(img[0]->w, 72.0);
+	assert_near(img[0]->h, 36.0);
+	assert_int_equal(img[0]->image, 1);
+	assert_int_equal(fx->lay.elems[img[0]->elem].role, LM_ROLE_FIGURE);
+	assert_string_equal(fx->lay.elems[img[0]->elem].alt, "A small map");
+	/* never wider than the text: scaled down, proportions kept */
+	assert_near(img[1]->w, RIGHT - LEFT);
+	assert_near(img[1]->h, (RIGHT - LEFT) / 10);
+	assert_true(img[1]->y < img[0]->y);
+	/* decoration is an artifact */
+	assert_int_equal(img[2]->elem, -1);
+	/* in a list item: indented, a Figure in the item's body */
+	assert_true(img[3]->x > LEFT + 1);
+	int e = img[3]->elem;
+	assert_int_equal(fx->lay.elems[e].role, LM_ROLE_FIGURE);
+	assert_int_equal(fx->lay.elems[fx->lay.elems[e].parent].role, LM_ROLE_LIST_BODY);
+	/* without a look-up, the alt text is printed */
+	lm_layout_release(&fx->lay);
+	lm_layout_init(&fx->lay, PAGE_W, PAGE_H);
+	lm_flow_begin(&fx->flow, &fx->lay, fx->flow.fonts, LEFT, RIGHT, TOP, BOTTOM);
+	fx->flow.image = NULL;
+	lm_flow_doc(&fx->flow, &fx->doc, SIZE, 0);
+	const struct lm_box *b[8];
+	assert_int_equal(text_boxes(&fx->lay, 0, b, 8), 4); /* three alt texts and the bullet */
+	assert_string_equal(b[0]->text, "A small map");
+}
+
+static void test_table_header_repeated(void **state)
+{
+	struct fixture *fx = *state;
+	struct lm_diag d;
+	struct lm_buf md = LM_BUF_INIT;
+	lm_buf_adds(&md, "| Name | Phone |\n| --- | --- |\n");
+	for (int i = 0; i < 80; i++)
+		lm_buf_addf(&md, "| Service %d | 0151 233 %04d |\n", i, i);
+	assert_int_equal(lm_doc_parse(&fx->doc, "t.md", md.ptr, md.len, &d), 0);
+	lm_buf_release(&md);
+	lm_flow_doc(&fx->flow, &fx->doc, SIZE, 0);
+	assert_true(fx->lay.npages >= 3);
+	for (size_t p = 0; p < fx->lay.npages; p++) {
+		/* each page's first text is the header */
+		const struct lm_box *b[400];
+		assert_true(text_boxes(&fx->lay, p, b, 400) >= 2);
+		assert_string_equal(b[0]->text, "Name");
+		assert_string_equal(b[1]->text, "Phone");
+		/* read once: tagged on the first page, an artifact after */
+		if (p == 0)
+			assert_int_equal(fx->lay.elems[b[0]->elem].role, LM_ROLE_TABLE_HEADER);
+		else
+			assert_int_equal(b[0]->elem, -1);
+	}
+	size_t headers = 0;
+	for (size_t e = 0; e < fx->lay.nelems; e++)
+		headers += fx->lay.elems[e].role == LM_ROLE_TABLE_HEADER;
+	assert_int_equal(headers, 2);
+}
+
+static void test_table_columns_fit(void **state)
+{
+	struct fixture *fx = *state;
+	struct lm_diag d;
+	const char *md = "| Service | Phone | Opening hours |\n| --- | --- | --- |\n"
+			 "| Front Door | 01632 960 001 | Mon \xE2\x80\x93 Thur 9am to 5pm and Fri 9am to 4:30pm |\n"
+			 "| Police | 101 | Any time |\n";
+	assert_int_equal(lm_doc_parse(&fx->doc, "t.md", md, strlen(md), &d), 0);
+	lm_flow_doc(&fx->flow, &fx->doc, SIZE, 0);
+	assert_within(&fx->lay, LEFT, RIGHT);
+	const struct lm_box *b[64];
+	size_t n = text_boxes(&fx->lay, 0, b, 64);
+	double x_phone = 0, x_hours = 0, y_mon = 0;
+	int hours_lines = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(b[i]->text, "Phone"))
+			x_phone = b[i]->x;
+		if (!strcmp(b[i]->text, "Opening hours"))
+			x_hours = b[i]->x;
+		if (!strncmp(b[i]->text, "Mon", 3))
+			y_mon = b[i]->y, hours_lines++;
+	}
+	/* the long column wider than the others, and its text on one line */
+	assert_true(RIGHT - x_hours > 1.5 * (x_hours - x_phone));
+	assert_true(RIGHT - x_hours > 1.5 * (x_phone - LEFT));
+	assert_int_equal(hours_lines, 1);
+	assert_true(y_mon > 0);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1)
@@ -839,6 +954,9 @@ int main(int argc, char **argv)
 		T(test_doc_lists),
 		T(test_doc_loose_item_paragraphs),
 		T(test_doc_table),
+		T(test_doc_images),
+		T(test_table_header_repeated),
+		T(test_table_columns_fit),
 	};
 	return cmocka_run_group_tests(tests, load_fonts, release_fonts);
 }

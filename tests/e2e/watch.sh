@@ -96,9 +96,11 @@ PID=
 check "SIGINT stops it, exit 0" test $rc = 0
 check "it says it stopped" grep -q 'stopped (SIGINT)' "$WORK/log"
 check "no temporary file left" test -z "$(ls "$WORK" | grep tmp)"
-# SIGTERM too
+# SIGTERM too (once it is watching: a signal before that ends it as any program)
+rm -f "$OUT"
 start_watch
 wait_for "Dear Bob Renamed," 10 >/dev/null
+for _ in $(seq 100); do grep -q 'watching' "$WORK/log" && break; sleep 0.1; done
 kill -TERM $PID
 wait $PID
 rc=$?
