@@ -2,7 +2,7 @@
 # Builds the libFuzzer harnesses with clang (AddressSanitizer and
 # UndefinedBehaviorSanitizer) and runs each for SECONDS (default 60).
 #
-#   fuzz/run.sh [SECONDS] [NAME...]      NAME: csv, template, letter (default: all)
+#   fuzz/run.sh [SECONDS] [NAME...]      NAME: csv, template, letter, pdfr (default: all)
 #
 # Seeds come from fuzz/corpus/NAME/; what the fuzzer learns goes to a work
 # corpus under $LM_FUZZ_DIR (default build-fuzz/), never into the source
@@ -17,9 +17,9 @@ ROOT=$(pwd)
 SECONDS_EACH=${1:-60}
 shift || true
 NAMES=("$@")
-[ ${#NAMES[@]} -gt 0 ] || NAMES=(csv template letter)
+[ ${#NAMES[@]} -gt 0 ] || NAMES=(csv template letter pdfr)
 case $SECONDS_EACH in
-'' | *[!0-9]*) echo "usage: fuzz/run.sh [SECONDS] [csv|template|letter ...]" >&2; exit 2 ;;
+'' | *[!0-9]*) echo "usage: fuzz/run.sh [SECONDS] [csv|template|letter|pdfr ...]" >&2; exit 2 ;;
 esac
 
 CC=${CLANG:-clang}
@@ -56,7 +56,7 @@ LIBS="-lhpdf $(pkg-config --libs $PKGS) -lm"
 echo "fuzz: building in $OUT"
 rm -f "$OUT/core.a"
 objs=()
-for src in src/*.c fuzz/targets.c; do
+for src in src/*.c fuzz/targets.c fuzz/target_pdfr.c; do
 	obj="$OUT/$(basename "$src" .c).o"
 	# shellcheck disable=SC2086
 	if "$CC" $CFLAGS -fsanitize=fuzzer-no-link -c "$src" -o "$obj" 2>"$OUT/build.log"; then

@@ -36,4 +36,8 @@ int lm_fuzz_template(const uint8_t *data, size_t size);
  * layout with the real fonts, and a PDF written to a temporary folder. */
 int lm_fuzz_letter(const uint8_t *data, size_t size);
 
+/* The PDF reader (src/pdfr.c; in target_pdfr.c): sections, revisions,
+ * every object, streams decoded, the page tree. */
+int lm_fuzz_pdfr(const uint8_t *data, size_t size);
+
 #endif

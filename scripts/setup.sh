@@ -16,6 +16,7 @@ packages=(
 	libcmocka-dev                      # unit tests
 	poppler-utils qpdf                 # checking the PDFs in tests
 	valgrind python3                   # leak checks; test fixtures
+	mupdf-tools python3-pikepdf        # tamper tests for verify (updates saved by other tools)
 	clang libclang-rt-14-dev           # libFuzzer runs in the test suite
 )
 missing=()

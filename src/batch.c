@@ -3,6 +3,7 @@
 #include "buf.h"
 #include "fileio.h"
 #include "pdf.h"
+#include "pdfr.h"
 #include "recipient.h"
 #include "template.h"
 
@@ -773,23 +774,13 @@ static void sha256(const void *data, size_t len, unsigned char out[32])
 	EVP_Digest(data, len, out, &n, EVP_sha256(), NULL);
 }
 
-/* Pages of a PDF we wrote: the /Count of its page tree (an incremental
- * update, as signing adds, repeats page objects but not the count). */
+/* Pages of a PDF found on disk (--skip-existing), read through the PDF
+ * reader: the leaves of its newest page tree.  0 if it is not a whole PDF. */
 static size_t count_pages(const char *s, size_t len)
 {
 	size_t n = 0;
-	for (size_t i = 0; i + 12 <= len; i++) {
-		if (s[i] != '/' || memcmp(s + i, "/Type /Pages", 12))
-			continue;
-		for (size_t k = i; k + 7 < len && k < i + 65536 && s[k] != '>'; k++) {
-			if (!memcmp(s + k, "/Count ", 7)) {
-				size_t c = (size_t)strtoul(s + k + 7, NULL, 10);
-				if (c > n)
-					n = c;
-				break;
-			}
-		}
-	}
+	if (lm_pdfr_check_whole(s, len, &n, NULL))
+		return 0;
 	return n;
 }
 

@@ -69,31 +69,4 @@ struct lm_sign_info {
 int lm_sign_pdf(const struct lm_signer *s, const char *pdf, size_t len,
 		const struct lm_sign_info *info, struct lm_buf *out, struct lm_diag *d);
 
-enum lm_verify_status {
-	LM_VERIFY_VALID = 0,
-	LM_VERIFY_NO_SIGNATURE, /* no signed signature field */
-	LM_VERIFY_MALFORMED,    /* the file or the signature cannot be read */
-	LM_VERIFY_NOT_COVERED,  /* bytes outside the signed byte range */
-	LM_VERIFY_TAMPERED,     /* digest or signature does not match */
-	LM_VERIFY_UNTRUSTED,    /* the certificate does not chain to the CA file */
-	LM_VERIFY_CA_ERROR,     /* the CA file cannot be read */
-};
-
-struct lm_verify_result {
-	enum lm_verify_status status;
-	char signer[256];       /* common name of the signing certificate, UTF-8 */
-	char name[256];         /* /Name of the signature dictionary, if ASCII */
-	long long signing_time; /* from /M (else the CMS signing-time), 0 if unknown */
-	int nsignatures;        /* signature fields found */
-	size_t covered;         /* bytes covered by the byte range, hole included */
-};
-
-/* Checks the last signature of a PDF: its /ByteRange starts at 0, ends at
- * the end of the file and leaves out exactly the /Contents hex string; the
- * CMS digest matches those bytes; the signer's certificate chains to a
- * certificate in `trust_ca_path` (PEM) at the signing time.  Fills `r`
- * (status set on failure too).  Returns 0 if valid, else -1 with d filled. */
-int lm_verify_pdf(const char *pdf, size_t len, const char *trust_ca_path,
-		  struct lm_verify_result *r, struct lm_diag *d);
-
 #endif

@@ -20,6 +20,7 @@
 #include "buf.h"
 #include "diag.h"
 #include "sign.h"
+#include "verify.h"
 
 #ifndef LM_MAKE_TEST_CA
 #define LM_MAKE_TEST_CA "scripts/make-test-ca.sh"

@@ -125,6 +125,72 @@ check "batch with unsigned: says not signed" grep -q "letter.pdf: error: the PDF
 "${VERIFY[@]}" "$WORK/signed-invisible.pdf" >/dev/null 2>&1
 check "verify without --trust: exit 2" test $? -eq 2
 
+# ---- every signature, and what changed after each (lettermerge verify) ----
+# A second signer from the same CA: other.key with its certificate (mismatched.pem
+# only mismatches signer.key).
+SIGN2=(--key "$CA/other.key" --cert "$CA/mismatched.pem" --name "Liverpool City Council (TEST)")
+verify_fails() { # verify_fails NAME FILE "expected message"
+	"${VERIFY[@]}" --trust "$CA/ca.pem" "$2" >"$WORK/out" 2>&1
+	check "$1: verify exits 1" test $? -eq 1
+	check "$1: message" grep -qF -- "$(basename "$2"): error: $3" "$WORK/out"
+}
+S1=$WORK/signed-invisible.pdf
+if "$SF" "${SIGN2[@]}" --time 1426636800 "$S1" "$WORK/two.pdf" 2>"$WORK/err"; then
+	"${VERIFY[@]}" --trust "$CA/ca.pem" "$WORK/two.pdf" >"$WORK/out" 2>&1
+	check "two signatures: verify exits 0" test $? -eq 0
+	check "two signatures: both named" grep -q "two.pdf: valid, signed by Liverpool Safeguarding Partnership (TEST) on 2015-03-17 00:00:00 UTC, then by Liverpool Safeguarding Partnership (TEST, OTHER KEY) on 2015-03-18" "$WORK/out"
+	check "two signatures: pdfsig valid" sh -c "pdfsig '$WORK/two.pdf' | grep -c 'Signature is Valid' | grep -qx 2"
+else
+	bad "second signature: $(cat "$WORK/err")"
+fi
+# a byte flipped in the first signer's revision of a twice-signed letter
+cp "$WORK/two.pdf" "$WORK/flipped.pdf"
+flip_in_first_stream "$WORK/flipped.pdf"
+verify_fails "byte flipped" "$WORK/flipped.pdf" \
+	"the document was changed after it was signed: its digest does not match the signature"
+EDIT=(/usr/bin/python3 tests/sign/edit-pdf.py)
+# content appended by a classic-table incremental update, not signed
+if "${EDIT[@]}" append-content "$S1" "$WORK/appended-content.pdf" 2>"$WORK/err"; then
+	check "appended content: qpdf reads it" sh -c "qpdf --check '$WORK/appended-content.pdf' >/dev/null 2>&1"
+	verify_fails "appended content" "$WORK/appended-content.pdf" \
+		"page 1 was changed after Liverpool Safeguarding Partnership (TEST) signed it; nobody signed the change: do not use this letter"
+else
+	bad "edit-pdf append-content: $(cat "$WORK/err")"
+fi
+# a comment added to page 1
+if "${EDIT[@]}" add-annot "$S1" "$WORK/comment.pdf" 2>"$WORK/err"; then
+	verify_fails "comment added" "$WORK/comment.pdf" \
+		"a comment was added to page 1 after Liverpool Safeguarding Partnership (TEST) signed it"
+else
+	bad "edit-pdf add-annot: $(cat "$WORK/err")"
+fi
+# page 1 changed, then signed again with another certificate from the same CA
+if "${EDIT[@]}" replace-content "$S1" "$WORK/changed.pdf" 2>"$WORK/err" &&
+	"$SF" "${SIGN2[@]}" "$WORK/changed.pdf" "$WORK/forged.pdf" 2>>"$WORK/err"; then
+	check "forged: pdfsig says the first does not cover it" sh -c "pdfsig '$WORK/forged.pdf' | grep -q 'Not total document signed'"
+	verify_fails "forged" "$WORK/forged.pdf" \
+		"page 1 was changed after Liverpool Safeguarding Partnership (TEST) signed it; then it was signed again by Liverpool City Council (TEST), which does not make the change right"
+else
+	bad "forged: $(cat "$WORK/err")"
+fi
+# the Info title changed by MuPDF, saved as an update with a cross-reference stream
+if command -v mutool >/dev/null; then
+	cat >"$WORK/title.js" <<'JS'
+var doc = new PDFDocument(scriptArgs[0]);
+doc.getTrailer().get("Info").put("Title", doc.newString("Changed"));
+doc.save(scriptArgs[1], "incremental");
+JS
+	if mutool run "$WORK/title.js" "$WORK/two.pdf" "$WORK/retitled.pdf" 2>"$WORK/err"; then
+		check "retitled: saved with a cross-reference stream" sh -c "tail -c 600 '$WORK/retitled.pdf' | grep -aq '/Type */XRef'"
+		verify_fails "retitled" "$WORK/retitled.pdf" \
+			"the document's title or other details (its /Info) was changed after Liverpool Safeguarding Partnership (TEST) signed it; nobody signed the change"
+	else
+		bad "mutool run: $(cat "$WORK/err")"
+	fi
+else
+	bad "mutool is not installed (mupdf-tools)"
+fi
+
 # ---- key problems: clear message, nothing written ----
 sign_fails() { # sign_fails NAME "expected message part" sign-file args...
 	local name=$1 want=$2; shift 2
