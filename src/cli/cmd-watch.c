@@ -169,6 +169,9 @@ static int build_once(struct watch *w)
 		b.first = ba->first + w->row - 1;
 		b.end = b.first + 1;
 	}
+	/* never over the letter, an area file, an image or the recipients */
+	if (lm_batch_check_output(&b, w->output, "-o", &d))
+		goto fail;
 	struct lm_check_opts co = { .today = w->date, .stale_days = w->stale_days };
 	if (lm_batch_validate(&b, &co, &f, &d))
 		goto fail;
@@ -210,7 +213,7 @@ static int relevant(const struct watch *w, const char *buf, ssize_t n)
 		i += (ssize_t)(sizeof(*ev) + ev->len);
 		if (ev->mask & IN_Q_OVERFLOW)
 			return 1;
-		if (!ev->len || ev->mask & IN_ISDIR)
+		if (!ev->len || !ev->name[0] || ev->mask & IN_ISDIR)
 			continue;
 		const char *name = ev->name;
 		/* our own PDF and its temporary file; editors' lock and swap files */

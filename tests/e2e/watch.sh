@@ -114,6 +114,17 @@ check "-o is needed: exit 2" test $? = 2
 check "--row without --recipients: exit 2" test $? = 2
 "$BIN" watch "$WORK/letters/preview.md" --area "$WORK/area" -r "$WORK/rec.csv" --row 0 -o "$OUT" >/dev/null 2>&1
 check "--row 0: exit 2" test $? = 2
+# never written over an input: an error, the input as it was
+cp "$WORK/rec.csv" "$WORK/rec.keep"
+"$BIN" watch "$WORK/letters/preview.md" --area "$WORK/area" -r "$WORK/rec.csv" -o "$WORK/rec.csv" \
+	--date 2026-12-01 >"$WORK/login" 2>&1 &
+PID=$!
+for _ in $(seq 50); do grep -q 'not written' "$WORK/login" && break; sleep 0.1; done
+check "-o over an input is refused" grep -q "rec.csv" "$WORK/login"
+check "the input is left as it was" cmp -s "$WORK/rec.csv" "$WORK/rec.keep"
+kill -INT $PID
+wait $PID
+PID=
 # a row past the end: an error, still watching; stopped
 "$BIN" watch "$WORK/letters/preview.md" --area "$WORK/area" -r "$WORK/rec.csv" --row 9 \
 	-o "$WORK/nine.pdf" --date 2026-12-01 >"$WORK/log9" 2>&1 &
