@@ -10,6 +10,7 @@ packages=(
 	libhpdf-dev                        # PDF writing (libharu)
 	libmd4c-dev                        # Markdown (CommonMark + tables)
 	libyaml-dev                        # letter front matter
+	libzip-dev libxml2-dev             # .xlsx and .ods workbooks (zip archives of XML)
 	libharfbuzz-dev                    # font metrics (and subsetting)
 	libpng-dev zlib1g-dev              # images decoded and deflated once per run
 	libssl-dev openssl                 # digital signatures (and sha256 for manifests); test CA

@@ -60,25 +60,71 @@ static char *base_name(const char *dir)
 	return lm_xstrndup(dir + s, n - s);
 }
 
-static int load_csv(struct loader *L, const char *name, struct lm_csv *csv,
-		    const char **pathp)
+static int exists(const char *path)
 {
-	char *path = join(L, name);
 	struct stat st;
-	*pathp = path;
+	return stat(path, &st) == 0 || errno != ENOENT;
+}
+
+/* Loads the table `name` (area, contacts or signatories): from NAME.csv,
+ * NAME.xlsx or NAME.ods (its sheet called NAME, else its first), else from
+ * the sheet called NAME of the area's one workbook, area.xlsx or area.ods.
+ * *pathp is what names it in messages (FILE, or FILE#SHEET). */
+static int load_table(struct loader *L, const char *name, struct lm_csv *csv,
+		      const char **pathp)
+{
+	static const char *const exts[] = { ".csv", ".xlsx", ".ods" };
 	if (L->mem) {
-		const struct lm_area_file *f = !strcmp(name, "area.csv") ? &L->mem->area
-					       : !strcmp(name, "contacts.csv") ? &L->mem->contacts
+		/* files in memory are CSV */
+		const struct lm_area_file *f = !strcmp(name, "area") ? &L->mem->area
+					       : !strcmp(name, "contacts") ? &L->mem->contacts
 					       : &L->mem->signatories;
+		struct lm_buf b = LM_BUF_INIT;
+		lm_buf_addf(&b, "%s.csv", name);
+		*pathp = join(L, b.ptr);
+		lm_buf_release(&b);
 		if (f->data)
-			return lm_csv_parse_as(csv, path, f->data, f->len,
+			return lm_csv_parse_as(csv, *pathp, f->data, f->len,
 					       (enum lm_input_encoding)L->enc, L->d);
-	}
-	if (L->mem || (stat(path, &st) < 0 && errno == ENOENT))
-		return lm_diag_set(L->d, path, 0, 0,
-			"area file '%s' is missing; every area folder needs "
+		return lm_diag_set(L->d, *pathp, 0, 0,
+			"area file '%s.csv' is missing; every area folder needs "
 			"area.csv, contacts.csv and signatories.csv", name);
-	return lm_csv_load_as(csv, path, (enum lm_input_encoding)L->enc, L->d);
+	}
+	char *found[3];
+	size_t n = 0;
+	for (size_t i = 0; i < 3; i++) {
+		struct lm_buf b = LM_BUF_INIT;
+		lm_buf_addf(&b, "%s%s", name, exts[i]);
+		char *p = join(L, b.ptr);
+		lm_buf_release(&b);
+		if (exists(p))
+			found[n++] = p;
+	}
+	*pathp = join(L, name);
+	if (n > 1)
+		return lm_diag_set(L->d, found[1], 0, 0,
+			"both '%s' and '%s' are in the area folder; keep one of them "
+			"(the other is perhaps an old copy)", found[0], found[1]);
+	const char *path = n ? found[0] : NULL;
+	int fallback = 1;
+	if (!path && strcmp(name, "area")) {
+		char *x = join(L, "area.xlsx"), *o = join(L, "area.ods");
+		path = exists(x) ? x : exists(o) ? o : NULL;
+		fallback = 0;
+	}
+	if (!path) {
+		*pathp = join(L, "");
+		return lm_diag_set(L->d, *pathp, 0, 0,
+			"area file '%s.csv' is missing; every area folder needs area.csv, "
+			"contacts.csv and signatories.csv (or the same as .xlsx or .ods files, or "
+			"one area.xlsx or area.ods with sheets called area, contacts and "
+			"signatories)", name);
+	}
+	int rc = lm_csv_load_sheet(csv, path,
+				   (enum lm_input_encoding)L->enc, name, fallback, L->d);
+	if (!rc)
+		*pathp = lm_arena_strdup(L->arena, csv->path);
+	return rc;
 }
 
 /* `cols` is NULL-terminated; `list` names them all for the message. */
@@ -162,7 +208,7 @@ static int load_area_csv(struct loader *L, const char *id, struct lm_value **out
 	int ret = -1;
 
 	lm_csv_init(&csv);
-	if (load_csv(L, "area.csv", &csv, &path) < 0 ||
+	if (load_table(L, "area", &csv, &path) < 0 ||
 	    require_columns(L, &csv, cols, "field,value") < 0)
 		goto out;
 	int fc = lm_csv_column(&csv, "field"), vc = lm_csv_column(&csv, "value");
@@ -237,7 +283,7 @@ static int load_contacts(struct loader *L, struct lm_value *ctx)
 	int ret = -1;
 
 	lm_csv_init(&csv);
-	if (load_csv(L, "contacts.csv", &csv, &path) < 0 ||
+	if (load_table(L, "contacts", &csv, &path) < 0 ||
 	    require_columns(L, &csv, cols, "id, group and service") < 0)
 		goto out;
 	size_t ic = (size_t)lm_csv_column(&csv, "id");
@@ -304,7 +350,7 @@ static int load_signatories(struct loader *L, struct lm_value *ctx)
 	int ret = -1;
 
 	lm_csv_init(&csv);
-	if (load_csv(L, "signatories.csv", &csv, &path) < 0 ||
+	if (load_table(L, "signatories", &csv, &path) < 0 ||
 	    require_columns(L, &csv, cols, "id and name") < 0)
 		goto out;
 	size_t ic = (size_t)lm_csv_column(&csv, "id");

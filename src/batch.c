@@ -39,6 +39,7 @@ void lm_batch_release(struct lm_batch *b)
 	for (size_t i = 0; i < b->ncsvs; i++) {
 		free(b->csvs[i].path);
 		free(b->csvs[i].name);
+		free(b->csvs[i].sheet);
 		if (b->csvs[i].fd >= 0)
 			close(b->csvs[i].fd);
 	}
@@ -162,7 +163,7 @@ static int open_rows(const struct lm_batch *b, const struct lm_batch_csv *c,
 		     struct lm_csv_reader *r, struct lm_diag *d)
 {
 	lm_csv_reader_release(r);
-	return lm_csv_reader_open(r, c->name, c->fd, b->encoding, d);
+	return lm_csv_reader_open_sheet(r, c->name, c->fd, b->encoding, c->sheet, 0, d);
 }
 
 static int check_copies(const struct lm_csv_reader *r, int col, struct lm_diag *d)
@@ -227,11 +228,21 @@ static int load_recipients(struct lm_batch *b, const char *path, struct lm_diag 
 	} else {
 		c->name = lm_xstrdup(path);
 		c->fd = open(path, O_RDONLY | O_CLOEXEC);
+		const char *hash = strrchr(path, '#');
+		if (c->fd < 0 && errno == ENOENT && hash && hash[1]) {
+			/* FILE#SHEET: a sheet of a workbook */
+			free(c->name);
+			c->name = lm_xstrndup(path, (size_t)(hash - path));
+			c->sheet = lm_xstrdup(hash + 1);
+			c->fd = open(c->name, O_RDONLY | O_CLOEXEC);
+		}
 		if (c->fd < 0)
-			rc = lm_diag_setk(d, lm_diag_errno_kind(errno), path, 0, 0,
+			rc = lm_diag_setk(d, lm_diag_errno_kind(errno), c->name, 0, 0,
 					  "cannot open '%s': %s; check the name and that the file may be read",
-					 path, strerror(errno));
+					  c->name, strerror(errno));
 	}
+	if (!c->sheet && b->sheet)
+		c->sheet = lm_xstrdup(b->sheet);
 	if (!rc) {
 		lm_batch_add_input(b, NULL, c->fd, c->name);
 		rc = scan_recipients(b, c, d);

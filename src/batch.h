@@ -37,6 +37,7 @@
 struct lm_batch_csv {
 	char *path;        /* as given ("-" for stdin), owned */
 	char *name;        /* in messages: the path, or "<stdin>"; owned */
+	char *sheet;       /* of a workbook: the sheet to read (NULL: the first shown); owned */
 	int fd;            /* owned */
 	size_t nrows;      /* data rows */
 	struct lm_diag error; /* why it failed to load (fd -1), for each area sharing it */
@@ -75,6 +76,7 @@ struct lm_batch {
 	size_t first, end;              /* this run's slice of jobs (--shard) */
 	unsigned char *bad;             /* a bit a job of the slice: it has errors; owned */
 	enum lm_input_encoding encoding; /* of every CSV file the run reads */
+	const char *sheet;              /* recipients workbooks: the sheet (--sheet), or NULL; borrowed */
 	int digests;                    /* fill lm_result.sha256 (for a manifest) */
 	const struct lm_signer *signer; /* sign every file with it, or NULL; borrowed */
 	struct lm_sign_info sign;       /* name, signing time, visible; reason per area */
@@ -133,7 +135,8 @@ void lm_batch_release(struct lm_batch *b);
 int lm_batch_load(struct lm_batch *b, const char *fonts_dir, const char *letter_path,
 		  struct lm_diag *d);
 /* Adds an area and, if `recipients` is not NULL, the recipients file for
- * it ("-" is standard input; a file shared by several areas is read once):
+ * it ("-" is standard input; a file shared by several areas is read once;
+ * a workbook's sheet may be named as FILE#SHEET, else b->sheet is read):
  * the whole file is read here, to find a broken row before anything else
  * and to count the rows.  Returns 0, or -1 with d filled and the batch as
  * it was before. */

@@ -1,6 +1,7 @@
 #include "csv.h"
 #include "fileio.h"
 #include "utf8.h"
+#include "workbook.h"
 
 #include "buf.h"
 #include "diag.h"
@@ -28,6 +29,7 @@ void lm_csv_reader_init(struct lm_csv_reader *r)
 
 void lm_csv_reader_release(struct lm_csv_reader *r)
 {
+	lm_workbook_free(r);
 	free(r->path);
 	if (r->own_window)
 		free(r->w);
@@ -431,6 +433,15 @@ static int open_source(struct lm_csv_reader *r, const char *path, struct lm_diag
 	} else {
 		r->own_window = 1;
 	}
+	have(r, 8);
+	int kind = lm_workbook_sniff(r->w + r->i, r->wlen - r->i);
+	if (kind == 1)
+		return lm_workbook_open(r, path, r->fd, (const char *)r->mem, r->mem_len, r->sheet_name,
+					r->sheet_fallback, d);
+	if (kind == 2)
+		return lm_diag_set(d, r->path, 0, 0,
+			"'%s' is an old Excel .xls workbook (or an encrypted one), which cannot be read; "
+			"save it as \"Excel Workbook (.xlsx)\" (without a password) or as CSV", path);
 	if (have(r, 3) && !memcmp(r->w + r->i, "\xEF\xBB\xBF", 3))
 		r->i += 3;
 	int line, rc = read_record(r, 0, &line, d);
@@ -460,8 +471,19 @@ int lm_csv_reader_open_mem(struct lm_csv_reader *r, const char *path,
 	return open_source(r, path, d);
 }
 
+int lm_csv_reader_open_sheet(struct lm_csv_reader *r, const char *path, int fd,
+			     enum lm_input_encoding enc, const char *sheet, int fallback,
+			     struct lm_diag *d)
+{
+	r->sheet_name = sheet;
+	r->sheet_fallback = fallback;
+	return lm_csv_reader_open(r, path, fd, enc, d);
+}
+
 int lm_csv_reader_next(struct lm_csv_reader *r, struct lm_diag *d)
 {
+	if (r->sheet)
+		return lm_workbook_next(r, d);
 	int line, rc = read_record(r, r->ncols, &line, d);
 	if (rc <= 0)
 		return rc;
@@ -553,21 +575,29 @@ int lm_csv_parse(struct lm_csv *csv, const char *path, const char *data,
 	return lm_csv_parse_as(csv, path, data, len, LM_INPUT_UTF8, d);
 }
 
-int lm_csv_parse_as(struct lm_csv *csv, const char *path, const char *data, size_t len,
-		    enum lm_input_encoding enc, struct lm_diag *d)
+static int parse_sheet(struct lm_csv *csv, const char *path, const char *data, size_t len,
+		       enum lm_input_encoding enc, const char *sheet, int fallback, struct lm_diag *d)
 {
 	struct lm_csv_reader r;
 	lm_csv_release(csv);
 	lm_csv_reader_init(&r);
+	r.sheet_name = sheet;
+	r.sheet_fallback = fallback;
 	int rc = -1;
 	if (!lm_csv_reader_open_mem(&r, path, data, len, enc, d) && !read_all(csv, &r, d)) {
-		csv->path = lm_xstrdup(path);
+		csv->path = lm_xstrdup(r.path); /* a sheet's is FILE#SHEET */
 		rc = 0;
 	} else {
 		lm_csv_release(csv);
 	}
 	lm_csv_reader_release(&r);
 	return rc;
+}
+
+int lm_csv_parse_as(struct lm_csv *csv, const char *path, const char *data, size_t len,
+		    enum lm_input_encoding enc, struct lm_diag *d)
+{
+	return parse_sheet(csv, path, data, len, enc, NULL, 0, d);
 }
 
 int lm_csv_load(struct lm_csv *csv, const char *path, struct lm_diag *d)
@@ -578,11 +608,17 @@ int lm_csv_load(struct lm_csv *csv, const char *path, struct lm_diag *d)
 int lm_csv_load_as(struct lm_csv *csv, const char *path, enum lm_input_encoding enc,
 		   struct lm_diag *d)
 {
+	return lm_csv_load_sheet(csv, path, enc, NULL, 0, d);
+}
+
+int lm_csv_load_sheet(struct lm_csv *csv, const char *path, enum lm_input_encoding enc,
+		      const char *sheet, int fallback, struct lm_diag *d)
+{
 	lm_csv_release(csv);
 	struct lm_buf b = LM_BUF_INIT;
 	int rc = lm_read_file(path, &b, d);
 	if (!rc)
-		rc = lm_csv_parse_as(csv, path, b.ptr, b.len, enc, d);
+		rc = parse_sheet(csv, path, b.ptr, b.len, enc, sheet, fallback, d);
 	lm_buf_release(&b);
 	return rc;
 }

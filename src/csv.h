@@ -64,6 +64,11 @@ enum lm_input_encoding { LM_INPUT_UTF8, LM_INPUT_CP1252 };
 int lm_csv_load_as(struct lm_csv *csv, const char *path, enum lm_input_encoding enc,
 		   struct lm_diag *d);
 
+/* lm_csv_load_as of a file that may be a workbook, reading its sheet
+ * `sheet` (see lm_csv_reader_open_sheet). */
+int lm_csv_load_sheet(struct lm_csv *csv, const char *path, enum lm_input_encoding enc,
+		      const char *sheet, int fallback, struct lm_diag *d);
+
 /* lm_csv_parse of bytes in encoding `enc`. */
 int lm_csv_parse_as(struct lm_csv *csv, const char *path, const char *data, size_t len,
 		    enum lm_input_encoding enc, struct lm_diag *d);
@@ -125,6 +130,12 @@ struct lm_csv_reader {
 	size_t pool_len, pool_cap;
 	struct lm_csv_field *fields;
 	size_t nfields, afields;
+
+	/* a workbook's sheet (workbook.h) read instead of CSV text, or NULL */
+	struct lm_sheet *sheet;
+	const char *sheet_name;           /* the sheet to read (NULL: the first
+					     shown); borrowed, for the open */
+	int sheet_fallback;               /* no sheet of that name: the first */
 };
 
 void lm_csv_reader_init(struct lm_csv_reader *r);
@@ -137,6 +148,14 @@ int lm_csv_reader_open(struct lm_csv_reader *r, const char *path, int fd,
 int lm_csv_reader_open_mem(struct lm_csv_reader *r, const char *path,
 			   const char *data, size_t len,
 			   enum lm_input_encoding enc, struct lm_diag *d);
+/* lm_csv_reader_open of a file that may also be a workbook (.xlsx, .ods:
+ * told by its first bytes, not its name), reading its sheet `sheet` (NULL:
+ * the first that is not hidden; with `fallback`, the first when it has no
+ * sheet of that name).  Rows and errors are as for a CSV file, cells
+ * placed as row (line) and column (col) of the sheet. */
+int lm_csv_reader_open_sheet(struct lm_csv_reader *r, const char *path, int fd,
+			     enum lm_input_encoding enc, const char *sheet, int fallback,
+			     struct lm_diag *d);
 /* Reads the next data row into r->cells.  Returns 1, 0 at the end of the
  * file, or -1 with d filled (a broken row, or a read error). */
 int lm_csv_reader_next(struct lm_csv_reader *r, struct lm_diag *d);

@@ -1,5 +1,7 @@
 #include "diag.h"
 
+#include "workbook.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -66,7 +68,12 @@ void lm_diag_format(const struct lm_diag *d, char *out, unsigned long n)
 	const char *sev = d->severity == LM_WARNING ? "warning" : "error";
 	if (!d->file[0])
 		snprintf(out, n, "%s: %s", sev, d->msg);
-	else if (d->line > 0 && d->col > 0)
+	else if (d->line > 0 && lm_workbook_is_sheet_path(d->file)) {
+		/* a cell of a sheet, named as the spreadsheet names it: B7 */
+		char col[8];
+		lm_workbook_column_name(d->col > 0 ? d->col : 1, col);
+		snprintf(out, n, "%s!%s%d: %s: %s", d->file, col, d->line, sev, d->msg);
+	} else if (d->line > 0 && d->col > 0)
 		snprintf(out, n, "%s:%d:%d: %s: %s", d->file, d->line, d->col, sev, d->msg);
 	else if (d->line > 0)
 		snprintf(out, n, "%s:%d: %s: %s", d->file, d->line, sev, d->msg);

@@ -213,8 +213,12 @@ int cli_list_areas(const char *cmd, const char *dir, char ***out, size_t *n)
 		if (e->d_name[0] == '.')
 			continue;
 		struct lm_buf p = LM_BUF_INIT;
-		lm_buf_addf(&p, "%s/%s/area.csv", dir, e->d_name);
-		int ok = !access(p.ptr, R_OK);
+		int ok = 0;
+		for (const char *const *x = (const char *const[]){ "csv", "xlsx", "ods", NULL }; *x && !ok; x++) {
+			lm_buf_reset(&p);
+			lm_buf_addf(&p, "%s/%s/area.%s", dir, e->d_name, *x);
+			ok = !access(p.ptr, R_OK);
+		}
 		lm_buf_reset(&p);
 		lm_buf_addf(&p, "%s/%s", dir, e->d_name);
 		if (ok) {
@@ -225,7 +229,7 @@ int cli_list_areas(const char *cmd, const char *dir, char ***out, size_t *n)
 	}
 	closedir(dp);
 	if (!*n) {
-		fprintf(stderr, "lettermerge %s: no area folders (with an area.csv) in '%s'\n", cmd, dir);
+		fprintf(stderr, "lettermerge %s: no area folders (with an area.csv, .xlsx or .ods) in '%s'\n", cmd, dir);
 		return -1;
 	}
 	qsort(*out, *n, sizeof(**out), cmp_str);

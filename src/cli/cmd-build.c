@@ -20,14 +20,14 @@ enum {
 	OPT_COMBINE, OPT_DUPLEX, OPT_MANIFEST, OPT_SKIP_EXISTING, OPT_KEEP_GOING, OPT_JOBS,
 	OPT_SHARD, OPT_QUIET, OPT_JSON, OPT_DATE, OPT_FONTS, OPT_SIGN_KEY, OPT_SIGN_CERT,
 	OPT_SIGN_CHAIN, OPT_SIGN_PASS_ENV, OPT_SIGN_PASS_FILE, OPT_SIGN_VISIBLE, OPT_ENCODING,
-	OPT_STALE, OPT_LARGE_PRINT,
+	OPT_STALE, OPT_LARGE_PRINT, OPT_SHEET,
 };
 
 static const struct cli_option options[] = {
 	[OPT_AREA] = { "area", 'a', "DIR", "an area folder, e.g. areas/liverpool", 1 },
 	[OPT_ALL_AREAS] = { "all-areas", 0, NULL, "every area folder under --areas-dir", 0 },
 	[OPT_AREAS_DIR] = { "areas-dir", 0, "DIR", "where --all-areas looks (default: areas)", 0 },
-	[OPT_RECIPIENTS] = { "recipients", 'r', "FILE", "one letter per row of this CSV ('-' for stdin), shared by all areas", 0 },
+	[OPT_RECIPIENTS] = { "recipients", 'r', "FILE", "one letter per row of this CSV or workbook ('-' for stdin), shared by all areas", 0 },
 	[OPT_AREA_RECIPIENTS] = { "area-recipients", 0, "NAME", "one letter per row of each area's own NAME (e.g. schools.csv)", 0 },
 	[OPT_OUTPUT] = { "output", 'o', "PATTERN", "output file; may hold {{area.id}}, {{recipient.COLUMN}} (default: LETTER-AREA.pdf)", 0 },
 	[OPT_COMBINE] = { "combine", 0, "FILE", "write every letter into this one print file instead", 0 },
@@ -50,6 +50,7 @@ static const struct cli_option options[] = {
 	[OPT_ENCODING] = { "input-encoding", 0, "ENC", "CSV files are utf-8 (default) or windows-1252 (Excel's plain CSV)", 0 },
 	[OPT_STALE] = { "stale-after", 0, "DAYS", "warn about 'verified' dates older than this (default 365)", 0 },
 	[OPT_LARGE_PRINT] = { "large-print", 0, NULL, "large print: 16 pt text, nothing smaller (RNIB clear print); a recipients' large_print column (yes/no) chooses per letter", 0 },
+	[OPT_SHEET] = { "sheet", 0, "NAME", "a recipients workbook (.xlsx, .ods): read this sheet (or give FILE#NAME; default: the first shown)", 0 },
 	{ NULL, 0, NULL, NULL, 0 },
 };
 
@@ -546,6 +547,7 @@ int cmd_build(int argc, char **argv)
 	struct lm_batch b;
 	lm_batch_init(&b);
 	b.encoding = encoding;
+	b.sheet = o.value[OPT_SHEET];
 	b.opts.large_print = !!o.value[OPT_LARGE_PRINT];
 	b.digests = !!o.value[OPT_MANIFEST];
 	if (cli_pick_date("build", o.value[OPT_DATE], &b.opts.date)) {

@@ -9,14 +9,14 @@
 
 enum {
 	OPT_AREA, OPT_ALL_AREAS, OPT_AREAS_DIR, OPT_RECIPIENTS, OPT_AREA_RECIPIENTS, OPT_ENCODING,
-	OPT_STALE, OPT_DATE, OPT_FONTS, OPT_QUIET, OPT_STRUCTURE, OPT_LARGE_PRINT,
+	OPT_STALE, OPT_DATE, OPT_FONTS, OPT_QUIET, OPT_STRUCTURE, OPT_LARGE_PRINT, OPT_SHEET,
 };
 
 static const struct cli_option options[] = {
 	[OPT_AREA] = { "area", 'a', "DIR", "an area folder, e.g. areas/liverpool", 1 },
 	[OPT_ALL_AREAS] = { "all-areas", 0, NULL, "every area folder under --areas-dir", 0 },
 	[OPT_AREAS_DIR] = { "areas-dir", 0, "DIR", "where --all-areas looks (default: areas)", 0 },
-	[OPT_RECIPIENTS] = { "recipients", 'r', "FILE", "a recipients CSV ('-' for stdin), shared by all areas", 0 },
+	[OPT_RECIPIENTS] = { "recipients", 'r', "FILE", "a recipients CSV or workbook ('-' for stdin), shared by all areas", 0 },
 	[OPT_AREA_RECIPIENTS] = { "area-recipients", 0, "NAME", "each area's own recipients file NAME (e.g. schools.csv)", 0 },
 	[OPT_ENCODING] = { "input-encoding", 0, "ENC", "CSV files are utf-8 (default) or windows-1252 (Excel's plain CSV)", 0 },
 	[OPT_STALE] = { "stale-after", 0, "DAYS", "warn about 'verified' dates older than this (default 365)", 0 },
@@ -25,6 +25,7 @@ static const struct cli_option options[] = {
 	[OPT_QUIET] = { "quiet", 'q', NULL, "print errors only, no warnings or summary", 0 },
 	[OPT_STRUCTURE] = { "structure", 0, NULL, "print each area's letter in reading order with its roles, as a screen reader meets it", 0 },
 	[OPT_LARGE_PRINT] = { "large-print", 0, NULL, "check the large-print edition", 0 },
+	[OPT_SHEET] = { "sheet", 0, "NAME", "a recipients workbook (.xlsx, .ods): read this sheet (or give FILE#NAME; default: the first shown)", 0 },
 	{ NULL, 0, NULL, NULL, 0 },
 };
 
@@ -51,6 +52,7 @@ static size_t check_areas(const struct cli_parsed *o, char **areas, size_t narea
 	lm_batch_init(&b);
 	lm_diag_clear(&d);
 	b.encoding = enc;
+	b.sheet = o->value[OPT_SHEET];
 	b.opts.date = co->today;
 	b.opts.large_print = !!o->value[OPT_LARGE_PRINT];
 	if (lm_batch_load(&b, cli_fonts_dir(o->value[OPT_FONTS]), o->args[0], &d)) {
