@@ -2,7 +2,7 @@
 # Builds the libFuzzer harnesses with clang (AddressSanitizer and
 # UndefinedBehaviorSanitizer) and runs each for SECONDS (default 60).
 #
-#   fuzz/run.sh [SECONDS] [NAME...]      NAME: csv, template, letter, pdfr (default: all)
+#   fuzz/run.sh [SECONDS] [NAME...]      NAME: csv, template, letter, pdfr, workbook (default: all)
 #
 # Seeds come from fuzz/corpus/NAME/; what the fuzzer learns goes to a work
 # corpus under $LM_FUZZ_DIR (default build-fuzz/), never into the source
@@ -17,9 +17,9 @@ ROOT=$(pwd)
 SECONDS_EACH=${1:-60}
 shift || true
 NAMES=("$@")
-[ ${#NAMES[@]} -gt 0 ] || NAMES=(csv template letter pdfr)
+[ ${#NAMES[@]} -gt 0 ] || NAMES=(csv template letter pdfr workbook)
 case $SECONDS_EACH in
-'' | *[!0-9]*) echo "usage: fuzz/run.sh [SECONDS] [csv|template|letter|pdfr ...]" >&2; exit 2 ;;
+'' | *[!0-9]*) echo "usage: fuzz/run.sh [SECONDS] [csv|template|letter|pdfr|workbook ...]" >&2; exit 2 ;;
 esac
 
 CC=${CLANG:-clang}
@@ -37,7 +37,7 @@ printf '#include <stddef.h>\n#include <stdint.h>\nint LLVMFuzzerTestOneInput(con
 "$CC" -fsanitize=fuzzer,address,undefined "$OUT/probe.c" -o "$OUT/probe" >/dev/null 2>&1 ||
 	skip "$CC cannot link -fsanitize=fuzzer,address,undefined; install libclang-rt-14-dev"
 
-PKGS="harfbuzz md4c yaml-0.1 libpng"
+PKGS="harfbuzz md4c yaml-0.1 libpng libzip libxml-2.0"
 # libraries some modules use; the archive below pulls in only what the
 # harnesses need, so one that is absent matters only if it is needed
 for extra in harfbuzz-subset zlib libcrypto; do

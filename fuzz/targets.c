@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zip.h>
 
 #include "buf.h"
 #include "csv.h"
@@ -19,6 +20,7 @@
 #include "utf8.h"
 #include "validate.h"
 #include "value.h"
+#include "workbook.h"
 
 #define MM (72.0 / 25.4)
 #define PAGE_W (210 * MM)
@@ -356,6 +358,8 @@ int lm_fuzz_csv(const uint8_t *data, size_t size)
 	parse_csv((const char *)data, size, LM_INPUT_UTF8);
 	/* --input-encoding windows-1252, decoded while reading */
 	parse_csv((const char *)data, size, LM_INPUT_CP1252);
+	if (lm_workbook_sniff(data, size) == 1)
+		return 0; /* a workbook is no text: its encoding plays no part */
 	struct lm_buf b = LM_BUF_INIT;
 	if (!lm_cp1252_to_utf8((const char *)data, size, &b)) {
 		REQUIRE(lm_utf8_check(b.ptr, b.len) == b.len);
@@ -365,6 +369,141 @@ int lm_fuzz_csv(const uint8_t *data, size_t size)
 		same_decoding((const char *)data, size, NULL);
 	}
 	lm_buf_release(&b);
+	return 0;
+}
+
+/* ---- workbooks ---- */
+
+/* Reads the first sheet (or `sheet`) of the workbook in `data`, checking
+ * what every row promises; at most `max_rows` rows (a row may be repeated
+ * a million times, which is right but slow to fuzz). */
+static void read_workbook(const char *data, size_t size, const char *sheet)
+{
+	struct lm_csv_reader r;
+	struct lm_diag d;
+	lm_csv_reader_init(&r);
+	lm_diag_clear(&d);
+	/* through the CSV reader's door, as every table is read */
+	r.sheet_name = sheet;
+	r.sheet_fallback = sheet && !strcmp(sheet, "H");
+	int rc = lm_csv_reader_open_mem(&r, "fuzz.xlsx", data, size, LM_INPUT_UTF8, &d);
+	if (!rc) {
+		REQUIRE(r.ncols > 0 && r.ncols <= LM_CSV_MAX_COLS);
+		for (size_t c = 0; c < r.ncols; c++) {
+			REQUIRE(r.header[c][0] != '\0');
+			REQUIRE(lm_csv_reader_column(&r, r.header[c]) == (int)c);
+		}
+		int last = 0;
+		for (int n = 0; n < 2000 && (rc = lm_csv_reader_next(&r, &d)) == 1; n++) {
+			REQUIRE(r.row_line > last);
+			last = r.row_line;
+			int empty = 1;
+			for (size_t c = 0; c < r.ncols; c++) {
+				const struct lm_csv_cell *cell = &r.cells[c];
+				REQUIRE(strlen(cell->text) == cell->len);
+				REQUIRE(cell->len <= LM_CSV_MAX_CELL);
+				REQUIRE(lm_utf8_check(cell->text, cell->len) == cell->len);
+				REQUIRE(cell->line == r.row_line && cell->col == (int)c + 1);
+				empty &= cell->len == 0;
+			}
+			REQUIRE(!empty);
+		}
+	}
+	if (rc < 0)
+		check_diag(&d);
+	lm_csv_reader_release(&r);
+}
+
+/* A zip archive in memory of `n` parts (name, text); *out malloc'd. */
+static size_t make_zip(const char *const *names, const char *const *texts, const size_t *lens, int n,
+		       char **out)
+{
+	zip_error_t err;
+	zip_error_init(&err);
+	zip_source_t *src = zip_source_buffer_create(NULL, 0, 0, &err);
+	REQUIRE(src != NULL);
+	zip_source_keep(src);
+	zip_t *z = zip_open_from_source(src, ZIP_TRUNCATE, &err);
+	REQUIRE(z != NULL);
+	for (int i = 0; i < n; i++) {
+		zip_source_t *s = zip_source_buffer(z, texts[i], lens[i], 0);
+		REQUIRE(s != NULL);
+		zip_int64_t k = zip_file_add(z, names[i], s, ZIP_FL_OVERWRITE);
+		REQUIRE(k >= 0);
+		zip_set_file_compression(z, (zip_uint64_t)k, ZIP_CM_STORE, 0);
+	}
+	REQUIRE(zip_close(z) == 0);
+	zip_stat_t st;
+	REQUIRE(zip_source_stat(src, &st) == 0 && zip_source_open(src) == 0);
+	*out = malloc(st.size + 1);
+	REQUIRE(*out != NULL);
+	zip_int64_t got = zip_source_read(src, *out, st.size);
+	REQUIRE(got == (zip_int64_t)st.size);
+	zip_source_close(src);
+	zip_source_free(src);
+	zip_error_fini(&err);
+	return (size_t)st.size;
+}
+
+int lm_fuzz_workbook(const uint8_t *data, size_t size)
+{
+	if (!size)
+		return 0;
+	const char *rest = (const char *)data + 1;
+	size_t n = size - 1;
+	char *zip = NULL;
+	size_t zlen = 0;
+	switch (data[0] % 4) {
+	case 0: /* the archive itself */
+		zlen = n;
+		zip = malloc(n + 1);
+		REQUIRE(zip != NULL);
+		memcpy(zip, rest, n);
+		break;
+	case 1:
+	case 2: { /* an .xlsx: the sheet, then (after a NUL) the shared strings, then the styles */
+		const char *part[3] = { rest, "", "" };
+		size_t len[3] = { n, 0, 0 };
+		for (int k = 0; k < 2; k++) {
+			const char *z = memchr(part[k], '\0', len[k]);
+			if (!z)
+				break;
+			part[k + 1] = z + 1;
+			len[k + 1] = len[k] - (size_t)(z + 1 - part[k]);
+			len[k] = (size_t)(z - part[k]);
+		}
+		const char *wb = data[0] % 4 == 1
+			? "<workbook><workbookPr date1904=\"1\"/><sheets><sheet name=\"S\" r:id=\"rId1\" "
+			  "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"/>"
+			  "</sheets></workbook>"
+			: "<workbook><sheets><sheet name=\"H\" state=\"hidden\" r:id=\"rId1\" "
+			  "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"/>"
+			  "<sheet name=\"S\" r:id=\"rId1\" "
+			  "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"/>"
+			  "</sheets></workbook>";
+		const char *rels = "<Relationships><Relationship Id=\"rId1\" Type=\"x/worksheet\" "
+				   "Target=\"worksheets/sheet1.xml\"/></Relationships>";
+		const char *names[] = { "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/worksheets/sheet1.xml",
+					"xl/sharedStrings.xml", "xl/styles.xml" };
+		const char *texts[] = { wb, rels, part[0], part[1], part[2] };
+		size_t lens[] = { strlen(wb), strlen(rels), len[0], len[1], len[2] };
+		zlen = make_zip(names, texts, lens, 5, &zip);
+		break;
+	}
+	default: { /* an .ods: content.xml */
+		const char *mime = "application/vnd.oasis.opendocument.spreadsheet";
+		const char *names[] = { "mimetype", "content.xml" };
+		const char *texts[] = { mime, rest };
+		size_t lens[] = { strlen(mime), n };
+		zlen = make_zip(names, texts, lens, 2, &zip);
+		break;
+	}
+	}
+	/* the first sheet shown, then by name: the hidden one, a missing one */
+	read_workbook(zip, zlen, NULL);
+	read_workbook(zip, zlen, "H");
+	read_workbook(zip, zlen, "nope");
+	free(zip);
 	return 0;
 }
 

@@ -28,6 +28,12 @@ int lm_fuzz_setup(const char *fonts_dir, const char *partials_dir);
  * (--input-encoding); then every cell through the validators. */
 int lm_fuzz_csv(const uint8_t *data, size_t size);
 
+/* The workbook readers: the first byte says what the rest is: a whole
+ * archive, an .xlsx's sheet, shared strings and styles (NUL-separated,
+ * put into an archive here, so the fuzzer works on the XML rather than on
+ * checksums), or an .ods's content.xml.  Every row read is checked. */
+int lm_fuzz_workbook(const uint8_t *data, size_t size);
+
 /* The template: parse, then expand against a fixed context of maps, lists
  * and strings, in every escape mode; also as a front-matter string. */
 int lm_fuzz_template(const uint8_t *data, size_t size);

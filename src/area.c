@@ -113,7 +113,10 @@ static int load_table(struct loader *L, const char *name, struct lm_csv *csv,
 		fallback = 0;
 	}
 	if (!path) {
-		*pathp = join(L, "");
+		struct lm_buf b = LM_BUF_INIT;
+		lm_buf_addf(&b, "%s.csv", name);
+		*pathp = join(L, b.ptr);
+		lm_buf_release(&b);
 		return lm_diag_set(L->d, *pathp, 0, 0,
 			"area file '%s.csv' is missing; every area folder needs area.csv, "
 			"contacts.csv and signatories.csv (or the same as .xlsx or .ods files, or "

@@ -871,8 +871,8 @@ static int no_sheet(struct lm_sheet *S, const char *want, const struct wsheet *v
 	int rc;
 	if (want)
 		rc = lm_diag_set(d, S->file, 0, 0,
-			"'%s' has no sheet called '%s'; its sheets are %s (name one as FILE#SHEET%s)",
-			S->file, want, n ? b.ptr : "none", "");
+			"'%s' has no sheet called '%s'; its sheets are %s",
+			S->file, want, n ? b.ptr : "none");
 	else
 		rc = lm_diag_set(d, S->file, 0, 0,
 			"'%s' has no sheet that is not hidden (its sheets are %s); name the one to read "

@@ -228,7 +228,8 @@ static void test_missing_file(void **state)
 	assert_int_equal(unlink(path), 0);
 	expect_error(f, "@/contacts.csv: error: area file 'contacts.csv' is "
 		     "missing; every area folder needs area.csv, contacts.csv "
-		     "and signatories.csv");
+		     "and signatories.csv (or the same as .xlsx or .ods files, or one "
+		     "area.xlsx or area.ods with sheets called area, contacts and signatories)");
 }
 
 static void test_missing_required_field(void **state)

@@ -111,6 +111,12 @@ write('area', table('area', area, kinds={1: 'text'}) + table('contacts', contact
 write('area1904', table('area', area, kinds={1: 'text'}) + table('contacts', contacts, kinds=ck)
       + table('signatories', sigs), null_date='1904-01-01')
 
+# The same with a phone number one digit short, which the checks find.
+bad = [r[:] for r in contacts]
+bad[3][contacts[0].index('phone')] = '0151 233 302'
+write('badphone', table('area', area, kinds={1: 'text'}) + table('contacts', bad, kinds=ck)
+      + table('signatories', sigs))
+
 # Recipients: a hidden first sheet of notes, then the schools with the urn
 # a number, copies a formula, and a sheet after them.
 notes = [['note'], ['Sent to every primary and secondary school in the city']]
