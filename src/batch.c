@@ -281,7 +281,9 @@ int lm_batch_add_area(struct lm_batch *b, const char *dir, const char *recipient
 	    lm_assets_load(&ba->assets, &ba->area, d) ||
 	    lm_body_images_load(&ba->images, &b->body, dir, &ba->assets, d))
 		goto fail;
-	static const char *const files[] = { "area.csv", "contacts.csv", "signatories.csv" };
+	static const char *const files[] = { "area.csv", "contacts.csv", "signatories.csv",
+					     "area.xlsx", "contacts.xlsx", "signatories.xlsx",
+					     "area.ods", "contacts.ods", "signatories.ods" };
 	struct lm_buf p = LM_BUF_INIT;
 	for (size_t i = 0; i < sizeof(files) / sizeof(*files); i++) {
 		lm_buf_reset(&p);
