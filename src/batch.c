@@ -291,8 +291,8 @@ int lm_batch_add_area(struct lm_batch *b, const char *dir, const char *recipient
 		lm_batch_add_input(b, p.ptr, -1, NULL);
 	}
 	lm_buf_release(&p);
-	for (size_t i = 0; i < ba->assets.n; i++)
-		lm_batch_add_input(b, ba->assets.images[i].path, -1, NULL);
+	for (size_t i = 0; i < ba->images.nall; i++)
+		lm_batch_add_input(b, ba->images.all[i].path, -1, NULL);
 	if (recipients) {
 		ba->csv = load_recipients(b, recipients, d);
 		if (ba->csv < 0)
@@ -717,8 +717,6 @@ static int layout_job_report(struct lm_batch *b, const struct lm_job *job, struc
 		o.report = report_finding;
 		o.report_ctx = f;
 	}
-	/* set here: the areas array may have moved since the area was added */
-	ba->images.assets = &ba->assets;
 	o.image = lm_body_image_lookup;
 	o.image_ctx = &ba->images;
 	return lm_frame_layout(&b->letter, &ba->area, &ba->assets, &o, &b->fonts, lay, meta, d);
@@ -844,7 +842,7 @@ int lm_batch_write(struct lm_batch *b, const struct lm_job *job, int skip_existi
 		return rc;
 	}
 	if (!layout_job(b, job, &lay, &meta, d) && !lm_pdf_begin(&pdf, &b->fonts, &meta, d)) {
-		rc = lm_pdf_add(&pdf, &lay, ba->assets.images, ba->assets.n, d) ||
+		rc = lm_pdf_add(&pdf, &lay, ba->images.all, ba->images.nall, d) ||
 		     write_pdf(b, &pdf, ba, &lay, job->path, r, d) ? -1 : 0;
 		lm_pdf_release(&pdf);
 	}
@@ -885,7 +883,7 @@ int lm_batch_combine(struct lm_batch *b, const char *path, int duplex, lm_progre
 			/* a blank back after the last letter would only carry the
 			 * visible signature, if any, away from the letter */
 			int last = j + 1 == b->end && c + 1 == job->copies;
-			if (lm_pdf_add(&pdf, &lay, ba->assets.images, ba->assets.n, d) ||
+			if (lm_pdf_add(&pdf, &lay, ba->images.all, ba->images.nall, d) ||
 			    (duplex && lay.npages % 2 && !last &&
 			     lm_pdf_blank_page(&pdf, lay.page_w, lay.page_h, d))) {
 				lm_layout_release(&lay);

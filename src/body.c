@@ -25,6 +25,7 @@ void lm_body_release(struct lm_body *b)
 	free(b->refs);
 	free(b->findings);
 	free(b->dir);
+	lm_assets_release(&b->shared);
 	lm_body_init(b);
 }
 
@@ -90,49 +91,78 @@ void lm_body_images_release(struct lm_body_images *bi)
 	for (size_t i = 0; i < bi->n; i++)
 		free(bi->v[i].src);
 	free(bi->v);
+	free(bi->all); /* copies: their pixels belong to the assets */
 	lm_body_images_init(bi);
 }
 
-int lm_body_images_load(struct lm_body_images *bi, const struct lm_body *b, const char *area_dir,
+/* The index of the image at `path` in `a`, loaded and checked if it is not
+ * there yet; -1 with d filled. */
+static int load_into(struct lm_assets *a, const char *path, const struct lm_body_ref *r,
+		     struct lm_diag *d)
+{
+	for (size_t k = 0; k < a->n; k++)
+		if (!strcmp(a->images[k].path, path))
+			return (int)k;
+	struct lm_image img;
+	if (lm_image_load(&img, path, r->file, r->line, r->col, d))
+		return -1;
+	LM_ALLOC_GROW(a->images, a->n + 1, a->alloc);
+	a->images[a->n] = img;
+	return (int)a->n++;
+}
+
+int lm_body_images_load(struct lm_body_images *bi, struct lm_body *b, const char *area_dir,
 			struct lm_assets *a, struct lm_diag *d)
 {
-	bi->assets = a;
-	for (size_t i = 0; i < b->nrefs; i++) {
+	int rc = 0;
+	size_t area_n = 0;
+	int *shared = lm_xcalloc(b->nrefs + 1, sizeof(int)); /* 1: an index into b->shared */
+	for (size_t i = 0; i < b->nrefs && !rc; i++) {
 		const struct lm_body_ref *r = &b->refs[i];
 		struct lm_buf in_area = LM_BUF_INIT, beside = LM_BUF_INIT;
-		const char *path;
+		int idx = -1;
 		if (r->src[0] == '/') {
-			path = r->src;
+			idx = load_into(&b->shared, r->src, r, d);
+			shared[i] = 1;
 		} else {
 			lm_buf_addf(&in_area, "%s/%s", area_dir, r->src);
 			lm_buf_addf(&beside, "%s/%s", b->dir, r->src);
-			path = !access(in_area.ptr, F_OK) ? in_area.ptr : beside.ptr;
-		}
-		int rc = 0, idx = -1;
-		if (r->src[0] != '/' && access(path, F_OK))
-			rc = lm_diag_set(d, r->file, r->line, r->col,
-					 "image '%s' not found: there is no %s nor %s; put the file in the area's folder (for that area's own picture) or beside the letter (for every area)",
-					 r->src, in_area.ptr, beside.ptr);
-		for (size_t k = 0; !rc && k < a->n && idx < 0; k++)
-			if (!strcmp(a->images[k].path, path))
-				idx = (int)k;
-		if (!rc && idx < 0) {
-			struct lm_image img;
-			rc = lm_image_load(&img, path, r->file, r->line, r->col, d);
-			if (!rc) {
-				LM_ALLOC_GROW(a->images, a->n + 1, a->alloc);
-				a->images[a->n] = img;
-				idx = (int)a->n++;
+			if (!access(in_area.ptr, F_OK)) {
+				idx = load_into(a, in_area.ptr, r, d);
+			} else if (!access(beside.ptr, F_OK)) {
+				idx = load_into(&b->shared, beside.ptr, r, d);
+				shared[i] = 1;
+			} else {
+				lm_diag_set(d, r->file, r->line, r->col,
+					    "image '%s' not found: there is no %s nor %s; put the file in the area's folder (for that area's own picture) or beside the letter (for every area)",
+					    r->src, in_area.ptr, beside.ptr);
 			}
 		}
 		lm_buf_release(&in_area);
 		lm_buf_release(&beside);
-		if (rc)
-			return -1;
+		if (idx < 0) {
+			rc = -1;
+			break;
+		}
 		LM_ALLOC_GROW(bi->v, bi->n + 1, bi->alloc);
 		bi->v[bi->n++] = (struct lm_body_image){ lm_xstrdup(r->src), idx };
 	}
-	return 0;
+	if (!rc) {
+		/* the area's images, then the run's shared ones, as they are now:
+		 * later areas may add shared images, never move these */
+		area_n = a->n;
+		bi->nall = a->n + b->shared.n;
+		bi->all = lm_xmalloc((bi->nall ? bi->nall : 1) * sizeof(*bi->all));
+		if (a->n)
+			memcpy(bi->all, a->images, a->n * sizeof(*bi->all));
+		if (b->shared.n)
+			memcpy(bi->all + a->n, b->shared.images, b->shared.n * sizeof(*bi->all));
+		for (size_t i = 0; i < bi->n; i++)
+			if (shared[i])
+				bi->v[i].image += (int)area_n;
+	}
+	free(shared);
+	return rc;
 }
 
 int lm_body_image_lookup(void *ctx, const char *src, unsigned *w, unsigned *h)
@@ -141,7 +171,7 @@ int lm_body_image_lookup(void *ctx, const char *src, unsigned *w, unsigned *h)
 	for (size_t i = 0; i < bi->n; i++) {
 		if (strcmp(bi->v[i].src, src))
 			continue;
-		const struct lm_image *im = &bi->assets->images[bi->v[i].image];
+		const struct lm_image *im = &bi->all[bi->v[i].image];
 		*w = im->width;
 		*h = im->height;
 		return bi->v[i].image;

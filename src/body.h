@@ -6,9 +6,10 @@
  * they are: raw HTML, footnotes and images without alt text are found at
  * the file:line:column the author wrote them (markdown.h says what the
  * printed letter does with each).  The images the body names are then
- * found and checked once per area, in the area's folder first, then beside
- * the letter, and added to the area's assets, so every letter of the run
- * shares them.
+ * found in the area's folder first (an area's own picture: checked once
+ * per area, into the area's assets), then beside the letter (checked once
+ * per run, however many areas use it), and every letter of the run shares
+ * them.
  */
 #ifndef LM_BODY_H
 #define LM_BODY_H
@@ -33,6 +34,7 @@ struct lm_body {
 	struct lm_body_ref *refs; /* owned; each file name once */
 	size_t nrefs, refs_alloc;
 	char *dir;                /* the letter's folder ("." when none), owned */
+	struct lm_assets shared;  /* images found beside the letter, loaded once a run */
 };
 
 void lm_body_init(struct lm_body *b);
@@ -42,24 +44,30 @@ void lm_body_release(struct lm_body *b);
  * that cannot be read again). */
 int lm_body_scan(struct lm_body *b, const struct lm_letter *l, struct lm_diag *d);
 
-/* One area's body images: each file name as written, its image in the
- * area's assets. */
+/* One area's body images: each file name as written, and the images an
+ * area's letters draw: the area's assets then the run's shared images. */
 struct lm_body_images {
 	struct lm_body_image {
 		char *src;   /* owned */
-		int image;   /* index into the assets' images */
+		int image;   /* index into `all` */
 	} *v;
 	size_t n, alloc;
-	const struct lm_assets *assets; /* borrowed: the area's */
+	/* the area's images (logo, signatures, its own body images) followed
+	 * by the run's shared ones: copies of their structs, the pixels owned
+	 * by the area's assets and by the struct lm_body; what layout box
+	 * image indexes and lm_pdf_add refer to */
+	struct lm_image *all;
+	size_t nall;
 };
 
 void lm_body_images_init(struct lm_body_images *bi);
 void lm_body_images_release(struct lm_body_images *bi);
-/* Finds every image of `b` in `area_dir`, else in the letter's folder,
- * checks it (image.h) and adds it to `a` (once, however many times it is
- * named).  Returns 0, or -1 with d filled at the place that names the
- * first image not found or not good. */
-int lm_body_images_load(struct lm_body_images *bi, const struct lm_body *b, const char *area_dir,
+/* Finds every image of `b` in `area_dir` (checked (image.h) and added to
+ * `a`, the area's assets), else in the letter's folder (checked once a run,
+ * into b->shared), and fills bi->all.  `a` must not change afterwards.
+ * Returns 0, or -1 with d filled at the place that names the first image
+ * not found or not good. */
+int lm_body_images_load(struct lm_body_images *bi, struct lm_body *b, const char *area_dir,
 			struct lm_assets *a, struct lm_diag *d);
 /* The look-up lm_flow.image wants: `ctx` is a struct lm_body_images. */
 int lm_body_image_lookup(void *ctx, const char *src, unsigned *w, unsigned *h);

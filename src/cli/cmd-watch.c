@@ -135,8 +135,8 @@ static void watch_inputs(struct watch *w, const struct lm_batch *b)
 	if (w->recipients)
 		watch_dir_of(w, w->recipients);
 	for (size_t a = 0; a < b->nareas; a++)
-		for (size_t i = 0; i < b->areas[a].assets.n; i++)
-			watch_dir_of(w, b->areas[a].assets.images[i].path);
+		for (size_t i = 0; i < b->areas[a].images.nall; i++)
+			watch_dir_of(w, b->areas[a].images.all[i].path);
 }
 
 /* One build.  Returns 0 when the PDF was written. */
