@@ -909,6 +909,54 @@ out:
 	return rc;
 }
 
+int lm_batch_only(struct lm_batch *b, long row, const char *key, struct lm_diag *d)
+{
+	struct lm_cursor c;
+	lm_cursor_init(&c, b);
+	c.want_path = 0;
+	size_t found = 0, pick = 0, nrows = 0;
+	int rc = 0;
+	const char *col = NULL;
+	struct lm_buf areas = LM_BUF_INIT;
+	for (size_t j = 0; j < b->njobs && !rc; j++) {
+		if ((rc = lm_cursor_seek(&c, j, d)))
+			break;
+		const struct lm_job *job = &c.job;
+		if (job->row < 0)
+			continue;
+		if ((size_t)job->row + 1 > nrows)
+			nrows = (size_t)job->row + 1;
+		if (!col && job->rec->ncols)
+			col = lm_arena_strdup(b->arena, job->rec->header[0]);
+		if ((row && job->row + 1 != row) || (key && strcmp(lm_batch_job_key(job), key)))
+			continue;
+		if (found++)
+			lm_buf_adds(&areas, ", ");
+		lm_buf_adds(&areas, b->areas[job->area].area.id);
+		pick = j;
+	}
+	lm_cursor_release(&c);
+	if (!rc && !nrows)
+		rc = lm_diag_set(d, NULL, 0, 0, "--row and --only pick a recipient: give a recipients file (-r)");
+	else if (!rc && !found && key)
+		rc = lm_diag_set(d, NULL, 0, 0, "no recipient%s%.0ld has '%s' in the first column ('%s')",
+				 row ? " in row " : "", row, key, col ? col : "");
+	else if (!rc && !found)
+		rc = lm_diag_set(d, NULL, 0, 0, "there is no recipient row %ld: the recipients file%s %zu row%s",
+				 row, b->ncsvs > 1 ? "s have at most" : " has", nrows, nrows == 1 ? "" : "s");
+	else if (!rc && found > 1)
+		rc = lm_diag_set(d, NULL, 0, 0, "%zu letters match (in areas %s); give the one --area to make",
+				 found, areas.ptr);
+	lm_buf_release(&areas);
+	if (rc)
+		return -1;
+	b->first = pick;
+	b->end = pick + 1;
+	free(b->bad);
+	b->bad = lm_xcalloc(1, 1);
+	return 0;
+}
+
 const char *lm_batch_job_key(const struct lm_job *job)
 {
 	if (!job->rec || !job->rec->ncols)

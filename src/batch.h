@@ -165,6 +165,12 @@ int lm_same_output(const char *a, const char *b);
  * Returns 0, or -1 with d filled. */
 int lm_batch_plan(struct lm_batch *b, const char *pattern, size_t shard_k, size_t shard_n,
 		  struct lm_diag *d);
+/* Keeps only the letter of recipient row `row` (1-based, as
+ * {{recipient._row}} counts; 0 for any) whose key (first column) is `key`
+ * (NULL for any): one job, in place of the plan's slice, its output path
+ * the one the whole run gives it.  No such letter, or one in each of
+ * several areas, is an error.  Returns 0, or -1 with d filled. */
+int lm_batch_only(struct lm_batch *b, long row, const char *key, struct lm_diag *d);
 /* Checks the facts of every area and recipient row of the run (check.h)
  * into `f`, and marks each job of the slice whose area or row has an
  * error.  Returns 0, or -1 with d filled (a read error). */

@@ -20,7 +20,7 @@ enum {
 	OPT_COMBINE, OPT_DUPLEX, OPT_MANIFEST, OPT_SKIP_EXISTING, OPT_KEEP_GOING, OPT_JOBS,
 	OPT_SHARD, OPT_QUIET, OPT_JSON, OPT_DATE, OPT_FONTS, OPT_SIGN_KEY, OPT_SIGN_CERT,
 	OPT_SIGN_CHAIN, OPT_SIGN_PASS_ENV, OPT_SIGN_PASS_FILE, OPT_SIGN_VISIBLE, OPT_ENCODING,
-	OPT_STALE, OPT_LARGE_PRINT, OPT_SHEET,
+	OPT_STALE, OPT_LARGE_PRINT, OPT_SHEET, OPT_ROW, OPT_ONLY, OPT_COUNT
 };
 
 static const struct cli_option options[] = {
@@ -50,8 +50,10 @@ static const struct cli_option options[] = {
 	[OPT_ENCODING] = { "input-encoding", 0, "ENC", "CSV files are utf-8 (default) or windows-1252 (Excel's plain CSV)", 0 },
 	[OPT_STALE] = { "stale-after", 0, "DAYS", "warn about 'verified' dates older than this (default 365)", 0 },
 	[OPT_LARGE_PRINT] = { "large-print", 0, NULL, "large print: 16 pt text, nothing smaller (RNIB clear print); a recipients' large_print column (yes/no) chooses per letter", 0 },
+	[OPT_ROW] = { "row", 0, "N", "make only the letter of recipient row N (1 is the first after the header), named as the whole run would name it", 0 },
+	[OPT_ONLY] = { "only", 0, "KEY", "make only the letter of the recipient whose first column is KEY (e.g. a URN)", 0 },
 	[OPT_SHEET] = { "sheet", 0, "NAME", "a recipients workbook (.xlsx, .ods): read this sheet (or give FILE#NAME; default: the first shown)", 0 },
-	{ NULL, 0, NULL, NULL, 0 },
+	[OPT_COUNT] = { NULL, 0, NULL, NULL, 0 },
 };
 
 static const char synopsis[] =
@@ -515,6 +517,18 @@ int cmd_build(int argc, char **argv)
 	else if (!why && o.value[OPT_MANIFEST] && o.value[OPT_COMBINE] &&
 		 lm_same_output(o.value[OPT_MANIFEST], o.value[OPT_COMBINE]))
 		why = "--manifest and --combine name the same file; give them different names";
+	else if (!why && (o.value[OPT_ROW] || o.value[OPT_ONLY]) && o.value[OPT_SHARD])
+		why = "--row and --only make one letter: leave out --shard";
+	else if (!why && (o.value[OPT_ROW] || o.value[OPT_ONLY]) &&
+		 !o.value[OPT_RECIPIENTS] && !o.value[OPT_AREA_RECIPIENTS])
+		why = "--row and --only pick a recipient: give --recipients or --area-recipients";
+	long only_row = 0;
+	if (!why && o.value[OPT_ROW]) {
+		char *end;
+		only_row = strtol(o.value[OPT_ROW], &end, 10);
+		if (!*o.value[OPT_ROW] || *end || only_row < 1)
+			why = "--row N must be a row number: 1 for the first row after the header";
+	}
 	if (why)
 		return cli_usage_error("build", synopsis, why);
 	long jobs = sysconf(_SC_NPROCESSORS_ONLN);
@@ -636,6 +650,8 @@ int cmd_build(int argc, char **argv)
 		}
 	}
 	if (lm_batch_plan(&b, pattern, shard_k, shard_n, &d))
+		goto fail;
+	if ((only_row || o.value[OPT_ONLY]) && lm_batch_only(&b, only_row, o.value[OPT_ONLY], &d))
 		goto fail;
 	size_t n = b.end - b.first;
 	sum.letters = n;
