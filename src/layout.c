@@ -714,20 +714,23 @@ static void flow_table_as_lines(struct lm_flow *f, const struct lm_block *b, dou
 
 /* A body image: natural size at LM_IMAGE_DPI, no wider than the text nor
  * taller than the frame; a Figure with its alt text, or an artifact when
- * decorative.  Without the image (no look-up) its alt text is printed. */
-static void flow_image(struct lm_flow *f, const struct lm_block *b, double indent, double size,
-		       int parent)
+ * decorative.  Without the image (no look-up) its alt text is printed.
+ * Returns where the top of what it placed is, on the current page. */
+static double flow_image(struct lm_flow *f, const struct lm_block *b, double indent, double size,
+			 int parent)
 {
 	unsigned pw = 0, ph = 0;
 	int idx = f->image ? f->image(f->image_ctx, b->src, &pw, &ph) : -1;
 	if (idx < 0 || !pw || !ph) {
 		if (b->decorative || !*b->alt)
-			return;
+			return 0;
 		struct lm_span sp = { .text = b->alt, .len = strlen(b->alt) };
 		struct lm_para_style st = { .face = LM_FACE_REGULAR, .size = size, .leading = size * 1.3,
 					    .indent = indent };
+		lm_flow_need(f, st.leading);
+		double top = f->y;
 		lm_flow_para(f, &sp, 1, &st, lm_layout_elem(f->lay, LM_ROLE_PARAGRAPH, 0, parent));
-		return;
+		return top;
 	}
 	double w = pw * 72.0 / LM_IMAGE_DPI, h = ph * 72.0 / LM_IMAGE_DPI;
 	double maxw = lm_flow_width(f) - indent, maxh = f->top - f->bottom;
@@ -744,8 +747,10 @@ static void flow_image(struct lm_flow *f, const struct lm_block *b, double inden
 	struct lm_box box = { .kind = LM_BOX_IMAGE, .elem = e, .x = f->left + indent, .y = f->y - h,
 			      .w = w, .h = h, .image = idx };
 	lm_layout_add(f->lay, f->page, &box);
+	double top = f->y;
 	f->y -= h;
 	f->at_top = 0;
+	return top;
 }
 
 void lm_flow_doc(struct lm_flow *f, const struct lm_doc *doc, double size, int parent)
@@ -755,6 +760,8 @@ void lm_flow_doc(struct lm_flow *f, const struct lm_doc *doc, double size, int p
 	int list_ids[64];
 	int depth = 0;     /* open lists */
 	int item_body = -1;
+	const char *marker = NULL; /* a list item's bullet that waits for its image */
+	int marker_elem = -1;
 	for (size_t i = 0; i < doc->n; i++) {
 		const struct lm_block *b = &doc->blocks[i];
 		double indent = indent_step * (b->quote + (b->kind == LM_BLOCK_LIST_ITEM || b->kind == LM_BLOCK_IMAGE ? b->level : 0));
@@ -813,6 +820,14 @@ void lm_flow_doc(struct lm_flow *f, const struct lm_doc *doc, double size, int p
 				body = item_body >= 0 ? item_body : parent;
 			}
 			item_body = body;
+			if (!b->nspans && *b->marker && i + 1 < doc->n &&
+			    doc->blocks[i + 1].kind == LM_BLOCK_IMAGE && doc->blocks[i + 1].level > 0) {
+				/* an item that opens with an image: its bullet goes
+				 * beside the image's top, not on a line of its own */
+				marker = b->marker;
+				marker_elem = st.marker_elem;
+				continue;
+			}
 			int e = lm_layout_elem(f->lay, LM_ROLE_PARAGRAPH, 0, body);
 			lm_flow_para(f, b->spans, b->nspans, &st, e);
 			continue;
@@ -827,12 +842,25 @@ void lm_flow_doc(struct lm_flow *f, const struct lm_doc *doc, double size, int p
 			rule(f, f->left + indent, f->y, lm_flow_width(f) - indent, 0.6, 0x7F7F7F);
 			f->at_top = 0;
 			break;
-		case LM_BLOCK_IMAGE:
-			lm_flow_space(f, gap);
-			flow_image(f, b, indent, size, in_list && item_body >= 0 ? item_body : parent);
+		case LM_BLOCK_IMAGE: {
+			if (!marker)
+				lm_flow_space(f, gap);
+			double top = flow_image(f, b, indent, size, in_list && item_body >= 0 ? item_body : parent);
+			if (marker && top > 0) {
+				double mw = lm_font_text_width(f->fonts, LM_FACE_REGULAR, marker, strlen(marker), size);
+				struct lm_box mb = {
+					.kind = LM_BOX_TEXT, .elem = marker_elem,
+					.x = f->left + indent - mw - size * 0.6, .y = top - leading * 0.78,
+					.w = mw, .h = size, .face = LM_FACE_REGULAR,
+					.text = lm_arena_strdup(f->lay->arena, marker),
+				};
+				lm_layout_add(f->lay, f->page, &mb);
+			}
+			marker = NULL;
 			if (in_list)
 				continue; /* the item goes on after it */
 			break;
+		}
 		}
 		item_body = -1;
 	}

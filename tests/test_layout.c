@@ -856,6 +856,14 @@ static void test_doc_images(void **state)
 	int e = img[3]->elem;
 	assert_int_equal(fx->lay.elems[e].role, LM_ROLE_FIGURE);
 	assert_int_equal(fx->lay.elems[fx->lay.elems[e].parent].role, LM_ROLE_LIST_BODY);
+	/* its bullet beside the image's top line, not on a line of its own */
+	const struct lm_box *t[8];
+	size_t nt = text_boxes(&fx->lay, 0, t, 8);
+	assert_int_equal(nt, 1);
+	assert_string_equal(t[0]->text, "\xE2\x80\xA2");
+	assert_true(t[0]->y < img[3]->y + img[3]->h && t[0]->y > img[3]->y + img[3]->h - 2 * SIZE);
+	assert_true(t[0]->x < img[3]->x);
+	assert_int_equal(fx->lay.elems[t[0]->elem].role, LM_ROLE_LABEL);
 	/* without a look-up, the alt text is printed */
 	lm_layout_release(&fx->lay);
 	lm_layout_init(&fx->lay, PAGE_W, PAGE_H);
