@@ -27,14 +27,15 @@
 #include "cli.h"
 
 enum {
-	OPT_AREA, OPT_RECIPIENTS, OPT_ROW, OPT_OUTPUT, OPT_DATE, OPT_FONTS, OPT_ENCODING, OPT_STALE,
+	OPT_AREA, OPT_RECIPIENTS, OPT_ROW, OPT_ONLY, OPT_OUTPUT, OPT_DATE, OPT_FONTS, OPT_ENCODING, OPT_STALE,
 	OPT_LARGE_PRINT, OPT_QUIET,
 };
 
 static const struct cli_option options[] = {
 	[OPT_AREA] = { "area", 'a', "DIR", "the area folder, e.g. areas/liverpool", 0 },
 	[OPT_RECIPIENTS] = { "recipients", 'r', "FILE", "a recipients CSV: preview the letter of one of its rows", 0 },
-	[OPT_ROW] = { "row", 0, "N", "with --recipients: the row to preview, counting data rows from 1 (default 1)", 0 },
+	[OPT_ROW] = { "row", 0, "N", "with --recipients: the row to preview, 1 the first after the header (default 1), as build --row", 0 },
+	[OPT_ONLY] = { "only", 0, "KEY", "with --recipients: preview the recipient whose first column is KEY, as build --only", 0 },
 	[OPT_OUTPUT] = { "output", 'o', "PREVIEW.pdf", "the PDF to write and keep up to date", 0 },
 	[OPT_DATE] = { "date", 'd', "YYYY-MM-DD", "the letter's date (default: $SOURCE_DATE_EPOCH, else today)", 0 },
 	[OPT_FONTS] = { "fonts", 0, "DIR", "folder of the Liberation Sans TTF files (default: fonts/)", 0 },
@@ -46,7 +47,7 @@ static const struct cli_option options[] = {
 };
 
 static const char synopsis[] =
-	"lettermerge watch LETTER --area DIR [--recipients FILE [--row N]] -o PREVIEW.pdf [options]";
+	"lettermerge watch LETTER --area DIR [--recipients FILE [--row N | --only KEY]] -o PREVIEW.pdf [options]";
 static const char about[] =
 	"Builds the letter for one area (and one recipient row) into PREVIEW.pdf, then\n"
 	"builds it again within a second whenever the letter, a partial, an area file,\n"
@@ -57,7 +58,8 @@ static const char about[] =
 
 struct watch {
 	const char *letter, *area, *recipients, *output;
-	size_t row;                   /* 1-based; 0 without recipients */
+	size_t row;                   /* 1-based; 0 for any (then --only, or row 1) */
+	const char *only;             /* --only KEY, or NULL */
 	struct lm_date date;
 	int stale_days;
 	enum lm_input_encoding enc;
@@ -157,18 +159,9 @@ static int build_once(struct watch *w)
 	if (lm_batch_load(&b, w->fonts, w->letter, &d) ||
 	    lm_batch_add_area(&b, w->area, w->recipients, &d) || lm_batch_plan(&b, NULL, 1, 1, &d))
 		goto fail;
-	if (w->recipients) {
-		const struct lm_batch_area *ba = &b.areas[0];
-		if (w->row > ba->nrows) {
-			lm_diag_set(&d, w->recipients, 0, 0,
-				    "--row %zu: the file has %zu recipient row%s; preview one of 1 to %zu",
-				    w->row, ba->nrows, ba->nrows == 1 ? "" : "s", ba->nrows);
-			goto fail;
-		}
-		/* a slice of one letter: the row asked for */
-		b.first = ba->first + w->row - 1;
-		b.end = b.first + 1;
-	}
+	/* one letter: the recipient asked for (as build --row / --only pick it) */
+	if (w->recipients && lm_batch_only(&b, (long)w->row, w->only, &d))
+		goto fail;
 	/* never over the letter, an area file, an image or the recipients */
 	if (lm_batch_check_output(&b, w->output, "-o", &d))
 		goto fail;
@@ -269,8 +262,8 @@ int cmd_watch(int argc, char **argv)
 		return cli_usage_error("watch", synopsis, "--area DIR is needed: the area whose letter to preview");
 	if (!o.value[OPT_OUTPUT] || !*o.value[OPT_OUTPUT])
 		return cli_usage_error("watch", synopsis, "-o PREVIEW.pdf is needed: the PDF to keep up to date");
-	if (o.value[OPT_ROW] && !o.value[OPT_RECIPIENTS])
-		return cli_usage_error("watch", synopsis, "--row needs --recipients FILE");
+	if ((o.value[OPT_ROW] || o.value[OPT_ONLY]) && !o.value[OPT_RECIPIENTS])
+		return cli_usage_error("watch", synopsis, "--row and --only pick a recipient: give --recipients FILE");
 	if (o.value[OPT_RECIPIENTS] && !strcmp(o.value[OPT_RECIPIENTS], "-"))
 		return cli_usage_error("watch", synopsis, "--recipients must be a file to watch, not standard input");
 	struct watch w = { .letter = o.args[0], .area = o.value[OPT_AREA],
@@ -278,7 +271,8 @@ int cmd_watch(int argc, char **argv)
 			   .large_print = !!o.value[OPT_LARGE_PRINT], .quiet = !!o.value[OPT_QUIET],
 			   .fonts = cli_fonts_dir(o.value[OPT_FONTS]), .dirs = LM_BUF_INIT };
 	if (w.recipients) {
-		w.row = 1;
+		w.only = o.value[OPT_ONLY];
+		w.row = w.only ? 0 : 1;
 		if (o.value[OPT_ROW]) {
 			char *end;
 			errno = 0;

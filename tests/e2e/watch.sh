@@ -114,6 +114,15 @@ check "-o is needed: exit 2" test $? = 2
 check "--row without --recipients: exit 2" test $? = 2
 "$BIN" watch "$WORK/letters/preview.md" --area "$WORK/area" -r "$WORK/rec.csv" --row 0 -o "$OUT" >/dev/null 2>&1
 check "--row 0: exit 2" test $? = 2
+# --only KEY picks the recipient by its first column, as build --only
+"$BIN" watch "$WORK/letters/preview.md" --area "$WORK/area" -r "$WORK/rec.csv" --only 'Alice Able' \
+	-o "$WORK/alice.pdf" --date 2026-12-01 >"$WORK/logonly" 2>&1 &
+PID=$!
+for _ in $(seq 100); do grep -q 'watching' "$WORK/logonly" && break; sleep 0.1; done
+check "--only picks the recipient" grep -qF "Dear Alice Able, this is about Amy" <(pdf_text "$WORK/alice.pdf")
+kill -INT $PID
+wait $PID
+PID=
 # never written over an input: an error, the input as it was
 cp "$WORK/rec.csv" "$WORK/rec.keep"
 "$BIN" watch "$WORK/letters/preview.md" --area "$WORK/area" -r "$WORK/rec.csv" -o "$WORK/rec.csv" \
@@ -129,8 +138,8 @@ PID=
 "$BIN" watch "$WORK/letters/preview.md" --area "$WORK/area" -r "$WORK/rec.csv" --row 9 \
 	-o "$WORK/nine.pdf" --date 2026-12-01 >"$WORK/log9" 2>&1 &
 PID=$!
-for _ in $(seq 50); do grep -q 'row 9' "$WORK/log9" && break; sleep 0.1; done
-check "a row past the end is an error" grep -q -- '--row 9: the file has 2 recipient rows' "$WORK/log9"
+for _ in $(seq 50); do grep -q 'not written' "$WORK/log9" && break; sleep 0.1; done
+check "a row past the end is an error" grep -q -- 'there is no recipient row 9: the recipients file has 2 rows' "$WORK/log9"
 check "a row past the end writes nothing" test ! -e "$WORK/nine.pdf"
 kill -INT $PID
 wait $PID
