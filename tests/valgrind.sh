@@ -32,5 +32,24 @@ for args in "build tests/body/letters/body.md -o $WORK/body.pdf" "check tests/bo
 	rc=$?
 	if [ $rc -eq 0 ] || [ $rc -eq 1 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $args"; cat "$WORK/log"; fi
 done
+# verify (src/verify.c, src/pdfr.c): a letter signed twice (valid), then
+# changed and signed again (exit 1)
+SF=$(dirname "$BIN")/tests/sign-file
+if bash scripts/make-test-ca.sh "$WORK/ca" >/dev/null 2>&1 && [ -x "$SF" ] &&
+	"$BIN" build letters/cse-awareness.md --area areas/liverpool -o "$WORK/v.pdf" --date 2015-03-17 2>/dev/null &&
+	"$SF" --p12 "$WORK/ca/signer.p12" --pass-file "$WORK/ca/signer.pass" "$WORK/v.pdf" "$WORK/v1.pdf" &&
+	"$SF" --key "$WORK/ca/other.key" --cert "$WORK/ca/mismatched.pem" "$WORK/v1.pdf" "$WORK/v2.pdf" &&
+	/usr/bin/python3 tests/sign/edit-pdf.py replace-content "$WORK/v1.pdf" "$WORK/vc.pdf" &&
+	"$SF" --key "$WORK/ca/other.key" --cert "$WORK/ca/mismatched.pem" "$WORK/vc.pdf" "$WORK/vf.pdf"; then
+	for f in v2:0 vf:1; do
+		valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
+			"$BIN" verify --trust "$WORK/ca/ca.pem" "$WORK/${f%:*}.pdf" >/dev/null 2>"$WORK/log"
+		rc=$?
+		if [ $rc -eq "${f#*:}" ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: verify ${f%:*} ($rc)"; cat "$WORK/log"; fi
+	done
+else
+	failed=$((failed + 1))
+	echo "FAIL: could not make signed letters for verify"
+fi
 echo "valgrind: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
