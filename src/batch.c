@@ -785,16 +785,6 @@ static void sha256(const void *data, size_t len, unsigned char out[32])
 	EVP_Digest(data, len, out, &n, EVP_sha256(), NULL);
 }
 
-/* Pages of a PDF found on disk (--skip-existing), read through the PDF
- * reader: the leaves of its newest page tree.  0 if it is not a whole PDF. */
-static size_t count_pages(const char *s, size_t len)
-{
-	size_t n = 0;
-	if (lm_pdfr_check_whole(s, len, &n, NULL))
-		return 0;
-	return n;
-}
-
 /* What a written (or found) file came to. */
 static void note_file(const struct lm_batch *b, const struct lm_buf *bytes, size_t pages,
 		      struct lm_result *r)
@@ -831,15 +821,21 @@ int lm_batch_write(struct lm_batch *b, const struct lm_job *job, int skip_existi
 	struct stat st;
 	int rc = -1;
 	memset(r, 0, sizeof(*r));
-	if (skip_existing && !stat(job->path, &st)) {
+	if (skip_existing && !lstat(job->path, &st) && S_ISREG(st.st_mode)) {
 		struct lm_buf bytes = LM_BUF_INIT;
 		rc = lm_read_file(job->path, &bytes, d);
-		if (!rc) {
+		/* only a whole PDF counts as done: a 0-byte or cut-off file
+		 * (a full disk, a copy that failed) is written again */
+		size_t pages = 0;
+		int whole = !rc && !lm_pdfr_check_whole(bytes.ptr, bytes.len, &pages, NULL);
+		if (whole) {
 			r->skipped = 1;
-			note_file(b, &bytes, count_pages(bytes.ptr, bytes.len), r);
+			note_file(b, &bytes, pages, r);
 		}
 		lm_buf_release(&bytes);
-		return rc;
+		if (rc || whole)
+			return rc;
+		rc = -1;
 	}
 	if (!layout_job(b, job, &lay, &meta, d) && !lm_pdf_begin(&pdf, &b->fonts, &meta, d)) {
 		rc = lm_pdf_add(&pdf, &lay, ba->images.all, ba->images.nall, d) ||

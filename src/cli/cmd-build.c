@@ -14,6 +14,7 @@
 #include "../buf.h"
 #include "../fileio.h"
 #include "cli.h"
+#include "outputs.h"
 
 enum {
 	OPT_AREA, OPT_ALL_AREAS, OPT_AREAS_DIR, OPT_RECIPIENTS, OPT_AREA_RECIPIENTS, OPT_OUTPUT,
@@ -265,6 +266,8 @@ static void do_job(struct run *r, struct lm_cursor *c, size_t j, struct lm_buf *
 	memset(&rec, 0, sizeof(rec));
 	rec.job = j;
 	int rc = lm_cursor_seek(c, j, &d);
+	if (!rc && r->mode == MODE_WRITE)
+		out_temp_folder(2, c->job.path); /* a signal removes its temporary file */
 	if (!rc)
 		rc = r->mode == MODE_CHECK ? lm_batch_check(r->b, &c->job, NULL, &d)
 					   : lm_batch_write(r->b, &c->job, r->skip_existing, &rec.result, &d);
@@ -413,6 +416,7 @@ static int run_jobs(struct run *r, enum mode mode, long jobs)
 			prctl(PR_SET_PDEATHSIG, SIGKILL);
 			if (getppid() != parent)
 				_exit(3);
+			out_workers(NULL, 0);
 			close(fds[0]);
 			struct lm_cursor c;
 			lm_cursor_init(&c, b);
@@ -430,6 +434,7 @@ static int run_jobs(struct run *r, enum mode mode, long jobs)
 		}
 	}
 	close(fds[1]);
+	out_workers(pids, (size_t)started);
 	for (size_t j = b->first; j < b->end; j++)
 		if (lm_batch_is_bad(b, j))
 			r->done++;
@@ -461,6 +466,7 @@ static int run_jobs(struct run *r, enum mode mode, long jobs)
 				rc = sys ? LM_EXIT_SYSTEM : LM_EXIT_BUG;
 		}
 	}
+	out_workers(NULL, 0);
 	for (long w = 0; w < jobs && !rc; w++)
 		rewind(files[w]);
 	for (size_t j = b->first; j < b->end && !rc; j++) {
@@ -483,6 +489,28 @@ close_files:
 out:
 	lm_buf_release(&out);
 	lm_buf_release(&text);
+	return rc;
+}
+
+/* Locks the folders the run writes into (the outputs', the manifest's)
+ * for its letters; on a resume, removes what killed runs left there.
+ * Returns 0 or the exit status. */
+static int lock_outputs(const struct cli_parsed *o, const char *pattern, const struct lm_batch *b)
+{
+	char *dirs[2] = { out_folder_of(pattern ? pattern : o->value[OPT_COMBINE]), NULL };
+	const char *m = o->value[OPT_MANIFEST];
+	if (m && strcmp(m, "-"))
+		dirs[1] = out_folder_of(m);
+	int rc = 0;
+	for (int i = 0; i < 2 && !rc; i++) {
+		if (!dirs[i] || (i && !strcmp(dirs[0], dirs[1])))
+			continue;
+		rc = out_lock(dirs[i], b->first, b->end);
+		if (!rc && o->value[OPT_SKIP_EXISTING])
+			out_remove_stale_temps(dirs[i]);
+	}
+	free(dirs[0]);
+	free(dirs[1]);
 	return rc;
 }
 
@@ -696,7 +724,15 @@ int cmd_build(int argc, char **argv)
 	}
 	if (lm_batch_prepare_fonts(&b, &d))
 		goto fail;
+	/* from here on files are written: one run at a time in a folder,
+	 * and a stopped run leaves no temporary file behind */
+	out_catch_signals();
+	if ((jrc = lock_outputs(&o, pattern, &b)))  {
+		rc = jrc;
+		goto done;
+	}
 	if (o.value[OPT_MANIFEST]) {
+		out_temp_folder(0, o.value[OPT_MANIFEST]);
 		if (manifest_open(&manifest, o.value[OPT_MANIFEST])) {
 			rc = cli_exit_for(manifest.kind);
 			goto done;
@@ -711,6 +747,7 @@ int cmd_build(int argc, char **argv)
 			goto done;
 		}
 		struct lm_result combined = { 0 };
+		out_temp_folder(1, o.value[OPT_COMBINE]);
 		clock_gettime(CLOCK_MONOTONIC, &r.start);
 		if (lm_batch_combine(&b, o.value[OPT_COMBINE], !!o.value[OPT_DUPLEX], progress, &r,
 				     &combined, &d))
@@ -757,6 +794,7 @@ done:
 	}
 	if (manifest.open)
 		manifest_close(&manifest, 0);
+	out_unlock();
 	cli_free_areas(areas, nareas);
 	free(pattern);
 	lm_batch_release(&b);

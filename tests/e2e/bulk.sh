@@ -186,6 +186,6 @@ before=$(ls k | grep -c '\.pdf$')
 	--skip-existing --json >resume.json 2>err
 check "--skip-existing resumes" test "$(ls k | grep -c '\.pdf$')" -eq 3000
 check "--skip-existing skipped what was there" python3 -c "import json; s = json.load(open('resume.json')); assert s['skipped'] == $before and s['written'] == 3000 - $before, s"
-rm -f k/*.tmp-*
+check "--skip-existing removed the killed run's temporary files" test -z "$(ls -A k | grep '^\.lettermerge-.*\.tmp$')"
 
 finish bulk

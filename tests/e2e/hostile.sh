@@ -197,4 +197,76 @@ expect "--manifest - with --json" 2 \
 	"lettermerge build: --manifest - and --json both write to standard output; give the manifest a file name" \
 	-- build $LETTER --area a -o o/x.pdf --manifest - --json -d 2015-03-17
 
+# ---- item 6: a lock on the output folder; the holder is named ----
+mk
+fresh_out
+/usr/bin/python3 -c "
+import fcntl, os, time
+fd = os.open('o/.lettermerge.lock', os.O_RDWR | os.O_CREAT)
+fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, 0)  # letter 1 of a run
+open('held', 'w').close()
+time.sleep(60)" &
+holder=$!
+for _ in $(seq 100); do [ -e held ] && break; sleep 0.1; done
+expect "a second run into a locked folder" 3 "" \
+	-- build $LETTER --area a --recipients a/schools.csv -o 'o/{{recipient.urn}}.pdf' -d 2015-03-17
+check "the second run names the holder" grep -q "^o: error: another run is writing these letters into this folder (process $holder: '/usr/bin/python3 -c .*'); wait for it to finish, or write somewhere else$" err
+expect "a locked print file's folder" 3 "" -- build $LETTER --area a --combine o/p.pdf -d 2015-03-17
+expect "a locked manifest folder" 3 "" \
+	-- build $LETTER --area a -o x/x.pdf --manifest o/m.jsonl -d 2015-03-17
+expect "another shard (other letters) may write beside it" 0 "" \
+	-- build $LETTER --area a --recipients a/schools.csv -o 'o/{{recipient.urn}}.pdf' --shard 2/2 -d 2015-03-17
+kill $holder; wait $holder 2>/dev/null; rm -f held x/x.pdf; rmdir x 2>/dev/null
+nothing_but "locked: only the other shard's letters" .lettermerge.lock 900103.pdf 900104.pdf
+
+# ---- item 8: SIGINT and SIGTERM leave no temporary file ----
+/usr/bin/python3 -c "
+import csv
+w = csv.writer(open('big.csv', 'w', newline=''))
+w.writerow(['urn', 'name', 'address_line_1', 'address_line_2', 'postcode'])
+for i in range(3000): w.writerow([100000 + i, 'School %d' % i, 'The Head', '1 Road', 'L1 1AA'])"
+for sig in INT TERM; do
+	fresh_out
+	# started through python: a background job of a script ignores SIGINT
+	/usr/bin/python3 -c "
+import os, signal, subprocess, sys, time
+p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+for _ in range(600):
+    if len([f for f in os.listdir('o') if f.endswith('.pdf')] if os.path.isdir('o') else []) >= 20: break
+    time.sleep(0.05)
+p.send_signal(signal.SIG$sig)
+sys.exit(-p.wait())" "$BIN" build $LETTER --area a --recipients big.csv -o 'o/{{recipient.urn}}.pdf' \
+		--manifest o/manifest.jsonl -j2 -q -d 2015-03-17
+	rc=$?
+	check "SIG$sig kills the run (it died of signal $rc)" [ "$rc" -eq "$(kill -l $sig)" ]
+	left=$(ls -A o | grep -v -e '\.pdf$' -e '^\.lettermerge\.lock$' | tr '\n' ' ')
+	check "SIG$sig: no temporary file or manifest left ('$left')" [ -z "$left" ]
+	n=$(ls o | grep -c '\.pdf$')
+	check "SIG$sig: stopped mid-way ($n letters)" [ "$n" -ge 20 -a "$n" -lt 3000 ]
+	broken=0
+	for f in o/*.pdf; do qpdf --check "$f" >/dev/null 2>&1 || broken=$((broken + 1)); done
+	check "SIG$sig: every PDF left is whole ($broken broken)" [ "$broken" -eq 0 ]
+done
+
+# ---- item 8: --skip-existing keeps only whole PDFs, removes stale temporaries ----
+fresh_out
+expect "a first run" 0 "" -- build $LETTER --area a --recipients a/schools.csv -o 'o/{{recipient.urn}}.pdf' -d 2015-03-17
+cp o/900102.pdf good.pdf
+: >o/900101.pdf                            # a 0-byte "PDF"
+head -c 5000 good.pdf >o/900102.pdf        # cut off by a full disk
+printf 'not a pdf at all, but long enough to look like something\n%%%%EOF\n' >o/900103.pdf
+sleep 60 & live=$!
+: >o/.lettermerge-999999999-0.tmp          # a killed run's (no such process)
+: >o/.lettermerge-$live-0.tmp              # a running shard's
+expect "a resume" 0 "" -- build $LETTER --area a --recipients a/schools.csv -o 'o/{{recipient.urn}}.pdf' \
+	--skip-existing --json -d 2015-03-17
+check "resume wrote the three broken ones, kept one" /usr/bin/python3 -c "
+import json; s = json.load(open('out')); assert s['written'] == 3 and s['skipped'] == 1, s"
+for f in o/*.pdf; do check "$f is whole after the resume" qpdf --check "$f"; done >/dev/null
+check "the killed run's temporary file is gone" test ! -e o/.lettermerge-999999999-0.tmp
+check "a running run's temporary file is left" test -e o/.lettermerge-$live-0.tmp
+kill $live
+rm o/.lettermerge-$live-0.tmp
+nothing_but "resume: the four letters" 900101.pdf 900102.pdf 900103.pdf 900104.pdf
+
 finish hostile
