@@ -28,7 +28,12 @@ char *out_folder_of(const char *pattern)
 	return lm_xstrndup(pattern, n);
 }
 
-/* mkdir -p */
+/* The folders this run made for its outputs, to remove again (when still
+ * empty) if it writes nothing there. */
+static char *made[64];
+static size_t nmade;
+
+/* mkdir -p, noting what it made */
 static int make_folder(const char *dir)
 {
 	char *p = lm_xstrdup(dir);
@@ -38,8 +43,12 @@ static int make_folder(const char *dir)
 			continue;
 		char c = *s;
 		*s = '\0';
-		if (mkdir(p, 0777) && errno != EEXIST)
+		if (!mkdir(p, 0777)) {
+			if (nmade < sizeof(made) / sizeof(*made))
+				made[nmade++] = lm_xstrdup(p);
+		} else if (errno != EEXIST) {
 			rc = -1;
+		}
 		*s = c;
 		if (!c || rc)
 			break;
@@ -153,6 +162,11 @@ void out_unlock(void)
 		free(held[i].path);
 	}
 	nheld = 0;
+	/* deepest first; a folder with letters in it stays */
+	while (nmade) {
+		rmdir(made[--nmade]);
+		free(made[nmade]);
+	}
 }
 
 /* The pid in a temporary name of ours, or 0. */

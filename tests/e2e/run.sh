@@ -180,7 +180,7 @@ expect_error "missing area folder" 1 "error: .*no-such-area" \
 	build letters/cse-awareness.md --area "$WORK/no-such-area" -o "$WORK/fail.pdf"
 expect_error "missing letter" 1 "nope.md: error: cannot open '.*nope.md': No such file or directory" \
 	build "$WORK/nope.md" --area areas/liverpool -o "$WORK/fail.pdf"
-expect_error "unwritable output" 1 "error: cannot" \
+expect_error "unwritable output" 3 "error: cannot" \
 	build letters/cse-awareness.md --area areas/liverpool -o /proc/lettermerge/x.pdf
 expect_error "no --area is a usage error" 2 "--area or --all-areas is required" build letters/cse-awareness.md
 expect_error "unknown option is a usage error" 2 "unknown option '--frobnicate'" \
