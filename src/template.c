@@ -1047,6 +1047,57 @@ int lm_template_expand(const struct lm_template *t, const struct lm_value *ctx,
 	return r;
 }
 
+/* Every value `parent`'s nodes name, each section's body walked for each
+ * item of its list (and once when there is none), inverted ones too. */
+static void walk_nodes(struct expander *x, const struct node *parent, lm_value_fn fn, void *ctx)
+{
+	for (size_t i = 0; i < parent->nkids && ++x->steps <= LM_TEMPLATE_MAX_STEPS; i++) {
+		const struct node *n = &parent->kids[i];
+		size_t fail;
+		const struct lm_value *in, *v;
+		switch (n->kind) {
+		case NODE_VAR:
+			if ((v = resolve(x, n, &fail, &in)))
+				fn(ctx, v);
+			break;
+		case NODE_SECTION:
+		case NODE_INVERTED:
+			v = resolve(x, n, &fail, &in);
+			if (v)
+				fn(ctx, v);
+			if (v && n->kind == NODE_SECTION && v->kind == LM_VALUE_LIST && v->n) {
+				for (size_t k = 0; k < v->n; k++) {
+					push(x, v->items[k]);
+					walk_nodes(x, n, fn, ctx);
+					x->n--;
+				}
+			} else if (v && n->kind == NODE_SECTION) {
+				push(x, v);
+				walk_nodes(x, n, fn, ctx);
+				x->n--;
+			} else {
+				walk_nodes(x, n, fn, ctx);
+			}
+			break;
+		case NODE_PARTIAL:
+			if (n->partial)
+				walk_nodes(x, &n->partial->root, fn, ctx);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+void lm_template_walk(const struct lm_template *t, const struct lm_value *ctx, lm_value_fn fn,
+		      void *fn_ctx)
+{
+	struct expander x = { 0 };
+	push(&x, ctx);
+	walk_nodes(&x, &t->root, fn, fn_ctx);
+	free(x.stack);
+}
+
 int lm_template_expand_report(const struct lm_template *t, const struct lm_value *ctx,
 			      enum lm_escape esc, struct lm_buf *out, lm_report_fn report,
 			      void *report_ctx, struct lm_diag *d)

@@ -68,6 +68,15 @@ int lm_template_expand_report(const struct lm_template *t, const struct lm_value
 			      enum lm_escape esc, struct lm_buf *out, lm_report_fn report,
 			      void *report_ctx, struct lm_diag *d);
 
+/* Receives each value a template names. */
+typedef void (*lm_value_fn)(void *ctx, const struct lm_value *v);
+/* Calls `fn` with every value of `ctx` that `t` names (a section's too),
+ * walking each section's body once for each item of its list, and
+ * inverted sections as well, so that every value some letter could print
+ * is seen: what `lettermerge fields` marks as used. */
+void lm_template_walk(const struct lm_template *t, const struct lm_value *ctx, lm_value_fn fn,
+		      void *fn_ctx);
+
 /* Calls `fn` with the path of every partial file `t` includes, nested
  * ones too, each once, in the order of inclusion. */
 void lm_template_partials(const struct lm_template *t, void (*fn)(void *ctx, const char *path),

@@ -14,6 +14,7 @@ struct command {
 static const struct command commands[] = {
 	{ "build", cmd_build, "write letters as PDFs for areas and recipients" },
 	{ "check", cmd_check, "check a letter and its areas' data; write nothing" },
+	{ "fields", cmd_fields, "list the names a letter can use, with an area's values" },
 	{ "verify", cmd_verify, "check the signatures of signed PDF letters" },
 	{ "watch", cmd_watch, "preview a letter: build it again whenever its files change" },
 	{ NULL, NULL, NULL },

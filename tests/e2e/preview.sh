@@ -49,4 +49,53 @@ expect 2 "--row and --only pick a recipient: give --recipients or --area-recipie
 expect 2 "--row N must be a row number" -r $R --row 0
 expect 2 "--row and --only make one letter: leave out --shard" -r $R --row 1 --shard 1/2
 
+# ---- lettermerge fields ----
+F="$WORK/fields"
+"$BIN" fields $L --area $A -r $R >"$F.out" 2>"$F.err"
+check "fields: exit 0" test $? -eq 0
+has() { # has MARK NAME VALUE: a line of the listing
+	awk -v m="$1" -v n="$2" -v v="$3" '$1 == m && $2 == n { sub(/^[a-z]* +[^ ]+ +/, ""); if ($0 == v) f = 1 }
+		m == "" && $1 == n { sub(/^ *[^ ]+ +/, ""); if ($0 == v) f = 1 } END { exit !f }' "$F.out"
+}
+check "fields: area.name used" has used area.name Liverpool
+check "fields: a multi-line value on one line" has used area.address "Municipal Buildings / Dale Street / Liverpool / L2 2DH"
+check "fields: an area field the letter leaves out" has "" area.our_ref "CO'B/AW/CK - Parents/carer/CSE15"
+check "fields: a contact's phone the body prints" has used contacts.careline.phone "0151 233 3027"
+check "fields: a contact's id it does not" has "" contacts.emergency.id emergency
+check "fields: a group, as its ids" has used groups.web "(listentomystory, ceop)"
+check "fields: the signatory the letter chose" has used signatories.lead.name "Colette O'Brien"
+check "fields: one it did not" has "" signatories.police.name "Andrew Ward"
+check "fields: the date" grep -qE '^used +date +' "$F.out"
+check "fields: a recipient column it ignores" has ignored recipient.urn 900101
+check "fields: the address in the window" has used recipient.postcode "L4 0AA"
+check "fields: the row number" has "" recipient._row 1
+check "fields: the summary: $(cat "$F.err")" grep -qx "fields: 40 used; 2 recipient columns ignored" "$F.err"
+# a letter that names a recipient column, and a list's column in a section
+mkdir -p "$WORK/letters"
+printf -- '---\nsignatories: [lead]\n---\nTo {{recipient.name}}.\n\n{{#contacts}}- {{service}}\n{{/contacts}}\n' \
+	>"$WORK/letters/mine.md"
+"$BIN" fields "$WORK/letters/mine.md" --area $A -r tests/workbook/schools.xlsx >"$F.out" 2>"$F.err"
+check "fields (workbook recipients): exit 0: $(cat "$F.err")" test $? -eq 0
+check "fields: a recipient column the body prints" has used recipient.name "Dale Park Primary School"
+check "fields: every row of a section's list" has used contacts.ceop.service ceop.police.uk
+check "fields: ... but not what the section leaves out" has "" contacts.ceop.web www.ceop.police.uk
+"$BIN" fields "$WORK/letters/mine.md" --area $A --used >"$F.out" 2>"$F.err"
+check "fields --used: used names only" sh -c "! grep -qv '^used ' '$F.out'"
+check "fields --used: without recipients, no recipient lines" sh -c "! grep -q recipient '$F.out'"
+# the same values from a workbook area
+mkdir -p "$WORK/wb/liverpool"
+cp areas/liverpool/*.png tests/workbook/area.ods "$WORK/wb/liverpool/"
+cp -r $A "$WORK/wb/csv-liverpool"
+"$BIN" fields $L --area "$WORK/wb/liverpool" -r tests/workbook/schools.ods >"$WORK/f1" 2>/dev/null
+"$BIN" fields $L --area $A -r $R >"$WORK/f2" 2>/dev/null
+# (but for the paths of the signature images, which are in another folder)
+check "fields: an .ods area and recipients show the CSV's values" \
+	cmp -s <(grep -v signature_path "$WORK/f1") <(grep -v signature_path "$WORK/f2")
+check "... all of them" test "$(wc -l <"$WORK/f1")" -gt 90
+"$BIN" fields $L >/dev/null 2>"$F.err"
+check "fields without --area: exit 2" test $? -eq 2
+"$BIN" fields $L --area $A -r "$WORK/nothing.csv" >/dev/null 2>"$F.err"
+check "fields with a missing recipients file: exit 1" test $? -eq 1
+check "... naming it: $(cat "$F.err")" grep -qF "$WORK/nothing.csv: error: cannot open" "$F.err"
+
 finish preview
