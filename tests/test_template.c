@@ -547,6 +547,62 @@ static int by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+struct walked {
+	const struct lm_value *v[16];
+	size_t n;
+};
+
+static void walked(void *ctx, const struct lm_value *v)
+{
+	struct walked *w = ctx;
+	if (w->n < 16)
+		w->v[w->n++] = v;
+}
+
+static int was_walked(const struct walked *w, const struct lm_value *v)
+{
+	for (size_t i = 0; i < w->n; i++)
+		if (w->v[i] == v)
+			return 1;
+	return 0;
+}
+
+/* lm_template_walk sees every value a letter could print: each item of a
+ * section's list, an inverted section's body, partial-free names. */
+static void test_walk(void **state)
+{
+	(void)state;
+	struct lm_arena *a = lm_arena_new();
+	struct lm_value *ctx = lm_value_map(a), *list = lm_value_list(a);
+	struct lm_value *x1 = lm_value_strz(a, "1"), *x2 = lm_value_strz(a, "2");
+	struct lm_value *i1 = lm_value_map(a), *i2 = lm_value_map(a);
+	lm_value_set(a, i1, "x", x1);
+	lm_value_set(a, i2, "x", x2);
+	lm_value_set(a, i1, "unused", lm_value_strz(a, "u"));
+	lm_value_push(a, list, i1);
+	lm_value_push(a, list, i2);
+	struct lm_value *name = lm_value_strz(a, "n"), *y = lm_value_strz(a, "y"), *z = lm_value_strz(a, "z");
+	lm_value_set(a, ctx, "name", name);
+	lm_value_set(a, ctx, "l", list);
+	lm_value_set(a, ctx, "y", y);
+	lm_value_set(a, ctx, "z", z);
+	struct lm_template *t = NULL;
+	struct lm_diag d;
+	const char *src = "{{name}} {{#l}}{{x}}{{/l}} {{^missing}}{{y}}{{/missing}} {{nothing}}";
+	assert_int_equal(lm_template_parse(&t, "t.md", src, strlen(src), 1, NULL, &d), 0);
+	struct walked w = { { 0 }, 0 };
+	lm_template_walk(t, ctx, walked, &w);
+	assert_true(was_walked(&w, name));
+	assert_true(was_walked(&w, list));
+	assert_true(was_walked(&w, x1));
+	assert_true(was_walked(&w, x2));
+	assert_true(was_walked(&w, y));
+	assert_false(was_walked(&w, z));
+	assert_false(was_walked(&w, lm_value_get(i1, "unused")));
+	lm_template_free(t);
+	lm_arena_free(a);
+}
+
 int main(int argc, char **argv)
 {
 	const char *dir = argc > 1 ? argv[1] : LM_TEMPLATE_CASES_DIR;
@@ -584,6 +640,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_free_null),
 		cmocka_unit_test(test_escape_direct),
 		cmocka_unit_test(test_render_string_error),
+		cmocka_unit_test(test_walk),
 	};
 	size_t nfixed = sizeof(fixed) / sizeof(fixed[0]);
 	struct CMUnitTest *tests = lm_xcalloc(ncases + nfixed, sizeof(*tests));
