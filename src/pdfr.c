@@ -1499,6 +1499,17 @@ int lm_pdfr_check_whole(const char *data, size_t len, size_t *pages, struct lm_d
 	struct lm_pdfr *r = NULL;
 	if (lm_pdfr_open(&r, data, len, d))
 		return -1;
+	/* a file cut short inside an update still has the previous revision's
+	 * startxref: the newest revision must end the file */
+	size_t e = len;
+	while (e && is_ws((unsigned char)data[e - 1]))
+		e--;
+	const struct lm_pdfr_rev *last = &r->sec[r->nsec - 1].rev;
+	if (e < 5 || memcmp(data + e - 5, "%%EOF", 5) || last->eof_pos != e) {
+		lm_pdfr_free(r);
+		return lm_diag_set(d, NULL, 0, 0, "the PDF does not end with its last revision's "
+				   "'%%%%EOF'; it may have been cut short while it was written or copied");
+	}
 	long long *nums = NULL;
 	size_t n = 0;
 	int rc = lm_pdfr_pages(r, r->nsec - 1, &nums, &n, d);

@@ -138,8 +138,9 @@ int lm_pdfr_stream(struct lm_pdfr *r, size_t rev, const struct lm_pobj *stream, 
 int lm_pdfr_pages(struct lm_pdfr *r, size_t rev, long long **nums, size_t *n, struct lm_diag *d);
 
 /* Checks that `data` is a whole PDF: a header, a cross-reference section
- * reachable from the last startxref, a catalog and a page tree with at
- * least one page.  Sets *pages (if not NULL) to the page count of the
+ * reachable from the last startxref, the file ending (but for white space)
+ * with that revision's "%%EOF", a catalog and a page tree with at least
+ * one page: what --skip-existing may keep.  Sets *pages (if not NULL) to the page count of the
  * newest revision.  Returns 0, or -1 with d filled saying what is wrong. */
 int lm_pdfr_check_whole(const char *data, size_t len, size_t *pages, struct lm_diag *d);
 

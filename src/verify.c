@@ -165,6 +165,7 @@ void lm_trust_free(struct lm_trust *t)
 
 struct sig {
 	long long num;          /* the signature dictionary's object number */
+	size_t found;           /* the first revision it is in */
 	struct lm_pobj *dict;
 	long long br[4];
 	int br_ok;
@@ -176,7 +177,8 @@ struct sig {
 struct sigs {
 	struct sig *v;
 	size_t n, alloc;
-	struct lm_numset seen;  /* signature dictionaries, fields */
+	struct lm_numset fields; /* fields walked in this revision */
+	struct lm_numset dicts;  /* signature dictionaries found in any revision */
 };
 
 /* 1 if `field` (or the field it belongs to) is a signature field. */
@@ -212,7 +214,7 @@ static void find_sigs(struct lm_pdfr *r, size_t rev, const struct lm_pobj *field
 	}
 	for (size_t i = 0; i < arr->nkids; i++) {
 		const struct lm_pobj *el = arr->kids[i];
-		if (el->kind == LM_PK_REF && !lm_numset_add(&s->seen, el->i))
+		if (el->kind == LM_PK_REF && !lm_numset_add(&s->fields, el->i))
 			continue;
 		struct lm_pobj *hf = NULL;
 		const struct lm_pobj *field = lm_pdfr_deref(r, rev, el, &hf, NULL);
@@ -228,13 +230,14 @@ static void find_sigs(struct lm_pdfr *r, size_t rev, const struct lm_pobj *field
 		if (kids)
 			find_sigs(r, rev, kids, is_sig, depth + 1, s);
 		const struct lm_pobj *v = lm_pobj_get(field, "V");
-		if (is_sig && v && v->kind == LM_PK_REF && lm_numset_add(&s->seen, v->i + (1LL << 40))) {
+		if (is_sig && v && v->kind == LM_PK_REF && lm_numset_add(&s->dicts, v->i)) {
 			struct lm_pobj *sd = NULL;
 			if (!lm_pdfr_get(r, rev, v->i, &sd, NULL) && sd->kind == LM_PK_DICT) {
 				LM_ALLOC_GROW(s->v, s->n + 1, s->alloc);
 				struct sig *g = &s->v[s->n++];
 				memset(g, 0, sizeof(*g));
 				g->num = v->i;
+				g->found = rev;
 				g->dict = sd;
 				sd = NULL;
 			}
@@ -273,7 +276,7 @@ static int check_one(struct lm_pdfr *r, const char *pdf, size_t len, const struc
 	if (!g->br_ok)
 		return lm_diag_set(d, NULL, 0, 0, "the signature of %s has no valid /ByteRange", who);
 	const struct lm_pobj *contents = lm_pobj_get(sig, "Contents");
-	struct lm_pdfr_loc loc = lm_pdfr_locate(r, lm_pdfr_nrevisions(r) - 1, g->num);
+	struct lm_pdfr_loc loc = lm_pdfr_locate(r, g->found, g->num);
 	if (!contents || contents->kind != LM_PK_STRING || loc.where != LM_PDFR_AT ||
 	    contents->in_objstm || contents->end - contents->pos < 2 || pdf[contents->pos] != '<')
 		return lm_diag_set(d, NULL, 0, 0, "the signature of %s has no /Contents hex string in "
@@ -906,7 +909,7 @@ int lm_verify_pdf_trust(const char *pdf, size_t len, const struct lm_trust *t,
 			struct lm_verify_result *res, struct lm_diag *d)
 {
 	struct lm_pdfr *r = NULL;
-	struct sigs s = { NULL, 0, 0, LM_NUMSET_INIT };
+	struct sigs s = { NULL, 0, 0, LM_NUMSET_INIT, LM_NUMSET_INIT };
 	struct differ D;
 	memset(&D, 0, sizeof(D));
 	int rc = -1;
@@ -916,20 +919,25 @@ int lm_verify_pdf_trust(const char *pdf, size_t len, const struct lm_trust *t,
 	if (lm_pdfr_open(&r, pdf, len, d))
 		goto done;
 	size_t last = lm_pdfr_nrevisions(r) - 1;
-	const struct lm_pobj *root = lm_pobj_get(lm_pdfr_revision(r, last)->trailer, "Root");
-	struct lm_pobj *cat = NULL;
-	if (!root || root->kind != LM_PK_REF || lm_pdfr_get(r, last, root->i, &cat, d) ||
-	    cat->kind != LM_PK_DICT) {
+	/* signatures of every revision: one removed later must still be
+	 * checked, so that its removal shows as a change */
+	for (size_t k = 0; k <= last; k++) {
+		const struct lm_pobj *root = lm_pobj_get(lm_pdfr_revision(r, k)->trailer, "Root");
+		struct lm_pobj *cat = NULL;
+		if (!root || root->kind != LM_PK_REF || lm_pdfr_get(r, k, root->i, &cat, d) ||
+		    cat->kind != LM_PK_DICT) {
+			lm_pobj_free(cat);
+			lm_diag_set(d, NULL, 0, 0, "the PDF's catalog (/Root) cannot be read");
+			goto done;
+		}
+		struct lm_pobj *hacro = NULL;
+		const struct lm_pobj *acro = lm_pdfr_deref(r, k, lm_pobj_get(cat, "AcroForm"), &hacro, NULL);
+		lm_numset_release(&s.fields);
+		if (acro && acro->kind == LM_PK_DICT)
+			find_sigs(r, k, lm_pobj_get(acro, "Fields"), 0, 0, &s);
+		lm_pobj_free(hacro);
 		lm_pobj_free(cat);
-		lm_diag_set(d, NULL, 0, 0, "the PDF's catalog (/Root) cannot be read");
-		goto done;
 	}
-	struct lm_pobj *hacro = NULL;
-	const struct lm_pobj *acro = lm_pdfr_deref(r, last, lm_pobj_get(cat, "AcroForm"), &hacro, NULL);
-	if (acro && acro->kind == LM_PK_DICT)
-		find_sigs(r, last, lm_pobj_get(acro, "Fields"), 0, 0, &s);
-	lm_pobj_free(hacro);
-	lm_pobj_free(cat);
 	res->nsignatures = (int)s.n;
 	if (!s.n) {
 		res->status = LM_VERIFY_NO_SIGNATURE;
@@ -940,7 +948,7 @@ int lm_verify_pdf_trust(const char *pdf, size_t len, const struct lm_trust *t,
 	for (size_t i = 0; i < s.n; i++) {
 		struct sig *g = &s.v[i];
 		struct lm_pobj *hb = NULL;
-		const struct lm_pobj *brs = lm_pdfr_deref(r, last, lm_pobj_get(g->dict, "ByteRange"), &hb, NULL);
+		const struct lm_pobj *brs = lm_pdfr_deref(r, g->found, lm_pobj_get(g->dict, "ByteRange"), &hb, NULL);
 		if (brs && brs->kind == LM_PK_ARRAY && brs->nkids == 4) {
 			g->br_ok = 1;
 			for (int k = 0; k < 4; k++) {
@@ -1018,7 +1026,8 @@ done:
 	for (size_t i = 0; i < s.n; i++)
 		lm_pobj_free(s.v[i].dict);
 	free(s.v);
-	lm_numset_release(&s.seen);
+	lm_numset_release(&s.fields);
+	lm_numset_release(&s.dicts);
 	lm_pdfr_free(r);
 	return rc;
 }

@@ -493,7 +493,7 @@ static void test_hostile(void **state)
 	open_fails(&b, "not a cross-reference table or stream");
 
 	/* a page tree that refers to itself */
-	struct pdfb p;
+	struct pdfb p, p2;
 	memset(&p, 0, sizeof(p));
 	lm_buf_init(&p.b);
 	lm_buf_adds(&p.b, "%PDF-1.4\n");
@@ -512,6 +512,16 @@ static void test_hostile(void **state)
 	assert_non_null(strstr(d.msg, "refers to object 2 twice"));
 	assert_int_equal(lm_pdfr_check_whole(p.b.ptr, p.b.len, NULL, &d), -1);
 	lm_pdfr_free(r);
+	/* bytes after the last %%EOF, or cut short inside an update */
+	struct lm_buf more = LM_BUF_INIT;
+	classic(&p2);
+	lm_buf_add(&more, p2.b.ptr, p2.b.len);
+	assert_int_equal(lm_pdfr_check_whole(more.ptr, more.len, NULL, &d), 0);
+	lm_buf_adds(&more, "3 0 obj\n<< /Type /Page >>\nendobj\nxref\n0 1\n");
+	assert_int_equal(lm_pdfr_check_whole(more.ptr, more.len, NULL, &d), -1);
+	assert_non_null(strstr(d.msg, "does not end with its last revision's '%%EOF'"));
+	lm_buf_release(&more);
+	lm_buf_release(&p2.b);
 	/* cut short: no startxref left */
 	assert_int_equal(lm_pdfr_check_whole(p.b.ptr, p.b.len / 2, NULL, &d), -1);
 	assert_non_null(strstr(d.msg, "incomplete"));

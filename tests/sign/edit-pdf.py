@@ -9,6 +9,9 @@ edits a signed letter "in place" would:
   replace-content  page 1's first content stream is replaced (same object
                    number) by its text plus a red box
   add-annot        a text comment is added to page 1
+  strip-signature  page 1's content replaced, and every signature field
+                   taken out of the form and page 1 (to pass the letter off
+                   as signed only by whoever signs it next)
 
 pikepdf (Debian python3-pikepdf) only reads the file: it cannot write an
 incremental update, so the update is written here as plain bytes.
@@ -32,7 +35,8 @@ def unparse(v):
 
 
 def main():
-    if len(sys.argv) != 4 or sys.argv[1] not in ("append-content", "replace-content", "add-annot"):
+    if len(sys.argv) != 4 or sys.argv[1] not in ("append-content", "replace-content", "add-annot",
+                                                  "strip-signature"):
         sys.exit(__doc__)
     mode, src, dst = sys.argv[1:]
     data = open(src, "rb").read()
@@ -49,16 +53,19 @@ def main():
     def stream_obj(num, body):
         return b"%d 0 obj\n<< /Length %d >>\nstream\n" % (num, len(body)) + body + b"\nendstream\nendobj\n"
 
-    def page_with(key, value):
+    def dict_with(obj, key, value):
         # qpdf copies inherited attributes into pages as new objects: not ours
-        d = {k: v for k, v in page.items()
+        d = {k: v for k, v in obj.items()
              if not (isinstance(v, pikepdf.Object) and v.is_indirect and v.objgen[0] >= size0)}
         d[key] = value
         parts = [b"<<"]
         for k, v in d.items():
             parts.append(k.encode() + b" " + unparse(v))
         parts.append(b">>")
-        return b"%d 0 obj\n" % page.objgen[0] + b" ".join(parts) + b"\nendobj\n"
+        return b"%d 0 obj\n" % obj.objgen[0] + b" ".join(parts) + b"\nendobj\n"
+
+    def page_with(key, value):
+        return dict_with(page, key, value)
 
     if mode == "append-content":
         new = size
@@ -72,6 +79,17 @@ def main():
         c = page.Contents
         first = c[0] if isinstance(c, pikepdf.Array) else c
         objs[first.objgen[0]] = stream_obj(first.objgen[0], first.read_bytes() + BOX)
+    elif mode == "strip-signature":
+        c = page.Contents
+        first = c[0] if isinstance(c, pikepdf.Array) else c
+        objs[first.objgen[0]] = stream_obj(first.objgen[0], first.read_bytes() + BOX)
+        keep = [a.objgen[0] for a in page.get("/Annots", []) if a.get("/FT") != "/Sig"]
+        objs[page.objgen[0]] = page_with("/Annots", b"[" + b" ".join(b"%d 0 R" % r for r in keep) + b"]")
+        form = pdf.Root.AcroForm
+        if form.is_indirect:
+            objs[form.objgen[0]] = dict_with(form, "/Fields", b"[]")
+        else:
+            objs[pdf.Root.objgen[0]] = dict_with(pdf.Root, "/AcroForm", b"<< /Fields [] >>")
     else:
         new = size
         size += 1

@@ -181,6 +181,15 @@ if "${EDIT[@]}" replace-content "$S1" "$WORK/changed.pdf" 2>"$WORK/err" &&
 else
 	bad "forged: $(cat "$WORK/err")"
 fi
+# the first signature taken out of the form, page 1 changed, then signed
+# by another: a reader that looks only at the fields now sees one signature
+if "${EDIT[@]}" strip-signature "$S1" "$WORK/stripped.pdf" 2>"$WORK/err" &&
+	"$SA" "${SIGN2[@]}" "$WORK/stripped.pdf" "$WORK/stripped-signed.pdf" 2>>"$WORK/err"; then
+	verify_fails "stripped" "$WORK/stripped-signed.pdf" \
+		"page 1 was changed after Liverpool Safeguarding Partnership (TEST) signed it; then it was signed again by Liverpool City Council (TEST)"
+else
+	bad "stripped: $(cat "$WORK/err")"
+fi
 # the Info title changed by MuPDF, saved as an update with a cross-reference stream
 if command -v mutool >/dev/null; then
 	cat >"$WORK/title.js" <<'JS'
