@@ -8,10 +8,14 @@
 #include <unistd.h>
 #include <zip.h>
 
+#include "body.h"
 #include "buf.h"
 #include "csv.h"
 #include "diag.h"
 #include "font.h"
+#include "frame.h"
+#include "letter.h"
+#include "recipient.h"
 #include "layout.h"
 #include "markdown.h"
 #include "pdf.h"
@@ -22,22 +26,14 @@
 #include "value.h"
 #include "workbook.h"
 
-#define MM (72.0 / 25.4)
-#define PAGE_W (210 * MM)
-#define PAGE_H (297 * MM)
-#define LEFT (22 * MM)
-#define RIGHT (PAGE_W - 22 * MM)
-#define TOP (PAGE_H - 18 * MM)
-#define BOTTOM (26 * MM)
-#define BODY_SIZE 11.0
+#define MM LM_MM
 
 static struct {
 	int ready;
 	struct lm_fonts fonts;
 	int have_fonts;
 	char *partials_dir;
-	char tmpdir[64];
-	char pdf_path[96];
+	char *area_dir;   /* fuzz/area: the images a fuzzed area may name */
 	struct lm_arena *arena;
 	struct lm_value *ctx;
 } g;
@@ -57,14 +53,11 @@ static struct {
 
 static void cleanup(void)
 {
-	if (g.tmpdir[0]) {
-		unlink(g.pdf_path);
-		rmdir(g.tmpdir);
-	}
 	if (g.have_fonts)
 		lm_fonts_release(&g.fonts);
 	lm_arena_free(g.arena);
 	free(g.partials_dir);
+	free(g.area_dir);
 	memset(&g, 0, sizeof(g));
 }
 
@@ -166,6 +159,13 @@ int lm_fuzz_setup(const char *fonts_dir, const char *partials_dir)
 	g.arena = lm_arena_new();
 	build_context();
 	g.partials_dir = partials_dir ? lm_xstrdup(partials_dir) : NULL;
+	/* fuzz/area beside fuzz/partials */
+	struct lm_buf ad = LM_BUF_INIT;
+	const char *slash = partials_dir ? strrchr(partials_dir, '/') : NULL;
+	if (slash)
+		lm_buf_add(&ad, partials_dir, (size_t)(slash - partials_dir) + 1);
+	lm_buf_adds(&ad, "area");
+	g.area_dir = lm_buf_detach(&ad, NULL);
 	atexit(cleanup);
 	g.ready = 1;
 	if (fonts_dir) {
@@ -177,12 +177,6 @@ int lm_fuzz_setup(const char *fonts_dir, const char *partials_dir)
 			return -1;
 		}
 		g.have_fonts = 1;
-		strcpy(g.tmpdir, "/tmp/lm-fuzz.XXXXXX");
-		if (!mkdtemp(g.tmpdir)) {
-			g.tmpdir[0] = '\0';
-			return -1;
-		}
-		snprintf(g.pdf_path, sizeof(g.pdf_path), "%s/letter.pdf", g.tmpdir);
 	}
 	return 0;
 }
@@ -557,29 +551,85 @@ int lm_fuzz_template(const uint8_t *data, size_t size)
 
 /* ---- a whole letter ---- */
 
-/* As lm_frame_layout's check: every character of the letter must be in the
- * font, or the letter is refused before the PDF is written. */
-static int glyphs_ok(const struct lm_layout *lay)
+/* The area the letters are made for, unless the input brings its own
+ * files.  Its images are in fuzz/area/ beside the partials. */
+static const char DEFAULT_AREA[] =
+	"field,value\n"
+	"name,Liverpool\n"
+	"partnership,Liverpool Safeguarding Children Partnership\n"
+	"organisation,Liverpool City Council\n"
+	"address,\"Cunard Building\nWater Street\nLiverpool L3 1DS\"\n"
+	"address_oneline,\"Cunard Building, Water Street, Liverpool L3 1DS\"\n"
+	"logo,signature.png\n"
+	"on_behalf_of,the _Local_ Safeguarding **Board** & #1\n"
+	"date_format,\"%A %o %B, %Y\"\n"
+	"police_force,Merseyside Police\n"
+	"safeguard_scope,all children in the city\n"
+	"partnership_note,working in partnership\n"
+	"enquiries_to,Colette O'Brien\n"
+	"enquiries_title,\"Director, Children's Services\"\n"
+	"direct_line,0151 233 0476\n"
+	"email,colette.o'brien@liverpool.gov.uk\n"
+	"our_ref,CO'B/AW/CK - Parents/carer/CSE15\n"
+	"web,https://www.liverpool.gov.uk/a/long/path/that/does/not/fit/on/one/line/at/all\n";
+static const char DEFAULT_CONTACTS[] =
+	"id,group,service,provider,phone,out_of_hours,web,covers,comma,or\n"
+	"emergency,emergency,Police emergency,Merseyside Police,999,,,,,\n"
+	"police_non_emergency,police,Police non-emergency,Merseyside Police,101,,,,,\n"
+	"careline,local,Careline,Liverpool City Council,0151 233 3027,0151 233 3029,,,yes,\n"
+	"listentomystory,web,listentomystory.co.uk,,,,www.listentomystory.co.uk,,,\n"
+	"ceop,web,ceop.police.uk,,,,http://www.ceop.police.uk/#x,,,yes\n";
+static const char DEFAULT_SIGNATORIES[] =
+	"id,name,title,organisation,signature\n"
+	"lead,Colette O'Brien,Director of Children's Services,Liverpool City Council,signature.png\n"
+	"police,Andrew Ward,Assistant Chief Constable,Merseyside Police,\n"
+	"third,Someone With A Very Long Name Indeed,A Title Long Enough To Wrap In A Narrow Column,Org,\n";
+static const char DEFAULT_FRONT[] =
+	"---\ntitle: Fuzz\nsubject: Child exploitation \xE2\x80\x93 what to look for\n---\n";
+
+/* One section of the input: `%%% NAME` on a line of its own starts it. */
+struct section {
+	const char *data;
+	size_t len;
+	int given;
+};
+
+/* Splits the input into the letter and the area's files. */
+static void split_input(const char *s, size_t n, struct section *letter, struct section *area,
+			struct section *contacts, struct section *sigs, struct section *recipients)
 {
-	for (size_t p = 0; p < lay->npages; p++) {
-		const struct lm_page *pg = &lay->pages[p];
-		for (size_t i = 0; i < pg->n; i++) {
-			const struct lm_box *b = &pg->boxes[i];
-			if (b->kind != LM_BOX_TEXT)
-				continue;
-			size_t len = strlen(b->text);
-			for (size_t k = 0; k < len;) {
-				uint32_t cp;
-				int n = lm_utf8_decode(b->text + k, len - k, &cp);
-				if (!n || !lm_font_has_glyph(&g.fonts, b->face, cp))
-					return 0;
-				k += (size_t)n;
-			}
+	static const char *const names[] = { "area.csv", "contacts.csv", "signatories.csv",
+					     "recipients.csv" };
+	struct section *secs[] = { area, contacts, sigs, recipients };
+	struct section *cur = letter;
+	*letter = (struct section){ s, 0, 1 };
+	size_t start = 0;
+	for (size_t i = 0; i <= n; i++) {
+		int at_line = i == 0 || s[i - 1] == '\n';
+		if (i < n && !(at_line && n - i >= 4 && !memcmp(s + i, "%%% ", 4)))
+			continue;
+		cur->len = i - start;
+		if (i == n)
+			break;
+		size_t eol = i;
+		while (eol < n && s[eol] != '\n')
+			eol++;
+		cur = NULL;
+		for (int k = 0; k < 4; k++)
+			if (eol - i - 4 == strlen(names[k]) && !memcmp(s + i + 4, names[k], eol - i - 4))
+				cur = secs[k];
+		if (!cur) { /* not a section: part of what went before */
+			cur = letter;
+			continue;
 		}
+		start = eol < n ? eol + 1 : n;
+		*cur = (struct section){ s + start, 0, 1 };
+		i = start - 1;
 	}
-	return 1;
 }
 
+/* The frame keeps every text box on the page, inside the margins, and
+ * the structure tree well formed. */
 static void check_boxes(const struct lm_layout *lay)
 {
 	for (size_t p = 0; p < lay->npages; p++) {
@@ -587,15 +637,15 @@ static void check_boxes(const struct lm_layout *lay)
 		for (size_t i = 0; i < pg->n; i++) {
 			const struct lm_box *b = &pg->boxes[i];
 			REQUIRE(b->elem >= -1 && b->elem < (int)lay->nelems);
-			if (b->kind == LM_BOX_IMAGE) /* within the text and the frame */
-				REQUIRE(b->x + b->w <= RIGHT + 0.01 && b->y >= BOTTOM - 0.01 &&
-					b->y + b->h <= TOP + 0.01);
+			if (b->kind == LM_BOX_IMAGE) /* within the margins and on the page */
+				REQUIRE(b->x >= 15 * MM - 0.01 && b->x + b->w <= lay->page_w - 15 * MM + 0.01 &&
+					b->y >= 0 && b->y + b->h <= lay->page_h);
 			if (b->kind != LM_BOX_TEXT)
 				continue;
 			REQUIRE(b->text != NULL);
 			/* nothing printed past the margins or off the page */
-			REQUIRE(b->x >= 0 && b->x + b->w <= RIGHT + 0.01);
-			REQUIRE(b->y > 0 && b->y < PAGE_H);
+			REQUIRE(b->x >= 15 * MM - 0.01 && b->x + b->w <= lay->page_w - 15 * MM + 0.01);
+			REQUIRE(b->y > 0 && b->y < lay->page_h);
 		}
 	}
 	for (size_t e = 1; e < lay->nelems; e++)
@@ -615,14 +665,87 @@ static void lint_image(void *ctx, const char *src, const char *file, int line, i
 	REQUIRE(src && *src && file && line >= 1 && col >= 1);
 }
 
-/* Every body image is a 300 x 200 picture (not drawn: no images are passed
- * to the PDF writer), so images are laid out like real ones. */
-static int fuzz_image(void *ctx, const char *src, unsigned *w, unsigned *h)
+/* Every part the letter prints holds something. */
+static void check_not_empty(const struct lm_layout *lay)
+{
+	int e = lm_layout_empty_elem(lay);
+	if (e >= 0) {
+		struct lm_buf t = LM_BUF_INIT;
+		lm_layout_structure(lay, &t);
+		fprintf(stderr, "fuzz: element %d (%s) is empty:\n%s", e,
+			lm_role_name(&lay->elems[e]), t.ptr);
+		lm_buf_release(&t);
+	}
+	REQUIRE(e < 0);
+}
+
+/* The address lines stay in the envelope window (standard print: in
+ * large print a long address may run below it, by design). */
+static void check_window(const struct lm_layout *lay, const struct lm_recipient *r)
+{
+	if (!lm_recipient_has_address(r) || !lay->npages)
+		return;
+	const char *pc = r->address[r->naddress > LM_ADDRESS_MAX_LINES ? LM_ADDRESS_MAX_LINES - 1
+								       : r->naddress - 1]->str;
+	const struct lm_page *pg = &lay->pages[0];
+	int elem = -1;
+	for (size_t i = 0; i < pg->n && elem < 0; i++)
+		if (pg->boxes[i].kind == LM_BOX_TEXT && pg->boxes[i].x >= LM_WINDOW_X - 0.01 &&
+		    pg->boxes[i].x < LM_WINDOW_X + 1 && strstr(pg->boxes[i].text, pc))
+			elem = pg->boxes[i].elem;
+	REQUIRE(elem >= 0);
+	double top = lay->page_h - LM_WINDOW_TOP, bottom = top - LM_WINDOW_H;
+	for (size_t i = 0; i < pg->n; i++) {
+		const struct lm_box *b = &pg->boxes[i];
+		if (b->elem != elem || b->kind != LM_BOX_TEXT)
+			continue;
+		REQUIRE(b->x >= LM_WINDOW_X - 0.01 && b->x + b->w <= LM_WINDOW_X + LM_WINDOW_W + 0.01);
+		REQUIRE(b->y + 0.905 * b->h <= top + 0.01 && b->y - 0.212 * b->h >= bottom - 0.01);
+	}
+}
+
+static void ignore_finding(void *ctx, const struct lm_diag *d)
 {
 	(void)ctx;
-	*w = 300 + (unsigned)(strlen(src) % 7) * 400; /* some wider than the text */
-	*h = 200;
-	return 0;
+	check_diag(d);
+}
+
+/* One layout of the letter, checked, then written as a PDF in memory. */
+static void frame_one(const struct lm_letter *l, const struct lm_area *area,
+		      const struct lm_assets *assets, const struct lm_body_images *bi,
+		      const struct lm_frame_opts *o)
+{
+	struct lm_layout lay;
+	struct lm_pdf_meta meta = { 0 };
+	struct lm_diag d;
+	lm_diag_clear(&d);
+	lm_layout_init(&lay, 0, 0);
+	if (lm_frame_layout(l, area, assets, o, &g.fonts, &lay, &meta, &d)) {
+		/* checking reports the body's faults and clears d */
+		if (!o->report || d.msg[0])
+			check_diag(&d);
+		lm_layout_release(&lay);
+		return;
+	}
+	check_boxes(&lay);
+	check_not_empty(&lay);
+	if (!o->large_print)
+		check_window(&lay, o->recipient);
+	REQUIRE(lay.npages >= 1);
+	if (!o->report) {
+		struct lm_pdf pdf;
+		struct lm_buf bytes = LM_BUF_INIT;
+		if (!lm_pdf_begin(&pdf, &g.fonts, &meta, &d)) {
+			if (lm_pdf_add(&pdf, &lay, bi->all, bi->nall, &d) ||
+			    lm_pdf_finish(&pdf, &bytes, &d))
+				check_diag(&d);
+			else
+				REQUIRE(bytes.len > 4 && !memcmp(bytes.ptr, "%PDF", 4));
+			lm_pdf_release(&pdf);
+		}
+		lm_buf_release(&bytes);
+	}
+	lm_layout_release(&lay);
 }
 
 int lm_fuzz_letter(const uint8_t *data, size_t size)
@@ -631,65 +754,95 @@ int lm_fuzz_letter(const uint8_t *data, size_t size)
 		return 0;
 	if (size > LM_FUZZ_LETTER_MAX)
 		size = LM_FUZZ_LETTER_MAX;
-	/* lm_letter_load refuses a body that is not UTF-8 */
-	if (lm_utf8_check((const char *)data, size) != size)
-		return 0;
+	struct section letter, area = { 0 }, contacts = { 0 }, sigs = { 0 }, recipients = { 0 };
+	split_input((const char *)data, size, &letter, &area, &contacts, &sigs, &recipients);
+	lm_markdown_lint("letters/fuzz.md", letter.data, letter.len, 1, lint_finding, lint_image, NULL);
+
+	/* a body without front matter gets the usual one */
+	struct lm_buf text = LM_BUF_INIT;
+	if (letter.len < 4 || memcmp(letter.data, "---", 3))
+		lm_buf_adds(&text, DEFAULT_FRONT);
+	lm_buf_add(&text, letter.data, letter.len);
 
 	struct lm_diag d;
-	struct lm_buf body = LM_BUF_INIT;
-	struct lm_template *t = NULL;
+	struct lm_letter l;
+	struct lm_arena *arena = lm_arena_new();
+	struct lm_area ar;
+	struct lm_assets assets;
+	struct lm_csv_reader rd;
+	struct lm_body body;
+	struct lm_body_images images;
 	lm_diag_clear(&d);
-	/* the body is a template; text that is not one is laid out as it is */
-	if (!lm_template_parse(&t, "letters/fuzz.md", (const char *)data, size, 1,
-			       g.partials_dir, &d) &&
-	    !lm_template_expand(t, g.ctx, LM_ESCAPE_MARKDOWN, &body, &d)) {
-		/* expanded */
-	} else {
-		lm_buf_reset(&body);
-		lm_buf_add(&body, data, size);
+	lm_area_init(&ar);
+	lm_assets_init(&assets);
+	lm_csv_reader_init(&rd);
+	lm_body_init(&body);
+	lm_body_images_init(&images);
+	int have_letter = 0;
+	if (lm_letter_parse(&l, "letters/fuzz.md", text.ptr, text.len, g.partials_dir, &d)) {
+		check_diag(&d);
+		REQUIRE(l.path == NULL && l.body == NULL);
+		goto out;
 	}
-	lm_template_free(t);
-	lm_markdown_lint("letters/fuzz.md", (const char *)data, size, 1, lint_finding, lint_image, NULL);
-
-	struct lm_doc doc;
-	lm_doc_init(&doc);
-	if (lm_doc_parse(&doc, "letters/fuzz.md", body.ptr, body.len, &d)) {
+	have_letter = 1;
+	struct lm_area_files files = {
+		{ area.given ? area.data : DEFAULT_AREA, area.given ? area.len : sizeof(DEFAULT_AREA) - 1 },
+		{ contacts.given ? contacts.data : DEFAULT_CONTACTS,
+		  contacts.given ? contacts.len : sizeof(DEFAULT_CONTACTS) - 1 },
+		{ sigs.given ? sigs.data : DEFAULT_SIGNATORIES,
+		  sigs.given ? sigs.len : sizeof(DEFAULT_SIGNATORIES) - 1 },
+	};
+	if (lm_area_parse(&ar, arena, g.area_dir, &files, LM_INPUT_UTF8, &d) ||
+	    lm_assets_load(&assets, &ar, &d)) {
 		check_diag(&d);
 		goto out;
 	}
-
-	struct lm_layout lay;
-	struct lm_flow flow;
-	lm_layout_init(&lay, PAGE_W, PAGE_H);
-	lm_flow_begin(&flow, &lay, &g.fonts, LEFT, RIGHT, TOP, BOTTOM);
-	flow.image = fuzz_image;
-	lm_flow_doc(&flow, &doc, BODY_SIZE, 0);
-	check_boxes(&lay);
-
-	if (glyphs_ok(&lay)) {
-		struct lm_pdf pdf;
-		struct lm_pdf_meta meta = { 0 };
-		char title[81];
-		/* the title comes from the (hand-edited) front matter */
-		size_t tl = strcspn(body.ptr, "\n");
-		tl = tl > 80 ? 80 : tl;
-		while (tl && ((unsigned char)body.ptr[tl] & 0xC0) == 0x80)
-			tl--;
-		memcpy(title, body.ptr, tl);
-		title[tl] = '\0';
-		meta.title = title;
-		meta.author = "Liverpool Safeguarding Children Partnership";
-		meta.subject = "Child Sexual Exploitation \xE2\x80\x93 awareness";
-		meta.lang = "en-GB";
-		if (!lm_pdf_begin(&pdf, &g.fonts, &meta, &d)) {
-			if (lm_pdf_add(&pdf, &lay, NULL, 0, &d) || lm_pdf_save(&pdf, g.pdf_path, &d))
+	/* the body's findings and images (found in fuzz/area/), as a run does */
+	if (lm_body_scan(&body, &l, &d) ||
+	    lm_body_images_load(&images, &body, g.area_dir, &assets, &d)) {
+		check_diag(&d);
+		goto out;
+	}
+	for (size_t k = 0; k < body.nfindings; k++)
+		check_diag(&body.findings[k]);
+	struct lm_recipient rec, *recp = NULL;
+	if (recipients.given) {
+		int rc = lm_csv_reader_open_mem(&rd, "recipients.csv", recipients.data, recipients.len,
+						LM_INPUT_UTF8, &d);
+		if (!rc)
+			rc = lm_csv_reader_next(&rd, &d);
+		if (rc < 0) {
+			check_diag(&d);
+			goto out;
+		}
+		if (rc == 1) {
+			if (lm_recipient_build(&rec, lm_recipient_row_map(arena, &rd, 1), 0, &d)) {
 				check_diag(&d);
-			lm_pdf_release(&pdf);
+				goto out;
+			}
+			recp = &rec;
 		}
 	}
-	lm_layout_release(&lay);
+	for (int pass = 0; pass < 3; pass++) {
+		struct lm_frame_opts o = { .date = { 2026, 2, 28 }, .recipient = recp,
+					   .image = lm_body_image_lookup, .image_ctx = &images };
+		o.large_print = pass == 1 || (recp && recp->large_print);
+		o.signature_box = pass == 1;
+		if (pass == 2) { /* as `check` does: every missing value reported */
+			o.report = ignore_finding;
+			o.report_ctx = NULL;
+		}
+		frame_one(&l, &ar, &assets, &images, &o);
+	}
 out:
-	lm_doc_release(&doc);
-	lm_buf_release(&body);
+	lm_body_images_release(&images);
+	lm_body_release(&body);
+	lm_csv_reader_release(&rd);
+	lm_assets_release(&assets);
+	lm_area_release(&ar);
+	lm_arena_free(arena);
+	if (have_letter)
+		lm_letter_release(&l);
+	lm_buf_release(&text);
 	return 0;
 }

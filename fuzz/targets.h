@@ -18,9 +18,9 @@
  * PDF; longer bodies only make it slower, not more thorough). */
 #define LM_FUZZ_LETTER_MAX 4096
 
-/* Loads what the targets share (fonts, a temporary folder).  `fonts_dir`
- * holds LiberationSans-*.ttf; `partials_dir` the partials a fuzzed template
- * may include.  Returns 0, or -1 when the fonts cannot be loaded.  Safe to
+/* Loads what the targets share (the fonts).  `fonts_dir` holds
+ * LiberationSans-*.ttf; `partials_dir` the partials a fuzzed template may
+ * include (the images a fuzzed area may name are in `area` beside it).  Returns 0, or -1 when the fonts cannot be loaded.  Safe to
  * call more than once; everything is freed at exit. */
 int lm_fuzz_setup(const char *fonts_dir, const char *partials_dir);
 
@@ -38,8 +38,15 @@ int lm_fuzz_workbook(const uint8_t *data, size_t size);
  * and strings, in every escape mode; also as a front-matter string. */
 int lm_fuzz_template(const uint8_t *data, size_t size);
 
-/* A letter body: expanded as a template when it is one, then Markdown,
- * layout with the real fonts, and a PDF written to a temporary folder. */
+/* A whole letter through the real frame (frame.h): the input is a letter
+ * (front matter and body; a body alone gets a usual front matter), then
+ * optionally the area's files and a recipient, each after a line
+ *   %%% area.csv | %%% contacts.csv | %%% signatories.csv | %%% recipients.csv
+ * (a file not given is a fixed Liverpool-like one; images come from
+ * fuzz/area/).  Laid out in standard print, large print with a signature
+ * box, and as `check` does; each layout must keep its text on the page,
+ * its address in the envelope window and no structure element empty, and
+ * is written as a PDF in memory. */
 int lm_fuzz_letter(const uint8_t *data, size_t size);
 
 /* The PDF reader (src/pdfr.c; in target_pdfr.c): sections, revisions,

@@ -230,6 +230,9 @@ static int letterhead(struct ctx *c, int window)
 #define WINDOW_TOP LM_WINDOW_TOP
 #define WINDOW_W LM_WINDOW_W
 #define WINDOW_H LM_WINDOW_H
+/* Liberation Sans: ascender 0.905 em, descender 0.212 em */
+#define LM_FONT_ASCENT 0.905
+#define LM_FONT_DESCENT 0.212
 
 /* Returns where the address ends: the window's foot, or below it when a
  * large-print address runs longer. */
@@ -250,6 +253,11 @@ static double address_window(struct ctx *c, const struct lm_recipient *r)
 	f->left = WINDOW_X;
 	f->right = WINDOW_X + WINDOW_W;
 	f->y = c->lay->page_h - WINDOW_TOP;
+	/* the first line's ascenders stay inside the window, where at 16 pt
+	 * the usual baseline (leading x 0.78) would put them a point above */
+	double over = st.size * LM_FONT_ASCENT - st.leading * 0.78;
+	if (over > 0)
+		f->y -= over;
 	struct lm_span *sp = lm_arena_alloc(c->lay->arena, 2 * n * sizeof(*sp));
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {

@@ -762,6 +762,7 @@ void lm_flow_doc(struct lm_flow *f, const struct lm_doc *doc, double size, int p
 	int item_body = -1;
 	const char *marker = NULL; /* a list item's bullet that waits for its image */
 	int marker_elem = -1;
+	int empty_item = -1; /* the body of a list item with no text, just above */
 	for (size_t i = 0; i < doc->n; i++) {
 		const struct lm_block *b = &doc->blocks[i];
 		double indent = indent_step * (b->quote + (b->kind == LM_BLOCK_LIST_ITEM || b->kind == LM_BLOCK_IMAGE ? b->level : 0));
@@ -810,16 +811,26 @@ void lm_flow_doc(struct lm_flow *f, const struct lm_doc *doc, double size, int p
 			} else {
 				lm_flow_space(f, b->tight ? size * 0.25 : gap);
 			}
-			int body;
+			/* an item without text of its own ("2." above a table)
+			 * has a body only when what follows goes in it: an empty
+			 * element would be read out as nothing */
+			const struct lm_block *next = i + 1 < doc->n ? &doc->blocks[i + 1] : NULL;
+			int has_body = b->nspans ||
+				       (next && (next->kind == LM_BLOCK_TABLE ||
+						 (next->kind == LM_BLOCK_IMAGE && next->level > 0) ||
+						 (next->kind == LM_BLOCK_LIST_ITEM && next->level > lvl)));
+			int body = -1;
 			if (*b->marker) {
 				int li = lm_layout_elem(f->lay, LM_ROLE_LIST_ITEM, 0, list_elem[lvl - 1]);
 				st.marker = b->marker;
 				st.marker_elem = lm_layout_elem(f->lay, LM_ROLE_LABEL, 0, li);
-				body = lm_layout_elem(f->lay, LM_ROLE_LIST_BODY, 0, li);
+				if (has_body)
+					body = lm_layout_elem(f->lay, LM_ROLE_LIST_BODY, 0, li);
 			} else {
 				body = item_body >= 0 ? item_body : parent;
 			}
 			item_body = body;
+			empty_item = b->nspans ? -1 : body;
 			if (!b->nspans && *b->marker && i + 1 < doc->n &&
 			    doc->blocks[i + 1].kind == LM_BLOCK_IMAGE && doc->blocks[i + 1].level > 0) {
 				/* an item that opens with an image: its bullet goes
@@ -828,14 +839,19 @@ void lm_flow_doc(struct lm_flow *f, const struct lm_doc *doc, double size, int p
 				marker_elem = st.marker_elem;
 				continue;
 			}
-			int e = lm_layout_elem(f->lay, LM_ROLE_PARAGRAPH, 0, body);
-			lm_flow_para(f, b->spans, b->nspans, &st, e);
+			if (b->nspans) {
+				int e = lm_layout_elem(f->lay, LM_ROLE_PARAGRAPH, 0, body);
+				lm_flow_para(f, b->spans, b->nspans, &st, e);
+			} else { /* the label on a line of its own */
+				lm_flow_para(f, b->spans, 0, &st, -1);
+			}
 			continue;
 		}
 		case LM_BLOCK_TABLE:
 			lm_flow_space(f, gap);
 			/* tables a little smaller, but never below large print's 16 pt */
-			flow_table(f, b, size >= 16 && size * 0.95 < 16 ? 16 : size * 0.95, indent, parent);
+			flow_table(f, b, size >= 16 && size * 0.95 < 16 ? 16 : size * 0.95, indent,
+				   empty_item >= 0 ? empty_item : parent);
 			break;
 		case LM_BLOCK_RULE:
 			lm_flow_space(f, gap);
@@ -863,6 +879,7 @@ void lm_flow_doc(struct lm_flow *f, const struct lm_doc *doc, double size, int p
 		}
 		}
 		item_body = -1;
+		empty_item = -1;
 	}
 }
 
@@ -945,4 +962,33 @@ void lm_layout_structure(const struct lm_layout *lay, struct lm_buf *out)
 	for (size_t e = 0; e < lay->nelems; e++)
 		lm_buf_release(&text[e]);
 	free(text);
+}
+
+int lm_layout_empty_elem(const struct lm_layout *lay)
+{
+	/* an element holds something when a box is in it or in a child; a
+	 * child is created after its parent, so one pass backwards marks them */
+	unsigned char *full = lm_xcalloc(lay->nelems ? lay->nelems : 1, 1);
+	for (size_t p = 0; p < lay->npages; p++)
+		for (size_t i = 0; i < lay->pages[p].n; i++) {
+			int e = lay->pages[p].boxes[i].elem;
+			if (e >= 0 && (size_t)e < lay->nelems)
+				full[e] = 1;
+		}
+	/* a table cell may be empty: the grid must stay whole for the
+	 * reader to tell which column a cell is in */
+	for (size_t e = 1; e < lay->nelems; e++)
+		if (lay->elems[e].role == LM_ROLE_TABLE_CELL || lay->elems[e].role == LM_ROLE_TABLE_HEADER)
+			full[e] = 1;
+	for (size_t e = lay->nelems; e-- > 1;) {
+		int parent = lay->elems[e].parent;
+		if (full[e] && parent >= 0 && (size_t)parent < e)
+			full[parent] = 1;
+	}
+	int empty = -1;
+	for (size_t e = 1; e < lay->nelems && empty < 0; e++)
+		if (!full[e] && lay->elems[e].role != LM_ROLE_ARTIFACT)
+			empty = (int)e;
+	free(full);
+	return empty;
 }

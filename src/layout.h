@@ -88,6 +88,12 @@ const char *lm_role_name(const struct lm_elem *e);
  * will read, for authors to check. */
 void lm_layout_structure(const struct lm_layout *lay, struct lm_buf *out);
 
+/* The first structure element (after the Document) with nothing in it:
+ * no box of its own and none in a child; -1 when there is none.  A
+ * screen reader announces an empty element as an empty paragraph.  Table
+ * cells may be empty (the grid stays whole). */
+int lm_layout_empty_elem(const struct lm_layout *lay);
+
 /* Adds a structure element; returns its index. */
 int lm_layout_elem(struct lm_layout *lay, enum lm_role role, int level, int parent);
 /* Appends a box to page `page`; returns it for the caller to fill further. */
