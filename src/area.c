@@ -3,6 +3,7 @@
 #include "buf.h"
 #include "csv.h"
 #include "diag.h"
+#include "names.h"
 #include "value.h"
 
 #include <errno.h>
@@ -17,6 +18,8 @@ struct loader {
 	struct lm_diag *d;
 	int enc;
 	const struct lm_area_files *mem; /* the files in memory, or NULL: read dir */
+	char delim;
+	struct lm_area *area;
 };
 
 void lm_area_init(struct lm_area *area)
@@ -60,6 +63,15 @@ static char *base_name(const char *dir)
 	return lm_xstrndup(dir + s, n - s);
 }
 
+/* Keeps the warning for a file read as Windows-1252 because it is not UTF-8. */
+static int note_guess(struct loader *L, const struct lm_csv *csv)
+{
+	if (csv->guessed && L->area->nnotes < LM_AREA_NOTES)
+		lm_csv_guess_warning(csv->path, csv->guess_line, csv->guess_col, csv->guess_byte,
+				     &L->area->notes[L->area->nnotes++]);
+	return 0;
+}
+
 static int exists(const char *path)
 {
 	struct stat st;
@@ -84,8 +96,9 @@ static int load_table(struct loader *L, const char *name, struct lm_csv *csv,
 		*pathp = join(L, b.ptr);
 		lm_buf_release(&b);
 		if (f->data)
-			return lm_csv_parse_as(csv, *pathp, f->data, f->len,
-					       (enum lm_input_encoding)L->enc, L->d);
+			return lm_csv_parse_with(csv, *pathp, f->data, f->len,
+						 (enum lm_input_encoding)L->enc, L->delim, L->d) ||
+			       note_guess(L, csv);
 		return lm_diag_set(L->d, *pathp, 0, 0,
 			"area file '%s.csv' is missing; every area folder needs "
 			"area.csv, contacts.csv and signatories.csv", name);
@@ -123,11 +136,11 @@ static int load_table(struct loader *L, const char *name, struct lm_csv *csv,
 			"one area.xlsx or area.ods with sheets called area, contacts and "
 			"signatories)", name);
 	}
-	int rc = lm_csv_load_sheet(csv, path,
-				   (enum lm_input_encoding)L->enc, name, fallback, L->d);
+	int rc = lm_csv_load_sheet_with(csv, path, (enum lm_input_encoding)L->enc, L->delim, name,
+					fallback, L->d);
 	if (!rc)
 		*pathp = lm_arena_strdup(L->arena, csv->path);
-	return rc;
+	return rc || note_guess(L, csv) ? -1 : 0;
 }
 
 /* `cols` is NULL-terminated; `list` names them all for the message. */
@@ -228,13 +241,24 @@ static int load_area_csv(struct loader *L, const char *id, struct lm_value **out
 		}
 		struct lm_value *old = lm_value_get(map, f->text);
 		if (old) {
-			lm_diag_set(L->d, path, f->line, f->col,
-				"field '%s' is given twice (first on line %d); "
-				"delete one of the rows", f->text, old->line);
+			/* its field cell is the row's first cell of that line */
+			const char *first = NULL;
+			for (size_t k = 0; k < r && !first; k++)
+				if (lm_name_eq(lm_csv_get(&csv, k, (size_t)fc)->text, f->text))
+					first = lm_csv_get(&csv, k, (size_t)fc)->text;
+			if (first && strcmp(first, f->text))
+				lm_diag_set(L->d, path, f->line, f->col,
+					"fields '%s' (line %d) and '%s' have one name to a letter, "
+					"which ignores case, spaces, '_', '-' and brackets; "
+					"delete or rename one", first, old->line, f->text);
+			else
+				lm_diag_set(L->d, path, f->line, f->col,
+					"field '%s' is given twice (first on line %d); "
+					"delete one of the rows", f->text, old->line);
 			goto out;
 		}
 		lm_value_set(L->arena, map, f->text, cell_value(L, path, v));
-		if (!strcmp(f->text, "logo"))
+		if (lm_name_eq(f->text, "logo"))
 			logo = v;
 	}
 	for (const char *const *k = required; *k; k++) {
@@ -429,13 +453,19 @@ static int load(struct loader *L, struct lm_area *area)
 int lm_area_load(struct lm_area *area, struct lm_arena *arena, const char *dir,
 		 struct lm_diag *d)
 {
-	return lm_area_load_as(area, arena, dir, LM_INPUT_UTF8, d);
+	return lm_area_load_as(area, arena, dir, LM_INPUT_AUTO, d);
 }
 
 int lm_area_load_as(struct lm_area *area, struct lm_arena *arena, const char *dir,
 		    int enc, struct lm_diag *d)
 {
-	struct loader L = { arena, dir, d, enc, NULL };
+	return lm_area_load_with(area, arena, dir, enc, 0, d);
+}
+
+int lm_area_load_with(struct lm_area *area, struct lm_arena *arena, const char *dir,
+		      int enc, char delim, struct lm_diag *d)
+{
+	struct loader L = { arena, dir, d, enc, NULL, delim, area };
 	struct stat st;
 
 	lm_area_release(area);
@@ -466,7 +496,7 @@ int lm_area_load_as(struct lm_area *area, struct lm_arena *arena, const char *di
 int lm_area_parse(struct lm_area *area, struct lm_arena *arena, const char *dir,
 		  const struct lm_area_files *files, int enc, struct lm_diag *d)
 {
-	struct loader L = { arena, dir, d, enc, files };
+	struct loader L = { arena, dir, d, enc, files, 0, area };
 	lm_area_release(area);
 	area->dir = lm_xstrdup(dir);
 	area->id = base_name(dir);

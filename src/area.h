@@ -19,14 +19,22 @@
 
 #include <stddef.h>
 
+#include "diag.h"
+
 struct lm_arena;
-struct lm_diag;
 struct lm_value;
+
+/* Warnings loading an area may leave (one a file at most). */
+#define LM_AREA_NOTES 4
 
 struct lm_area {
 	char *dir;            /* as given, owned */
 	char *id;             /* the folder's base name, owned */
 	struct lm_value *ctx; /* arena-owned; NULL until loaded */
+	/* what a check should warn about: files read as Windows-1252
+	 * because they are not UTF-8 */
+	struct lm_diag notes[LM_AREA_NOTES];
+	int nnotes;
 };
 
 void lm_area_init(struct lm_area *area);
@@ -41,6 +49,9 @@ int lm_area_load(struct lm_area *area, struct lm_arena *arena, const char *dir,
 /* lm_area_load, reading the CSV files as `enc` (see csv.h). */
 int lm_area_load_as(struct lm_area *area, struct lm_arena *arena, const char *dir,
 		    int enc, struct lm_diag *d);
+/* ... and with the delimiter `delim` (',' ';' '\t'; 0 finds it per file). */
+int lm_area_load_with(struct lm_area *area, struct lm_arena *arena, const char *dir,
+		      int enc, char delim, struct lm_diag *d);
 
 /* One of an area's files held in memory (data NULL: the file is missing). */
 struct lm_area_file {

@@ -1,6 +1,7 @@
 #include "check.h"
 
 #include "buf.h"
+#include "names.h"
 #include "validate.h"
 
 #include <ctype.h>
@@ -114,15 +115,19 @@ static int ends_with(const char *s, const char *suffix)
 
 enum kind { K_NONE, K_PHONE, K_EMAIL, K_WEB, K_DATE };
 
-static enum kind kind_of(const char *name)
+/* By the column's name as names.h compares names ("Phone", "Out of hours"
+ * and "School_Phone" are checked as phone numbers). */
+static enum kind kind_of(const char *column)
 {
-	if (!strcmp(name, "phone") || !strcmp(name, "out_of_hours") || !strcmp(name, "direct_line") ||
-	    ends_with(name, "_phone"))
+	char name[128];
+	if (lm_name_key(column, name, sizeof(name)) >= sizeof(name))
+		return K_NONE;
+	if (!strcmp(name, "phone") || !strcmp(name, "outofhours") || !strcmp(name, "directline") ||
+	    ends_with(name, "phone"))
 		return K_PHONE;
-	if (!strcmp(name, "email") || ends_with(name, "_email"))
+	if (ends_with(name, "email"))
 		return K_EMAIL;
-	if (!strcmp(name, "web") || !strcmp(name, "website") || !strcmp(name, "url") ||
-	    ends_with(name, "_web") || ends_with(name, "_url"))
+	if (!strcmp(name, "website") || ends_with(name, "web") || ends_with(name, "url"))
 		return K_WEB;
 	if (!strcmp(name, "verified"))
 		return K_DATE;

@@ -1,8 +1,14 @@
 /* csv.h - a CSV file as Excel and LibreOffice Calc save it.
  *
- * UTF-8 with or without a byte-order mark; CRLF, LF or lone CR line ends;
- * quoted fields holding commas, doubled quotes and line breaks.  The first
- * non-empty row is the header.  Every cell keeps the line and column where
+ * Read as it comes: the encoding is found per file (a byte-order mark says
+ * UTF-8 or UTF-16 LE/BE; text that is valid UTF-8 is UTF-8; anything else
+ * is Windows-1252, Excel's plain "CSV" save, and the caller is told so it
+ * can warn), and the delimiter from the header row (',' ';' or tab, outside
+ * quotes: Excel in most European locales saves ';').  An encoding the
+ * caller names is checked, not trusted: a file that is valid UTF-8 named
+ * Windows-1252 is an error rather than a letter that prints "OÃ¢â¬â¢Brien".
+ * CRLF, LF or lone CR line ends; quoted fields holding delimiters, doubled
+ * quotes and line breaks.  The first non-empty row is the header.  Every cell keeps the line and column where
  * its field starts, so a later check can point the user at the exact cell.
  *
  * Values are kept as typed except that leading and trailing spaces and tabs
@@ -19,11 +25,21 @@
 
 #include <stddef.h>
 
+struct lm_buf;
 struct lm_diag;
 struct lm_csv_field;
 
 /* The most bytes one cell may hold (an address or a paragraph is far less). */
 #define LM_CSV_MAX_CELL 65536
+
+/* How the bytes of a CSV file are to be read.  LM_INPUT_AUTO finds out
+ * (see above); the others are what a user said, and are checked. */
+enum lm_input_encoding {
+	LM_INPUT_AUTO, LM_INPUT_UTF8, LM_INPUT_CP1252, LM_INPUT_UTF16LE, LM_INPUT_UTF16BE
+};
+
+/* "UTF-8", "Windows-1252", "UTF-16LE", "UTF-16BE" ("" for AUTO). */
+const char *lm_input_encoding_name(enum lm_input_encoding enc);
 
 struct lm_csv_cell {
 	char *text;   /* NUL-terminated, owned by the lm_csv */
@@ -42,6 +58,11 @@ struct lm_csv {
 	struct lm_csv_cell *cells;         /* nrows * ncols, row-major, owned */
 	int *row_line;                     /* nrows: line where each row starts */
 	char *pool;                        /* backing store of every text, owned */
+	enum lm_input_encoding enc;        /* how it was read */
+	char delim;
+	int guessed;                       /* read as Windows-1252 because it is not UTF-8 */
+	int guess_line, guess_col;         /* where the first byte that is not UTF-8 is */
+	unsigned char guess_byte;
 };
 
 void lm_csv_init(struct lm_csv *csv);
@@ -55,8 +76,6 @@ int lm_csv_load(struct lm_csv *csv, const char *path, struct lm_diag *d);
 int lm_csv_parse(struct lm_csv *csv, const char *path, const char *data,
 		 size_t len, struct lm_diag *d);
 
-/* How the bytes of a CSV file are to be read. */
-enum lm_input_encoding { LM_INPUT_UTF8, LM_INPUT_CP1252 };
 
 /* lm_csv_load, reading the file as `enc` says: Windows-1252 (what Excel's
  * plain "CSV" save writes) is converted to UTF-8 first; positions in
@@ -72,11 +91,24 @@ int lm_csv_load_sheet(struct lm_csv *csv, const char *path, enum lm_input_encodi
 /* lm_csv_parse of bytes in encoding `enc`. */
 int lm_csv_parse_as(struct lm_csv *csv, const char *path, const char *data, size_t len,
 		    enum lm_input_encoding enc, struct lm_diag *d);
+/* lm_csv_load_as with the delimiter forced (',' ';' '\t'), or found when 0. */
+int lm_csv_load_with(struct lm_csv *csv, const char *path, enum lm_input_encoding enc,
+		     char delim, struct lm_diag *d);
+int lm_csv_parse_with(struct lm_csv *csv, const char *path, const char *data, size_t len,
+		      enum lm_input_encoding enc, char delim, struct lm_diag *d);
+/* lm_csv_load_sheet with the delimiter forced (a CSV file's; 0 finds it). */
+int lm_csv_load_sheet_with(struct lm_csv *csv, const char *path, enum lm_input_encoding enc,
+			   char delim, const char *sheet, int fallback, struct lm_diag *d);
+/* The warning for a file read as Windows-1252 because it is not UTF-8
+ * (csv->guessed), naming the file and its first such byte. */
+void lm_csv_guess_warning(const char *path, int line, int col, unsigned char byte,
+			  struct lm_diag *d);
 
 /* Frees everything the csv owns and re-initialises it. */
 void lm_csv_release(struct lm_csv *csv);
 
-/* Returns the index of the header column called `name`, or -1. */
+/* Returns the index of the header column called `name` (see names.h:
+ * case, spaces, '_', '-' and brackets do not count), or -1. */
 int lm_csv_column(const struct lm_csv *csv, const char *name);
 
 /* Returns the cell at (row, col), owned by the csv, or NULL if out of range. */
@@ -104,7 +136,17 @@ struct lm_csv_reader {
 	const unsigned char *mem;
 	size_t mem_len;
 	unsigned long long off;           /* the next source byte to read */
-	enum lm_input_encoding enc;
+	enum lm_input_encoding enc;       /* as asked; after open, as read */
+	/* Set before opening: the delimiter to use (0: find it from the header
+	 * row), and `trusted` when enc and delim are what an earlier open of
+	 * the same bytes found (no second look at the whole file). */
+	char delim;
+	int trusted;
+	int guessed;                      /* Windows-1252 because not UTF-8 */
+	int guess_line, guess_col;        /* the first byte that is not UTF-8 */
+	unsigned char guess_byte;
+	int bad_source;                   /* the source is not valid in its encoding past the window */
+	struct lm_buf *scratch;           /* UTF-16 decoding, owned */
 	/* source bytes read at a time; 0 (the default) reads a file 64 KiB
 	 * at a time and takes memory whole.  Tests set it small to put a
 	 * chunk boundary everywhere. */
@@ -159,7 +201,7 @@ int lm_csv_reader_open_sheet(struct lm_csv_reader *r, const char *path, int fd,
 /* Reads the next data row into r->cells.  Returns 1, 0 at the end of the
  * file, or -1 with d filled (a broken row, or a read error). */
 int lm_csv_reader_next(struct lm_csv_reader *r, struct lm_diag *d);
-/* Returns the index of the header column called `name`, or -1. */
+/* Returns the index of the header column called `name` (as lm_csv_column), or -1. */
 int lm_csv_reader_column(const struct lm_csv_reader *r, const char *name);
 /* Frees everything the reader owns (not the fd) and re-initialises it. */
 void lm_csv_reader_release(struct lm_csv_reader *r);

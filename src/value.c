@@ -1,5 +1,7 @@
 #include "value.h"
 
+#include "names.h"
+
 #include "buf.h"
 
 #include <stdint.h>
@@ -158,6 +160,11 @@ static struct lm_value *get_n(const struct lm_value *v, const char *name, size_t
 	if (v->kind == LM_VALUE_MAP) {
 		for (size_t i = 0; i < v->n; i++)
 			if (!strncmp(v->keys[i], name, len) && v->keys[i][len] == '\0')
+				return v->items[i];
+		/* then as people write names (names.h): {{recipient.county_name}}
+		 * reads the column "County (name)" */
+		for (size_t i = 0; i < v->n; i++)
+			if (lm_name_eq_n(v->keys[i], name, len))
 				return v->items[i];
 	} else if (v->kind == LM_VALUE_LIST) {
 		for (size_t i = 0; i < v->n; i++) {

@@ -377,11 +377,37 @@ static void test_csv_error_passes_through(void **state)
 {
 	struct fixture *f = *state;
 	write_file(f->dir, "contacts.csv",
-		   "id,group,service\ncareline,local,O\x92" "Brien Care\n");
-	expect_error(f, "@/contacts.csv:2:17: error: the file is not UTF-8 (byte "
-		     "0x92 at this point; Excel's plain \"CSV\" save uses "
-		     "Windows-1252): save it as \"CSV UTF-8 (Comma delimited)\", "
-		     "or run with --input-encoding windows-1252");
+		   "id,group,service\ncareline,local,\"O'Brien Care\n");
+	expect_error(f, "@/contacts.csv:2:16: error: the quote that opens this field is never "
+		     "closed; add the closing '\"' (a quote inside a value is written twice: \"\")");
+}
+
+/* Each file's encoding and delimiter are its own: a Windows-1252
+ * contacts.csv is read (with a note for a warning) beside UTF-8 files, and
+ * a semicolon signatories.csv beside comma ones. */
+static void test_files_as_they_come(void **state)
+{
+	struct fixture *f = *state;
+	write_file(f->dir, "contacts.csv",
+		   "id,group,service\r\ncareline,local,O\x92" "Brien Care\r\n");
+	write_file(f->dir, "signatories.csv",
+		   "id;name;Title\ndirector;Colette O\xE2\x80\x99" "Brien;Director, Children\n");
+	assert_int_equal(lm_area_load(&f->area, f->arena, f->dir, &f->d), 0);
+	const struct lm_value *c = lm_value_path(f->area.ctx, "contacts.careline.service");
+	assert_non_null(c);
+	assert_string_equal(c->str, "O\xE2\x80\x99" "Brien Care");
+	/* a column named as people write it */
+	const struct lm_value *t = lm_value_path(f->area.ctx, "signatories.director.title");
+	assert_non_null(t);
+	assert_string_equal(t->str, "Director, Children");
+	assert_int_equal(f->area.nnotes, 1);
+	char out[1024], want[1024];
+	lm_diag_format(&f->area.notes[0], out, sizeof(out));
+	snprintf(want, sizeof(want), "%s/contacts.csv:2:17: warning: the file is not UTF-8 (byte 0x92 "
+		 "here), so it is read as Windows-1252, what Excel's plain \"CSV\" save writes, where "
+		 "that byte is \"\xE2\x80\x99\"; if that is right, all is well; to be sure, save it as "
+		 "\"CSV UTF-8 (Comma delimited)\"", f->dir);
+	assert_string_equal(out, want);
 }
 
 /* The same files from memory: the same values, the same messages. */
@@ -440,6 +466,7 @@ int main(void)
 		T(test_signatory_errors),
 		T(test_csv_error_passes_through),
 		T(test_parse_from_memory),
+		T(test_files_as_they_come),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -180,41 +180,250 @@ static void test_header_only(void **state)
 	lm_csv_release(&csv);
 }
 
+/* Parses as `enc` says, expects failure, and checks the message. */
+static void expect_error_as(const char *data, size_t len, enum lm_input_encoding enc,
+			    const char *want)
+{
+	struct lm_csv csv;
+	struct lm_diag d;
+	char out[2048];
+	lm_csv_init(&csv);
+	lm_diag_clear(&d);
+	assert_int_equal(lm_csv_parse_as(&csv, PATH, data, len, enc, &d), -1);
+	lm_diag_format(&d, out, sizeof(out));
+	assert_string_equal(out, want);
+	lm_csv_release(&csv);
+}
+
+#define NOT_UTF8(byte) "error: the file is not UTF-8 (byte " byte " at this point), but " \
+	"--input-encoding utf-8 says it is; leave that option out to read it as the " \
+	"Windows-1252 that Excel's plain \"CSV\" save writes, or save it as \"CSV UTF-8 " \
+	"(Comma delimited)\""
+
 static void test_not_utf8(void **state)
 {
 	(void)state;
-	EXPECT_ERROR("id,name\ncareline,O\x92" "Brien\n",
-		PATH ":2:11: error: the file is not UTF-8 (byte 0x92 at this "
-		"point; Excel's plain \"CSV\" save uses Windows-1252): save it "
-		"as \"CSV UTF-8 (Comma delimited)\", or run with "
-		"--input-encoding windows-1252");
+	/* said to be UTF-8: the first byte that is not is the spot */
+	static const char a[] = "id,name\ncareline,O\x92" "Brien\n";
+	expect_error_as(a, sizeof(a) - 1, LM_INPUT_UTF8, PATH ":2:11: " NOT_UTF8("0x92"));
 	/* columns count characters, not bytes; a bad lead byte is the spot */
-	EXPECT_ERROR("id,name\r\n\xE2\x80\x99,caf\xE9\r\n",
-		PATH ":2:6: error: the file is not UTF-8 (byte 0xe9 at this "
-		"point; Excel's plain \"CSV\" save uses Windows-1252): save it "
-		"as \"CSV UTF-8 (Comma delimited)\", or run with "
-		"--input-encoding windows-1252");
+	static const char b[] = "id,name\r\n\xE2\x80\x99,caf\xE9\r\n";
+	expect_error_as(b, sizeof(b) - 1, LM_INPUT_UTF8, PATH ":2:6: " NOT_UTF8("0xe9"));
 	/* a sequence cut short by the end of the file */
-	EXPECT_ERROR("a\n\xC3",
-		PATH ":2:1: error: the file is not UTF-8 (byte 0xc3 at this "
-		"point; Excel's plain \"CSV\" save uses Windows-1252): save it "
-		"as \"CSV UTF-8 (Comma delimited)\", or run with "
-		"--input-encoding windows-1252");
+	expect_error_as("a\n\xC3", 3, LM_INPUT_UTF8, PATH ":2:1: " NOT_UTF8("0xc3"));
 	/* overlong encoding of '/' */
-	EXPECT_ERROR("a\n\xC0\xAF",
-		PATH ":2:1: error: the file is not UTF-8 (byte 0xc0 at this "
-		"point; Excel's plain \"CSV\" save uses Windows-1252): save it "
-		"as \"CSV UTF-8 (Comma delimited)\", or run with "
-		"--input-encoding windows-1252");
+	expect_error_as("a\n\xC0\xAF", 4, LM_INPUT_UTF8, PATH ":2:1: " NOT_UTF8("0xc0"));
 
-	/* the right apostrophe in UTF-8 is fine */
+	/* found by itself: not UTF-8, so Windows-1252, noted with the place */
 	struct lm_csv csv;
 	struct lm_diag d;
+	assert_int_equal(parse(&csv, a, sizeof(a) - 1, &d), 0);
+	assert_int_equal(csv.enc, LM_INPUT_CP1252);
+	assert_true(csv.guessed);
+	assert_int_equal(csv.guess_line, 2);
+	assert_int_equal(csv.guess_col, 11);
+	assert_int_equal(csv.guess_byte, 0x92);
+	assert_cell(&csv, 0, 1, "O\xE2\x80\x99" "Brien", 2, 10);
+	lm_diag_clear(&d);
+	lm_csv_guess_warning(csv.path, csv.guess_line, csv.guess_col, csv.guess_byte, &d);
+	char out[1024];
+	lm_diag_format(&d, out, sizeof(out));
+	assert_string_equal(out, PATH ":2:11: warning: the file is not UTF-8 (byte 0x92 here), so it "
+		"is read as Windows-1252, what Excel's plain \"CSV\" save writes, where that byte is "
+		"\"\xE2\x80\x99\"; if that is right, all is well; to be sure, save it as \"CSV UTF-8 "
+		"(Comma delimited)\"");
+	lm_csv_release(&csv);
+	/* the first bad byte after UTF-8 characters, on a CRLF line */
+	assert_int_equal(parse(&csv, b, sizeof(b) - 1, &d), 0);
+	assert_true(csv.guessed);
+	assert_int_equal(csv.guess_line, 2);
+	assert_int_equal(csv.guess_col, 6);
+	assert_cell(&csv, 0, 0, "\xC3\xA2\xE2\x82\xAC\xE2\x84\xA2", 2, 1);
+	lm_csv_release(&csv);
+
+	/* the right apostrophe in UTF-8 is fine */
 	assert_int_equal(PARSE(&csv, "id,name\ncareline,O\xE2\x80\x99" "Brien\n"
 				     "\xC3\xA9t\xC3\xA9,x\n", &d), 0);
 	assert_cell(&csv, 0, 1, "O\xE2\x80\x99" "Brien", 2, 10);
 	assert_cell(&csv, 1, 1, "x", 3, 5);
+	assert_int_equal(csv.enc, LM_INPUT_UTF8);
+	assert_false(csv.guessed);
 	lm_csv_release(&csv);
+}
+
+/* --input-encoding is checked, not trusted. */
+static void test_encoding_override_checked(void **state)
+{
+	(void)state;
+	static const char utf8[] = "id,name\ncareline,Colette O\xE2\x80\x99" "Brien\n";
+	expect_error_as(utf8, sizeof(utf8) - 1, LM_INPUT_CP1252,
+		PATH ":2:19: error: the file is UTF-8, but --input-encoding windows-1252 says it is "
+		"Windows-1252: read so, this character would print as two or three wrong ones "
+		"(O\xE2\x80\x99" "Brien as O\xC3\xA2\xE2\x82\xAC\xE2\x84\xA2" "Brien); leave the "
+		"option out (each file's encoding is found by itself)");
+	static const char bom8[] = "\xEF\xBB\xBFid,name\n1,x\n";
+	expect_error_as(bom8, sizeof(bom8) - 1, LM_INPUT_CP1252,
+		PATH ":1:1: error: the file starts with a UTF-8 byte-order mark, but --input-encoding "
+		"says Windows-1252; leave the option out (each file's encoding is found by itself)");
+	static const char bom16[] = "\xFF\xFEi\0d\0\n\0";
+	expect_error_as(bom16, sizeof(bom16) - 1, LM_INPUT_UTF8,
+		PATH ":1:1: error: the file starts with a UTF-16 byte-order mark, but --input-encoding "
+		"says UTF-8; leave the option out (each file's encoding is found by itself)");
+	/* plain ASCII is the same in both: no reason to refuse */
+	struct lm_csv csv;
+	struct lm_diag d;
+	lm_csv_init(&csv);
+	assert_int_equal(lm_csv_parse_as(&csv, PATH, "id,name\n1,x\n", 12, LM_INPUT_CP1252, &d), 0);
+	assert_int_equal(csv.enc, LM_INPUT_CP1252);
+	assert_false(csv.guessed);
+	lm_csv_release(&csv);
+	/* Windows-1252 said and meant */
+	static const char cp[] = "id,name\n1,O\x92" "Brien\n";
+	assert_int_equal(lm_csv_parse_as(&csv, PATH, cp, sizeof(cp) - 1, LM_INPUT_CP1252, &d), 0);
+	assert_false(csv.guessed);
+	assert_cell(&csv, 0, 1, "O\xE2\x80\x99" "Brien", 2, 3);
+	lm_csv_release(&csv);
+}
+
+static void differential(const char *data, size_t len, enum lm_input_encoding enc);
+
+/* `text` (ASCII or UTF-8) as UTF-16 with a byte-order mark, in `b`. */
+static void to_utf16(struct lm_buf *b, const char *text, size_t len, int be)
+{
+	lm_buf_add(b, be ? "\xFE\xFF" : "\xFF\xFE", 2);
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		int n = lm_utf8_decode(text + i, len - i, &cp);
+		assert_true(n > 0);
+		i += (size_t)n;
+		unsigned u[2] = { cp, 0 };
+		int k = 1;
+		if (cp >= 0x10000) {
+			u[0] = 0xD800 + ((cp - 0x10000) >> 10);
+			u[1] = 0xDC00 + ((cp - 0x10000) & 0x3FF);
+			k = 2;
+		}
+		for (int j = 0; j < k; j++) {
+			char two[2] = { (char)(be ? u[j] >> 8 : u[j] & 0xFF),
+					(char)(be ? u[j] & 0xFF : u[j] >> 8) };
+			lm_buf_add(b, two, 2);
+		}
+	}
+}
+
+/* Excel's "Unicode Text" and LibreOffice's "Unicode" saves: UTF-16 with a
+ * byte-order mark, read as the same cells at the same places. */
+static void test_utf16(void **state)
+{
+	(void)state;
+	static const char text[] = "id\tname\r\n1\t\"Th\xC3\xA9r\xC3\xA8se, \xF0\x9F\x98\x80\"\r\n2\tO\xE2\x80\x99" "Brien\r\n";
+	for (int be = 0; be < 2; be++) {
+		struct lm_buf b = LM_BUF_INIT;
+		to_utf16(&b, text, sizeof(text) - 1, be);
+		struct lm_csv csv;
+		struct lm_diag d;
+		assert_int_equal(parse(&csv, b.ptr, b.len, &d), 0);
+		assert_int_equal(csv.enc, be ? LM_INPUT_UTF16BE : LM_INPUT_UTF16LE);
+		assert_int_equal(csv.delim, '\t');
+		assert_int_equal(csv.ncols, 2);
+		assert_cell(&csv, 0, 1, "Th\xC3\xA9r\xC3\xA8se, \xF0\x9F\x98\x80", 2, 3);
+		assert_cell(&csv, 1, 1, "O\xE2\x80\x99" "Brien", 3, 3);
+		lm_csv_release(&csv);
+		/* streamed a few bytes at a time, from memory and from a file,
+		 * the same as UTF-8 read whole */
+		differential(b.ptr, b.len, LM_INPUT_AUTO);
+		lm_buf_release(&b);
+	}
+	/* a lone surrogate, and an odd byte at the end */
+	static const char lone[] = "\xFF\xFEi\0d\0\n\0a\0\x00\xDC\n\0";
+	expect_error_as(lone, sizeof(lone) - 1, LM_INPUT_AUTO,
+		PATH ":2:2: error: the file is not valid UTF-16 from this point (a lone surrogate, "
+		"or a byte left over at the end); save it again as \"CSV UTF-8 (Comma delimited)\"");
+	static const char odd[] = "\xFF\xFEi\0d\0\n\0a\0b";
+	expect_error_as(odd, sizeof(odd) - 1, LM_INPUT_AUTO,
+		PATH ":2:2: error: the file is not valid UTF-16 from this point (a lone surrogate, "
+		"or a byte left over at the end); save it again as \"CSV UTF-8 (Comma delimited)\"");
+}
+
+static void expect_delim(const char *data, char want, size_t ncols)
+{
+	struct lm_csv csv;
+	struct lm_diag d;
+	if (parse(&csv, data, strlen(data), &d)) {
+		char out[1024];
+		lm_diag_format(&d, out, sizeof(out));
+		fail_msg("%s", out);
+	}
+	if (csv.delim != want || csv.ncols != ncols)
+		fail_msg("\"%s\": delimiter '%c' and %zu columns, want '%c' and %zu", data,
+			 csv.delim, csv.ncols, want, ncols);
+	lm_csv_release(&csv);
+}
+
+/* The delimiter is found from the header row, outside quotes. */
+static void test_sniff_delimiter(void **state)
+{
+	(void)state;
+	expect_delim("id,name\n1,x\n", ',', 2);
+	expect_delim("id;name;phone\n1;\"Smith, John\";0151\n", ';', 3);
+	expect_delim("id\tname\n1\tx\n", '\t', 2);
+	/* delimiters inside quotes do not count */
+	expect_delim("\"a;b;c\",d\n1,2\n", ',', 2);
+	expect_delim("\"a,b,c\";d\n1;2\n", ';', 2);
+	/* a cleared first row (",,,") is not the header */
+	expect_delim(";;;\na;b\n1;2\n", ';', 2);
+	expect_delim("\r\n\na\tb\tc\n", '\t', 3);
+	/* one column: nothing to find */
+	expect_delim("name\n\"Smith, John\"\n", ',', 1);
+	/* ties go to the comma */
+	expect_delim("a,b;c\n", ',', 2);
+	/* the rows of a semicolon file keep their commas */
+	struct lm_csv csv;
+	struct lm_diag d;
+	static const char semi[] = "urn;name;address_line_1\r\n100001;St Mary's, Hope;1 High St, Town\r\n";
+	assert_int_equal(PARSE(&csv, semi, &d), 0);
+	assert_cell(&csv, 0, 1, "St Mary's, Hope", 2, 8);
+	assert_cell(&csv, 0, 2, "1 High St, Town", 2, 24);
+	lm_csv_release(&csv);
+	/* forced: the header's own count does not matter */
+	lm_csv_init(&csv);
+	assert_int_equal(lm_csv_parse_with(&csv, PATH, "a;b,c\n1;2,3\n", 12, LM_INPUT_AUTO, ';', &d), 0);
+	assert_int_equal(csv.ncols, 2);
+	assert_cell(&csv, 0, 1, "2,3", 2, 3);
+	lm_csv_release(&csv);
+	/* tabs are not trimmed as blanks when they delimit */
+	assert_int_equal(PARSE(&csv, "a\tb\tc\n\t\tx\n", &d), 0);
+	assert_cell(&csv, 0, 0, "", 2, 1);
+	assert_cell(&csv, 0, 2, "x", 2, 3);
+	lm_csv_release(&csv);
+	/* the ragged-row message names the delimiter */
+	EXPECT_ERROR("a;b\n1;2;3\n", PATH ":2:5: error: row has 3 fields but the header row has 2; "
+		"put a value that holds a semicolon in double quotes, or name the extra column in "
+		"the header row");
+}
+
+/* Header names as people write them. */
+static void test_column_names(void **state)
+{
+	(void)state;
+	struct lm_csv csv;
+	struct lm_diag d;
+	static const char gias[] = "\"URN\",\"EstablishmentName\",\"EstablishmentStatus (name)\","
+		"\"County (name)\",\"Postcode\"\r\n\"100001\",\"Hope School\",\"Open\",\"Merseyside\",\"L1 1AA\"\r\n";
+	assert_int_equal(PARSE(&csv, gias, &d), 0);
+	assert_int_equal(lm_csv_column(&csv, "urn"), 0);
+	assert_int_equal(lm_csv_column(&csv, "establishment_name"), 1);
+	assert_int_equal(lm_csv_column(&csv, "Establishment Name"), 1);
+	assert_int_equal(lm_csv_column(&csv, "establishment-status-name"), 2);
+	assert_int_equal(lm_csv_column(&csv, "county_name"), 3);
+	assert_int_equal(lm_csv_column(&csv, "County (name)"), 3);
+	assert_int_equal(lm_csv_column(&csv, "POSTCODE"), 4);
+	assert_int_equal(lm_csv_column(&csv, "post.code"), -1);
+	assert_int_equal(lm_csv_column(&csv, "county"), -1);
+	lm_csv_release(&csv);
+	EXPECT_ERROR("id,Post Code,postcode\n", PATH ":1:14: error: columns 'Post Code' (column 2) "
+		"and 'postcode' (column 3) have one name to a letter, which ignores case, spaces, '_', "
+		"'-' and brackets; rename or delete one");
 }
 
 static void test_nul(void **state)
@@ -388,7 +597,7 @@ static void add_cell(struct lm_buf *b, const struct lm_csv_cell *c)
 
 static const char *enc_name(enum lm_input_encoding enc)
 {
-	return enc == LM_INPUT_CP1252 ? "windows-1252" : "utf-8";
+	return enc == LM_INPUT_AUTO ? "found" : lm_input_encoding_name(enc);
 }
 
 /* Reads `data` (fd < 0) or the file `fd` with the reader, `chunk` source
@@ -445,7 +654,7 @@ static void read_whole(struct outcome *o, const char *data, size_t len,
 	lm_diag_clear(&d);
 	lm_buf_init(&o->text);
 	o->diag[0] = '\0';
-	o->rc = enc == LM_INPUT_UTF8 ? lm_csv_parse(&csv, PATH, data, len, &d)
+	o->rc = enc == LM_INPUT_AUTO ? lm_csv_parse(&csv, PATH, data, len, &d)
 				     : lm_csv_parse_as(&csv, PATH, data, len, enc, &d);
 	if (o->rc == 0) {
 		assert_string_equal(csv.path, PATH);
@@ -704,6 +913,7 @@ static void gen_rows(struct lm_buf *b)
 
 static void differential_both(const char *data, size_t len)
 {
+	differential(data, len, LM_INPUT_AUTO);
 	differential(data, len, LM_INPUT_UTF8);
 	differential(data, len, LM_INPUT_CP1252);
 }
@@ -1142,6 +1352,10 @@ int main(void)
 		cmocka_unit_test(test_empty_rows_skipped),
 		cmocka_unit_test(test_header_only),
 		cmocka_unit_test(test_not_utf8),
+		cmocka_unit_test(test_encoding_override_checked),
+		cmocka_unit_test(test_utf16),
+		cmocka_unit_test(test_sniff_delimiter),
+		cmocka_unit_test(test_column_names),
 		cmocka_unit_test(test_nul),
 		cmocka_unit_test(test_unclosed_quote),
 		cmocka_unit_test(test_ragged),
