@@ -206,7 +206,7 @@ static void validate_cell(const char *header, const char *text)
 	} else if (!strcmp(header, "email")) {
 		lm_check_email(text, why, sizeof(why));
 	} else if (!strcmp(header, "verified")) {
-		if (!lm_check_date(text, &y, &m, &d, why, sizeof(why))) {
+		if (lm_check_date(text, &y, &m, &d, why, sizeof(why)) >= 0) {
 			struct lm_date a = { y, m, d }, b = { 2026, 11, 1 }, back;
 			lm_date_from_days(lm_date_to_days(&a), &back);
 			REQUIRE(back.year == y && back.month == m && back.day == d);
@@ -235,7 +235,7 @@ static int same_cell(const struct lm_csv_cell *a, const struct lm_csv_cell *b)
  * `chunk` bytes, must give what lm_csv_parse_as gave: `rc`, then `csv` or
  * the message in `d`. */
 static void same_as_stream(const char *data, size_t size, enum lm_input_encoding enc,
-			   size_t chunk, int rc, const struct lm_csv *csv,
+			   char delim, size_t chunk, int rc, const struct lm_csv *csv,
 			   const struct lm_diag *d)
 {
 	struct lm_csv_reader r;
@@ -243,6 +243,7 @@ static void same_as_stream(const char *data, size_t size, enum lm_input_encoding
 	lm_csv_reader_init(&r);
 	lm_diag_clear(&rd);
 	r.chunk = chunk;
+	r.delim = delim;
 	int got = lm_csv_reader_open_mem(&r, CSV_PATH, data, size, enc, &rd);
 	if (!got) {
 		REQUIRE(r.ncols > 0);
@@ -266,6 +267,11 @@ static void same_as_stream(const char *data, size_t size, enum lm_input_encoding
 		REQUIRE(got || rc || row == csv->nrows);
 	}
 	REQUIRE((got < 0) == (rc < 0));
+	if (!rc) {
+		/* what the whole-file parse found, the stream found too */
+		REQUIRE(r.enc == csv->enc && r.delim == csv->delim && r.guessed == csv->guessed);
+		REQUIRE(!r.guessed || (r.guess_line == csv->guess_line && r.guess_col == csv->guess_col));
+	}
 	if (rc) {
 		char want[4096], out[4096];
 		lm_diag_format(d, want, sizeof(want));
@@ -275,15 +281,29 @@ static void same_as_stream(const char *data, size_t size, enum lm_input_encoding
 	lm_csv_reader_release(&r);
 }
 
-static void parse_csv(const char *data, size_t size, enum lm_input_encoding enc)
+static void parse_csv(const char *data, size_t size, enum lm_input_encoding enc, char delim)
 {
 	struct lm_csv csv;
 	struct lm_diag d;
 	lm_csv_init(&csv);
 	lm_diag_clear(&d);
-	int rc = lm_csv_parse_as(&csv, CSV_PATH, data, size, enc, &d);
+	int rc = lm_csv_parse_with(&csv, CSV_PATH, data, size, enc, delim, &d);
 	/* the same tokenizer streamed, a chunk boundary every few bytes */
-	same_as_stream(data, size, enc, 1 + size % 7, rc, &csv, &d);
+	same_as_stream(data, size, enc, delim, 1 + size % 7, rc, &csv, &d);
+	if (!rc) {
+		REQUIRE(csv.delim == ',' || csv.delim == ';' || csv.delim == '\t');
+		REQUIRE(!delim || csv.delim == delim);
+		REQUIRE(csv.enc != LM_INPUT_AUTO);
+		REQUIRE(enc == LM_INPUT_AUTO || csv.enc == enc ||
+			(enc >= LM_INPUT_UTF16LE && csv.enc >= LM_INPUT_UTF16LE));
+		REQUIRE(!csv.guessed || (enc == LM_INPUT_AUTO && csv.enc == LM_INPUT_CP1252 &&
+					 csv.guess_line >= 1 && csv.guess_col >= 1));
+		if (csv.guessed) {
+			struct lm_diag w;
+			lm_csv_guess_warning(csv.path, csv.guess_line, csv.guess_col, csv.guess_byte, &w);
+			check_diag(&w);
+		}
+	}
 	if (rc) {
 		check_diag(&d);
 		REQUIRE(csv.nrows == 0);
@@ -322,7 +342,17 @@ static void same_decoding(const char *data, size_t size, const struct lm_buf *ut
 	lm_diag_clear(&da);
 	lm_diag_clear(&db);
 	int ra = lm_csv_parse_as(&a, CSV_PATH, data, size, LM_INPUT_CP1252, &da);
-	if (!utf8) {
+	const unsigned char *u = (const unsigned char *)data;
+	int bom = (size >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3)) ||
+		  (size >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF)));
+	int non_ascii = 0;
+	for (size_t i = 0; i < size && !non_ascii; i++)
+		non_ascii = u[i] >= 0x80;
+	if (bom || (non_ascii && lm_utf8_check(data, size) == size)) {
+		/* a file that says or is UTF-8 (or UTF-16) is not read as
+		 * Windows-1252, whatever the option said */
+		REQUIRE(ra == -1);
+	} else if (!utf8) {
 		REQUIRE(ra == -1);
 	} else {
 		int rb = lm_csv_parse(&b, CSV_PATH, utf8->ptr, utf8->len, &db);
@@ -349,15 +379,20 @@ static void same_decoding(const char *data, size_t size, const struct lm_buf *ut
 
 int lm_fuzz_csv(const uint8_t *data, size_t size)
 {
-	parse_csv((const char *)data, size, LM_INPUT_UTF8);
+	/* as it comes: encoding and delimiter found */
+	parse_csv((const char *)data, size, LM_INPUT_AUTO, 0);
+	parse_csv((const char *)data, size, LM_INPUT_UTF8, 0);
 	/* --input-encoding windows-1252, decoded while reading */
-	parse_csv((const char *)data, size, LM_INPUT_CP1252);
+	parse_csv((const char *)data, size, LM_INPUT_CP1252, 0);
 	if (lm_workbook_sniff(data, size) == 1)
 		return 0; /* a workbook is no text: its encoding plays no part */
+	/* UTF-16 said, and --delimiter forced */
+	parse_csv((const char *)data, size, size % 2 ? LM_INPUT_UTF16LE : LM_INPUT_UTF16BE,
+		  size % 3 == 0 ? ';' : size % 3 == 1 ? '\t' : ',');
 	struct lm_buf b = LM_BUF_INIT;
 	if (!lm_cp1252_to_utf8((const char *)data, size, &b)) {
 		REQUIRE(lm_utf8_check(b.ptr, b.len) == b.len);
-		parse_csv(b.ptr, b.len, LM_INPUT_UTF8);
+		parse_csv(b.ptr, b.len, LM_INPUT_UTF8, 0);
 		same_decoding((const char *)data, size, &b);
 	} else {
 		same_decoding((const char *)data, size, NULL);

@@ -4,6 +4,7 @@
 #include "fileio.h"
 #include "pdf.h"
 #include "pdfr.h"
+#include "names.h"
 #include "recipient.h"
 #include "template.h"
 
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -42,6 +44,8 @@ void lm_batch_release(struct lm_batch *b)
 		free(b->csvs[i].sheet);
 		if (b->csvs[i].fd >= 0)
 			close(b->csvs[i].fd);
+		free(b->csvs[i].where_col);
+		free(b->csvs[i].left_out);
 	}
 	free(b->csvs);
 	free(b->pattern);
@@ -159,11 +163,103 @@ int lm_batch_check_output(const struct lm_batch *b, const char *path, const char
 	return 0;
 }
 
+/* Opens a recipients file: the first time as the run asks (the encoding
+ * and delimiter found or checked), later as that first read found it. */
 static int open_rows(const struct lm_batch *b, const struct lm_batch_csv *c,
 		     struct lm_csv_reader *r, struct lm_diag *d)
 {
 	lm_csv_reader_release(r);
+	if (c->enc != LM_INPUT_AUTO) {
+		r->trusted = 1;
+		r->delim = c->delim;
+		return lm_csv_reader_open_sheet(r, c->name, c->fd, c->enc, c->sheet, 0, d);
+	}
+	r->delim = b->delim;
 	return lm_csv_reader_open_sheet(r, c->name, c->fd, b->encoding, c->sheet, 0, d);
+}
+
+int lm_where_parse(struct lm_where *w, const char *text, struct lm_diag *d)
+{
+	memset(w, 0, sizeof(*w));
+	w->text = text;
+	const char *eq = strchr(text, '=');
+	if (!eq)
+		return lm_diag_setk(d, LM_KIND_USAGE, NULL, 0, 0,
+				    "--where '%s' needs COLUMN=VALUE or COLUMN!=VALUE", text);
+	const char *end = eq;
+	if (end > text && end[-1] == '!') {
+		w->negate = 1;
+		end--;
+	}
+	while (end > text && end[-1] == ' ')
+		end--;
+	while (*text == ' ')
+		text++;
+	if (end <= text)
+		return lm_diag_setk(d, LM_KIND_USAGE, NULL, 0, 0,
+				    "--where '%s' names no column before the '='", w->text);
+	w->column = lm_xstrndup(text, (size_t)(end - text));
+	const char *v = eq + 1;
+	while (*v == ' ')
+		v++;
+	size_t n = strlen(v);
+	while (n && v[n - 1] == ' ')
+		n--;
+	w->value = lm_xstrndup(v, n);
+	return 0;
+}
+
+void lm_where_release(struct lm_where *w)
+{
+	free(w->column);
+	free(w->value);
+	memset(w, 0, sizeof(*w));
+}
+
+/* The columns of a file, for a message: "URN, EstablishmentName, ...". */
+static void list_columns(const struct lm_csv_reader *r, struct lm_buf *out)
+{
+	for (size_t k = 0; k < r->ncols; k++) {
+		if (out->len > 600) {
+			lm_buf_adds(out, ", ...");
+			break;
+		}
+		lm_buf_addf(out, "%s%s", k ? ", " : "", r->header[k]);
+	}
+}
+
+/* Finds each --where column in the file's header. */
+static int resolve_where(const struct lm_batch *b, struct lm_batch_csv *c,
+			 const struct lm_csv_reader *r, struct lm_diag *d)
+{
+	c->where_col = lm_xcalloc(b->nwhere + 1, sizeof(*c->where_col));
+	c->left_out = lm_xcalloc(b->nwhere + 1, sizeof(*c->left_out));
+	for (size_t k = 0; k < b->nwhere; k++) {
+		c->where_col[k] = lm_csv_reader_column(r, b->where[k].column);
+		if (c->where_col[k] >= 0)
+			continue;
+		struct lm_buf cols = LM_BUF_INIT;
+		list_columns(r, &cols);
+		lm_diag_set(d, r->path, 1, 1, "--where '%s': the file has no column '%s'; its columns are %s",
+			    b->where[k].text, b->where[k].column, cols.ptr);
+		lm_buf_release(&cols);
+		return -1;
+	}
+	return 0;
+}
+
+/* -1 when the row the reader holds passes every --where condition, else
+ * the first that fails. */
+static int where_fails(const struct lm_batch *b, const struct lm_batch_csv *c,
+		       const struct lm_csv_reader *r)
+{
+	for (size_t k = 0; k < b->nwhere; k++) {
+		const char *cell = r->cells[c->where_col[k]].text;
+		int same = !strcasecmp(cell, b->where[k].value);
+		if (same == b->where[k].negate)
+			return (int)k;
+	}
+	return -1;
 }
 
 static int check_copies(const struct lm_csv_reader *r, int col, struct lm_diag *d)
@@ -187,10 +283,24 @@ static int scan_recipients(struct lm_batch *b, struct lm_batch_csv *c, struct lm
 	lm_csv_reader_init(&r);
 	int rc = open_rows(b, c, &r, d);
 	if (!rc) {
+		c->enc = r.enc;
+		c->delim = r.delim;
+		c->guessed = r.guessed;
+		if (r.guessed)
+			lm_csv_guess_warning(c->name, r.guess_line, r.guess_col, r.guess_byte, &c->guess);
+		rc = resolve_where(b, c, &r, d);
+	}
+	if (!rc) {
 		int copies = lm_csv_reader_column(&r, "copies");
 		for (size_t k = 0; k < r.ncols; k++)
 			lm_cpset_add_utf8(&b->chars, r.header[k], r.header_cells[k].len);
 		while ((rc = lm_csv_reader_next(&r, d)) == 1) {
+			int fails = where_fails(b, c, &r);
+			if (fails >= 0) {
+				c->left_out[fails]++;
+				continue;
+			}
+			c->nrows++;
 			if (check_copies(&r, copies, d)) {
 				rc = -1;
 				break;
@@ -198,7 +308,7 @@ static int scan_recipients(struct lm_batch *b, struct lm_batch_csv *c, struct lm
 			for (size_t k = 0; k < r.ncols; k++)
 				lm_cpset_add_utf8(&b->chars, r.cells[k].text, r.cells[k].len);
 		}
-		c->nrows = r.nrows;
+		c->nall = r.nrows;
 	}
 	lm_csv_reader_release(&r);
 	return rc;
@@ -262,6 +372,16 @@ static int load_recipients(struct lm_batch *b, const char *path, struct lm_diag 
 static struct lm_value *row_map(const struct lm_job *job, struct lm_arena *a)
 {
 	return lm_recipient_row_map(a, job->rec, job->row + 1);
+}
+
+/* The job's recipient, its address composed as the letter's `address:` says. */
+static int build_recipient(struct lm_batch *b, const struct lm_job *job, struct lm_arena *a,
+			   int large, struct lm_recipient *rec, struct lm_diag *d)
+{
+	if (lm_recipient_build(rec, row_map(job, a), large, d))
+		return -1;
+	return lm_recipient_compose_address(rec, lm_value_get(b->letter.fm, "address"),
+					    lm_value_get(b->areas[job->area].area.ctx, "area"), a, d);
 }
 
 int lm_batch_add_area(struct lm_batch *b, const char *dir, const char *recipients,
@@ -367,21 +487,25 @@ int lm_cursor_seek(struct lm_cursor *c, size_t j, struct lm_diag *d)
 		size_t row = j - ba->first;
 		struct lm_csv_reader *r = &c->reader;
 		/* a file shared by areas is read again from the top for each */
-		if (c->reader_csv != ba->csv || r->nrows > row) {
+		const struct lm_batch_csv *csv = &b->csvs[ba->csv];
+		if (c->reader_csv != ba->csv || c->kept > row) {
 			c->reader_csv = -1;
-			if (open_rows(b, &b->csvs[ba->csv], r, d))
+			if (open_rows(b, csv, r, d))
 				return -1;
 			c->reader_csv = ba->csv;
+			c->kept = 0;
 		}
-		while (r->nrows <= row) {
+		while (c->kept <= row) {
 			int rc = lm_csv_reader_next(r, d);
 			if (rc <= 0)
 				/* it was read whole when the run began */
 				return rc ? -1 : lm_diag_set(d, r->path, r->line, 1,
 					"the file ends here, but it had %zu rows when the run began: it was "
-					"changed during the run; run again once it is saved", b->csvs[ba->csv].nrows);
+					"changed during the run; run again once it is saved", csv->nall);
+			if (where_fails(b, csv, r) < 0)
+				c->kept++;
 		}
-		job->row = (long)row;
+		job->row = (long)r->nrows - 1;
 		job->line = r->row_line;
 		job->rec = r;
 		int col = lm_csv_reader_column(r, "copies");
@@ -541,6 +665,11 @@ int lm_batch_plan(struct lm_batch *b, const char *pattern, size_t shard_k, size_
 	b->njobs = 0;
 	for (size_t a = 0; a < b->nareas; a++) {
 		struct lm_batch_area *ba = &b->areas[a];
+		if (ba->csv >= 0 && !ba->nrows && b->csvs[ba->csv].nall)
+			return lm_diag_set(d, b->csvs[ba->csv].name, 1, 1,
+					   "--where leaves out every one of the %zu rows of the recipients file; "
+					   "there is no letter to write (check the column's values)",
+					   b->csvs[ba->csv].nall);
 		if (ba->csv >= 0 && !ba->nrows)
 			return lm_diag_set(d, b->csvs[ba->csv].name, 1, 1,
 					   "the recipients file has a header row but no recipients; there is no letter to write");
@@ -560,12 +689,242 @@ int lm_batch_plan(struct lm_batch *b, const char *pattern, size_t shard_k, size_
 	return 0;
 }
 
+/* ---- what a whole recipients file says ---- */
+
+/* 1 when `text` names recipient column `col` in a placeholder:
+ * {{recipient.NAME}}, {{#recipient.NAME}}…, as names.h compares names. */
+static int names_column(const char *text, const char *col)
+{
+	for (const char *p = strstr(text, "{{"); p; p = strstr(p + 2, "{{")) {
+		const char *q = p + 2;
+		const char *end = strstr(q, "}}");
+		if (!end)
+			break;
+		while (q < end && strchr("#^/ ", *q))
+			q++;
+		if ((size_t)(end - q) < 10 || strncmp(q, "recipient.", 10))
+			continue;
+		q += 10;
+		const char *e = q;
+		while (e < end && *e != '.' && *e != '}')
+			e++;
+		while (e > q && e[-1] == ' ')
+			e--;
+		if (lm_name_eq_n(col, q, (size_t)(e - q)))
+			return 1;
+	}
+	return 0;
+}
+
+struct sources {
+	struct lm_buf text; /* the letter, its partials and -o, one after another */
+};
+
+static void add_partial(void *ctx, const char *path)
+{
+	struct sources *s = ctx;
+	struct lm_buf b = LM_BUF_INIT;
+	if (!lm_read_file(path, &b, NULL))
+		lm_buf_add(&s->text, b.ptr, b.len);
+	lm_buf_addc(&s->text, '\n');
+	lm_buf_release(&b);
+}
+
+/* How a recipients file's rows fare, seen over a validating pass. */
+struct file_tally {
+	size_t rows, with_address;
+	unsigned long long first_hash;
+	int differ;             /* two rows give different letters */
+	int seen;
+};
+
+/* A hash of what the letter prints from this row: the values of the
+ * columns it names, and the address. */
+static unsigned long long row_hash(const struct lm_recipient *rec, const unsigned char *used)
+{
+	unsigned long long h = 0xcbf29ce484222325ULL;
+	const struct lm_value *row = rec->row;
+	for (size_t k = 0; row && k < row->n; k++) {
+		if (!used[k] || row->items[k]->kind != LM_VALUE_STRING)
+			continue;
+		for (const char *s = row->items[k]->str; *s; s++)
+			h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+		h = (h ^ 0x1F) * 0x100000001b3ULL;
+	}
+	for (size_t i = 0; i < rec->naddress; i++) {
+		for (const char *s = rec->address[i]->str; *s; s++)
+			h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+		h = (h ^ 0x1E) * 0x100000001b3ULL;
+	}
+	return h;
+}
+
+/* A name for a column as a placeholder would spell it: "County (name)"
+ * -> county_name, "EstablishmentName" -> establishment_name. */
+static void snake(const char *s, struct lm_buf *out)
+{
+	size_t start = out->len;
+	int prev_lower = 0;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c >= 'A' && c <= 'Z') {
+			if (prev_lower)
+				lm_buf_addc(out, '_');
+			lm_buf_addc(out, (char)(c + 32));
+			prev_lower = 0;
+		} else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80) {
+			lm_buf_addc(out, (char)c);
+			prev_lower = 1;
+		} else if (out->len > start && out->ptr[out->len - 1] != '_') {
+			lm_buf_addc(out, '_');
+			prev_lower = 0;
+		}
+	}
+	while (out->len > start && out->ptr[out->len - 1] == '_')
+		out->ptr[--out->len] = '\0';
+}
+
+/* The columns of a file that look like parts of an address, as the
+ * `address:` lines that would print them (postcode last). */
+static void suggest_address(const struct lm_csv_reader *r, struct lm_buf *out)
+{
+	static const char *const parts[] = { "street", "address", "locality", "town", "city",
+					     "county", "line", "road", "village", "district" };
+	int pc = -1, n = 0;
+	lm_buf_adds(out, "address: [");
+	for (size_t k = 0; k < r->ncols; k++) {
+		char key[128];
+		lm_name_key(r->header[k], key, sizeof(key));
+		size_t kl = strlen(key);
+		int take = 0;
+		if (strstr(key, "postcode") || strstr(key, "zip")) {
+			if (pc < 0)
+				pc = (int)k;
+			continue;
+		}
+		for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]) && !take; i++)
+			take = strstr(key, parts[i]) != NULL;
+		/* the school's or family's name, not a status "(name)" */
+		if (!take && kl >= 4 && !strcmp(key + kl - 4, "name") && !strchr(r->header[k], '(') &&
+		    !n)
+			take = 1;
+		if (!take)
+			continue;
+		lm_buf_addf(out, "%s\"{{recipient.", n++ ? ", " : "");
+		snake(r->header[k], out);
+		lm_buf_adds(out, "}}\"");
+	}
+	if (pc >= 0) {
+		lm_buf_addf(out, "%s\"{{recipient.", n++ ? ", " : "");
+		snake(r->header[pc], out);
+		lm_buf_adds(out, "}}\"");
+	}
+	lm_buf_adds(out, "]");
+	if (!n) {
+		out->len = 0;
+		out->ptr[0] = '\0';
+	}
+}
+
+static void add_file_finding(struct lm_findings *f, enum lm_severity sev, const char *file,
+			     int line, int col, const char *msg)
+{
+	struct lm_diag d;
+	lm_diag_clear(&d);
+	d.severity = sev;
+	snprintf(d.file, sizeof(d.file), "%s", file);
+	d.line = line;
+	d.col = col;
+	snprintf(d.msg, sizeof(d.msg), "%s", msg);
+	lm_findings_add(f, &d);
+}
+
+/* Findings about recipients file `ci` as a whole, after its rows were
+ * checked: no address anywhere (an error for every letter of it), every
+ * letter the same, columns the letter never uses. */
+static int file_findings(struct lm_batch *b, size_t ci, const struct file_tally *t,
+			 const char *sources, struct lm_findings *f, struct lm_diag *d)
+{
+	struct lm_batch_csv *c = &b->csvs[ci];
+	struct lm_csv_reader r;
+	lm_csv_reader_init(&r);
+	if (open_rows(b, c, &r, d)) {
+		lm_csv_reader_release(&r);
+		return -1;
+	}
+	const struct lm_value *spec = lm_value_get(b->letter.fm, "address");
+	int bad = 0;
+	struct lm_buf m = LM_BUF_INIT;
+	if (t->rows && !t->with_address && !lm_address_none(spec)) {
+		lm_buf_adds(&m, "the letter prints an address in the envelope window, but no row of this "
+			   "file gives one; its columns are ");
+		list_columns(&r, &m);
+		struct lm_buf s = LM_BUF_INIT;
+		suggest_address(&r, &s);
+		if (spec)
+			lm_buf_adds(&m, "; check the letter's address: lines");
+		else
+			lm_buf_adds(&m, "; by default the address is the columns address_line_1 to "
+				   "address_line_7 and postcode");
+		if (s.len)
+			lm_buf_addf(&m, "; to print these columns, put into the letter's front matter: %s",
+				    s.ptr);
+		lm_buf_adds(&m, "; for letters handed out with no envelope write address: none");
+		lm_buf_release(&s);
+		add_file_finding(f, LM_ERROR, c->name, 1, 1, m.ptr);
+		bad = 1;
+	}
+	if (t->rows > 1 && !t->differ) {
+		lm_buf_reset(&m);
+		lm_buf_addf(&m, "every one of the %zu letters for this file comes out the same: the letter "
+			   "prints no recipient column whose value differs between rows; name one with "
+			   "{{recipient.COLUMN}}", t->rows);
+		add_file_finding(f, LM_WARNING, c->name, 1, 1, m.ptr);
+	}
+	for (size_t k = 0; k < r.ncols; k++) {
+		const char *col = r.header[k];
+		if (k == 0 || names_column(sources, col) || lm_name_eq(col, "copies") ||
+		    lm_name_eq(col, "large_print"))
+			continue;
+		int used = 0;
+		for (size_t w = 0; w < b->nwhere && !used; w++)
+			used = (int)k == c->where_col[w];
+		if (!spec && !used) {
+			char key[32];
+			used = lm_name_eq(col, "postcode");
+			for (int i = 1; i <= LM_ADDRESS_COLUMNS && !used; i++) {
+				snprintf(key, sizeof(key), "address_line_%d", i);
+				used = lm_name_eq(col, key);
+			}
+		}
+		if (used)
+			continue;
+		lm_buf_reset(&m);
+		lm_buf_addf(&m, "column '%s' is not used by the letter (nothing names "
+			   "{{recipient.", col);
+		snake(col, &m);
+		lm_buf_adds(&m, "}}); if it should be printed, name it");
+		add_file_finding(f, LM_WARNING, c->name, r.header_cells[k].line, r.header_cells[k].col,
+				 m.ptr);
+	}
+	lm_buf_release(&m);
+	lm_csv_reader_release(&r);
+	return bad;
+}
+
 int lm_batch_validate(struct lm_batch *b, const struct lm_check_opts *o, struct lm_findings *f,
 		      struct lm_diag *d)
 {
 	struct lm_cursor c;
 	int rc = 0, area_bad = 0;
 	size_t area = (size_t)-1;
+	struct file_tally *tally = lm_xcalloc(b->ncsvs + 1, sizeof(*tally));
+	unsigned char *used = NULL;
+	int used_csv = -1;
+	struct sources src = { LM_BUF_INIT };
+	lm_buf_adds(&src.text, b->letter.src ? b->letter.src : "");
+	lm_buf_addc(&src.text, '\n');
+	lm_template_partials(b->letter.body, add_partial, &src);
 	lm_cursor_init(&c, b);
 	c.want_path = 0;
 	/* the letter's own findings (its Markdown), once; an error in them
@@ -580,7 +939,10 @@ int lm_batch_validate(struct lm_batch *b, const struct lm_check_opts *o, struct 
 		if (c.job.area != area) {
 			area = c.job.area;
 			size_t before = f->errors;
-			lm_check_area(b->areas[area].area.ctx, o, f);
+			const struct lm_area *ar = &b->areas[area].area;
+			for (int k = 0; k < ar->nnotes; k++)
+				lm_findings_add(f, &ar->notes[k]);
+			lm_check_area(ar->ctx, o, f);
 			area_bad = f->errors > before;
 		}
 		/* checked on its own: a row shared by several areas reports
@@ -588,12 +950,37 @@ int lm_batch_validate(struct lm_batch *b, const struct lm_check_opts *o, struct 
 		struct lm_findings mine;
 		lm_findings_init(&mine);
 		if (c.job.rec) {
+			int ci = b->areas[area].csv;
+			struct file_tally *t = &tally[ci];
+			if (!t->seen && b->csvs[ci].guessed)
+				lm_findings_add(f, &b->csvs[ci].guess);
+			if (used_csv != ci) {
+				/* which of its columns the letter prints */
+				free(used);
+				used = lm_xcalloc(c.job.rec->ncols + 1, 1);
+				for (size_t k = 0; k < c.job.rec->ncols; k++)
+					used[k] = (unsigned char)names_column(src.text.ptr, c.job.rec->header[k]);
+				used_csv = ci;
+			}
 			struct lm_arena *scratch = lm_arena_new();
 			struct lm_recipient rec;
-			struct lm_diag ignored;
+			struct lm_diag why;
+			lm_diag_clear(&why);
 			/* a bad `copies` stopped the run when the file was read */
-			lm_recipient_build(&rec, row_map(&c.job, scratch), 0, &ignored);
-			lm_check_recipient(&rec, o, &mine);
+			if (build_recipient(b, &c.job, scratch, 0, &rec, &why)) {
+				lm_findings_add(&mine, &why);
+			} else {
+				lm_check_recipient(&rec, o, &mine);
+				/* the row map holds `_row` last, after the columns */
+				unsigned long long h = row_hash(&rec, used) ^ (area * 0x9E3779B97F4A7C15ULL);
+				if (!t->seen)
+					t->first_hash = h;
+				else if (h != t->first_hash)
+					t->differ = 1;
+				t->with_address += rec.naddress > 0;
+			}
+			t->seen = 1;
+			t->rows++;
 			lm_arena_free(scratch);
 		}
 		if (area_bad || mine.errors)
@@ -603,6 +990,20 @@ int lm_batch_validate(struct lm_batch *b, const struct lm_check_opts *o, struct 
 		lm_findings_release(&mine);
 	}
 	lm_cursor_release(&c);
+	for (size_t ci = 0; ci < b->ncsvs && !rc; ci++) {
+		if (!tally[ci].seen)
+			continue;
+		int bad = file_findings(b, ci, &tally[ci], src.text.ptr, f, d);
+		if (bad < 0)
+			rc = -1;
+		else if (bad)
+			for (size_t j = b->first; j < b->end; j++)
+				if (b->areas[lm_batch_job_area(b, j)].csv == (int)ci)
+					lm_batch_set_bad(b, j);
+	}
+	free(used);
+	free(tally);
+	lm_buf_release(&src.text);
 	return rc;
 }
 
@@ -707,7 +1108,7 @@ static int layout_job_report(struct lm_batch *b, const struct lm_job *job, struc
 	lm_layout_init(lay, 0, 0);
 	o.recipient = NULL;
 	if (job->rec) {
-		if (lm_recipient_build(&rec, row_map(job, lay->arena), b->opts.large_print, d))
+		if (build_recipient(b, job, lay->arena, b->opts.large_print, &rec, d))
 			return -1;
 		o.recipient = &rec;
 		o.large_print = rec.large_print;
@@ -958,4 +1359,21 @@ const char *lm_batch_job_key(const struct lm_job *job)
 	if (!job->rec || !job->rec->ncols)
 		return "";
 	return job->rec->cells[0].text;
+}
+
+void lm_batch_where_summary(const struct lm_batch *b, const struct lm_batch_csv *c,
+			    struct lm_buf *out)
+{
+	if (!b->nwhere || !c->where_col || c->nrows == c->nall)
+		return;
+	lm_buf_addf(out, "%zu of %zu row%s left out:", c->nall - c->nrows, c->nall,
+		    c->nall == 1 ? "" : "s");
+	int first = 1;
+	for (size_t k = 0; k < b->nwhere; k++) {
+		if (!c->left_out[k])
+			continue;
+		lm_buf_addf(out, "%s %zu where '%s' %s '%s'", first ? "" : ";", c->left_out[k],
+			    b->where[k].column, b->where[k].negate ? "is" : "is not", b->where[k].value);
+		first = 0;
+	}
 }

@@ -39,9 +39,30 @@ struct lm_batch_csv {
 	char *name;        /* in messages: the path, or "<stdin>"; owned */
 	char *sheet;       /* of a workbook: the sheet to read (NULL: the first shown); owned */
 	int fd;            /* owned */
-	size_t nrows;      /* data rows */
+	size_t nrows;      /* data rows the run keeps (see --where) */
+	size_t nall;       /* data rows in the file */
 	struct lm_diag error; /* why it failed to load (fd -1), for each area sharing it */
+	/* how the first read found it, so later reads need not look again */
+	enum lm_input_encoding enc;
+	char delim;
+	int guessed;
+	struct lm_diag guess; /* the warning when guessed */
+	int *where_col;    /* b->nwhere: the column each condition reads; owned */
+	size_t *left_out;  /* b->nwhere: rows left out by each (the first that fails) */
 };
+
+/* --where COLUMN=VALUE or COLUMN!=VALUE: which rows of a recipients file
+ * the run keeps (all must hold).  The column is named as names.h says;
+ * the value is compared ignoring ASCII case and the spaces around it. */
+struct lm_where {
+	char *column, *value; /* owned */
+	int negate;           /* != */
+	const char *text;     /* as given, borrowed */
+};
+/* Parses `text` into w.  Returns 0, or -1 with a reason in d (release w
+ * either way). */
+int lm_where_parse(struct lm_where *w, const char *text, struct lm_diag *d);
+void lm_where_release(struct lm_where *w);
 
 struct lm_batch_area {
 	struct lm_area area;
@@ -75,7 +96,10 @@ struct lm_batch {
 	size_t njobs;
 	size_t first, end;              /* this run's slice of jobs (--shard) */
 	unsigned char *bad;             /* a bit a job of the slice: it has errors; owned */
-	enum lm_input_encoding encoding; /* of every CSV file the run reads */
+	enum lm_input_encoding encoding; /* --input-encoding (AUTO: found per file, see csv.h) */
+	char delim;                     /* --delimiter, or 0: found per file */
+	const struct lm_where *where;   /* --where conditions, borrowed */
+	size_t nwhere;
 	const char *sheet;              /* recipients workbooks: the sheet (--sheet), or NULL; borrowed */
 	int digests;                    /* fill lm_result.sha256 (for a manifest) */
 	const struct lm_signer *signer; /* sign every file with it, or NULL; borrowed */
@@ -106,6 +130,7 @@ struct lm_cursor {
 	struct lm_buf path;
 	int want_path;     /* expand job.path (set when the run has a pattern;
 			      a pass that writes nothing may clear it) */
+	size_t kept;       /* rows the reader has passed that --where keeps */
 };
 
 void lm_cursor_init(struct lm_cursor *c, struct lm_batch *b);
@@ -202,6 +227,11 @@ typedef void (*lm_progress_fn)(void *ctx, size_t done, size_t total);
  * the next starts on a front side.  Returns 0, or -1 with d filled. */
 int lm_batch_combine(struct lm_batch *b, const char *path, int duplex, lm_progress_fn progress,
 		     void *ctx, struct lm_result *r, struct lm_diag *d);
+
+/* What --where did to recipients file `c`, for a summary: "2 of 7 rows
+ * left out: 2 where 'Status' is not 'Open'" (nothing when none were). */
+void lm_batch_where_summary(const struct lm_batch *b, const struct lm_batch_csv *c,
+			    struct lm_buf *out);
 
 /* The recipient key of `job` for the manifest: the value of the first
  * column, or "" when the job has no recipient. */

@@ -161,10 +161,13 @@ static void check_value(const char *name, const struct lm_value *v, const char *
 		break;
 	case K_DATE: {
 		struct lm_date when;
-		if (lm_check_date(v->str, &when.year, &when.month, &when.day, why, sizeof(why))) {
+		int rc = lm_check_date(v->str, &when.year, &when.month, &when.day, why, sizeof(why));
+		if (rc < 0) {
 			add(f, LM_ERROR, v, "%s is not a date: %s", what, why);
 			break;
 		}
+		if (rc > 0)
+			add(f, LM_WARNING, v, "%s: %s", what, why);
 		long age = lm_date_diff(&when, &o->today);
 		if (age > o->stale_days)
 			add(f, LM_WARNING, v,

@@ -5,6 +5,7 @@
 #include "utf8.h"
 #include "frontmatter.h"
 #include "markdown.h"
+#include "recipient.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +13,7 @@
 
 static const char *const known_keys[] = {
 	"title", "subject", "salutation", "closing", "signatories", "date_format",
-	"paper", "lang", "reference", "footer",
+	"paper", "lang", "reference", "footer", "address",
 };
 
 void lm_letter_init(struct lm_letter *l)
@@ -100,6 +101,32 @@ static int check_keys(const struct lm_letter *l, struct lm_diag *d)
 	return 0;
 }
 
+/* `address:` is `none` or a list of template lines (recipient.h). */
+static int check_address(const struct lm_letter *l, struct lm_diag *d)
+{
+	const struct lm_value *v = lm_value_get(l->fm, "address");
+	if (!v || lm_address_none(v))
+		return 0;
+	if (v->kind != LM_VALUE_LIST)
+		return lm_diag_set(d, l->path, v->line, v->col,
+				   "address: must be a list of lines (each \"- \"{{recipient.COLUMN}}\"\") "
+				   "or none, for a letter handed out with no envelope");
+	if (!v->n)
+		return lm_diag_set(d, l->path, v->line, v->col,
+				   "address: lists no lines; list them, or write address: none");
+	if (v->n > LM_ADDRESS_SPEC_LINES)
+		return lm_diag_set(d, l->path, v->items[LM_ADDRESS_SPEC_LINES]->line,
+				   v->items[LM_ADDRESS_SPEC_LINES]->col,
+				   "address: lists %zu lines; at most %d (the envelope window shows 7 once "
+				   "empty ones are dropped)", v->n, LM_ADDRESS_SPEC_LINES);
+	for (size_t i = 0; i < v->n; i++)
+		if (v->items[i]->kind != LM_VALUE_STRING)
+			return lm_diag_set(d, l->path, v->items[i]->line, v->items[i]->col,
+					   "address: line %zu is not text; write each line as "
+					   "- \"{{recipient.COLUMN}}\"", i + 1);
+	return 0;
+}
+
 int lm_letter_parse(struct lm_letter *l, const char *name, const char *src, size_t len,
 		     const char *partials_dir, struct lm_diag *d)
 {
@@ -134,7 +161,7 @@ int lm_letter_parse(struct lm_letter *l, const char *name, const char *src, size
 		lm_diag_set(d, name, fs.yaml_line, 1, "front matter must be 'key: value' lines");
 		goto fail;
 	}
-	if (check_keys(l, d))
+	if (check_keys(l, d) || check_address(l, d))
 		goto fail;
 	if (lm_template_parse(&l->body, name, fs.body, fs.body_len, fs.body_line, partials_dir, d))
 		goto fail;

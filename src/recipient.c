@@ -1,5 +1,8 @@
 #include "recipient.h"
 
+#include "buf.h"
+#include "template.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,4 +90,97 @@ int lm_recipient_build(struct lm_recipient *r, const struct lm_value *row, int l
 int lm_recipient_has_address(const struct lm_recipient *r)
 {
 	return r && r->naddress > 0;
+}
+
+int lm_address_none(const struct lm_value *spec)
+{
+	return spec && spec->kind == LM_VALUE_STRING && !strcasecmp(spec->str, "none");
+}
+
+/* The value of `line` when it is one {{recipient.NAME}} and nothing else. */
+static const struct lm_value *sole_value(const char *line, const struct lm_value *row)
+{
+	while (*line == ' ')
+		line++;
+	if (strncmp(line, "{{", 2))
+		return NULL;
+	line += 2;
+	while (*line == ' ')
+		line++;
+	if (strncmp(line, "recipient.", 10))
+		return NULL;
+	line += 10;
+	const char *end = strstr(line, "}}");
+	if (!end)
+		return NULL;
+	const char *after = end + 2;
+	while (*after == ' ')
+		after++;
+	if (*after)
+		return NULL;
+	while (end > line && end[-1] == ' ')
+		end--;
+	char name[256];
+	size_t n = (size_t)(end - line);
+	if (n >= sizeof(name) || memchr(line, '.', n))
+		return NULL;
+	memcpy(name, line, n);
+	name[n] = '\0';
+	return lm_value_get(row, name);
+}
+
+int lm_recipient_compose_address(struct lm_recipient *r, const struct lm_value *spec,
+				 const struct lm_value *area, struct lm_arena *a, struct lm_diag *d)
+{
+	if (!spec)
+		return 0;
+	r->naddress = 0;
+	r->address_columns = 0;
+	if (spec->kind != LM_VALUE_LIST)
+		return 0; /* none (the letter was checked when it was read) */
+	r->address_columns = 1;
+	struct lm_value *ctx = lm_value_map(a);
+	if (r->row)
+		lm_value_set(a, ctx, "recipient", (struct lm_value *)r->row);
+	if (area)
+		lm_value_set(a, ctx, "area", (struct lm_value *)area);
+	struct lm_buf out = LM_BUF_INIT;
+	int rc = 0;
+	for (size_t i = 0; i < spec->n && i < LM_ADDRESS_SPEC_LINES && !rc; i++) {
+		const struct lm_value *t = spec->items[i];
+		if (t->kind != LM_VALUE_STRING)
+			continue;
+		lm_buf_reset(&out);
+		rc = lm_template_render_string(t->file, t->line, t->col, t->str, ctx, LM_ESCAPE_NONE,
+					       &out, d);
+		if (rc)
+			break;
+		/* a value holding line breaks (an address typed into one cell)
+		 * gives a line each; blank lines are dropped */
+		const struct lm_value *cell = sole_value(t->str, r->row);
+		size_t s = 0;
+		while (s < out.len) {
+			size_t e = s;
+			while (e < out.len && out.ptr[e] != '\n' && out.ptr[e] != '\r')
+				e++;
+			size_t next = e + 1;
+			while (s < e && (out.ptr[s] == ' ' || out.ptr[s] == '\t'))
+				s++;
+			while (e > s && (out.ptr[e - 1] == ' ' || out.ptr[e - 1] == '\t'))
+				e--;
+			if (e > s && r->naddress < LM_ADDRESS_COLUMNS + 1) {
+				struct lm_value *v = lm_value_string(a, out.ptr + s, e - s);
+				if (cell && cell->file)
+					lm_value_set_origin(v, cell->file, cell->line, cell->col);
+				else if (r->row)
+					lm_value_set_origin(v, r->row->file, r->row->line, r->row->col);
+				r->address[r->naddress++] = v;
+			} else if (e > s) {
+				r->address_overflow = 1;
+			}
+			s = next;
+		}
+	}
+	lm_buf_release(&out);
+	return rc ? -1 : 0;
 }

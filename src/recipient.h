@@ -10,8 +10,11 @@
  *   large_print       yes/y/true/1 or no/n/false/0 (any case), empty for
  *                     the run's --large-print
  *   address_line_1 … address_line_9, postcode
- *                     the postal address, empty lines dropped, postcode
- *                     last; the envelope window prints at most 7
+ *                     the postal address by default (GOV.UK Notify's
+ *                     names), empty lines dropped, postcode last; the
+ *                     envelope window prints at most 7.  A letter's
+ *                     front matter `address:` composes it instead from
+ *                     template lines, or says `none`.
  */
 #ifndef LM_RECIPIENT_H
 #define LM_RECIPIENT_H
@@ -36,7 +39,9 @@ struct lm_recipient {
 	 * them (check reports more than LM_ADDRESS_MAX_LINES) */
 	const struct lm_value *address[LM_ADDRESS_COLUMNS + 1];
 	size_t naddress;
-	int address_columns;        /* the row has address columns at all */
+	int address_columns;        /* the row has address columns at all, or the
+				       letter's `address:` lists lines */
+	int address_overflow;       /* more lines than `address` holds */
 };
 
 /* Reads `row` (a map from lm_recipient_row_map, or any map of strings)
@@ -61,5 +66,21 @@ int lm_recipient_large_print(const char *text, int dflt);
 
 /* 1 when the recipient has an address for the envelope window. */
 int lm_recipient_has_address(const struct lm_recipient *r);
+
+/* The most lines a letter's `address:` may list. */
+#define LM_ADDRESS_SPEC_LINES (LM_ADDRESS_COLUMNS + 1)
+
+/* Composes r's address as the letter's front matter `address:` (`spec`)
+ * says: NULL keeps the default columns lm_recipient_build read; "none"
+ * leaves the letter without one; a list of template lines is expanded
+ * against the row (`recipient`) and `area`, each line trimmed, empty ones
+ * dropped (lines are arena-owned; a line that is one placeholder keeps
+ * its cell's place for messages).  Returns 0, or -1 with d filled (a
+ * line names a value that is not there). */
+int lm_recipient_compose_address(struct lm_recipient *r, const struct lm_value *spec,
+				 const struct lm_value *area, struct lm_arena *a, struct lm_diag *d);
+
+/* 1 when `spec` (front matter `address:`) is `none`. */
+int lm_address_none(const struct lm_value *spec);
 
 #endif

@@ -430,6 +430,33 @@ static int phone_judge(const struct phone *ph, const char *s, const char *shown,
 	return -1; /* not reached: d[1] is a digit */
 }
 
+/* 1.51233E+09: how Excel shows (and a CSV save keeps) a long number in
+ * a cell formatted as a number. */
+static int excel_scientific(const char *s)
+{
+	const char *p = s;
+	if (!is_digit((unsigned char)*p))
+		return 0;
+	p++;
+	if (*p == '.' || *p == ',') {
+		p++;
+		if (!is_digit((unsigned char)*p))
+			return 0;
+		while (is_digit((unsigned char)*p))
+			p++;
+	}
+	if (*p != 'E' && *p != 'e')
+		return 0;
+	p++;
+	if (*p == '+')
+		p++;
+	if (!is_digit((unsigned char)*p))
+		return 0;
+	while (is_digit((unsigned char)*p))
+		p++;
+	return !*p;
+}
+
 int lm_check_uk_phone(const char *s, char *why, size_t n)
 {
 	struct phone ph;
@@ -437,6 +464,10 @@ int lm_check_uk_phone(const char *s, char *why, size_t n)
 	struct charname c;
 	const char *shown = quote(&q, s ? s : "");
 
+	if (s && excel_scientific(s))
+		return fail(why, n, "%s is not a phone number: Excel turned this into a number "
+			    "(and dropped its last digits and its leading 0): format the column as "
+			    "text and type the number again", shown);
 	switch (phone_scan(s, &ph)) {
 	case PH_OK:
 		break;
@@ -820,9 +851,16 @@ int lm_check_date(const char *s, int *y, int *m, int *d, char *why, size_t n)
 			if (ky == 4 && !*p) {
 				if (real_date(shown, yy, mm, dd, why, n))
 					return -1;
-				return fail(why, n, "%s is not written YYYY-MM-DD; write %04d-%02d-%02d "
-					    "(Excel rewrites dates: format the column as text)", shown,
-					    yy, mm, dd);
+				if (y)
+					*y = yy;
+				if (m)
+					*m = mm;
+				if (d)
+					*d = dd;
+				fail(why, n, "%s is read as %d %s %d (day first, as UK Excel writes "
+				     "dates); write %04d-%02d-%02d (Excel rewrites dates: format the "
+				     "column as text)", shown, dd, lm_date_month_name(mm), yy, yy, mm, dd);
+				return 1;
 			}
 		}
 	}

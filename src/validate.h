@@ -64,7 +64,9 @@ int lm_check_web(const char *s, char *why, size_t n);
 /*
  * A `verified` date written YYYY-MM-DD that exists in the calendar
  * (years 1900-9999).  On success sets *y, *m, *d (any may be NULL).  A date
- * Excel rewrote as DD/MM/YYYY gets a reason giving the YYYY-MM-DD form.
+ * Excel rewrote as DD/MM/YYYY (or with '-' or '.') is read day first, as
+ * UK Excel writes it: *y, *m, *d are set and 1 is returned with a reason
+ * for a warning giving the YYYY-MM-DD form.  Otherwise -1 with the reason.
  * (lm_date_diff in date.h counts the days since.)
  */
 int lm_check_date(const char *s, int *y, int *m, int *d, char *why, size_t n);

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../batch.h"
 #include "../buf.h"
 
 int cli_parse(const char *cmd, int argc, char **argv, const struct cli_option *opts,
@@ -282,15 +283,83 @@ void cli_print_findings(const struct lm_findings *f, int quiet)
 
 int cli_encoding(const char *cmd, const char *opt, enum lm_input_encoding *out)
 {
-	*out = LM_INPUT_UTF8;
-	if (!opt || !strcasecmp(opt, "utf-8") || !strcasecmp(opt, "utf8"))
+	static const struct {
+		const char *name;
+		enum lm_input_encoding enc;
+	} names[] = {
+		{ "auto", LM_INPUT_AUTO },	   { "utf-8", LM_INPUT_UTF8 },
+		{ "utf8", LM_INPUT_UTF8 },	   { "windows-1252", LM_INPUT_CP1252 },
+		{ "cp1252", LM_INPUT_CP1252 },	   { "utf-16le", LM_INPUT_UTF16LE },
+		{ "utf-16be", LM_INPUT_UTF16BE }, { "utf-16", LM_INPUT_UTF16LE },
+	};
+	*out = LM_INPUT_AUTO;
+	if (!opt)
 		return 0;
-	if (!strcasecmp(opt, "windows-1252") || !strcasecmp(opt, "cp1252")) {
-		*out = LM_INPUT_CP1252;
-		return 0;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcasecmp(opt, names[i].name)) {
+			*out = names[i].enc;
+			return 0;
+		}
 	}
-	fprintf(stderr, "lettermerge %s: --input-encoding '%s': use utf-8 or windows-1252\n", cmd, opt);
+	fprintf(stderr, "lettermerge %s: --input-encoding '%s': use utf-8, windows-1252 or utf-16 "
+		"(or leave it out: each file's encoding is found by itself)\n", cmd, opt);
 	return -1;
+}
+
+int cli_delimiter(const char *cmd, const char *opt, char *out)
+{
+	*out = 0;
+	if (!opt)
+		return 0;
+	if (!strcmp(opt, ",") || !strcasecmp(opt, "comma"))
+		*out = ',';
+	else if (!strcmp(opt, ";") || !strcasecmp(opt, "semicolon"))
+		*out = ';';
+	else if (!strcmp(opt, "\t") || !strcmp(opt, "\\t") || !strcasecmp(opt, "tab"))
+		*out = '\t';
+	if (*out)
+		return 0;
+	fprintf(stderr, "lettermerge %s: --delimiter '%s': use ',', ';' or tab (or leave it out: "
+		"each file's delimiter is found from its header row)\n", cmd, opt);
+	return -1;
+}
+
+int cli_where(const char *cmd, const struct cli_parsed *o, int opt, struct lm_where **out,
+	      size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	if (!o->nlist[opt])
+		return 0;
+	*out = lm_xcalloc((size_t)o->nlist[opt], sizeof(**out));
+	for (int i = 0; i < o->nlist[opt]; i++) {
+		struct lm_diag d;
+		lm_diag_clear(&d);
+		(*n)++;
+		if (lm_where_parse(&(*out)[i], o->list[opt][i], &d)) {
+			fprintf(stderr, "lettermerge %s: %s\n", cmd, d.msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void cli_free_where(struct lm_where *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		lm_where_release(&w[i]);
+	free(w);
+}
+
+void cli_where_summary(const struct lm_batch *b)
+{
+	for (size_t i = 0; i < b->ncsvs; i++) {
+		struct lm_buf s = LM_BUF_INIT;
+		lm_batch_where_summary(b, &b->csvs[i], &s);
+		if (s.len)
+			fprintf(stderr, "lettermerge: %s: %s\n", b->csvs[i].name, s.ptr);
+		lm_buf_release(&s);
+	}
 }
 
 const char *cli_area_options_error(const struct cli_parsed *o, int area, int all_areas,

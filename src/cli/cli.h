@@ -30,7 +30,7 @@ struct cli_option {
 	int repeat;         /* may be given more than once: see cli_parsed.list */
 };
 
-#define CLI_MAX_OPTIONS 32
+#define CLI_MAX_OPTIONS 48
 #define CLI_MAX_ARGS 64
 
 struct cli_parsed {
@@ -78,6 +78,19 @@ int cli_stale_days(const char *cmd, const char *opt, int *out);
 /* --input-encoding: utf-8 (or absent) or windows-1252.  Prints a usage
  * error and returns -1 for anything else. */
 int cli_encoding(const char *cmd, const char *opt, enum lm_input_encoding *out);
+/* --delimiter: ',' ';' or tab (also "comma", "semicolon", "tab"); absent
+ * is 0 (found per file).  Prints a usage error and returns -1 otherwise. */
+int cli_delimiter(const char *cmd, const char *opt, char *out);
+struct lm_batch;
+struct lm_where;
+/* Every --where of option `opt`, parsed into *out (free with
+ * cli_free_where, also after a failure).  Prints a usage error and
+ * returns -1 for one that is not COLUMN=VALUE or COLUMN!=VALUE. */
+int cli_where(const char *cmd, const struct cli_parsed *o, int opt, struct lm_where **out,
+	      size_t *n);
+void cli_free_where(struct lm_where *w, size_t n);
+/* Prints, for each recipients file, how many rows --where left out and why. */
+void cli_where_summary(const struct lm_batch *b);
 /* The usage error in the options that choose the letter, areas and
  * recipients (option indexes given), or NULL when they are right. */
 const char *cli_area_options_error(const struct cli_parsed *o, int area, int all_areas,

@@ -21,7 +21,7 @@ enum {
 	OPT_COMBINE, OPT_DUPLEX, OPT_MANIFEST, OPT_SKIP_EXISTING, OPT_KEEP_GOING, OPT_JOBS,
 	OPT_SHARD, OPT_QUIET, OPT_JSON, OPT_DATE, OPT_FONTS, OPT_SIGN_KEY, OPT_SIGN_CERT,
 	OPT_SIGN_CHAIN, OPT_SIGN_PASS_ENV, OPT_SIGN_PASS_FILE, OPT_SIGN_VISIBLE, OPT_ENCODING,
-	OPT_STALE, OPT_LARGE_PRINT, OPT_SHEET, OPT_ROW, OPT_ONLY, OPT_COUNT
+	OPT_STALE, OPT_LARGE_PRINT, OPT_SHEET, OPT_ROW, OPT_ONLY, OPT_DELIMITER, OPT_WHERE, OPT_COUNT
 };
 
 static const struct cli_option options[] = {
@@ -48,7 +48,9 @@ static const struct cli_option options[] = {
 	[OPT_SIGN_PASS_ENV] = { "sign-pass-env", 0, "VAR", "the key's password is in this environment variable", 0 },
 	[OPT_SIGN_PASS_FILE] = { "sign-pass-file", 0, "FILE", "the key's password is the first line of this file", 0 },
 	[OPT_SIGN_VISIBLE] = { "sign-visible", 0, NULL, "show the signature as a box below the signatories", 0 },
-	[OPT_ENCODING] = { "input-encoding", 0, "ENC", "CSV files are utf-8 (default) or windows-1252 (Excel's plain CSV)", 0 },
+	[OPT_ENCODING] = { "input-encoding", 0, "ENC", "say (and check) that CSV files are utf-8, windows-1252 or utf-16; by default each file's is found", 0 },
+	[OPT_DELIMITER] = { "delimiter", 0, "C", "CSV fields are split at ',', ';' or tab; by default each file's is found from its header row", 0 },
+	[OPT_WHERE] = { "where", 0, "COLUMN=VALUE", "only recipient rows where COLUMN is (=) or is not (!=) VALUE; repeat for more (all must hold)", 1 },
 	[OPT_STALE] = { "stale-after", 0, "DAYS", "warn about 'verified' dates older than this (default 365)", 0 },
 	[OPT_LARGE_PRINT] = { "large-print", 0, NULL, "large print: 16 pt text, nothing smaller (RNIB clear print); a recipients' large_print column (yes/no) chooses per letter", 0 },
 	[OPT_ROW] = { "row", 0, "N", "make only the letter of recipient row N (1 is the first after the header), named as the whole run would name it", 0 },
@@ -573,9 +575,17 @@ int cmd_build(int argc, char **argv)
 		jobs = 1;
 	int stale_days;
 	enum lm_input_encoding encoding;
+	char delim;
+	struct lm_where *where;
+	size_t nwhere;
 	if (cli_stale_days("build", o.value[OPT_STALE], &stale_days) ||
-	    cli_encoding("build", o.value[OPT_ENCODING], &encoding))
+	    cli_encoding("build", o.value[OPT_ENCODING], &encoding) ||
+	    cli_delimiter("build", o.value[OPT_DELIMITER], &delim))
 		return LM_EXIT_USAGE;
+	if (cli_where("build", &o, OPT_WHERE, &where, &nwhere)) {
+		cli_free_where(where, nwhere);
+		return LM_EXIT_USAGE;
+	}
 	size_t shard_k = 1, shard_n = 1;
 	if (o.value[OPT_SHARD]) {
 		char tail;
@@ -590,10 +600,14 @@ int cmd_build(int argc, char **argv)
 	lm_batch_init(&b);
 	b.encoding = encoding;
 	b.sheet = o.value[OPT_SHEET];
+	b.delim = delim;
+	b.where = where;
+	b.nwhere = nwhere;
 	b.opts.large_print = !!o.value[OPT_LARGE_PRINT];
 	b.digests = !!o.value[OPT_MANIFEST];
 	if (cli_pick_date("build", o.value[OPT_DATE], &b.opts.date)) {
 		lm_batch_release(&b);
+		cli_free_where(where, nwhere);
 		return LM_EXIT_USAGE;
 	}
 
@@ -677,6 +691,8 @@ int cmd_build(int argc, char **argv)
 			pattern = lm_buf_detach(&p, NULL);
 		}
 	}
+	if (!r.quiet)
+		cli_where_summary(&b);
 	if (lm_batch_plan(&b, pattern, shard_k, shard_n, &d))
 		goto fail;
 	if ((only_row || o.value[OPT_ONLY]) && lm_batch_only(&b, only_row, o.value[OPT_ONLY], &d))
@@ -797,6 +813,7 @@ done:
 	out_unlock();
 	cli_free_areas(areas, nareas);
 	free(pattern);
+	cli_free_where(where, nwhere);
 	lm_batch_release(&b);
 	lm_signer_free(signer);
 	return rc;

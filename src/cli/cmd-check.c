@@ -10,6 +10,7 @@
 enum {
 	OPT_AREA, OPT_ALL_AREAS, OPT_AREAS_DIR, OPT_RECIPIENTS, OPT_AREA_RECIPIENTS, OPT_ENCODING,
 	OPT_STALE, OPT_DATE, OPT_FONTS, OPT_QUIET, OPT_STRUCTURE, OPT_LARGE_PRINT, OPT_SHEET,
+	OPT_DELIMITER, OPT_WHERE,
 };
 
 static const struct cli_option options[] = {
@@ -18,7 +19,9 @@ static const struct cli_option options[] = {
 	[OPT_AREAS_DIR] = { "areas-dir", 0, "DIR", "where --all-areas looks (default: areas)", 0 },
 	[OPT_RECIPIENTS] = { "recipients", 'r', "FILE", "a recipients CSV or workbook ('-' for stdin), shared by all areas", 0 },
 	[OPT_AREA_RECIPIENTS] = { "area-recipients", 0, "NAME", "each area's own recipients file NAME (e.g. schools.csv)", 0 },
-	[OPT_ENCODING] = { "input-encoding", 0, "ENC", "CSV files are utf-8 (default) or windows-1252 (Excel's plain CSV)", 0 },
+	[OPT_ENCODING] = { "input-encoding", 0, "ENC", "say (and check) that CSV files are utf-8, windows-1252 or utf-16; by default each file's is found", 0 },
+	[OPT_DELIMITER] = { "delimiter", 0, "C", "CSV fields are split at ',', ';' or tab; by default each file's is found from its header row", 0 },
+	[OPT_WHERE] = { "where", 0, "COLUMN=VALUE", "only recipient rows where COLUMN is (=) or is not (!=) VALUE; repeat for more (all must hold)", 1 },
 	[OPT_STALE] = { "stale-after", 0, "DAYS", "warn about 'verified' dates older than this (default 365)", 0 },
 	[OPT_DATE] = { "date", 'd', "YYYY-MM-DD", "the letters' date, which staleness is measured from (default: today)", 0 },
 	[OPT_FONTS] = { "fonts", 0, "DIR", "folder of the Liberation Sans TTF files (default: fonts/)", 0 },
@@ -26,7 +29,7 @@ static const struct cli_option options[] = {
 	[OPT_STRUCTURE] = { "structure", 0, NULL, "print each area's letter in reading order with its roles, as a screen reader meets it", 0 },
 	[OPT_LARGE_PRINT] = { "large-print", 0, NULL, "check the large-print edition", 0 },
 	[OPT_SHEET] = { "sheet", 0, "NAME", "a recipients workbook (.xlsx, .ods): read this sheet (or give FILE#NAME; default: the first shown)", 0 },
-	{ NULL, 0, NULL, NULL, 0 },
+	[OPT_WHERE + 1] = { NULL, 0, NULL, NULL, 0 },
 };
 
 static const char synopsis[] =
@@ -42,8 +45,16 @@ static const char about[] =
 /* Loads the letter once and every area that loads (a broken one is a
  * finding, and the others are still checked), checks their facts and lays
  * out every letter.  Returns the number of letters checked. */
+/* How the CSV files are read and which rows are kept. */
+struct reading {
+	enum lm_input_encoding enc;
+	char delim;
+	struct lm_where *where;
+	size_t nwhere;
+};
+
 static size_t check_areas(const struct cli_parsed *o, char **areas, size_t nareas,
-			  enum lm_input_encoding enc, const struct lm_check_opts *co,
+			  const struct reading *rd, const struct lm_check_opts *co,
 			  struct lm_findings *f)
 {
 	struct lm_batch b;
@@ -51,7 +62,10 @@ static size_t check_areas(const struct cli_parsed *o, char **areas, size_t narea
 	size_t letters = 0;
 	lm_batch_init(&b);
 	lm_diag_clear(&d);
-	b.encoding = enc;
+	b.encoding = rd->enc;
+	b.delim = rd->delim;
+	b.where = rd->where;
+	b.nwhere = rd->nwhere;
 	b.sheet = o->value[OPT_SHEET];
 	b.opts.date = co->today;
 	b.opts.large_print = !!o->value[OPT_LARGE_PRINT];
@@ -68,6 +82,8 @@ static size_t check_areas(const struct cli_parsed *o, char **areas, size_t narea
 	lm_buf_release(&rec);
 	if (!b.nareas)
 		goto out;
+	if (!o->value[OPT_QUIET])
+		cli_where_summary(&b);
 	if (lm_batch_plan(&b, NULL, 1, 1, &d)) {
 		lm_findings_add(f, &d);
 		goto out;
@@ -122,22 +138,29 @@ int cmd_check(int argc, char **argv)
 	if (why)
 		return cli_usage_error("check", synopsis, why);
 	struct lm_check_opts co;
-	enum lm_input_encoding enc;
+	struct reading rd;
 	if (cli_pick_date("check", o.value[OPT_DATE], &co.today) ||
 	    cli_stale_days("check", o.value[OPT_STALE], &co.stale_days) ||
-	    cli_encoding("check", o.value[OPT_ENCODING], &enc))
+	    cli_encoding("check", o.value[OPT_ENCODING], &rd.enc) ||
+	    cli_delimiter("check", o.value[OPT_DELIMITER], &rd.delim))
 		return LM_EXIT_USAGE;
+	if (cli_where("check", &o, OPT_WHERE, &rd.where, &rd.nwhere)) {
+		cli_free_where(rd.where, rd.nwhere);
+		return LM_EXIT_USAGE;
+	}
 	char **areas = NULL;
 	size_t nareas = 0;
-	if (cli_pick_areas("check", &o, OPT_AREA, OPT_ALL_AREAS, OPT_AREAS_DIR, &areas, &nareas))
+	if (cli_pick_areas("check", &o, OPT_AREA, OPT_ALL_AREAS, OPT_AREAS_DIR, &areas, &nareas)) {
+		cli_free_where(rd.where, rd.nwhere);
 		return LM_EXIT_DATA;
+	}
 	/* printed as found: a million recipient rows are not held */
 	int quiet = !!o.value[OPT_QUIET];
 	struct lm_findings f;
 	lm_findings_init(&f);
 	f.sink = cli_print_finding;
 	f.sink_ctx = &quiet;
-	size_t letters = check_areas(&o, areas, nareas, enc, &co, &f);
+	size_t letters = check_areas(&o, areas, nareas, &rd, &co, &f);
 	if (!o.value[OPT_QUIET])
 		fprintf(stderr, "check: %zu error%s, %zu warning%s in %zu letter%s for %zu area%s\n", f.errors,
 			f.errors == 1 ? "" : "s", f.warnings, f.warnings == 1 ? "" : "s", letters,
@@ -145,5 +168,6 @@ int cmd_check(int argc, char **argv)
 	int rc = f.errors ? cli_exit_for(f.worst) : LM_EXIT_OK;
 	lm_findings_release(&f);
 	cli_free_areas(areas, nareas);
+	cli_free_where(rd.where, rd.nwhere);
 	return rc;
 }

@@ -17,10 +17,12 @@ LETTER=letters/cse-awareness.md
 
 
 python3 "$SRC/bench/make-schools.py" 1000 schools.csv
+# the letter for recipients without a postal address (handed out in school)
+{ echo ---; echo 'address: none'; tail -n +2 $LETTER; } >letters/noaddr.md
 
 # ---- unsafe values in output paths ----
 printf 'urn,name\n../../escape,A\na/b,B\nCON,C\n"tab\there",D\n.hidden,E\n' >unsafe.csv
-if "$BIN" build $LETTER --area "$AREA" --recipients unsafe.csv -o 'u/{{recipient.urn}}.pdf' -q 2>err; then
+if "$BIN" build letters/noaddr.md --area "$AREA" --recipients unsafe.csv -o 'u/{{recipient.urn}}.pdf' -q 2>err; then
 	check "no file outside the output folder" test -z "$(find . -name '*.pdf' -not -path './u/*')"
 	check "'..' and '/' made safe" test -f "u/_._.__escape.pdf" -a -f "u/a_b.pdf"
 	check "Windows reserved name made safe" test -f "u/CON_.pdf"
@@ -42,6 +44,7 @@ check "collision writes nothing" test ! -e d
 # ---- print file: duplex, copies, page numbers per letter ----
 {
 	sed -n '1,/^---$/p' $LETTER | head -n -1
+	echo "address: none"
 	echo "---"
 	for i in $(seq 1 45); do echo "Paragraph $i of a long letter, long enough to take three pages when printed in full, with more words here."; echo; done
 } >letters/long.md
@@ -157,6 +160,7 @@ for k in $(seq -w 1 12); do
 	cp -r "$AREA" "many/area$k"
 	printf 'urn,name\n%s01,First %s\n%s02,Second %s\n' "$k" "$k" "$k" "$k" >"many/area$k/schools.csv"
 done
+printf -- '---\ntitle: "Note"\naddress: none\n---\nA note for {{recipient.name}}.\n' >tiny/note.md
 "$BIN" build tiny/note.md --all-areas --areas-dir many --area-recipients schools.csv \
 	-o 'm/{{area.id}}-{{recipient.urn}}.pdf' -q 2>err
 check "twelve areas' own recipients: 24 letters" test "$(ls m 2>/dev/null | wc -l)" -eq 24

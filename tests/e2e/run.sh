@@ -158,8 +158,8 @@ expect_error "misspelt placeholder" 1 "typo.md:$line:[0-9]+: error: no value for
 mkarea
 printf 'careline2,local,O\222Brien line,Liverpool City Council,0151 233 3027,,,,,,2026-11-01\n' >>"$WORK/area/contacts.csv"
 n=$(wc -l <"$WORK/area/contacts.csv")
-expect_error "Windows-1252 CSV" 1 "area/contacts.csv:$n:[0-9]+: error: .*not UTF-8.*CSV UTF-8" \
-	build letters/cse-awareness.md --area "$WORK/area" -o "$WORK/fail.pdf"
+expect_error "Windows-1252 CSV said to be UTF-8" 1 "area/contacts.csv:$n:[0-9]+: error: .*not UTF-8.*--input-encoding utf-8" \
+	build letters/cse-awareness.md --area "$WORK/area" -o "$WORK/fail.pdf" --input-encoding utf-8
 
 mkarea
 printf 'not a png' >"$WORK/area/signature-police.png"
