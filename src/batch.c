@@ -2,9 +2,9 @@
 
 #include "buf.h"
 #include "fileio.h"
+#include "names.h"
 #include "pdf.h"
 #include "pdfr.h"
-#include "names.h"
 #include "recipient.h"
 #include "template.h"
 
