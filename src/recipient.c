@@ -81,9 +81,16 @@ int lm_recipient_build(struct lm_recipient *r, const struct lm_value *row, int l
 		if (v)
 			r->address[r->naddress++] = v;
 	}
+	/* a postcode alone is not an address (a school list may have one
+	 * beside its own address columns, which the letter must name) */
+	int lines = r->address_columns;
 	const struct lm_value *pc = text_of(row, "postcode", &r->address_columns);
-	if (pc)
+	if (!lines) {
+		r->address_columns = 0;
+		r->naddress = 0;
+	} else if (pc) {
 		r->address[r->naddress++] = pc;
+	}
 	return 0;
 }
 

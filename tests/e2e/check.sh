@@ -111,6 +111,16 @@ expect "UTF-8 said to be Windows-1252 is an error, not Oâ€™Brien" 1 \
 	"a/contacts.csv:7:26: error: the file is UTF-8, but --input-encoding windows-1252 says it is Windows-1252: read so, this character would print as two or three wrong ones (O’Brien as Oâ€™Brien); leave the option out (each file's encoding is found by itself)" \
 	-- $LETTER --area a --input-encoding windows-1252
 mk
+printf 'excel1,local,Careline,,1.51233E+09,,,,,,2026-11-01\n' >>a/contacts.csv
+expect "a phone number Excel turned into a number" 1 \
+	"a/contacts.csv:7:24: error: contact 'excel1': 'phone' is not a valid UK phone number: \"1.51233E+09\" is not a phone number: Excel turned this into a number (and dropped its last digits and its leading 0): format the column as text and type the number again" \
+	-- $LETTER --area a
+mk
+printf 'excel2,local,Careline,,0151 233 3027,,,,,,17/03/2026\n' >>a/contacts.csv
+expect "a verified date UK Excel rewrote: read day first, with a warning" 0 \
+	"a/contacts.csv:7:43: warning: contact 'excel2': 'verified': \"17/03/2026\" is read as 17 March 2026 (day first, as UK Excel writes dates); write 2026-03-17 (Excel rewrites dates: format the column as text)" \
+	-- $LETTER --area a --date 2026-11-23
+mk
 printf 'x,local,a\0b,,101,,,,,,\n' >>a/contacts.csv
 expect "NUL byte" 1 \
 	"a/contacts.csv:7:10: error: the file contains a NUL byte, so it is not a text CSV (perhaps saved as \"Unicode Text\" or as a workbook): save it as \"CSV UTF-8 (Comma delimited)\"" \

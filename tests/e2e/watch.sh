@@ -23,6 +23,7 @@ printf 'name,child\nAlice Able,Amy\nBob Baker,Ben\n' >"$WORK/rec.csv"
 cat >"$WORK/letters/preview.md" <<'MD'
 ---
 title: Preview
+address: none
 ---
 Dear {{recipient.name}}, this is about {{recipient.child}}.
 
@@ -79,7 +80,7 @@ check "an edited area file shows" wait_for "Ring 01632 960 009 now." 5 >/dev/nul
 cp "$OUT" "$WORK/good.pdf"
 sed -i 's/{{recipient.child}}/{{recipient.chid}}/' "$WORK/letters/preview.md"
 for _ in $(seq 50); do grep -q "recipient.chid" "$WORK/log" && break; sleep 0.1; done
-check "the error is printed with its place" grep -q "preview.md:4:.*recipient.chid.*did you mean 'recipient.child'" "$WORK/log"
+check "the error is printed with its place" grep -q "preview.md:5:.*recipient.chid.*did you mean 'recipient.child'" "$WORK/log"
 sleep 0.3
 check "the last good PDF is kept" cmp -s "$OUT" "$WORK/good.pdf"
 check "still watching after an error" kill -0 $PID
