@@ -4,8 +4,10 @@
 #include "csv.h"
 #include "diag.h"
 #include "names.h"
+#include "suggest.h"
 #include "value.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +72,61 @@ static int note_guess(struct loader *L, const struct lm_csv *csv)
 		lm_csv_guess_warning(csv->path, csv->guess_line, csv->guess_col, csv->guess_byte,
 				     &L->area->notes[L->area->nnotes++]);
 	return 0;
+}
+
+/* "areas/liverpol": the folder beside it whose name is nearest to `id`,
+ * as the user would type it (malloc'd), or NULL. */
+static char *nearest_folder(const char *dir, const char *id)
+{
+	size_t n = strlen(dir);
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	size_t cut = n;
+	while (cut > 0 && dir[cut - 1] != '/')
+		cut--;
+	char *parent = cut ? lm_xstrndup(dir, cut) : lm_xstrdup(".");
+	DIR *dp = opendir(parent);
+	char *found = NULL;
+	if (dp) {
+		struct lm_suggest sg;
+		lm_suggest_init(&sg, id);
+		struct dirent *e;
+		char **names = NULL;
+		size_t nn = 0, an = 0;
+		while ((e = readdir(dp))) {
+			if (e->d_name[0] == '.')
+				continue;
+			struct lm_buf p = LM_BUF_INIT;
+			lm_buf_addf(&p, "%s/%s", parent, e->d_name);
+			struct stat st;
+			if (!stat(p.ptr, &st) && S_ISDIR(st.st_mode)) {
+				LM_ALLOC_GROW(names, nn + 1, an);
+				names[nn++] = lm_xstrdup(e->d_name);
+			}
+			lm_buf_release(&p);
+		}
+		closedir(dp);
+		/* in name order, so the suggestion does not depend on the disk */
+		for (size_t i = 1; i < nn; i++)
+			for (size_t j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
+				char *t = names[j];
+				names[j] = names[j - 1];
+				names[j - 1] = t;
+			}
+		for (size_t i = 0; i < nn; i++)
+			lm_suggest_add(&sg, names[i]);
+		if (sg.best) {
+			struct lm_buf b = LM_BUF_INIT;
+			lm_buf_add(&b, dir, cut);
+			lm_buf_adds(&b, sg.best);
+			found = lm_buf_detach(&b, NULL);
+		}
+		for (size_t i = 0; i < nn; i++)
+			free(names[i]);
+		free(names);
+	}
+	free(parent);
+	return found;
 }
 
 static int exists(const char *path)
@@ -472,11 +529,19 @@ int lm_area_load_with(struct lm_area *area, struct lm_arena *arena, const char *
 	area->dir = lm_xstrdup(dir);
 	area->id = base_name(dir);
 	if (stat(dir, &st) < 0) {
-		if (errno == ENOENT)
+		if (errno == ENOENT) {
+			char *near = nearest_folder(dir, area->id);
+			if (near) {
+				lm_diag_set(d, dir, 0, 0, "area folder '%s' does not exist; did you mean '%s'?",
+					    dir, near);
+				free(near);
+				return -1;
+			}
 			return lm_diag_set(d, dir, 0, 0,
 				"area folder '%s' does not exist; check the area "
 				"id, or create the folder with area.csv, "
 				"contacts.csv and signatories.csv", dir);
+		}
 		return lm_diag_setk(d, lm_diag_errno_kind(errno), dir, 0, 0,
 				    "cannot use area folder '%s': %s", dir, strerror(errno));
 	}

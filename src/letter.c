@@ -1,4 +1,5 @@
 #include "letter.h"
+#include "suggest.h"
 
 #include "buf.h"
 #include "fileio.h"
@@ -43,46 +44,20 @@ static void position(const char *s, size_t off, int *line, int *col)
 	}
 }
 
-static int edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	if (la > 64 || lb > 64)
-		return 99;
-	int row[65];
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = (int)j;
-	for (size_t i = 1; i <= la; i++) {
-		int prev = row[0];
-		row[0] = (int)i;
-		for (size_t j = 1; j <= lb; j++) {
-			int cur = row[j];
-			int best = prev + (a[i - 1] != b[j - 1]);
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			prev = cur;
-		}
-	}
-	return row[lb];
-}
-
 static int check_keys(const struct lm_letter *l, struct lm_diag *d)
 {
 	const size_t nk = sizeof(known_keys) / sizeof(known_keys[0]);
 	for (size_t i = 0; i < l->fm->n; i++) {
 		const char *key = l->fm->keys[i];
-		const char *best = NULL;
-		int best_d = 3;
+		struct lm_suggest sg;
+		lm_suggest_init(&sg, key);
 		size_t k;
 		for (k = 0; k < nk; k++) {
 			if (!strcmp(key, known_keys[k]))
 				break;
-			int dist = edit_distance(key, known_keys[k]);
-			if (dist < best_d)
-				best_d = dist, best = known_keys[k];
+			lm_suggest_add(&sg, known_keys[k]);
 		}
+		const char *best = sg.best;
 		if (k < nk)
 			continue;
 		const struct lm_value *v = l->fm->items[i];

@@ -11,6 +11,7 @@
 #include "template.h"
 
 #include "fileio.h"
+#include "suggest.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -821,43 +822,14 @@ static const struct lm_value *resolve(const struct expander *x, const struct nod
 	return v;
 }
 
-/* Optimal string alignment distance (a swap of neighbours costs one). */
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	if (la > 64 || lb > 64)
-		return (size_t)-1;
-	size_t d[65][65];
-	for (size_t i = 0; i <= la; i++)
-		d[i][0] = i;
-	for (size_t j = 0; j <= lb; j++)
-		d[0][j] = j;
-	for (size_t i = 1; i <= la; i++)
-		for (size_t j = 1; j <= lb; j++) {
-			size_t cost = a[i - 1] != b[j - 1];
-			size_t best = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < best)
-				best = d[i][j - 1] + 1;
-			if (d[i - 1][j - 1] + cost < best)
-				best = d[i - 1][j - 1] + cost;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
-			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
-				best = d[i - 2][j - 2] + 1;
-			d[i][j] = best;
-		}
-	return d[la][lb];
-}
-
 /* Keeps `cand` in *best if it is a closer name for `want` than so far. */
 static void consider(const char *want, const char *cand, const char **best,
 		     size_t *best_d)
 {
-	size_t dist = edit_distance(want, cand);
-	/* "x" is two edits from "id": only suggest what is plausibly meant */
-	if (dist <= 2 && dist < strlen(want) && dist < *best_d) {
-		*best = cand;
-		*best_d = dist;
-	}
+	struct lm_suggest sg = { want, *best, *best_d };
+	lm_suggest_add(&sg, cand);
+	*best = sg.best;
+	*best_d = sg.dist;
 }
 
 /* The names `v` offers: a map's keys, a list's item ids. */

@@ -10,6 +10,7 @@
 
 #include "../batch.h"
 #include "../buf.h"
+#include "../suggest.h"
 
 int cli_parse(const char *cmd, int argc, char **argv, const struct cli_option *opts,
 	      struct cli_parsed *out)
@@ -53,8 +54,22 @@ int cli_parse(const char *cmd, int argc, char **argv, const struct cli_option *o
 			}
 		}
 		if (k < 0) {
-			fprintf(stderr, "lettermerge %s: unknown option '%s'; see 'lettermerge %s --help'\n",
-				cmd, a, cmd);
+			/* "--aera": the option nearest to what was typed */
+			struct lm_suggest sg;
+			char typed[80];
+			snprintf(typed, sizeof(typed), "%.*s", (int)strcspn(a, "="), a);
+			lm_suggest_init(&sg, typed);
+			char names[CLI_MAX_OPTIONS][72];
+			for (int j = 0; opts[j].name && j < CLI_MAX_OPTIONS; j++) {
+				snprintf(names[j], sizeof(names[j]), "--%s", opts[j].name);
+				lm_suggest_add(&sg, names[j]);
+			}
+			if (sg.best)
+				fprintf(stderr, "lettermerge %s: unknown option '%s'; did you mean '%s'? (see 'lettermerge %s --help')\n",
+					cmd, typed, sg.best, cmd);
+			else
+				fprintf(stderr, "lettermerge %s: unknown option '%s'; see 'lettermerge %s --help'\n",
+					cmd, typed, cmd);
 			return -1;
 		}
 		if (!opts[k].arg) {

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "../suggest.h"
 
 struct command {
 	const char *name;
@@ -25,9 +26,32 @@ static void usage(FILE *fp)
 	fprintf(fp, "usage: lettermerge COMMAND [OPTIONS]\n\ncommands:\n");
 	for (const struct command *c = commands; c->name; c++)
 		fprintf(fp, "  %-10s %s\n", c->name, c->summary);
-	fprintf(fp, "\n'lettermerge COMMAND --help' describes a command.\n"
+	fprintf(fp, "\n'lettermerge help COMMAND' (or 'lettermerge COMMAND --help') describes a command.\n"
 		    "  --version  print the version\n  --help     show this help\n");
 	fputs(cli_exit_help, fp);
+}
+
+static const struct command *find(const char *name)
+{
+	for (const struct command *c = commands; c->name; c++)
+		if (!strcmp(name, c->name))
+			return c;
+	return NULL;
+}
+
+/* "biuld": the command nearest to what was typed. */
+static int unknown(const char *name)
+{
+	struct lm_suggest sg;
+	lm_suggest_init(&sg, name);
+	for (const struct command *c = commands; c->name; c++)
+		lm_suggest_add(&sg, c->name);
+	if (sg.best)
+		fprintf(stderr, "lettermerge: unknown command '%s'; did you mean '%s'? (see 'lettermerge --help')\n",
+			name, sg.best);
+	else
+		fprintf(stderr, "lettermerge: unknown command '%s'; see 'lettermerge --help'\n", name);
+	return LM_EXIT_USAGE;
 }
 
 int main(int argc, char **argv)
@@ -44,17 +68,25 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return LM_EXIT_USAGE;
 	}
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    (!strcmp(argv[1], "help") && argc < 3)) {
 		usage(stdout);
 		return LM_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "help")) {
+		/* "lettermerge help build" is "lettermerge build --help" */
+		const struct command *c = find(argv[2]);
+		if (!c)
+			return unknown(argv[2]);
+		char *args[] = { argv[2], "--help", NULL };
+		return c->fn(2, args);
 	}
 	if (!strcmp(argv[1], "--version")) {
 		printf("lettermerge %s\n", LM_VERSION);
 		return LM_EXIT_OK;
 	}
-	for (const struct command *c = commands; c->name; c++)
-		if (!strcmp(argv[1], c->name))
-			return c->fn(argc - 1, argv + 1);
-	fprintf(stderr, "lettermerge: unknown command '%s'; see 'lettermerge --help'\n", argv[1]);
-	return LM_EXIT_USAGE;
+	const struct command *c = find(argv[1]);
+	if (!c)
+		return unknown(argv[1]);
+	return c->fn(argc - 1, argv + 1);
 }
