@@ -283,6 +283,19 @@ const char *cli_recipients_for(const struct cli_parsed *o, int recipients, int a
 	return buf->ptr;
 }
 
+void cli_name_area(struct lm_diag *d, const char *id, const char *dir)
+{
+	size_t n = strlen(dir);
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	if (!strncmp(d->file, dir, n) && (d->file[n] == '/' || !d->file[n]))
+		return; /* a file of the area's folder names it already */
+	if (strstr(d->msg, dir))
+		return;
+	size_t len = strlen(d->msg);
+	snprintf(d->msg + len, sizeof(d->msg) - len, " (area '%s')", id);
+}
+
 void cli_print_finding(void *quiet, const struct lm_diag *d)
 {
 	if (!*(const int *)quiet || d->severity == LM_ERROR)

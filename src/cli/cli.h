@@ -95,6 +95,10 @@ void cli_where_summary(const struct lm_batch *b);
  * recipients (option indexes given), or NULL when they are right. */
 const char *cli_area_options_error(const struct cli_parsed *o, int area, int all_areas,
 				   int recipients, int area_recipients);
+/* In a run over several areas, a finding that does not name the area
+ * (one in the letter, found for that area's data) gets it added:
+ * "... (area 'liverpool')".  `dir` is the area folder. */
+void cli_name_area(struct lm_diag *d, const char *id, const char *dir);
 /* Prints every finding; with `quiet`, the errors only. */
 void cli_print_findings(const struct lm_findings *f, int quiet);
 /* A struct lm_findings sink: prints `d` as found, unless `quiet` (an int *)

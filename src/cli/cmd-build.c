@@ -143,6 +143,8 @@ struct run {
 	enum lm_diag_kind worst;   /* the highest kind of their errors */
 	size_t written, skipped, pages, bytes;
 	struct manifest *manifest; /* NULL, or open for the write phase */
+	unsigned long long *seen;  /* hashes of the finding lines printed; owned */
+	size_t nseen, aseen;
 };
 
 static double elapsed(const struct run *r)
@@ -160,7 +162,8 @@ static void progress(void *ctx, size_t done, size_t total)
 	double t = elapsed(r);
 	double rate = t > 0 ? (double)done / t : 0;
 	int width = 30, fill = total ? (int)((double)width * (double)done / (double)total) : width;
-	fprintf(stderr, "\r[%.*s%*s] %zu/%zu  %.0f letters/s  %.0f s left ", fill,
+	fprintf(stderr, "\r%s [%.*s%*s] %zu/%zu  %.0f letters/s  %.0f s left ",
+		r->mode == MODE_CHECK ? "checking" : "writing ", fill,
 		"##############################", width - fill, "", done, total, rate,
 		rate > 0 ? (double)(total - done) / rate : 0.0);
 	if (done == total)
@@ -258,34 +261,110 @@ struct record {
 	struct lm_result result;
 };
 
-/* Does job `j` and appends its record to `out`. */
+/* Collects one letter's findings as lines for its record: a severity
+ * mark (E or W), then the message, the area named when the run has several
+ * and the message does not name it. */
+struct job_findings {
+	const struct lm_batch *b;
+	size_t area;
+	struct lm_buf lines;
+};
+
+static void job_finding(void *ctx, const struct lm_diag *d)
+{
+	struct job_findings *jf = ctx;
+	struct lm_diag c = *d;
+	const struct lm_batch_area *ba = &jf->b->areas[jf->area];
+	if (jf->b->nareas > 1)
+		cli_name_area(&c, ba->area.id, ba->area.dir);
+	char line[2400];
+	lm_diag_format(&c, line, sizeof(line));
+	lm_buf_addc(&jf->lines, d->severity == LM_WARNING ? 'W' : 'E');
+	lm_buf_adds(&jf->lines, line);
+	lm_buf_addc(&jf->lines, '\n');
+}
+
+/* Does job `j` and appends its record to `out`: in the checking phase,
+ * every finding of the letter, not just the first. */
 static void do_job(struct run *r, struct lm_cursor *c, size_t j, struct lm_buf *out)
 {
 	struct lm_diag d;
 	struct record rec;
-	char err[2048] = "";
+	struct job_findings jf = { r->b, 0, LM_BUF_INIT };
+	struct lm_findings f;
+	lm_findings_init(&f);
+	f.sink = job_finding;
+	f.sink_ctx = &jf;
 	lm_diag_clear(&d);
 	memset(&rec, 0, sizeof(rec));
 	rec.job = j;
+	jf.area = lm_batch_job_area(r->b, j);
 	int rc = lm_cursor_seek(c, j, &d);
 	if (!rc && r->mode == MODE_WRITE)
 		out_temp_folder(2, c->job.path); /* a signal removes its temporary file */
 	if (!rc)
-		rc = r->mode == MODE_CHECK ? lm_batch_check(r->b, &c->job, NULL, &d)
+		rc = r->mode == MODE_CHECK ? lm_batch_check(r->b, &c->job, &f, &d)
 					   : lm_batch_write(r->b, &c->job, r->skip_existing, &rec.result, &d);
 	if (rc) {
-		rec.failed = 1 + (int32_t)d.kind;
-		lm_diag_format(&d, err, sizeof(err));
+		enum lm_diag_kind kind = d.msg[0] ? d.kind : LM_KIND_INPUT;
+		if (f.errors && f.worst > kind)
+			kind = f.worst;
+		rec.failed = 1 + (int32_t)kind;
+		if (d.msg[0])
+			job_finding(&jf, &d);
 	}
+	if (jf.lines.len)
+		jf.lines.ptr[--jf.lines.len] = '\0'; /* the last line end */
 	const char *path = !rc && c->job.path ? c->job.path : "";
 	const char *key = rc ? "" : lm_batch_job_key(&c->job);
 	rec.path_len = (uint32_t)strlen(path);
 	rec.key_len = (uint32_t)strlen(key);
-	rec.err_len = (uint32_t)strlen(err);
+	rec.err_len = (uint32_t)jf.lines.len;
 	lm_buf_add(out, &rec, sizeof(rec));
 	lm_buf_add(out, path, rec.path_len);
 	lm_buf_add(out, key, rec.key_len);
-	lm_buf_add(out, err, rec.err_len);
+	lm_buf_add(out, jf.lines.ptr, rec.err_len);
+	lm_buf_release(&jf.lines);
+	lm_findings_release(&f);
+}
+
+/* Prints a record's findings, each once a run (the same fault in a
+ * thousand letters is one line); warnings not with --quiet. */
+static void print_findings(struct run *r, const char *lines)
+{
+	while (*lines) {
+		size_t n = strcspn(lines, "\n");
+		unsigned long long h = 0xcbf29ce484222325ULL;
+		for (size_t i = 0; i < n; i++)
+			h = (h ^ (unsigned char)lines[i]) * 0x100000001b3ULL;
+		if (!h)
+			h = 1;
+		/* an open-addressed set of the lines printed */
+		if (2 * (r->nseen + 1) > r->aseen) {
+			size_t a = r->aseen ? 2 * r->aseen : 64;
+			unsigned long long *t = lm_xcalloc(a, sizeof(*t));
+			for (size_t i = 0; i < r->aseen; i++)
+				if (r->seen[i])
+					for (size_t k = r->seen[i] % a;; k = (k + 1) % a)
+						if (!t[k]) {
+							t[k] = r->seen[i];
+							break;
+						}
+			free(r->seen);
+			r->seen = t;
+			r->aseen = a;
+		}
+		size_t k = h % r->aseen;
+		while (r->seen[k] && r->seen[k] != h)
+			k = (k + 1) % r->aseen;
+		if (!r->seen[k]) {
+			r->seen[k] = h;
+			r->nseen++;
+			if (lines[0] == 'E' || !r->quiet)
+				fprintf(stderr, "%.*s\n", (int)n - 1, lines + 1);
+		}
+		lines += n + (lines[n] == '\n');
+	}
 }
 
 /* Takes one record, in job order: errors printed as they come (so a
@@ -299,17 +378,21 @@ static void take(struct run *r, const struct record *rec, const char *text)
 		r->failed++;
 		if ((enum lm_diag_kind)(rec->failed - 1) > r->worst)
 			r->worst = (enum lm_diag_kind)(rec->failed - 1);
-		fprintf(stderr, "%s\n", err);
+		print_findings(r, err);
 		return;
 	}
+	print_findings(r, err);
 	if (r->mode != MODE_WRITE)
 		return;
-	if (rec->result.skipped)
+	/* pages and bytes of what this run wrote; files left as they were
+	 * are counted apart (the manifest still lists them) */
+	if (rec->result.skipped) {
 		r->skipped++;
-	else
+	} else {
 		r->written++;
-	r->pages += rec->result.pages;
-	r->bytes += rec->result.bytes;
+		r->pages += rec->result.pages;
+		r->bytes += rec->result.bytes;
+	}
 	if (r->manifest && r->manifest->open)
 		manifest_line(r->manifest, path, b->areas[lm_batch_job_area(b, rec->job)].area.id, key, 1,
 			      &rec->result);
@@ -648,16 +731,31 @@ int cmd_build(int argc, char **argv)
 		goto done;
 	if (lm_batch_load(&b, cli_fonts_dir(o.value[OPT_FONTS]), o.args[0], &d))
 		goto fail;
+	/* a broken area is reported and the others still checked, so one run
+	 * finds every fault; nothing is written while one is broken */
 	struct lm_buf rec = LM_BUF_INIT;
+	size_t broken = 0;
+	enum lm_diag_kind broken_kind = LM_KIND_INPUT;
+	char last[2400] = "";
 	for (size_t i = 0; i < nareas; i++) {
 		if (lm_batch_add_area(&b, areas[i],
 				      cli_recipients_for(&o, OPT_RECIPIENTS, OPT_AREA_RECIPIENTS, areas[i], &rec),
 				      &d)) {
-			lm_buf_release(&rec);
-			goto fail;
+			char line[2400];
+			lm_diag_format(&d, line, sizeof(line));
+			if (strcmp(line, last)) /* a shared recipients file fails once */
+				fprintf(stderr, "%s\n", line);
+			memcpy(last, line, sizeof(last));
+			broken++;
+			if (d.kind > broken_kind)
+				broken_kind = d.kind;
 		}
 	}
 	lm_buf_release(&rec);
+	if (broken && !b.nareas) {
+		rc = cli_exit_for(broken_kind);
+		goto done;
+	}
 	/* no output may replace an input (or a device, a link, a folder) */
 	static const int key_files[] = { OPT_SIGN_KEY, OPT_SIGN_CERT, OPT_SIGN_CHAIN, OPT_SIGN_PASS_FILE };
 	for (size_t i = 0; i < sizeof(key_files) / sizeof(*key_files); i++)
@@ -732,6 +830,13 @@ int cmd_build(int argc, char **argv)
 		rc = jrc;
 		goto done;
 	}
+	if (broken && !o.value[OPT_KEEP_GOING]) {
+		fprintf(stderr, "lettermerge build: %zu of %zu areas could not be read (see above)%s; nothing was "
+			"written (--keep-going writes the other areas' letters)\n", broken, nareas,
+			r.failed ? ", and some letters have errors" : "");
+		rc = cli_exit_for(broken_kind > r.worst ? broken_kind : r.worst);
+		goto done;
+	}
 	if (r.failed && !o.value[OPT_KEEP_GOING]) {
 		fprintf(stderr, "lettermerge build: %zu of %zu letter%s ha%s errors; nothing was written (--keep-going writes the others)\n",
 			r.failed, n, n == 1 ? "" : "s", r.failed == 1 ? "s" : "ve");
@@ -764,6 +869,7 @@ int cmd_build(int argc, char **argv)
 		}
 		struct lm_result combined = { 0 };
 		out_temp_folder(1, o.value[OPT_COMBINE]);
+		r.mode = MODE_WRITE;
 		clock_gettime(CLOCK_MONOTONIC, &r.start);
 		if (lm_batch_combine(&b, o.value[OPT_COMBINE], !!o.value[OPT_DUPLEX], progress, &r,
 				     &combined, &d))
@@ -792,10 +898,15 @@ int cmd_build(int argc, char **argv)
 			fprintf(stderr, "; %zu existing left as they were", r.skipped);
 		if (r.failed)
 			fprintf(stderr, "; %zu not written because of the errors above", r.failed);
+		if (broken)
+			fprintf(stderr, "; %zu area%s not read because of the errors above", broken,
+				broken == 1 ? "" : "s");
 		fputc('\n', stderr);
 	}
 	sum = (struct summary){ n, r.written, r.skipped, r.failed, r.pages, r.bytes, secs };
 	rc = r.failed ? cli_exit_for(r.worst) : LM_EXIT_OK;
+	if (broken && rc < cli_exit_for(broken_kind))
+		rc = cli_exit_for(broken_kind);
 	goto done;
 fail:
 	cli_print_diag(&d);
@@ -803,8 +914,12 @@ fail:
 done:
 	/* scripts get the summary whatever happened, with the exit status */
 	if (o.value[OPT_JSON]) {
+		/* the letters that failed, when some did; else (a run stopped
+		 * before its letters) every letter not written */
 		if (rc != LM_EXIT_OK && !sum.failed)
-			sum.failed = sum.letters ? sum.letters - sum.written - sum.skipped : 1;
+			sum.failed = r.failed ? r.failed : sum.letters ? sum.letters - r.written - r.skipped : 1;
+		if (rc != LM_EXIT_OK && !sum.written)
+			sum.written = r.written, sum.skipped = r.skipped;
 		printf("{\"letters\":%zu,\"written\":%zu,\"skipped\":%zu,\"failed\":%zu,\"pages\":%zu,\"bytes\":%zu,\"seconds\":%.3f,\"exit\":%d}\n",
 		       sum.letters, sum.written, sum.skipped, sum.failed, sum.pages, sum.bytes, sum.seconds, rc);
 	}
@@ -814,6 +929,7 @@ done:
 	cli_free_areas(areas, nareas);
 	free(pattern);
 	cli_free_where(where, nwhere);
+	free(r.seen);
 	lm_batch_release(&b);
 	lm_signer_free(signer);
 	return rc;

@@ -42,6 +42,21 @@ static const char about[] =
 	"addresses, 'verified' dates over a year old, broken CSV files and images, postal\n"
 	"addresses the envelope window cannot show.  Exit status 1 when any is an error.";
 
+struct area_tag {
+	struct lm_findings *to;
+	const struct lm_batch *b;
+	size_t area;
+};
+
+static void tag_finding(void *ctx, const struct lm_diag *d)
+{
+	struct area_tag *t = ctx;
+	struct lm_diag c = *d;
+	if (t->b->nareas > 1)
+		cli_name_area(&c, t->b->areas[t->area].area.id, t->b->areas[t->area].area.dir);
+	lm_findings_add(t->to, &c);
+}
+
 /* Loads the letter once and every area that loads (a broken one is a
  * finding, and the others are still checked), checks their facts and lays
  * out every letter.  Returns the number of letters checked. */
@@ -94,14 +109,26 @@ static size_t check_areas(const struct cli_parsed *o, char **areas, size_t narea
 	}
 	struct lm_cursor c;
 	lm_cursor_init(&c, &b);
+	/* a letter's findings for each area in turn, the area named when there
+	 * are several (the same fault in two areas is two findings) */
+	struct area_tag tag = { f, &b, (size_t)-1 };
+	struct lm_findings per_area;
+	lm_findings_init(&per_area);
 	for (size_t j = b.first; j < b.end; j++) {
 		lm_diag_clear(&d);
 		if (lm_cursor_seek(&c, j, &d)) {
 			lm_findings_add(f, &d);
 			break;
 		}
-		if (lm_batch_check(&b, &c.job, f, &d) && d.msg[0])
-			lm_findings_add(f, &d);
+		if (c.job.area != tag.area) {
+			lm_findings_release(&per_area);
+			lm_findings_init(&per_area);
+			per_area.sink = tag_finding;
+			per_area.sink_ctx = &tag;
+			tag.area = c.job.area;
+		}
+		if (lm_batch_check(&b, &c.job, &per_area, &d) && d.msg[0])
+			lm_findings_add(&per_area, &d);
 		letters++;
 		/* each area's first letter, as a screen reader will read it */
 		if (!o->value[OPT_STRUCTURE] || j != b.areas[c.job.area].first)
@@ -119,6 +146,7 @@ static size_t check_areas(const struct cli_parsed *o, char **areas, size_t narea
 		lm_layout_release(&lay);
 	}
 	lm_cursor_release(&c);
+	lm_findings_release(&per_area);
 out:
 	lm_batch_release(&b);
 	return letters;
