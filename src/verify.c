@@ -882,8 +882,19 @@ static int compare_revisions(struct differ *D)
 		}
 	}
 	if (!rc) {
+		/* every saving tool stamps /ModDate and /Producer; no reader
+		 * shows them as the document's */
+		static const char *const stamps[] = { "ModDate", "Producer", NULL };
 		D->label = "the document's title or other details (its /Info)";
-		rc = same_opt(D, lm_pobj_get(A->trailer, "Info"), lm_pobj_get(B->trailer, "Info"));
+		struct lm_pobj *ha = NULL, *hb = NULL;
+		const struct lm_pobj *ia = lm_pdfr_deref(D->r, D->ra, lm_pobj_get(A->trailer, "Info"), &ha, NULL);
+		const struct lm_pobj *ib = lm_pdfr_deref(D->r, D->rb, lm_pobj_get(B->trailer, "Info"), &hb, NULL);
+		if (ia && ia->kind == LM_PK_DICT && ib && ib->kind == LM_PK_DICT)
+			rc = same_dict(D, ia, ib, stamps);
+		else
+			rc = same_opt(D, ia, ib);
+		lm_pobj_free(ha);
+		lm_pobj_free(hb);
 	}
 	if (!rc) {
 		D->label = "the document's encryption";

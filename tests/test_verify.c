@@ -321,9 +321,11 @@ static void test_invisible_updates_pass(void **state)
 	struct doc x;
 	make_doc(&x);
 	sign1(&x);
-	/* the same title written again, and an object nothing refers to */
+	/* the same title written again with a saving tool's stamps, and an
+	 * object nothing refers to */
 	const int nums[] = { 5, 20 };
-	const char *const bodies[] = { "<< /Title (A letter) >>", "(unused)" };
+	const char *const bodies[] = { "<< /Title (A letter) /Producer (pyHanko) /ModDate (D:2026) >>",
+				       "(unused)" };
 	update(&x, 2, nums, bodies);
 	expect_valid(&x, 1);
 }
