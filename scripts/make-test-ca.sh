@@ -19,6 +19,10 @@
 #                             2010-01-01 .. 2012-01-01
 #   mismatched.pem            a certificate for another key (other.key)
 #   other-ca.pem              an unrelated CA, to test "not trusted"
+#   today.pem today.p12       a certificate for signer.key valid from the
+#                             moment the script runs, for two years (a
+#                             letter dated years ago is still signed now)
+#   ec.key ec.pem ec.p12      an ECDSA P-256 signer, valid 2015 .. 2035
 #
 # The dates are fixed (openssl ca -startdate/-enddate), so a letter dated
 # anywhere from 2015 to 2034 signs and verifies; keys are new every run.
@@ -99,6 +103,20 @@ issue "/C=GB/O=Liverpool Safeguarding Partnership/CN=Liverpool Safeguarding Part
 newkey other.key
 issue "/C=GB/O=Liverpool Safeguarding Partnership/CN=Liverpool Safeguarding Partnership (TEST, OTHER KEY)" \
 	other.key 150101000000Z 350101000000Z v3_signer mismatched.pem
+
+start=$(date -u +%y%m%d%H%M%SZ)
+end=$(date -u -d '+2 years' +%y%m%d%H%M%SZ)
+issue "/C=GB/O=Liverpool Safeguarding Partnership/CN=Liverpool Safeguarding Partnership (TEST, TODAY)" \
+	signer.key "$start" "$end" v3_signer today.pem
+ossl pkcs12 -export -inkey signer.key -in today.pem -certfile ca.pem \
+	-name "Liverpool Safeguarding Partnership (TEST, TODAY)" -passout file:signer.pass -out today.p12
+
+ossl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ec.key
+chmod 600 ec.key
+issue "/C=GB/O=Liverpool Safeguarding Partnership/CN=Liverpool Safeguarding Partnership (TEST, ECDSA)" \
+	ec.key 150101000000Z 350101000000Z v3_signer ec.pem
+ossl pkcs12 -export -inkey ec.key -in ec.pem -certfile ca.pem \
+	-name "Liverpool Safeguarding Partnership (TEST, ECDSA)" -passout file:signer.pass -out ec.p12
 
 # an unrelated CA with the same name: its certificate must not be trusted
 newkey "$work/other-ca.key"

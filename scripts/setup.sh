@@ -7,7 +7,6 @@ cd "$(dirname "$0")/.."
 
 packages=(
 	build-essential cmake pkg-config   # compiler and build
-	libhpdf-dev                        # PDF writing (libharu)
 	libmd4c-dev                        # Markdown (CommonMark + tables)
 	libyaml-dev                        # letter front matter
 	libzip-dev libxml2-dev             # .xlsx and .ods workbooks (zip archives of XML)
@@ -16,6 +15,7 @@ packages=(
 	libssl-dev openssl                 # digital signatures (and sha256 for manifests); test CA
 	libcmocka-dev                      # unit tests
 	poppler-utils qpdf                 # checking the PDFs in tests
+	ghostscript mupdf-tools python3-pikepdf # independent PDF readers in tests
 	valgrind python3                   # leak checks; test fixtures
 	mupdf-tools python3-pikepdf        # tamper tests for verify (updates saved by other tools)
 	clang libclang-rt-14-dev           # libFuzzer runs in the test suite

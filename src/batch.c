@@ -1086,6 +1086,11 @@ int lm_batch_prepare_fonts(struct lm_batch *b, struct lm_diag *d)
 		add_values(&cps, b->areas[a].area.ctx);
 	/* the recipients' characters, noted when their files were read */
 	lm_cpset_add_set(&cps, &b->chars);
+	/* the signer's name, drawn in a visible signature box */
+	if (b->signer) {
+		const char *name = b->sign.name ? b->sign.name : lm_signer_name(b->signer);
+		lm_cpset_add_utf8(&cps, name, strlen(name));
+	}
 	if (!rc)
 		rc = lm_embed_prepare(&b->embed, &b->fonts, &cps, d);
 	if (!rc)
@@ -1146,15 +1151,15 @@ int lm_batch_check(struct lm_batch *b, const struct lm_job *job, struct lm_findi
 	return rc;
 }
 
-/* Signs `bytes` in place when the run signs, with the area's partnership
- * as the reason and the box the layout kept free when it is visible. */
-static int sign_bytes(struct lm_batch *b, const struct lm_batch_area *ba, const struct lm_layout *lay,
-		      struct lm_buf *bytes, const char *path, struct lm_diag *d)
+/* Signs the finished `pdf` when the run signs, with the area's
+ * partnership (every area's, for a print file: `ba` NULL) as the reason. */
+static int sign_pdf(struct lm_batch *b, const struct lm_batch_area *ba, struct lm_pdf *pdf,
+		    const char *path, struct lm_diag *d)
 {
 	if (!b->signer)
 		return 0;
 	struct lm_sign_info info = b->sign;
-	struct lm_buf reason = LM_BUF_INIT, out = LM_BUF_INIT;
+	struct lm_buf reason = LM_BUF_INIT;
 	/* a print file of several areas is issued by each of their partnerships */
 	lm_buf_adds(&reason, "Issued by ");
 	size_t first = reason.len;
@@ -1167,17 +1172,22 @@ static int sign_bytes(struct lm_batch *b, const struct lm_batch_area *ba, const 
 		lm_buf_addf(&reason, "%s%s", reason.len > first ? "; " : "", p);
 	}
 	info.reason = reason.ptr;
-	if (info.visible)
-		memcpy(info.rect, lay->sign_rect, sizeof(info.rect));
-	int rc = lm_sign_pdf(b->signer, bytes->ptr, bytes->len, &info, &out, d);
+	int rc = lm_sign_pdf(b->signer, &pdf->target, &info, d);
 	if (rc && d && !d->file[0])
 		snprintf(d->file, sizeof(d->file), "%s", path);
-	if (!rc) {
-		lm_buf_release(bytes);
-		*bytes = out;
-	}
 	lm_buf_release(&reason);
 	return rc;
+}
+
+/* The signature field a file of this run is made with, if it signs. */
+static const struct lm_pdf_sig *pdf_sig(const struct lm_batch *b, struct lm_pdf_sig *sig)
+{
+	if (!b->signer)
+		return NULL;
+	sig->name = b->sign.name ? b->sign.name : lm_signer_name(b->signer);
+	sig->signing_time = b->sign.signing_time;
+	sig->visible = b->sign.visible;
+	return sig;
 }
 
 static void sha256(const void *data, size_t len, unsigned char out[32])
@@ -1200,16 +1210,15 @@ static void note_file(const struct lm_batch *b, const struct lm_buf *bytes, size
  * area when NULL), writes it to `path` atomically and notes it in `r`.
  * Returns 0, or -1 with d filled and no file written. */
 static int write_pdf(struct lm_batch *b, struct lm_pdf *pdf, const struct lm_batch_area *ba,
-		     const struct lm_layout *lay, const char *path, struct lm_result *r,
-		     struct lm_diag *d)
+		     const char *path, struct lm_result *r, struct lm_diag *d)
 {
-	struct lm_buf bytes = LM_BUF_INIT;
-	int rc = lm_pdf_finish(pdf, &bytes, d) || sign_bytes(b, ba, lay, &bytes, path, d) ||
-		 lm_write_atomic(path, bytes.ptr, bytes.len, d) ? -1 : 0;
-	if (!rc)
-		note_file(b, &bytes, pdf->npages, r);
-	lm_buf_release(&bytes);
-	return rc;
+	if (lm_pdf_finish(pdf, d) || sign_pdf(b, ba, pdf, path, d) || lm_pdf_save(pdf, path, d))
+		return -1;
+	r->bytes = lm_pdfw_tell(&pdf->w);
+	r->pages = pdf->npages;
+	if (b->digests)
+		lm_pdfw_sha256(&pdf->w, r->sha256);
+	return 0;
 }
 
 int lm_batch_write(struct lm_batch *b, const struct lm_job *job, int skip_existing,
@@ -1218,6 +1227,7 @@ int lm_batch_write(struct lm_batch *b, const struct lm_job *job, int skip_existi
 	const struct lm_batch_area *ba = &b->areas[job->area];
 	struct lm_layout lay;
 	struct lm_pdf_meta meta = { 0 };
+	struct lm_pdf_sig sig;
 	struct lm_pdf pdf;
 	struct stat st;
 	int rc = -1;
@@ -1238,9 +1248,11 @@ int lm_batch_write(struct lm_batch *b, const struct lm_job *job, int skip_existi
 			return rc;
 		rc = -1;
 	}
-	if (!layout_job(b, job, &lay, &meta, d) && !lm_pdf_begin(&pdf, &b->fonts, &meta, d)) {
+	if (!layout_job(b, job, &lay, &meta, d)) {
+		meta.sign = pdf_sig(b, &sig);
+		lm_pdf_begin(&pdf, &b->fonts, &meta, d);
 		rc = lm_pdf_add(&pdf, &lay, ba->images.all, ba->images.nall, d) ||
-		     write_pdf(b, &pdf, ba, &lay, job->path, r, d) ? -1 : 0;
+		     write_pdf(b, &pdf, ba, job->path, r, d) ? -1 : 0;
 		lm_pdf_release(&pdf);
 	}
 	lm_layout_release(&lay);
@@ -1252,7 +1264,6 @@ int lm_batch_combine(struct lm_batch *b, const char *path, int duplex, lm_progre
 {
 	struct lm_pdf pdf;
 	int rc = -1, have_pdf = 0;
-	double sign_rect[4] = { 0 };
 	struct lm_cursor cur;
 	lm_cursor_init(&cur, b);
 	memset(r, 0, sizeof(*r));
@@ -1268,7 +1279,9 @@ int lm_batch_combine(struct lm_batch *b, const char *path, int duplex, lm_progre
 		}
 		/* the print file takes the first letter's title and author */
 		if (!have_pdf) {
-			if (lm_pdf_begin(&pdf, &b->fonts, &meta, d)) {
+			struct lm_pdf_sig sig;
+			meta.sign = pdf_sig(b, &sig);
+			if (lm_pdf_begin_file(&pdf, &b->fonts, &meta, path, d)) {
 				lm_layout_release(&lay);
 				goto out;
 			}
@@ -1287,7 +1300,6 @@ int lm_batch_combine(struct lm_batch *b, const char *path, int duplex, lm_progre
 				goto out;
 			}
 		}
-		memcpy(sign_rect, lay.sign_rect, sizeof(sign_rect));
 		lm_layout_release(&lay);
 		if (progress)
 			progress(ctx, j - b->first + 1, b->end - b->first);
@@ -1296,9 +1308,7 @@ int lm_batch_combine(struct lm_batch *b, const char *path, int duplex, lm_progre
 		lm_diag_set(d, path, 0, 0, "no letters to write");
 		goto out;
 	}
-	struct lm_layout last = { 0 };
-	memcpy(last.sign_rect, sign_rect, sizeof(sign_rect));
-	rc = write_pdf(b, &pdf, NULL, &last, path, r, d);
+	rc = write_pdf(b, &pdf, NULL, path, r, d);
 out:
 	if (have_pdf)
 		lm_pdf_release(&pdf);

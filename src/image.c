@@ -190,12 +190,14 @@ static int check_jpeg(struct lm_image *img, FILE *fp, const char *where, int lin
 		if (len < 2)
 			break;
 		if (c >= 0xC0 && c <= 0xCF && c != 0xC4 && c != 0xC8 && c != 0xCC) {
-			unsigned char h[5];
-			if (fread(h, 1, 5, fp) != 5)
+			unsigned char h[6];
+			if (fread(h, 1, 6, fp) != 6)
 				break;
 			img->height = (unsigned)(h[1] << 8 | h[2]);
 			img->width = (unsigned)(h[3] << 8 | h[4]);
-			if (!img->width || !img->height)
+			img->components = h[5];
+			if (!img->width || !img->height || h[0] != 8 ||
+			    (h[5] != 1 && h[5] != 3 && h[5] != 4))
 				break;
 			if (img->width > LM_IMAGE_MAX_SIDE || img->height > LM_IMAGE_MAX_SIDE)
 				return lm_diag_set(d, where, line, col,

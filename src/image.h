@@ -1,4 +1,4 @@
-/* image.h - signature and logo images, checked before libharu sees them.
+/* image.h - signature and logo images, checked before the PDF writer sees them.
  *
  * libharu aborts the whole process on a truncated or corrupt PNG (libpng
  * aborts inside it), so every PNG is decoded completely here first, with
@@ -18,6 +18,7 @@ struct lm_image {
 	char *path;            /* owned */
 	enum lm_image_kind kind;
 	unsigned width, height; /* pixels */
+	int components;         /* JPEG: 1 grey, 3 RGB, 4 CMYK */
 	/* PNG only, prepared once per run: the pixels deflated as a PDF image
 	 * stream wants them (libharu would store the alpha channel
 	 * uncompressed, and compress the colour again for every file) */

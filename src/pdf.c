@@ -5,241 +5,107 @@
 #include "fileio.h"
 #include "subset.h"
 
-#include <errno.h>
 #include <math.h>
 #include <openssl/evp.h>
-#include <hpdf.h>
-#include <hpdf_doc.h>
-#include <hpdf_objects.h>
-#include <hpdf_pages.h>
-#include <hpdf_streams.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-/* libharu reports errors through this; we keep the first and check after
- * each step, so no error ever passes unnoticed. */
-static void HPDF_STDCALL on_error(HPDF_STATUS code, HPDF_STATUS detail, void *user)
-{
-	struct lm_pdf *pdf = user;
-	if (!pdf->error) {
-		pdf->error = code;
-		pdf->error_detail = detail;
-	}
-}
+/* Kids a /Pages node holds: 64 keeps every node small and the tree three
+ * levels deep at a quarter of a million pages. */
+#define PAGES_FAN 64
+/* Distinct URI actions and resource dictionaries remembered for sharing;
+ * past these, links get their own actions and pages their own resources,
+ * so memory stays bounded whatever the recipients hold. */
+#define MAX_URIS 256
+#define MAX_RESOURCES 64
 
-static int failed(struct lm_pdf *pdf, const char *path, const char *what, struct lm_diag *d)
+static void info_dict(struct lm_pdf *pdf, const struct lm_pdf_meta *meta)
 {
-	if (!pdf->error)
-		return 0;
-	lm_diag_set(d, path, 0, 0, "PDF library error 0x%04lX (detail %lu) while %s",
-		    pdf->error, pdf->error_detail, what);
-	return 1;
-}
-
-/* PDFDocEncoding's byte for `cp`, or -1 (PDF 32000 annex D.2). */
-static int pdfdoc_byte(uint32_t cp)
-{
-	static const uint16_t high[] = { 0x2022, 0x2020, 0x2021, 0x2026, 0x2014, 0x2013, 0x0192, 0x2044,
-					 0x2039, 0x203A, 0x2212, 0x2030, 0x201E, 0x201C, 0x201D, 0x2018,
-					 0x2019, 0x201A, 0x2122, 0xFB01, 0xFB02, 0x0141, 0x0152, 0x0160,
-					 0x0178, 0x017D, 0x0131, 0x0142, 0x0153, 0x0161, 0x017E };
-	if ((cp >= 0x20 && cp < 0x7F) || (cp >= 0xA1 && cp <= 0xFF && cp != 0xAD))
-		return (int)cp;
-	if (cp == 0x20AC)
-		return 0xA0;
-	for (int i = 0; i < 31; i++)
-		if (high[i] == cp)
-			return 0x80 + i;
-	return -1;
-}
-
-static void info_text(HPDF_Doc doc, const char *key, const char *utf8)
-{
-	if (!utf8 || !doc->info)
-		return;
-	/* PDFDocEncoding when every character has a byte there: a quarter of
-	 * the size of UTF-16 written as hex */
 	struct lm_buf b = LM_BUF_INIT;
-	size_t len = strlen(utf8);
-	int ok = 1;
-	for (size_t i = 0; i < len && ok;) {
-		uint32_t cp;
-		int n = lm_utf8_decode(utf8 + i, len - i, &cp);
-		int byte = n ? pdfdoc_byte(cp) : -1;
-		if (byte < 0)
-			ok = 0;
-		else
-			lm_buf_addc(&b, (char)byte);
-		i += n ? (size_t)n : 1;
+	lm_buf_adds(&b, "<<");
+	if (meta->title) {
+		lm_buf_adds(&b, "/Title");
+		lm_pdfw_text(&b, meta->title);
 	}
-	if (ok) {
-		HPDF_Dict_Add(doc->info, key, HPDF_String_New(doc->mmgr, b.ptr, NULL));
-		lm_buf_release(&b);
-		return;
+	if (meta->author) {
+		lm_buf_adds(&b, "/Author");
+		lm_pdfw_text(&b, meta->author);
 	}
-	lm_buf_reset(&b);
-	lm_buf_add(&b, "\xFE\xFF", 2);
-	for (size_t i = 0; i < len;) {
-		uint32_t cp;
-		int n = lm_utf8_decode(utf8 + i, len - i, &cp);
-		if (!n)
-			n = 1, cp = 0xFFFD;
-		if (cp >= 0x10000) {
-			cp -= 0x10000;
-			uint32_t hi = 0xD800 + (cp >> 10), lo = 0xDC00 + (cp & 0x3FF);
-			char u[4] = { (char)(hi >> 8), (char)hi, (char)(lo >> 8), (char)lo };
-			lm_buf_add(&b, u, 4);
-		} else {
-			char u[2] = { (char)(cp >> 8), (char)cp };
-			lm_buf_add(&b, u, 2);
-		}
-		i += (size_t)n;
+	if (meta->subject) {
+		lm_buf_adds(&b, "/Subject");
+		lm_pdfw_text(&b, meta->subject);
 	}
-	HPDF_Dict_Add(doc->info, key, HPDF_Binary_New(doc->mmgr, (HPDF_BYTE *)b.ptr, (HPDF_UINT)b.len));
+	lm_buf_adds(&b, "/Creator(lettermerge)/Producer(lettermerge)>>");
+	pdf->info = lm_pdfw_reserve(&pdf->w);
+	lm_pdfw_obj(&pdf->w, pdf->info, b.ptr, b.len);
 	lm_buf_release(&b);
 }
 
-static HPDF_Dict stream_dict(HPDF_Doc doc, const unsigned char *z, size_t len);
+static int begin(struct lm_pdf *pdf, struct lm_fonts *fonts, const struct lm_pdf_meta *meta,
+		 struct lm_atomic *file)
+{
+	lm_pdfw_init(&pdf->w, file);
+	pdf->fonts = fonts;
+	lm_buf_init(&pdf->last_body);
+	lm_buf_init(&pdf->last_annots);
+	lm_buf_init(&pdf->widget);
+	for (int l = 0; l < LM_PDF_LEVELS; l++)
+		lm_buf_init(&pdf->levels[l].kids);
+	pdf->lang = meta->lang && *meta->lang ? lm_xstrdup(meta->lang) : NULL;
+	if (meta->sign) {
+		pdf->sign = *meta->sign;
+		pdf->sign_name = lm_xstrdup(meta->sign->name ? meta->sign->name : "");
+		pdf->sign.name = pdf->sign_name;
+	}
+	info_dict(pdf, meta);
+	/* XMP, uncompressed so that a checker finds the PDF/UA identifier */
+	struct lm_buf xmp = LM_BUF_INIT;
+	lm_tags_xmp(&xmp, meta->title, meta->author, meta->subject, meta->lang, "lettermerge",
+		    "lettermerge");
+	pdf->metadata = lm_pdfw_reserve(&pdf->w);
+	lm_pdfw_stream(&pdf->w, pdf->metadata, "/Type/Metadata/Subtype/XML", xmp.ptr, xmp.len, 0);
+	lm_buf_release(&xmp);
+	pdf->catalog = lm_pdfw_reserve(&pdf->w);
+	lm_tags_init(&pdf->tags, &pdf->w, meta->lang);
+	return 0;
+}
 
 int lm_pdf_begin(struct lm_pdf *pdf, struct lm_fonts *fonts, const struct lm_pdf_meta *meta,
 		 struct lm_diag *d)
 {
+	(void)d;
 	memset(pdf, 0, sizeof(*pdf));
-	pdf->fonts = fonts;
-	HPDF_Doc doc = HPDF_New(on_error, pdf);
-	if (!doc)
-		return lm_diag_set(d, NULL, 0, 0, "cannot start a PDF document (out of memory?)");
-	pdf->doc = doc;
-	HPDF_SetCompressionMode(doc, HPDF_COMP_ALL);
-	HPDF_SetInfoAttr(doc, HPDF_INFO_CREATOR, "lettermerge");
-	/* text strings as UTF-16BE with a byte-order mark: libharu's own UTF-8
-	 * encoder costs a large table per document */
-	info_text(doc, "Title", meta->title);
-	info_text(doc, "Author", meta->author);
-	info_text(doc, "Subject", meta->subject);
-	if (meta->lang && *meta->lang)
-		HPDF_Dict_Add(doc->catalog, "Lang", HPDF_String_New(doc->mmgr, meta->lang, NULL));
-	/* tagged (PDF 1.4), the tree in object streams (1.5) */
-	doc->pdf_version = HPDF_VER_15;
-	lm_tags_init(&pdf->tags, meta->lang);
-	HPDF_Dict mark = HPDF_Dict_New(doc->mmgr);
-	HPDF_Dict prefs = HPDF_Dict_New(doc->mmgr);
-	if (mark && prefs) {
-		HPDF_Dict_Add(mark, "Marked", HPDF_Boolean_New(doc->mmgr, HPDF_TRUE));
-		HPDF_Dict_Add(doc->catalog, "MarkInfo", mark);
-		/* readers show the title, not the file name */
-		HPDF_Dict_Add(prefs, "DisplayDocTitle", HPDF_Boolean_New(doc->mmgr, HPDF_TRUE));
-		HPDF_Dict_Add(doc->catalog, "ViewerPreferences", prefs);
-	}
-	struct lm_buf xmp = LM_BUF_INIT;
-	lm_tags_xmp(&xmp, meta->title, meta->author, meta->subject, meta->lang,
-		    HPDF_GetInfoAttr(doc, HPDF_INFO_PRODUCER), "lettermerge");
-	struct lm_buf z = LM_BUF_INIT;
-	lm_buf_add_deflated(&z, xmp.ptr, xmp.len);
-	HPDF_Dict md = z.len ? stream_dict(doc, (const unsigned char *)z.ptr, z.len) : NULL;
-	lm_buf_release(&z);
-	if (md) {
-		HPDF_Dict_AddName(md, "Type", "Metadata");
-		HPDF_Dict_AddName(md, "Subtype", "XML");
-		HPDF_Dict_Add(doc->catalog, "Metadata", md);
-	}
-	lm_buf_release(&xmp);
-	if (failed(pdf, NULL, "setting up the document", d)) {
-		lm_pdf_release(pdf);
+	return begin(pdf, fonts, meta, NULL);
+}
+
+int lm_pdf_begin_file(struct lm_pdf *pdf, struct lm_fonts *fonts, const struct lm_pdf_meta *meta,
+		      const char *path, struct lm_diag *d)
+{
+	memset(pdf, 0, sizeof(*pdf));
+	if (lm_atomic_open(&pdf->file, path, d))
 		return -1;
-	}
-	return 0;
+	pdf->streaming = 1;
+	return begin(pdf, fonts, meta, &pdf->file);
 }
 
-/* libharu drops a stream's /Filter key when it does not compress the
- * stream itself, so streams we deflated once per run name their filter
- * from this hook, which libharu calls while writing the dictionary. */
-static HPDF_STATUS write_flate_key(HPDF_Dict dict, HPDF_Stream out)
+static const struct lm_embed *embed_of(const struct lm_pdf *pdf)
 {
-	(void)dict;
-	return HPDF_Stream_WriteStr(out, "/Filter /FlateDecode\012");
+	return pdf->own ? pdf->own : pdf->fonts->embed;
 }
 
-static HPDF_Dict stream_dict(HPDF_Doc doc, const unsigned char *z, size_t len)
-{
-	HPDF_Dict dict = HPDF_DictStream_New(doc->mmgr, doc->xref);
-	if (!dict)
-		return NULL;
-	dict->filter = HPDF_STREAM_FILTER_NONE;
-	dict->write_fn = write_flate_key;
-	HPDF_Stream_Write(dict->stream, z, (HPDF_UINT)len);
-	return dict;
-}
-
-static HPDF_Array int_array(HPDF_Doc doc, const int *v, size_t n)
-{
-	HPDF_Array a = HPDF_Array_New(doc->mmgr);
-	for (size_t i = 0; a && i < n; i++)
-		HPDF_Array_AddNumber(a, v[i]);
-	return a;
-}
-
-/* A composite font as PDF 32000 9.7 describes it: Type0 with Identity-H,
- * a CIDFontType2 whose CIDs are the subset's glyph ids, the subset file,
- * widths and a ToUnicode map, all made by subset.c once per run. */
-static HPDF_Dict get_font(struct lm_pdf *pdf, enum lm_face face)
+/* The Type0 font of `face`: numbered at first use, written by
+ * lm_pdf_finish once the glyphs it prints are known. */
+static unsigned get_font(struct lm_pdf *pdf, enum lm_face face)
 {
 	if (pdf->font[face])
 		return pdf->font[face];
-	HPDF_Doc doc = pdf->doc;
-	const struct lm_embed_face *ef = &(pdf->own ? pdf->own : pdf->fonts->embed)->face[face];
-	/* the font file is filled in by lm_pdf_finish, when it is known which
-	 * glyphs the file prints */
-	HPDF_Dict file = HPDF_DictStream_New(doc->mmgr, doc->xref);
-	if (file)
-		file->write_fn = write_flate_key; /* deflated by lm_pdf_finish */
-	HPDF_Dict cmap = HPDF_DictStream_New(doc->mmgr, doc->xref);
-	if (cmap)
-		cmap->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
-	HPDF_Dict desc = HPDF_Dict_New(doc->mmgr);
-	HPDF_Dict cid = HPDF_Dict_New(doc->mmgr);
-	HPDF_Dict type0 = HPDF_Dict_New(doc->mmgr);
-	HPDF_Dict info = HPDF_Dict_New(doc->mmgr);
-	HPDF_Array kids = HPDF_Array_New(doc->mmgr);
-	HPDF_Array w = HPDF_Array_New(doc->mmgr);
-	if (!file || !cmap || !desc || !cid || !type0 || !info || !kids || !w)
-		return NULL;
-	HPDF_Xref_Add(doc->xref, desc);
-	HPDF_Xref_Add(doc->xref, cid);
-	HPDF_Xref_Add(doc->xref, type0);
-	pdf->font_file[face] = file;
-	pdf->to_unicode[face] = cmap;
-	pdf->widths[face] = w;
+	const struct lm_embed_face *ef = &embed_of(pdf)->face[face];
+	pdf->font[face] = lm_pdfw_reserve(&pdf->w);
 	pdf->used[face] = lm_xcalloc(ef->nglyphs ? ef->nglyphs : 1, 1);
-
-	HPDF_Dict_AddName(desc, "Type", "FontDescriptor");
-	HPDF_Dict_AddName(desc, "FontName", ef->base_font);
-	HPDF_Dict_AddNumber(desc, "Flags", ef->flags);
-	HPDF_Dict_Add(desc, "FontBBox", int_array(doc, ef->bbox, 4));
-	HPDF_Dict_AddNumber(desc, "ItalicAngle", ef->italic_angle);
-	HPDF_Dict_AddNumber(desc, "Ascent", ef->ascent);
-	HPDF_Dict_AddNumber(desc, "Descent", ef->descent);
-	HPDF_Dict_AddNumber(desc, "CapHeight", ef->cap_height);
-	HPDF_Dict_AddNumber(desc, "StemV", face == LM_FACE_BOLD || face == LM_FACE_BOLD_ITALIC ? 140 : 80);
-	HPDF_Dict_Add(desc, "FontFile2", file);
-
-	HPDF_Dict_Add(info, "Registry", HPDF_String_New(doc->mmgr, "Adobe", NULL));
-	HPDF_Dict_Add(info, "Ordering", HPDF_String_New(doc->mmgr, "Identity", NULL));
-	HPDF_Dict_AddNumber(info, "Supplement", 0);
-	HPDF_Dict_AddName(cid, "Type", "Font");
-	HPDF_Dict_AddName(cid, "Subtype", "CIDFontType2");
-	HPDF_Dict_AddName(cid, "BaseFont", ef->base_font);
-	HPDF_Dict_Add(cid, "CIDSystemInfo", info);
-	HPDF_Dict_Add(cid, "FontDescriptor", desc);
-	HPDF_Dict_Add(cid, "W", w);
-	HPDF_Dict_AddName(cid, "CIDToGIDMap", "Identity");
-
-	HPDF_Dict_AddName(type0, "Type", "Font");
-	HPDF_Dict_AddName(type0, "Subtype", "Type0");
-	HPDF_Dict_AddName(type0, "BaseFont", ef->base_font);
-	if (lm_embed_one_byte(ef)) {
-		/* code = glyph id, one byte each */
+	if (lm_embed_one_byte(ef) && !pdf->one_byte_cmap) {
+		/* code = glyph id, one byte each; the same CMap for every face */
 		static const char onebyte[] =
 			"/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
 			"/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> def\n"
@@ -247,244 +113,232 @@ static HPDF_Dict get_font(struct lm_pdf *pdf, enum lm_face face)
 			"1 begincodespacerange\n<00> <FF>\nendcodespacerange\n"
 			"1 begincidrange\n<00> <FF> 0\nendcidrange\n"
 			"endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n";
-		HPDF_Dict enc = pdf->one_byte_cmap; /* the same for every face */
-		if (!enc) {
-			HPDF_Dict sys = HPDF_Dict_New(doc->mmgr);
-			enc = HPDF_DictStream_New(doc->mmgr, doc->xref);
-			if (!enc || !sys)
-				return NULL;
-			enc->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
-			HPDF_Dict_AddName(enc, "Type", "CMap");
-			HPDF_Dict_AddName(enc, "CMapName", "LM-OneByte-H");
-			HPDF_Dict_Add(sys, "Registry", HPDF_String_New(doc->mmgr, "Adobe", NULL));
-			HPDF_Dict_Add(sys, "Ordering", HPDF_String_New(doc->mmgr, "Identity", NULL));
-			HPDF_Dict_AddNumber(sys, "Supplement", 0);
-			HPDF_Dict_Add(enc, "CIDSystemInfo", sys);
-			HPDF_Stream_Write(enc->stream, (const HPDF_BYTE *)onebyte, sizeof(onebyte) - 1);
-			pdf->one_byte_cmap = enc;
+		pdf->one_byte_cmap = lm_pdfw_reserve(&pdf->w);
+		lm_pdfw_stream(&pdf->w, pdf->one_byte_cmap,
+			       "/Type/CMap/CMapName/LM-OneByte-H/CIDSystemInfo<</Registry(Adobe)/Ordering(Identity)/Supplement 0>>",
+			       onebyte, sizeof(onebyte) - 1, LM_PDFW_DEFLATE);
+	}
+	return pdf->font[face];
+}
+
+/* A composite font as PDF 32000 9.7 describes it: Type0 with our one-byte
+ * CMap or Identity-H, a CIDFontType2 whose CIDs are the subset's glyph
+ * ids, the font file pruned to the glyphs printed, their widths and a
+ * ToUnicode map. */
+static int write_font(struct lm_pdf *pdf, enum lm_face face, struct lm_diag *d)
+{
+	const struct lm_embed_face *ef = &embed_of(pdf)->face[face];
+	struct lm_pdfw *w = &pdf->w;
+	unsigned file = lm_pdfw_reserve(w), cmap = lm_pdfw_reserve(w), desc = lm_pdfw_reserve(w),
+		 cid = lm_pdfw_reserve(w);
+	struct lm_buf ttf = LM_BUF_INIT, b = LM_BUF_INIT;
+	if (lm_embed_prune(ef, pdf->used[face], &ttf)) {
+		lm_buf_release(&ttf);
+		return lm_diag_setk(d, LM_KIND_BUG, pdf->fonts->path[face], 0, 0, "the font subset cannot be read back");
+	}
+	lm_buf_addf(&b, "/Length1 %zu", ttf.len);
+	lm_pdfw_stream(w, file, b.ptr, ttf.ptr, ttf.len, LM_PDFW_DEFLATE);
+	lm_buf_reset(&ttf);
+	lm_embed_tounicode(ef, pdf->used[face], &ttf);
+	lm_pdfw_stream(w, cmap, "", ttf.ptr, ttf.len, LM_PDFW_DEFLATE);
+	lm_buf_release(&ttf);
+
+	lm_buf_reset(&b);
+	lm_buf_adds(&b, "<</Type/FontDescriptor/FontName");
+	lm_pdfw_name(&b, ef->base_font);
+	lm_buf_addf(&b, "/Flags %d/FontBBox[%d %d %d %d]/ItalicAngle %d/Ascent %d/Descent %d/CapHeight %d/StemV %d/FontFile2 ",
+		    ef->flags, ef->bbox[0], ef->bbox[1], ef->bbox[2], ef->bbox[3], ef->italic_angle,
+		    ef->ascent, ef->descent, ef->cap_height,
+		    face == LM_FACE_BOLD || face == LM_FACE_BOLD_ITALIC ? 140 : 80);
+	lm_pdfw_ref(&b, file);
+	lm_buf_adds(&b, ">>");
+	lm_pdfw_obj(w, desc, b.ptr, b.len);
+
+	lm_buf_reset(&b);
+	lm_buf_adds(&b, "<</Type/Font/Subtype/CIDFontType2/BaseFont");
+	lm_pdfw_name(&b, ef->base_font);
+	lm_buf_adds(&b, "/CIDSystemInfo<</Registry(Adobe)/Ordering(Identity)/Supplement 0>>/FontDescriptor ");
+	lm_pdfw_ref(&b, desc);
+	/* widths of the glyphs printed, as runs of consecutive ids */
+	lm_buf_adds(&b, "/W[");
+	for (unsigned g = 0; g < ef->nglyphs;) {
+		if (!pdf->used[face][g]) {
+			g++;
+			continue;
 		}
-		HPDF_Dict_Add(type0, "Encoding", enc);
+		lm_pdfw_uint(&b, g);
+		lm_buf_addc(&b, '[');
+		for (unsigned first = g; g < ef->nglyphs && pdf->used[face][g]; g++) {
+			if (g > first)
+				lm_buf_addc(&b, ' ');
+			lm_pdfw_uint(&b, (size_t)(ef->widths[g] < 0 ? 0 : ef->widths[g]));
+		}
+		lm_buf_addc(&b, ']');
+	}
+	lm_buf_adds(&b, "]/CIDToGIDMap/Identity>>");
+	lm_pdfw_obj(w, cid, b.ptr, b.len);
+
+	lm_buf_reset(&b);
+	lm_buf_adds(&b, "<</Type/Font/Subtype/Type0/BaseFont");
+	lm_pdfw_name(&b, ef->base_font);
+	if (lm_embed_one_byte(ef)) {
+		lm_buf_adds(&b, "/Encoding ");
+		lm_pdfw_ref(&b, pdf->one_byte_cmap);
 	} else {
-		HPDF_Dict_AddName(type0, "Encoding", "Identity-H");
+		lm_buf_adds(&b, "/Encoding/Identity-H");
 	}
-	HPDF_Array_Add(kids, cid);
-	HPDF_Dict_Add(type0, "DescendantFonts", kids);
-	HPDF_Dict_Add(type0, "ToUnicode", cmap);
-	pdf->font[face] = type0;
-	return type0;
+	lm_buf_adds(&b, "/DescendantFonts[");
+	lm_pdfw_ref(&b, cid);
+	lm_buf_adds(&b, "]/ToUnicode ");
+	lm_pdfw_ref(&b, cmap);
+	lm_buf_adds(&b, ">>");
+	lm_pdfw_obj(w, pdf->font[face], b.ptr, b.len);
+	lm_buf_release(&b);
+	return 0;
 }
 
-/* An image XObject whose stream is already deflated: libharu's public
- * calls would decode the PNG and compress it again for every file. */
-static HPDF_Dict raw_stream(HPDF_Doc doc, unsigned w, unsigned h, const char *space,
-			    int colors, int bits, const unsigned char *z, size_t len)
+/* An image XObject whose stream image.c deflated once per run. */
+static void image_stream(struct lm_pdf *pdf, unsigned num, unsigned w, unsigned h, const char *space,
+			 int colors, int bits, const unsigned char *z, size_t len, unsigned smask)
 {
-	HPDF_Dict img = stream_dict(doc, z, len);
-	if (!img)
-		return NULL;
-	img->header.obj_class |= HPDF_OSUBCLASS_XOBJECT;
-	HPDF_Dict_AddName(img, "Type", "XObject");
-	HPDF_Dict_AddName(img, "Subtype", "Image");
-	HPDF_Dict_AddNumber(img, "Width", (HPDF_INT32)w);
-	HPDF_Dict_AddNumber(img, "Height", (HPDF_INT32)h);
-	HPDF_Dict_AddName(img, "ColorSpace", space);
-	HPDF_Dict_AddNumber(img, "BitsPerComponent", bits);
+	struct lm_buf b = LM_BUF_INIT;
+	lm_buf_addf(&b, "/Type/XObject/Subtype/Image/Width %u/Height %u/ColorSpace/%s/BitsPerComponent %d",
+		    w, h, space, bits);
 	/* rows carry PNG filter bytes (see image.c) */
-	HPDF_Dict parms = HPDF_Dict_New(doc->mmgr);
-	if (parms) {
-		HPDF_Dict_AddNumber(parms, "Predictor", 15);
-		HPDF_Dict_AddNumber(parms, "Colors", colors);
-		HPDF_Dict_AddNumber(parms, "BitsPerComponent", bits);
-		HPDF_Dict_AddNumber(parms, "Columns", (HPDF_INT32)w);
-		HPDF_Dict_Add(img, "DecodeParms", parms);
+	lm_buf_addf(&b, "/DecodeParms<</Predictor 15/Colors %d/BitsPerComponent %d/Columns %u>>", colors,
+		    bits, w);
+	if (smask) {
+		lm_buf_adds(&b, "/SMask ");
+		lm_pdfw_ref(&b, smask);
 	}
-	return img;
+	lm_pdfw_stream(&pdf->w, num, b.ptr, z, len, LM_PDFW_DEFLATED);
+	lm_buf_release(&b);
 }
 
-static HPDF_Image prepared_image(struct lm_pdf *pdf, const struct lm_image *im)
-{
-	HPDF_Doc doc = pdf->doc;
-	HPDF_Dict img = raw_stream(doc, im->color_w, im->color_h, im->gray ? "DeviceGray" : "DeviceRGB",
-				   im->gray ? 1 : 3, 8, im->zcolor, im->zcolor_len);
-	if (img && im->zalpha) {
-		HPDF_Dict mask = raw_stream(doc, im->width, im->height, "DeviceGray", 1, LM_ALPHA_BITS,
-					    im->zalpha, im->zalpha_len);
-		if (mask)
-			HPDF_Dict_Add(img, "SMask", mask);
-	}
-	return img;
-}
-
-static HPDF_Image get_image(struct lm_pdf *pdf, const struct lm_image *img)
+/* The image's object number: written at its first use in the file. */
+static unsigned get_image(struct lm_pdf *pdf, const struct lm_image *img, struct lm_diag *d)
 {
 	for (size_t i = 0; i < pdf->nimages; i++)
 		if (!strcmp(pdf->images[i].path, img->path))
-			return pdf->images[i].handle;
-	HPDF_Image h = img->kind == LM_IMAGE_PNG ? prepared_image(pdf, img)
-						 : HPDF_LoadJpegImageFromFile(pdf->doc, img->path);
-	if (!h)
-		return NULL;
+			return pdf->images[i].num;
+	unsigned num = lm_pdfw_reserve(&pdf->w);
+	if (img->kind == LM_IMAGE_PNG) {
+		unsigned mask = img->zalpha ? lm_pdfw_reserve(&pdf->w) : 0;
+		image_stream(pdf, num, img->color_w, img->color_h, img->gray ? "DeviceGray" : "DeviceRGB",
+			     img->gray ? 1 : 3, 8, img->zcolor, img->zcolor_len, mask);
+		if (mask)
+			image_stream(pdf, mask, img->width, img->height, "DeviceGray", 1, LM_ALPHA_BITS,
+				     img->zalpha, img->zalpha_len, 0);
+	} else {
+		/* a JPEG is embedded as it is: PDF readers decode it */
+		struct lm_buf jpg = LM_BUF_INIT, b = LM_BUF_INIT;
+		if (lm_read_file(img->path, &jpg, d)) {
+			lm_buf_release(&jpg);
+			return 0;
+		}
+		const char *space = img->components == 1 ? "DeviceGray" : img->components == 4 ? "DeviceCMYK" : "DeviceRGB";
+		lm_buf_addf(&b, "/Type/XObject/Subtype/Image/Width %u/Height %u/ColorSpace/%s/BitsPerComponent 8/Filter/DCTDecode",
+			    img->width, img->height, space);
+		if (img->components == 4) /* Adobe's CMYK JPEGs are inverted */
+			lm_buf_adds(&b, "/Decode[1 0 1 0 1 0 1 0]");
+		lm_pdfw_stream(&pdf->w, num, b.ptr, jpg.ptr, jpg.len, 0);
+		lm_buf_release(&jpg);
+		lm_buf_release(&b);
+	}
 	LM_ALLOC_GROW(pdf->images, pdf->nimages + 1, pdf->images_alloc);
 	pdf->images[pdf->nimages].path = img->path;
-	pdf->images[pdf->nimages++].handle = h;
-	return h;
+	pdf->images[pdf->nimages++].num = num;
+	return num;
 }
 
-
-/* Coordinates to 1/100 pt (a 3,500th of a millimetre): libharu prints
- * five decimals, and shorter numbers make smaller content streams. */
-static HPDF_REAL r2(double v)
+/* One URI action a target, however many letters of a print file link to
+ * it (up to MAX_URIS targets; a direct action after that). */
+static void uri_action(struct lm_pdf *pdf, const char *uri, struct lm_buf *out)
 {
-	return (HPDF_REAL)(floor(v * 100.0 + 0.5) / 100.0);
-}
-
-/* Every page of a print file has the same size: the media box is said once,
- * on the page tree, and pages inherit it.  ProcSet is obsolete (PDF 32000
- * 14.2).  Each saves some 50 bytes a page in a run of thousands. */
-static void page_box(struct lm_pdf *pdf, HPDF_Page page, double w, double h)
-{
-	HPDF_Doc doc = pdf->doc;
-	HPDF_Dict root = doc->root_pages;
-	HPDF_Array box = HPDF_Dict_GetItem(root, "MediaBox", HPDF_OCLASS_ARRAY);
-	if (!box) {
-		box = HPDF_Array_New(doc->mmgr);
-		HPDF_Array_AddNumber(box, 0);
-		HPDF_Array_AddNumber(box, 0);
-		HPDF_Array_AddReal(box, (HPDF_REAL)r2(w));
-		HPDF_Array_AddReal(box, (HPDF_REAL)r2(h));
-		HPDF_Dict_Add(root, "MediaBox", box);
-		pdf->page_w = w;
-		pdf->page_h = h;
-	}
-	if (w == pdf->page_w && h == pdf->page_h) {
-		HPDF_Dict_RemoveElement(page, "MediaBox");
+	for (size_t i = 0; i < pdf->nuris; i++)
+		if (!strcmp(pdf->uris[i].uri, uri)) {
+			lm_pdfw_ref(out, pdf->uris[i].num);
+			return;
+		}
+	struct lm_buf a = LM_BUF_INIT;
+	lm_buf_adds(&a, "<</S/URI/URI");
+	lm_pdfw_literal(&a, uri, strlen(uri));
+	lm_buf_adds(&a, ">>");
+	if (pdf->nuris < MAX_URIS) {
+		unsigned num = lm_pdfw_reserve(&pdf->w);
+		lm_pdfw_obj(&pdf->w, num, a.ptr, a.len);
+		LM_ALLOC_GROW(pdf->uris, pdf->nuris + 1, pdf->uris_alloc);
+		pdf->uris[pdf->nuris].uri = lm_xstrdup(uri);
+		pdf->uris[pdf->nuris++].num = num;
+		lm_pdfw_ref(out, num);
 	} else {
-		HPDF_Page_SetWidth(page, (HPDF_REAL)w);
-		HPDF_Page_SetHeight(page, (HPDF_REAL)h);
+		lm_buf_add(out, a.ptr, a.len);
 	}
-	HPDF_Dict res = HPDF_Dict_GetItem(page, "Resources", HPDF_OCLASS_DICT);
-	if (res)
-		HPDF_Dict_RemoveElement(res, "ProcSet");
+	lm_buf_release(&a);
 }
 
-/* One URI action a target, however many letters of a print file link to it. */
-static HPDF_Dict uri_action(struct lm_pdf *pdf, const char *uri)
+/* A link annotation, owned by its Link element, listed in the page's /Annots. */
+static void link_annot(struct lm_pdf *pdf, unsigned page, const struct lm_box *b, struct lm_buf *annots)
 {
-	for (size_t i = 0; i < pdf->nactions; i++)
-		if (!strcmp(pdf->actions[i].path, uri))
-			return pdf->actions[i].handle;
-	HPDF_Doc doc = pdf->doc;
-	HPDF_Dict a = HPDF_Dict_New(doc->mmgr);
-	if (!a)
-		return NULL;
-	HPDF_Xref_Add(doc->xref, a);
-	HPDF_Dict_AddName(a, "S", "URI");
-	HPDF_Dict_Add(a, "URI", HPDF_String_New(doc->mmgr, uri, NULL));
-	LM_ALLOC_GROW(pdf->actions, pdf->nactions + 1, pdf->actions_alloc);
-	/* the layout's strings outlive the document */
-	pdf->actions[pdf->nactions].path = lm_xstrdup(uri);
-	pdf->actions[pdf->nactions++].handle = a;
-	return a;
-}
-
-/* An empty dictionary standing for hidden object `idx` of the tree (tags.h):
- * libharu writes a reference to it as "N 0 R" with the number it has when
- * the file is written, which lm_pdf_finish gives it. */
-static HPDF_Dict anchor(struct lm_pdf *pdf, size_t idx)
-{
-	HPDF_Doc doc = pdf->doc;
-	HPDF_Dict a = HPDF_Dict_New(doc->mmgr);
-	if (!a)
-		return NULL;
-	a->header.obj_id = HPDF_OTYPE_INDIRECT;
-	LM_ALLOC_GROW(pdf->anchors, pdf->nanchors + 1, pdf->anchors_alloc);
-	pdf->anchor_idx = lm_xrealloc(pdf->anchor_idx, pdf->anchors_alloc * sizeof(*pdf->anchor_idx));
-	pdf->anchors[pdf->nanchors] = a;
-	pdf->anchor_idx[pdf->nanchors++] = idx;
-	return a;
-}
-
-/* A link annotation, written by the tree (it belongs to the Link element)
- * and listed in the page's /Annots. */
-static void link_annot(struct lm_pdf *pdf, HPDF_Page page, const struct lm_box *b)
-{
-	HPDF_Doc doc = pdf->doc;
-	HPDF_Dict action = uri_action(pdf, b->href);
-	if (!action)
-		return;
+	unsigned num = lm_pdfw_reserve(&pdf->w);
+	int key = lm_tags_link(&pdf->tags, b->elem, num);
 	/* whole points: a click area needs no finer grain */
 	int rect[4] = { (int)floor(b->x), (int)floor(b->y - b->h * 0.25), (int)ceil(b->x + b->w),
 			(int)ceil(b->y + b->h * 0.9) };
+	struct lm_buf a = LM_BUF_INIT;
+	/* no border: readers would draw a black box round every link */
+	lm_buf_addf(&a, "<</Type/Annot/Subtype/Link/Rect[%d %d %d %d]/Border[0 0 0]/F 4/P ", rect[0],
+		    rect[1], rect[2], rect[3]);
+	lm_pdfw_ref(&a, page);
+	lm_buf_adds(&a, "/A ");
+	uri_action(pdf, b->href, &a);
+	if (key >= 0)
+		lm_buf_addf(&a, "/StructParent %d", key);
 	/* what a screen reader says for the link: its target, without the scheme of an email */
 	const char *contents = b->href;
 	if (!strncmp(contents, "mailto:", 7))
 		contents += 7;
-	size_t idx = lm_tags_link(&pdf->tags, b->elem, rect, action->header.obj_id & 0x00FFFFFF, contents);
-	HPDF_Dict a = anchor(pdf, idx);
-	if (!a)
-		return;
-	HPDF_Array annots = HPDF_Dict_GetItem(page, "Annots", HPDF_OCLASS_ARRAY);
-	if (!annots) {
-		annots = HPDF_Array_New(doc->mmgr);
-		HPDF_Dict_Add(page, "Annots", annots);
-		/* the tab order follows the structure */
-		HPDF_Dict_AddName(page, "Tabs", "S");
+	if (*contents) {
+		lm_buf_adds(&a, "/Contents");
+		lm_pdfw_text(&a, contents);
 	}
-	HPDF_Array_Add(annots, a);
-}
-
-/* A number for a content stream: at most two decimals, no trailing zeros. */
-static void num(struct lm_buf *b, double v)
-{
-	long c = lround(v * 100.0);
-	if (c < 0) {
-		lm_buf_addc(b, '-');
-		c = -c;
-	}
-	/* digits by hand: printf was a twentieth of a letter's time */
-	char d[32];
-	int n = 0;
-	long whole = c / 100;
-	do {
-		d[n++] = (char)('0' + whole % 10);
-		whole /= 10;
-	} while (whole);
-	while (n)
-		lm_buf_addc(b, d[--n]);
-	int frac = (int)(c % 100);
-	if (frac) {
-		lm_buf_addc(b, '.');
-		lm_buf_addc(b, (char)('0' + frac / 10));
-		if (frac % 10)
-			lm_buf_addc(b, (char)('0' + frac % 10));
-	}
-	lm_buf_addc(b, ' ');
+	lm_buf_adds(&a, ">>");
+	lm_pdfw_obj(&pdf->w, num, a.ptr, a.len);
+	lm_buf_release(&a);
+	if (annots->len)
+		lm_buf_addc(annots, ' ');
+	lm_pdfw_ref(annots, num);
 }
 
 static void color(struct lm_buf *b, unsigned rgb)
 {
 	unsigned r = rgb >> 16 & 0xFF, g = rgb >> 8 & 0xFF, bl = rgb & 0xFF;
 	if (r == g && g == bl) {
-		num(b, r / 255.0);
+		lm_pdfw_num(b, r / 255.0);
 		lm_buf_adds(b, "g\n");
 	} else {
-		num(b, r / 255.0);
-		num(b, g / 255.0);
-		num(b, bl / 255.0);
+		lm_pdfw_num(b, r / 255.0);
+		lm_pdfw_num(b, g / 255.0);
+		lm_pdfw_num(b, bl / 255.0);
 		lm_buf_adds(b, "rg\n");
 	}
 }
 
-/* `text` as glyph codes of face `face` into a literal string. */
-static void glyphs(struct lm_pdf *pdf, struct lm_buf *ops, const struct lm_embed_face *ef,
-		   enum lm_face face, int one, const char *text)
+/* `text` as glyph codes of face `face` into a literal string; characters
+ * the subset lacks become '?'. */
+static void glyphs(struct lm_pdf *pdf, struct lm_buf *ops, enum lm_face face, const char *text)
 {
+	const struct lm_embed_face *ef = &embed_of(pdf)->face[face];
+	int one = lm_embed_one_byte(ef);
+	lm_buf_addc(ops, '(');
 	for (const char *t = text; *t;) {
 		uint32_t cp;
 		int n = lm_utf8_decode(t, strlen(t), &cp);
 		if (!n)
 			n = 1, cp = 0xFFFD;
 		unsigned gid = cp < 65536 ? ef->gid[cp] : 0;
+		if (!gid)
+			gid = ef->gid['?'];
 		if (gid < ef->nglyphs)
 			pdf->used[face][gid] = 1;
 		/* two bytes a glyph in a literal string: it deflates
@@ -500,6 +354,7 @@ static void glyphs(struct lm_pdf *pdf, struct lm_buf *ops, const struct lm_embed
 		}
 		t += n;
 	}
+	lm_buf_addc(ops, ')');
 }
 
 /* 1 when text box i needs a space glyph after it for its words to come
@@ -545,110 +400,6 @@ static void mark(struct lm_buf *ops, int *open, int want, const char *type)
 	*open = want;
 }
 
-/* What a page's content stream means: its operators and, since those name
- * resources (/F1, /X2), the objects the names stand for on this page. */
-static void resources_of(HPDF_Dict dict, struct lm_buf *out)
-{
-	if (!dict)
-		return;
-	for (HPDF_UINT i = 0; i < dict->list->count; i++) {
-		HPDF_DictElement e = HPDF_List_ItemAt(dict->list, i);
-		const HPDF_Obj_Header *h = e->value;
-		lm_buf_addf(out, "/%s=%u ", e->key, (unsigned)(h->obj_id & 0x00FFFFFF));
-	}
-}
-
-static void page_digest(HPDF_Page page, const struct lm_buf *ops, unsigned char digest[32])
-{
-	HPDF_PageAttr attr = page->attr;
-	struct lm_buf res = LM_BUF_INIT;
-	resources_of(attr->fonts, &res);
-	lm_buf_addc(&res, '|');
-	resources_of(attr->xobjects, &res);
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	unsigned int n = 32;
-	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) ||
-	    !EVP_DigestUpdate(ctx, ops->ptr, ops->len) || !EVP_DigestUpdate(ctx, res.ptr, res.len + 1) ||
-	    !EVP_DigestFinal_ex(ctx, digest, &n)) {
-		/* no digest, no sharing: a unique value keeps the page its own */
-		memset(digest, 0, 32);
-		memcpy(digest, &page, sizeof(page));
-	}
-	EVP_MD_CTX_free(ctx);
-	lm_buf_release(&res);
-}
-
-/* An indirect copy of a page's resource dictionary, naming the same
- * (indirect) fonts and images; NULL if it cannot be made. */
-static HPDF_Dict indirect_resources(HPDF_Doc doc, HPDF_PageAttr attr)
-{
-	HPDF_Dict shared = HPDF_Dict_New(doc->mmgr);
-	if (!shared || HPDF_Xref_Add(doc->xref, shared) != HPDF_OK)
-		return NULL;
-	static const char *const kinds[] = { "Font", "XObject" };
-	HPDF_Dict parts[] = { attr->fonts, attr->xobjects };
-	for (int k = 0; k < 2; k++) {
-		if (!parts[k])
-			continue;
-		HPDF_Dict copy = HPDF_Dict_New(doc->mmgr);
-		for (HPDF_UINT i = 0; copy && i < parts[k]->list->count; i++) {
-			HPDF_DictElement e = HPDF_List_ItemAt(parts[k]->list, i);
-			/* an indirect object is held through a proxy: name the object */
-			void *v = e->value;
-			if ((((HPDF_Obj_Header *)v)->obj_class & HPDF_OCLASS_ANY) == HPDF_OCLASS_PROXY)
-				v = ((HPDF_Proxy)v)->obj;
-			HPDF_Dict_Add(copy, e->key, v);
-		}
-		if (copy)
-			HPDF_Dict_Add(shared, kinds[k], copy);
-	}
-	return shared;
-}
-
-static void use_resources(HPDF_Page page, HPDF_Dict shared)
-{
-	HPDF_PageAttr attr = page->attr;
-	/* libharu frees the page's own dictionary: forget its parts */
-	attr->fonts = NULL;
-	attr->xobjects = NULL;
-	HPDF_Dict_Add(page, "Resources", shared);
-}
-
-/* Pages with the same fonts and images share one resource dictionary (an
- * indirect object) once a second such page comes, instead of each writing
- * its own: some 50 bytes a page in a print file, nothing in a letter whose
- * pages differ. */
-static void share_resources(struct lm_pdf *pdf, HPDF_Page page)
-{
-	HPDF_PageAttr attr = page->attr;
-	struct lm_buf key = LM_BUF_INIT;
-	resources_of(attr->fonts, &key);
-	lm_buf_addc(&key, '|');
-	resources_of(attr->xobjects, &key);
-	for (size_t i = 0; i < pdf->nresources; i++) {
-		struct lm_pdf_resources *r = &pdf->resources[i];
-		if (strcmp(r->key, key.ptr))
-			continue;
-		if (!r->shared) {
-			r->shared = indirect_resources(pdf->doc, attr);
-			if (r->shared)
-				use_resources(r->first, r->shared);
-		}
-		if (r->shared)
-			use_resources(page, r->shared);
-		lm_buf_release(&key);
-		return;
-	}
-	if (pdf->nresources < 64) {
-		LM_ALLOC_GROW(pdf->resources, pdf->nresources + 1, pdf->resources_alloc);
-		struct lm_pdf_resources *r = &pdf->resources[pdf->nresources++];
-		r->key = lm_buf_detach(&key, NULL);
-		r->first = page;
-		r->shared = NULL;
-	}
-	lm_buf_release(&key);
-}
-
 /* An open-addressing index over pdf->contents by digest: slots hold
  * index + 1, 0 is empty; the table is kept at most half full. */
 static size_t contents_slot(const struct lm_pdf *pdf, const unsigned char digest[32])
@@ -676,58 +427,222 @@ static void contents_index(struct lm_pdf *pdf)
 	pdf->slots[contents_slot(pdf, pdf->contents[pdf->ncontents - 1].digest)] = pdf->ncontents;
 }
 
+/* The resource dictionary a page names (`key` says what is in it, e.g.
+ * "/F0/F1/Im7/"): pages naming the same share one object in a print file. */
+static void resources(struct lm_pdf *pdf, const char *key, struct lm_buf *page)
+{
+	struct lm_buf r = LM_BUF_INIT;
+	lm_buf_adds(&r, "<<");
+	int fonts = 0, xobjects = 0;
+	for (const char *p = key; *p == '/';) {
+		const char *next = strchr(p + 1, '/');
+		if (p[1] == 'F') {
+			lm_buf_adds(&r, fonts++ ? "/F" : "/Font<</F");
+			int f = atoi(p + 2);
+			lm_buf_addf(&r, "%d ", f);
+			lm_pdfw_ref(&r, pdf->font[f]);
+		} else if (p[1] == 'I') {
+			if (fonts && !xobjects)
+				lm_buf_adds(&r, ">>");
+			lm_buf_adds(&r, xobjects++ ? "/Im" : "/XObject<</Im");
+			unsigned num = (unsigned)strtoul(p + 3, NULL, 10);
+			lm_buf_addf(&r, "%u ", num);
+			lm_pdfw_ref(&r, num);
+		}
+		if (!next)
+			break;
+		p = next;
+	}
+	if (fonts || xobjects)
+		lm_buf_adds(&r, ">>");
+	lm_buf_adds(&r, ">>");
+	if (!pdf->share_pages) {
+		lm_buf_add(page, r.ptr, r.len);
+		lm_buf_release(&r);
+		return;
+	}
+	for (size_t i = 0; i < pdf->nresources; i++)
+		if (!strcmp(pdf->resources[i].key, key)) {
+			lm_buf_addc(page, ' ');
+			lm_pdfw_ref(page, pdf->resources[i].num);
+			lm_buf_release(&r);
+			return;
+		}
+	if (pdf->nresources < MAX_RESOURCES) {
+		unsigned num = lm_pdfw_reserve(&pdf->w);
+		lm_pdfw_obj(&pdf->w, num, r.ptr, r.len);
+		LM_ALLOC_GROW(pdf->resources, pdf->nresources + 1, pdf->resources_alloc);
+		pdf->resources[pdf->nresources].key = lm_xstrdup(key);
+		pdf->resources[pdf->nresources++].num = num;
+		lm_buf_addc(page, ' ');
+		lm_pdfw_ref(page, num);
+	} else {
+		lm_buf_add(page, r.ptr, r.len);
+	}
+	lm_buf_release(&r);
+}
+
+/* ---- the page tree: nodes of PAGES_FAN kids, each written when full ---- */
+
+static void close_node(struct lm_pdf *pdf, int l, int root);
+
+/* The node of level l that takes the next kid (a new one when it is full). */
+static unsigned node_at(struct lm_pdf *pdf, int l)
+{
+	struct lm_pdf_level *v = &pdf->levels[l];
+	if (v->nkids == PAGES_FAN)
+		close_node(pdf, l, 0);
+	if (!v->num)
+		v->num = lm_pdfw_reserve(&pdf->w);
+	if (pdf->nlevels < l + 1)
+		pdf->nlevels = l + 1;
+	return v->num;
+}
+
+static void add_kid(struct lm_pdf *pdf, int l, unsigned num, size_t count)
+{
+	struct lm_pdf_level *v = &pdf->levels[l];
+	node_at(pdf, l);
+	if (v->nkids)
+		lm_buf_addc(&v->kids, ' ');
+	lm_pdfw_ref(&v->kids, num);
+	v->nkids++;
+	v->count += count;
+}
+
+static void close_node(struct lm_pdf *pdf, int l, int root)
+{
+	struct lm_pdf_level *v = &pdf->levels[l];
+	struct lm_buf b = LM_BUF_INIT;
+	/* the root's "/Type /Pages" and "/Count " are where a page count is
+	 * read from a file we wrote */
+	lm_buf_adds(&b, root ? "<</Type /Pages/Kids[" : "<</Type/Pages/Kids[");
+	lm_buf_add(&b, v->kids.ptr, v->kids.len);
+	lm_buf_addf(&b, "]/Count %zu/MediaBox[0 0 ", v->count);
+	lm_pdfw_num(&b, pdf->page_w);
+	lm_pdfw_num(&b, pdf->page_h);
+	b.ptr[b.len - 1] = ']';
+	unsigned parent = 0;
+	if (!root && l + 1 < LM_PDF_LEVELS) {
+		parent = node_at(pdf, l + 1);
+		lm_buf_adds(&b, "/Parent ");
+		lm_pdfw_ref(&b, parent);
+	}
+	lm_buf_adds(&b, ">>");
+	if (root)
+		lm_pdfw_direct(&pdf->w, v->num, b.ptr, b.len);
+	else
+		lm_pdfw_obj(&pdf->w, v->num, b.ptr, b.len);
+	lm_buf_release(&b);
+	unsigned num = v->num;
+	size_t count = v->count;
+	v->num = 0;
+	v->nkids = 0;
+	v->count = 0;
+	lm_buf_reset(&v->kids);
+	if (parent)
+		add_kid(pdf, l + 1, num, count);
+}
+
+/* Writes the last page, which waited for a signature field. */
+static void write_last_page(struct lm_pdf *pdf)
+{
+	if (!pdf->last_page)
+		return;
+	if (pdf->last_annots.len) {
+		lm_buf_adds(&pdf->last_body, "/Annots[");
+		lm_buf_add(&pdf->last_body, pdf->last_annots.ptr, pdf->last_annots.len);
+		/* the tab order follows the structure */
+		lm_buf_adds(&pdf->last_body, "]/Tabs/S");
+	}
+	lm_buf_adds(&pdf->last_body, ">>");
+	lm_pdfw_obj(&pdf->w, pdf->last_page, pdf->last_body.ptr, pdf->last_body.len);
+	pdf->last_page = 0;
+	lm_buf_reset(&pdf->last_body);
+	lm_buf_reset(&pdf->last_annots);
+}
+
+/* Starts page `num`'s dictionary in pdf->last_body. */
+static void page_head(struct lm_pdf *pdf, unsigned num, double w, double h)
+{
+	write_last_page(pdf);
+	if (!pdf->npages) {
+		pdf->page_w = w;
+		pdf->page_h = h;
+	}
+	unsigned parent = node_at(pdf, 0);
+	add_kid(pdf, 0, num, 1);
+	pdf->last_page = num;
+	struct lm_buf *b = &pdf->last_body;
+	lm_buf_adds(b, "<</Type/Page/Parent ");
+	lm_pdfw_ref(b, parent);
+	if (fabs(w - pdf->page_w) > 0.005 || fabs(h - pdf->page_h) > 0.005) {
+		lm_buf_adds(b, "/MediaBox[0 0 ");
+		lm_pdfw_num(b, w);
+		lm_pdfw_num(b, h);
+		b->ptr[b->len - 1] = ']';
+	}
+}
+
 static int draw_page(struct lm_pdf *pdf, const struct lm_layout *lay, const struct lm_page *pg,
 		     const struct lm_image *images, size_t nimages, struct lm_diag *d)
 {
-	HPDF_Page page = HPDF_AddPage(pdf->doc);
-	if (!page)
-		return failed(pdf, NULL, "adding a page", d) ? -1 : lm_diag_set(d, NULL, 0, 0, "cannot add a page");
-	page_box(pdf, page, lay->page_w, lay->page_h);
+	unsigned page = lm_pdfw_reserve(&pdf->w);
 	/* The page's content stream is written here, operator by operator, and
 	 * deflated once at the end: graphics first, then all text in one text
 	 * object (fills never cover text in a letter), with font and colour set
 	 * only when they change, positions relative, glyph ids of our subsets. */
-	HPDF_PageAttr attr = page->attr;
-	const struct lm_embed *em = pdf->own ? pdf->own : pdf->fonts->embed;
-	struct lm_buf ops = LM_BUF_INIT;
+	const struct lm_embed *em = embed_of(pdf);
+	struct lm_buf ops = LM_BUF_INIT, key = LM_BUF_INIT, annots = LM_BUF_INIT;
 	unsigned cur_rgb = 0xFFFFFFFFu;
+	int faces = 0;
 	/* Each box's marks are marked content of its structure element, or
 	 * an artifact; runs of one element share a sequence. */
 	int *mcid = lm_xmalloc((pg->n ? pg->n : 1) * sizeof(*mcid));
-	lm_tags_begin_page(&pdf->tags, page->header.obj_id & 0x00FFFFFF, pg->boxes, pg->n, mcid);
-	int open = MC_NONE;
-	for (size_t i = 0; i < pg->n && !pdf->error; i++) {
+	lm_tags_begin_page(&pdf->tags, page, pg->boxes, pg->n, mcid);
+	int open = MC_NONE, rc = 0;
+	for (size_t i = 0; i < pg->n; i++) {
 		const struct lm_box *b = &pg->boxes[i];
-		if (b->kind != LM_BOX_TEXT)
-			mark(&ops, &open, mcid[i], lm_tags_type(&pdf->tags, b->elem));
+		if (b->kind == LM_BOX_TEXT)
+			continue;
 		if (b->kind == LM_BOX_RULE) {
+			mark(&ops, &open, mcid[i], lm_tags_type(&pdf->tags, b->elem));
 			if (b->rgb != cur_rgb) {
 				color(&ops, b->rgb);
 				cur_rgb = b->rgb;
 			}
-			num(&ops, b->x);
-			num(&ops, b->y);
-			num(&ops, b->w);
-			num(&ops, b->h);
+			lm_pdfw_num(&ops, b->x);
+			lm_pdfw_num(&ops, b->y);
+			lm_pdfw_num(&ops, b->w);
+			lm_pdfw_num(&ops, b->h);
 			lm_buf_adds(&ops, "re f\n");
 		} else if (b->kind == LM_BOX_IMAGE && b->image >= 0 && (size_t)b->image < nimages) {
-			HPDF_Image img = get_image(pdf, &images[b->image]);
-			const char *name = img ? HPDF_Page_GetXObjectName(page, img) : NULL;
-			if (!name)
-				continue;
+			unsigned num = get_image(pdf, &images[b->image], d);
+			if (!num) {
+				rc = -1;
+				break;
+			}
+			mark(&ops, &open, mcid[i], lm_tags_type(&pdf->tags, b->elem));
+			char name[24];
+			snprintf(name, sizeof(name), "/Im%u/", num);
+			if (!strstr(key.ptr, name)) /* listed once; the '/' ends the number */
+				lm_buf_adds(&key, name + (key.len ? 1 : 0));
+			name[strlen(name) - 1] = '\0';
 			lm_buf_adds(&ops, "q ");
-			num(&ops, b->w);
+			lm_pdfw_num(&ops, b->w);
 			lm_buf_adds(&ops, "0 0 ");
-			num(&ops, b->h);
-			num(&ops, b->x);
-			num(&ops, b->y);
-			lm_buf_addf(&ops, "cm /%s Do Q\n", name);
+			lm_pdfw_num(&ops, b->h);
+			lm_pdfw_num(&ops, b->x);
+			lm_pdfw_num(&ops, b->y);
+			lm_buf_adds(&ops, "cm ");
+			lm_buf_adds(&ops, name);
+			lm_buf_adds(&ops, " Do Q\n");
 		}
 	}
 	mark(&ops, &open, MC_NONE, NULL);
 	int cur_face = -1, in_text = 0;
 	double cur_size = 0, lx = 0, ly = 0;
-	for (size_t i = 0; i < pg->n && !pdf->error; i++) {
+	for (size_t i = 0; i < pg->n && !rc; i++) {
 		const struct lm_box *b = &pg->boxes[i];
 		if (b->kind != LM_BOX_TEXT)
 			continue;
@@ -737,12 +652,10 @@ static int draw_page(struct lm_pdf *pdf, const struct lm_layout *lay, const stru
 		}
 		mark(&ops, &open, mcid[i], lm_tags_type(&pdf->tags, b->elem));
 		if ((int)b->face != cur_face || b->h != cur_size) {
-			HPDF_Dict font = get_font(pdf, b->face);
-			const char *name = font ? HPDF_Page_GetLocalFontName(page, font) : NULL;
-			if (!name)
-				break;
-			lm_buf_addf(&ops, "/%s ", name);
-			num(&ops, b->h);
+			get_font(pdf, b->face);
+			faces |= 1 << b->face;
+			lm_buf_addf(&ops, "/F%d ", (int)b->face);
+			lm_pdfw_num(&ops, b->h);
 			lm_buf_adds(&ops, "Tf\n");
 			cur_face = (int)b->face;
 			cur_size = b->h;
@@ -751,58 +664,89 @@ static int draw_page(struct lm_pdf *pdf, const struct lm_layout *lay, const stru
 			color(&ops, b->rgb);
 			cur_rgb = b->rgb;
 		}
-		num(&ops, b->x - lx);
-		num(&ops, b->y - ly);
-		lm_buf_adds(&ops, "Td (");
+		lm_pdfw_num(&ops, b->x - lx);
+		lm_pdfw_num(&ops, b->y - ly);
+		lm_buf_adds(&ops, "Td ");
 		lx = b->x, ly = b->y;
-		const struct lm_embed_face *ef = &em->face[b->face];
-		int one = lm_embed_one_byte(ef);
-		glyphs(pdf, &ops, ef, b->face, one, b->text);
-		if (space_after(pdf, pg, i, em))
-			glyphs(pdf, &ops, ef, b->face, one, " ");
-		lm_buf_adds(&ops, ") Tj\n");
+		glyphs(pdf, &ops, b->face, b->text);
+		if (space_after(pdf, pg, i, em)) {
+			ops.len--; /* into the same string */
+			struct lm_buf sp = LM_BUF_INIT;
+			glyphs(pdf, &sp, b->face, " ");
+			lm_buf_add(&ops, sp.ptr + 1, sp.len - 1);
+			lm_buf_release(&sp);
+		}
+		lm_buf_adds(&ops, " Tj\n");
 		if (b->href)
-			link_annot(pdf, page, b);
+			link_annot(pdf, page, b, &annots);
 	}
 	mark(&ops, &open, MC_NONE, NULL);
 	if (in_text)
 		lm_buf_adds(&ops, "ET\n");
 	free(mcid);
-	int key = lm_tags_end_page(&pdf->tags);
-	if (key >= 0)
-		HPDF_Dict_AddNumber(page, "StructParents", key);
-	/* A print file repeats pages: the second page of every letter of an
-	 * area is the same for each school.  A page whose operators and
-	 * resources are those of an earlier page shares its content stream. */
-	unsigned char digest[32];
-	HPDF_Dict same = NULL;
-	if (pdf->share_pages) {
-		page_digest(page, &ops, digest);
-		size_t slot = contents_slot(pdf, digest);
-		if (pdf->slots && pdf->slots[slot])
-			same = pdf->contents[pdf->slots[slot] - 1].dict;
+	int sp = lm_tags_end_page(&pdf->tags);
+	if (rc) {
+		lm_buf_release(&ops);
+		lm_buf_release(&key);
+		lm_buf_release(&annots);
+		return -1;
 	}
-	if (same) {
-		HPDF_Dict_Add(page, "Contents", same);
-	} else {
-		/* deflated here, so libharu must not do it again */
-		struct lm_buf z = LM_BUF_INIT;
-		lm_buf_add_deflated(&z, ops.ptr, ops.len);
-		attr->contents->filter = HPDF_STREAM_FILTER_NONE;
-		attr->contents->write_fn = write_flate_key;
-		HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)z.ptr, (HPDF_UINT)z.len);
-		lm_buf_release(&z);
+	/* the resources: fonts by face, images by object number */
+	struct lm_buf res = LM_BUF_INIT;
+	for (int f = 0; f < LM_FACES; f++)
+		if (faces & 1 << f)
+			lm_buf_addf(&res, "/F%d", f);
+	if (key.len)
+		lm_buf_add(&res, key.ptr, key.len);
+	else
+		lm_buf_addc(&res, '/');
+
+	page_head(pdf, page, lay->page_w, lay->page_h);
+	struct lm_buf *body = &pdf->last_body;
+	lm_buf_adds(body, "/Resources");
+	resources(pdf, res.ptr, body);
+	if (ops.len) {
+		/* A print file repeats pages: the second page of every letter of
+		 * an area is the same for each school.  A page whose operators and
+		 * resources are those of an earlier page shares its content stream. */
+		unsigned char digest[32];
+		unsigned same = 0;
 		if (pdf->share_pages) {
-			LM_ALLOC_GROW(pdf->contents, pdf->ncontents + 1, pdf->contents_alloc);
-			memcpy(pdf->contents[pdf->ncontents].digest, digest, 32);
-			pdf->contents[pdf->ncontents++].dict = attr->contents;
-			contents_index(pdf);
+			unsigned n = 32;
+			EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+			if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) ||
+			    !EVP_DigestUpdate(ctx, ops.ptr, ops.len) ||
+			    !EVP_DigestUpdate(ctx, res.ptr, res.len + 1) || !EVP_DigestFinal_ex(ctx, digest, &n)) {
+				/* no digest, no sharing: a unique value keeps the page its own */
+				memset(digest, 0, 32);
+				memcpy(digest, &page, sizeof(page));
+			}
+			EVP_MD_CTX_free(ctx);
+			size_t slot = contents_slot(pdf, digest);
+			if (pdf->slots && pdf->slots[slot])
+				same = pdf->contents[pdf->slots[slot] - 1].num;
 		}
+		if (!same) {
+			same = lm_pdfw_reserve(&pdf->w);
+			lm_pdfw_stream(&pdf->w, same, "", ops.ptr, ops.len, LM_PDFW_DEFLATE);
+			if (pdf->share_pages) {
+				LM_ALLOC_GROW(pdf->contents, pdf->ncontents + 1, pdf->contents_alloc);
+				memcpy(pdf->contents[pdf->ncontents].digest, digest, 32);
+				pdf->contents[pdf->ncontents++].num = same;
+				contents_index(pdf);
+			}
+		}
+		lm_buf_adds(body, "/Contents ");
+		lm_pdfw_ref(body, same);
 	}
+	if (sp >= 0)
+		lm_buf_addf(body, "/StructParents %d", sp);
+	lm_buf_add(&pdf->last_annots, annots.ptr, annots.len);
+	lm_buf_release(&res);
 	lm_buf_release(&ops);
-	if (pdf->share_pages)
-		share_resources(pdf, page);
-	return failed(pdf, NULL, "drawing a page", d) ? -1 : 0;
+	lm_buf_release(&key);
+	lm_buf_release(&annots);
+	return 0;
 }
 
 /* Every character of the layout must be in the subsets. */
@@ -842,6 +786,8 @@ int lm_pdf_add(struct lm_pdf *pdf, const struct lm_layout *lay, const struct lm_
 		struct lm_cpset cps;
 		lm_cpset_init(&cps);
 		check_coverage(NULL, lay, &cps, d);
+		if (pdf->sign_name)
+			lm_cpset_add_utf8(&cps, pdf->sign_name, strlen(pdf->sign_name));
 		pdf->own = lm_xmalloc(sizeof(*pdf->own));
 		lm_embed_init(pdf->own);
 		int rc = lm_embed_prepare(pdf->own, pdf->fonts, &cps, d);
@@ -849,7 +795,7 @@ int lm_pdf_add(struct lm_pdf *pdf, const struct lm_layout *lay, const struct lm_
 		if (rc)
 			return -1;
 	}
-	if (check_coverage(pdf->own ? pdf->own : pdf->fonts->embed, lay, NULL, d))
+	if (check_coverage(embed_of(pdf), lay, NULL, d))
 		return -1;
 	lm_tags_begin_letter(&pdf->tags, lay);
 	for (size_t p = 0; p < lay->npages; p++) {
@@ -860,132 +806,204 @@ int lm_pdf_add(struct lm_pdf *pdf, const struct lm_layout *lay, const struct lm_
 		pdf->npages++;
 	}
 	lm_tags_end_letter(&pdf->tags);
+	memcpy(pdf->sign_rect, lay->sign_rect, sizeof(pdf->sign_rect));
 	return 0;
 }
 
-int lm_pdf_finish(struct lm_pdf *pdf, struct lm_buf *out, struct lm_diag *d)
+int lm_pdf_blank_page(struct lm_pdf *pdf, double w, double h, struct lm_diag *d)
 {
-	const struct lm_embed *em = pdf->own ? pdf->own : pdf->fonts->embed;
-	for (int f = 0; f < LM_FACES; f++) {
-		HPDF_Dict file = pdf->font_file[f];
-		if (!file)
-			continue;
-		struct lm_buf ttf = LM_BUF_INIT;
-		if (lm_embed_prune(&em->face[f], pdf->used[f], &ttf)) {
-			lm_buf_release(&ttf);
-			return lm_diag_set(d, pdf->fonts->path[f], 0, 0, "the font subset cannot be read back");
-		}
-		/* libharu deflates these streams as it writes the file */
-		HPDF_Dict_AddNumber(file, "Length1", (HPDF_INT32)ttf.len);
-		struct lm_buf z = LM_BUF_INIT;
-		lm_buf_add_deflated(&z, ttf.ptr, ttf.len);
-		HPDF_Stream_Write(file->stream, (const HPDF_BYTE *)z.ptr, (HPDF_UINT)z.len);
-		lm_buf_release(&z);
-		lm_buf_reset(&ttf);
-		lm_embed_tounicode(&em->face[f], pdf->used[f], &ttf);
-		HPDF_Dict cmap = pdf->to_unicode[f];
-		HPDF_Stream_Write(cmap->stream, (const HPDF_BYTE *)ttf.ptr, (HPDF_UINT)ttf.len);
-		lm_buf_release(&ttf);
-		/* widths of the glyphs printed, as runs of consecutive ids */
-		HPDF_Array w = pdf->widths[f];
-		const struct lm_embed_face *ef = &em->face[f];
-		for (unsigned g = 0; g < ef->nglyphs;) {
-			if (!pdf->used[f][g]) {
-				g++;
-				continue;
-			}
-			HPDF_Array run = HPDF_Array_New(((HPDF_Doc)pdf->doc)->mmgr);
-			HPDF_Array_AddNumber(w, (HPDF_INT32)g);
-			for (; g < ef->nglyphs && pdf->used[f][g]; g++)
-				HPDF_Array_AddNumber(run, ef->widths[g]);
-			HPDF_Array_Add(w, run);
-		}
-		pdf->font_file[f] = NULL;
+	(void)d;
+	unsigned page = lm_pdfw_reserve(&pdf->w);
+	page_head(pdf, page, w, h);
+	/* nothing drawn: no content stream, empty resources */
+	lm_buf_adds(&pdf->last_body, "/Resources<<>>");
+	pdf->npages++;
+	return 0;
+}
+
+/* The signature field's look: a thin box and two lines of our own font
+ * (regular face), "Digitally signed by NAME" and the date. */
+static void sign_box(struct lm_pdf *pdf, double w, double h, struct lm_buf *cs)
+{
+	struct lm_buf l1 = LM_BUF_INIT, l2 = LM_BUF_INIT;
+	lm_buf_adds(&l1, "Digitally signed by ");
+	lm_buf_adds(&l1, pdf->sign.name);
+	time_t tt = (time_t)pdf->sign.signing_time;
+	struct tm tm;
+	char day[32] = "";
+	if (gmtime_r(&tt, &tm))
+		strftime(day, sizeof(day), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	lm_buf_addf(&l2, "Date: %s", day);
+	double w1 = lm_font_text_width(pdf->fonts, LM_FACE_REGULAR, l1.ptr, l1.len, 1);
+	double w2 = lm_font_text_width(pdf->fonts, LM_FACE_REGULAR, l2.ptr, l2.len, 1);
+	double pad = w > 12 ? 3 : w / 4, wmax = w1 > w2 ? w1 : w2, fs = h * 0.32;
+	if (wmax > 0 && (w - 2 * pad) / wmax < fs)
+		fs = (w - 2 * pad) / wmax;
+	if (fs > 10)
+		fs = 10;
+	if (fs < 1)
+		fs = 1;
+	double lead = fs * 1.25, base1 = (h + 2 * lead) / 2 - fs * 0.95;
+	get_font(pdf, LM_FACE_REGULAR);
+	lm_buf_adds(cs, "q 0.6 w 0.25 0.25 0.25 RG 0.3 0.3 ");
+	lm_pdfw_num(cs, w - 0.6);
+	lm_pdfw_num(cs, h - 0.6);
+	lm_buf_adds(cs, "re S\nBT /F0 ");
+	lm_pdfw_num(cs, fs);
+	lm_buf_adds(cs, "Tf 0.1 g ");
+	lm_pdfw_num(cs, pad);
+	lm_pdfw_num(cs, base1);
+	lm_buf_adds(cs, "Td ");
+	glyphs(pdf, cs, LM_FACE_REGULAR, l1.ptr);
+	lm_buf_adds(cs, " Tj 0 ");
+	lm_pdfw_num(cs, -lead);
+	lm_buf_adds(cs, "Td ");
+	glyphs(pdf, cs, LM_FACE_REGULAR, l2.ptr);
+	lm_buf_adds(cs, " Tj ET Q\n");
+	lm_buf_release(&l1);
+	lm_buf_release(&l2);
+}
+
+/* The signature field, unsigned: a widget on the last page with its
+ * appearance (a box, or nothing for an invisible field), a Form element in
+ * the structure tree; the signature (lm_sign_pdf) then adds /V. */
+static void sign_field(struct lm_pdf *pdf)
+{
+	struct lm_pdfw *w = &pdf->w;
+	unsigned widget = lm_pdfw_reserve(w), ap = lm_pdfw_reserve(w);
+	const double *r = pdf->sign_rect;
+	double bw = r[2] - r[0], bh = r[3] - r[1];
+	int visible = pdf->sign.visible && bw >= 1 && bh >= 1;
+	struct lm_buf b = LM_BUF_INIT, cs = LM_BUF_INIT;
+	if (visible) {
+		sign_box(pdf, bw, bh, &cs);
+		lm_buf_adds(&b, "/Type/XObject/Subtype/Form/BBox[0 0 ");
+		lm_pdfw_num(&b, bw);
+		lm_pdfw_num(&b, bh);
+		b.ptr[b.len - 1] = ']';
+		lm_buf_adds(&b, "/Resources<</Font<</F0 ");
+		lm_pdfw_ref(&b, pdf->font[LM_FACE_REGULAR]);
+		lm_buf_adds(&b, ">>>>");
+		lm_pdfw_stream(w, ap, b.ptr, cs.ptr, cs.len, LM_PDFW_DEFLATE);
+	} else {
+		/* an empty appearance: an invisible field still has one (PDF/UA) */
+		lm_pdfw_stream(w, ap, "/Type/XObject/Subtype/Form/BBox[0 0 0 0]", "", 0, 0);
 	}
-	/* The tree's objects are numbered after libharu's: the catalog and
-	 * the pages refer to them through anchors given those numbers now. */
-	HPDF_Doc doc = pdf->doc;
-	unsigned first = (unsigned)(doc->xref->start_offset + doc->xref->entries->count);
-	HPDF_Dict tree = anchor(pdf, LM_TAGS_ROOT);
-	if (tree)
-		HPDF_Dict_Add(doc->catalog, "StructTreeRoot", tree);
-	for (size_t i = 0; i < pdf->nanchors; i++)
-		((HPDF_Dict)pdf->anchors[i])->header.obj_id =
-			HPDF_OTYPE_INDIRECT | (HPDF_UINT32)(first + pdf->anchor_idx[i]);
-	HPDF_SaveToStream(doc);
-	if (failed(pdf, NULL, "finishing the document", d))
+	int key = lm_tags_form(&pdf->tags, widget, pdf->last_page);
+	struct lm_buf *wd = &pdf->widget;
+	lm_buf_reset(wd);
+	/* Print and Locked; a field a reader shows but nobody edits */
+	lm_buf_adds(wd, "<</Type/Annot/Subtype/Widget/FT/Sig/T(Signature1)/F 132/P ");
+	lm_pdfw_ref(wd, pdf->last_page);
+	lm_buf_adds(wd, "/TU");
+	struct lm_buf tu = LM_BUF_INIT;
+	lm_buf_addf(&tu, "Digital signature of %s", pdf->sign.name);
+	lm_pdfw_text(wd, tu.ptr);
+	lm_buf_release(&tu);
+	lm_buf_adds(wd, "/Rect[");
+	if (visible)
+		for (int i = 0; i < 4; i++)
+			lm_pdfw_num(wd, r[i]);
+	else
+		lm_buf_adds(wd, "0 0 0 0 ");
+	wd->ptr[wd->len - 1] = ']';
+	lm_buf_adds(wd, "/AP<</N ");
+	lm_pdfw_ref(wd, ap);
+	lm_buf_addf(wd, ">>/StructParent %d", key);
+	lm_buf_reset(&b);
+	lm_buf_add(&b, wd->ptr, wd->len);
+	lm_buf_adds(&b, ">>");
+	lm_pdfw_obj(w, widget, b.ptr, b.len);
+	if (pdf->last_annots.len)
+		lm_buf_addc(&pdf->last_annots, ' ');
+	lm_pdfw_ref(&pdf->last_annots, widget);
+	pdf->target.widget = widget;
+	lm_buf_release(&b);
+	lm_buf_release(&cs);
+}
+
+int lm_pdf_finish(struct lm_pdf *pdf, struct lm_diag *d)
+{
+	if (pdf->finished)
+		return 0;
+	if (!pdf->npages)
+		return lm_diag_setk(d, LM_KIND_BUG, NULL, 0, 0, "the PDF has no pages");
+	struct lm_pdfw *w = &pdf->w;
+	if (pdf->sign_name)
+		sign_field(pdf);
+	write_last_page(pdf);
+	for (int f = 0; f < LM_FACES; f++)
+		if (pdf->font[f] && write_font(pdf, (enum lm_face)f, d))
+			return -1;
+	lm_tags_finish(&pdf->tags);
+	/* the page tree, from its last leaf up */
+	unsigned pages = 0;
+	for (int l = 0; l < pdf->nlevels; l++) {
+		if (l + 1 == pdf->nlevels) {
+			pages = pdf->levels[l].num;
+			close_node(pdf, l, 1);
+		} else if (pdf->levels[l].nkids) {
+			close_node(pdf, l, 0);
+		}
+	}
+	struct lm_buf b = LM_BUF_INIT;
+	lm_buf_adds(&b, "<</Type/Catalog/Pages ");
+	lm_pdfw_ref(&b, pages);
+	lm_buf_adds(&b, "/StructTreeRoot ");
+	lm_pdfw_ref(&b, pdf->tags.root_num);
+	/* readers show the title, not the file name */
+	lm_buf_adds(&b, "/MarkInfo<</Marked true>>/ViewerPreferences<</DisplayDocTitle true>>/Metadata ");
+	lm_pdfw_ref(&b, pdf->metadata);
+	if (pdf->lang) {
+		lm_buf_adds(&b, "/Lang");
+		lm_pdfw_text(&b, pdf->lang);
+	}
+	if (pdf->sign_name) {
+		lm_buf_adds(&b, "/AcroForm<</Fields[");
+		lm_pdfw_ref(&b, pdf->target.widget);
+		/* PAdES (ETSI.CAdES.detached) is an extension of PDF 1.7 */
+		lm_buf_adds(&b, "]/SigFlags 3>>/Extensions<</ESIC<</BaseVersion/1.7/ExtensionLevel 2>>>>");
+	}
+	lm_buf_adds(&b, ">>");
+	lm_pdfw_direct(w, pdf->catalog, b.ptr, b.len);
+	lm_buf_release(&b);
+	if (lm_pdfw_finish(w, pdf->catalog, pdf->info, d))
 		return -1;
-	if (doc->xref->start_offset + doc->xref->entries->count != first)
-		return lm_diag_set(d, NULL, 0, 0, "PDF library added objects while writing the file");
-	HPDF_UINT32 size = HPDF_GetStreamSize(doc);
-	struct lm_buf file = LM_BUF_INIT;
-	struct lm_buf *dst = out->len ? &file : out; /* offsets count from the file's start */
-	lm_buf_grow(dst, size);
-	HPDF_UINT32 got = size;
-	HPDF_ReadFromStream(doc, (HPDF_BYTE *)dst->ptr + dst->len, &got);
-	/* libharu reports the end of its stream as an error; only a short
-	 * read is one here */
-	if (got != size) {
-		lm_buf_release(&file);
-		return lm_diag_set(d, NULL, 0, 0, "PDF library returned %lu of %lu bytes",
-				   (unsigned long)got, (unsigned long)size);
-	}
-	pdf->error = 0;
-	dst->len += got;
-	dst->ptr[dst->len] = '\0';
-	/* the structure tree, as an update section after libharu's */
-	const char *sx = NULL;
-	for (size_t i = dst->len >= 9 ? dst->len - 9 : 0; i-- > 0 && i + 64 > dst->len - 9;)
-		if (!memcmp(dst->ptr + i, "startxref", 9)) {
-			sx = dst->ptr + i;
-			break;
-		}
-	if (!sx) {
-		lm_buf_release(&file);
-		return lm_diag_set(d, NULL, 0, 0, "PDF library wrote no cross-reference offset");
-	}
-	size_t prev_xref = (size_t)strtoull(sx + 9, NULL, 10);
-	lm_tags_write(&pdf->tags, dst, prev_xref, first, doc->catalog->header.obj_id & 0x00FFFFFF,
-		      doc->info ? doc->info->header.obj_id & 0x00FFFFFF : 0);
-	if (dst == &file) {
-		lm_buf_add(out, file.ptr, file.len);
-		lm_buf_release(&file);
-	}
+	pdf->finished = 1;
+	pdf->target.w = w;
+	pdf->target.root = pdf->catalog;
+	pdf->target.info = pdf->info;
+	pdf->target.widget_body = pdf->sign_name ? pdf->widget.ptr : NULL;
 	return 0;
 }
 
 int lm_pdf_save(struct lm_pdf *pdf, const char *path, struct lm_diag *d)
 {
-	struct lm_buf bytes = LM_BUF_INIT;
-	int rc = lm_pdf_finish(pdf, &bytes, d);
-	if (!rc)
-		rc = lm_write_atomic(path, bytes.ptr, bytes.len, d);
-	lm_buf_release(&bytes);
-	return rc;
+	if (lm_pdf_finish(pdf, d))
+		return -1;
+	lm_pdfw_unhold(&pdf->w);
+	if (!pdf->streaming)
+		return lm_write_atomic(path, pdf->w.out.ptr, pdf->w.out.len, d);
+	if (lm_pdfw_flush(&pdf->w, d)) {
+		lm_atomic_abort(&pdf->file);
+		pdf->streaming = 0;
+		return -1;
+	}
+	pdf->streaming = 0; /* the file is released either way */
+	return lm_atomic_commit(&pdf->file, d);
 }
 
-int lm_pdf_blank_page(struct lm_pdf *pdf, double w, double h, struct lm_diag *d)
+const char *lm_pdf_bytes(const struct lm_pdf *pdf, size_t *len)
 {
-	HPDF_Page page = HPDF_AddPage(pdf->doc);
-	if (page)
-		page_box(pdf, page, w, h);
-	if (failed(pdf, NULL, "adding a blank page", d))
-		return -1;
-	pdf->npages++;
-	return 0;
+	*len = pdf->w.out.len;
+	return pdf->w.out.ptr;
 }
 
 void lm_pdf_release(struct lm_pdf *pdf)
 {
-	if (pdf->doc) {
-		/* libharu frees only what its cross-reference table holds and
-		 * the direct objects inside those; the anchors are neither */
-		for (size_t i = 0; i < pdf->nanchors; i++)
-			HPDF_Obj_ForceFree(((HPDF_Doc)pdf->doc)->mmgr, pdf->anchors[i]);
-		HPDF_Free(pdf->doc);
-	}
-	free(pdf->anchors);
-	free(pdf->anchor_idx);
+	if (pdf->streaming)
+		lm_atomic_abort(&pdf->file);
+	lm_pdfw_release(&pdf->w);
 	lm_tags_release(&pdf->tags);
 	if (pdf->own) {
 		lm_embed_release(pdf->own);
@@ -993,14 +1011,21 @@ void lm_pdf_release(struct lm_pdf *pdf)
 	}
 	for (int f = 0; f < LM_FACES; f++)
 		free(pdf->used[f]);
+	free(pdf->lang);
+	free(pdf->sign_name);
 	free(pdf->images);
-	for (size_t i = 0; i < pdf->nactions; i++)
-		free((char *)pdf->actions[i].path);
-	free(pdf->actions);
+	for (size_t i = 0; i < pdf->nuris; i++)
+		free(pdf->uris[i].uri);
+	free(pdf->uris);
 	free(pdf->contents);
 	free(pdf->slots);
 	for (size_t i = 0; i < pdf->nresources; i++)
 		free(pdf->resources[i].key);
 	free(pdf->resources);
+	for (int l = 0; l < LM_PDF_LEVELS; l++)
+		lm_buf_release(&pdf->levels[l].kids);
+	lm_buf_release(&pdf->last_body);
+	lm_buf_release(&pdf->last_annots);
+	lm_buf_release(&pdf->widget);
 	memset(pdf, 0, sizeof(*pdf));
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <zlib.h>
 
 #include <openssl/bio.h>
 #include <openssl/cms.h>
@@ -755,7 +756,116 @@ static const char *memrmem(const char *hay, size_t n, const char *needle)
 	return NULL;
 }
 
-#define NOT_LIBHARU "; lettermerge signs and checks the PDF files it wrote itself"
+/* A cross-reference stream at `off` (PDF 32000 7.5.8): its entries into
+ * x (objects in object streams are marked unreadable: signing and checking
+ * need only the catalog, fields and signatures, which we write outside
+ * them) and its dictionary, the trailer, into *tr. */
+static int xref_stream(struct pdfdoc *x, size_t off, struct span *tr)
+{
+	const char *e = x->p + x->len, *p = x->p + off;
+	const char *q = skip_regular(p, e);
+	if (!is_uint(p, q))
+		return -1;
+	p = skip_ws(skip_regular(skip_ws(q, e), e), e);
+	if (e - p < 3 || memcmp(p, "obj", 3))
+		return -1;
+	tr->p = skip_ws(p + 3, e);
+	const char *te = skip_value(tr->p, e, 0);
+	if (!te || !is_dict(*tr = (struct span){ tr->p, (size_t)(te - tr->p) }))
+		return -1;
+	struct span v, el;
+	long long len, wcol[3], size, pred = 1, cols = 1;
+	if (dict_get(*tr, "Type", &v) || !span_is(v, "/XRef") || dict_get(*tr, "Length", &v) ||
+	    parse_int(v, &len) || len < 0 || dict_get(*tr, "W", &v) || dict_get(*tr, "Size", &el) ||
+	    parse_int(el, &size))
+		return -1;
+	const char *pos = v.p;
+	for (int i = 0; i < 3; i++)
+		if (!array_next(v, &pos, &el) || parse_int(el, &wcol[i]) || wcol[i] < 0 || wcol[i] > 8)
+			return -1;
+	struct span parms;
+	if (!dict_get(*tr, "DecodeParms", &parms) && is_dict(parms)) {
+		if (!dict_get(parms, "Predictor", &v))
+			parse_int(v, &pred);
+		if (!dict_get(parms, "Columns", &v))
+			parse_int(v, &cols);
+	}
+	p = skip_ws(te, e);
+	if (e - p < 6 || memcmp(p, "stream", 6))
+		return -1;
+	p += 6;
+	if (p < e && *p == '\r')
+		p++;
+	if (p < e && *p == '\n')
+		p++;
+	if (len > e - p)
+		return -1;
+	uLongf n = (uLongf)(size * (wcol[0] + wcol[1] + wcol[2] + 1) + 64);
+	unsigned char *raw = lm_xmalloc(n);
+	if (uncompress(raw, &n, (const Bytef *)p, (uLong)len) != Z_OK) {
+		free(raw);
+		return -1;
+	}
+	long long rowlen = wcol[0] + wcol[1] + wcol[2];
+	if (pred >= 10) { /* PNG predictors, row by row */
+		if (cols != rowlen) {
+			free(raw);
+			return -1;
+		}
+		size_t out = 0;
+		unsigned char *prev = lm_xcalloc((size_t)rowlen, 1);
+		for (size_t r = 0; r + (size_t)rowlen + 1 <= n; r += (size_t)rowlen + 1) {
+			int f = raw[r];
+			for (long long c = 0; c < rowlen; c++) {
+				unsigned char b = raw[r + 1 + (size_t)c];
+				if (f == 2)
+					b = (unsigned char)(b + prev[c]);
+				else if (f != 0) {
+					free(prev);
+					free(raw);
+					return -1;
+				}
+				raw[out++] = b;
+				prev[c] = b;
+			}
+		}
+		free(prev);
+		n = out;
+	}
+	/* the subsections: /Index, or all of them from 0 */
+	long long idx[512];
+	int nidx = 0;
+	if (!dict_get(*tr, "Index", &v)) {
+		pos = v.p;
+		while (nidx < 512 && array_next(v, &pos, &el))
+			if (parse_int(el, &idx[nidx++]))
+				return free(raw), -1;
+	} else {
+		idx[nidx++] = 0;
+		idx[nidx++] = size;
+	}
+	size_t at = 0;
+	for (int k = 0; k + 1 < nidx; k += 2) {
+		for (long long i = 0; i < idx[k + 1]; i++, at += (size_t)rowlen) {
+			if (at + (size_t)rowlen > n || idx[k] + i > 8000000)
+				return free(raw), -1;
+			unsigned long long f[3] = { 1, 0, 0 };
+			const unsigned char *r = raw + at;
+			for (int c = 0; c < 3; c++) {
+				if (!wcol[c])
+					continue;
+				f[c] = 0;
+				for (long long b = 0; b < wcol[c]; b++)
+					f[c] = f[c] << 8 | *r++;
+			}
+			doc_set(x, (size_t)(idx[k] + i), (size_t)f[1], f[0] == 1);
+		}
+	}
+	free(raw);
+	return 0;
+}
+
+#define NOT_LIBHARU "; lettermerge checks the PDF files it wrote itself"
 
 /* Reads startxref, the xref tables (following /Prev) and the trailer. */
 static int doc_open(struct pdfdoc *x, const char *pdf, size_t len, struct lm_diag *d)
@@ -781,9 +891,26 @@ static int doc_open(struct pdfdoc *x, const char *pdf, size_t len, struct lm_dia
 		if (section > 256 || off >= len)
 			return lm_diag_set(d, NULL, 0, 0, "the PDF's cross-reference chain is broken");
 		p = skip_ws(pdf + off, e);
-		if (e - p < 4 || memcmp(p, "xref", 4))
-			return lm_diag_set(d, NULL, 0, 0, "the PDF uses a cross-reference stream or is "
-					   "damaged (no 'xref' table at offset %zu)" NOT_LIBHARU, off);
+		if (e - p < 4 || memcmp(p, "xref", 4)) {
+			struct span tr;
+			if (xref_stream(x, off, &tr))
+				return lm_diag_set(d, NULL, 0, 0, "the PDF's cross-reference at offset %zu "
+						   "is damaged", off);
+			struct span v;
+			if (section == 0) {
+				x->trailer = tr;
+				if (dict_get(tr, "Size", &v) || parse_int(v, &x->size) || x->size <= 0 ||
+				    x->size > 8000000)
+					return lm_diag_set(d, NULL, 0, 0, "the PDF's trailer has no valid /Size");
+			}
+			long long prev;
+			if (dict_get(tr, "Prev", &v))
+				break;
+			if (parse_int(v, &prev) || prev < 0 || (size_t)prev == off)
+				return lm_diag_set(d, NULL, 0, 0, "the PDF's trailer has a wrong /Prev");
+			off = (size_t)prev;
+			continue;
+		}
 		p += 4;
 		for (;;) {
 			p = skip_ws(p, e);
@@ -871,214 +998,8 @@ static int doc_resolve(const struct pdfdoc *x, struct span v, struct span *out)
 	return -1;
 }
 
-struct pages {
-	long *num;
-	size_t n, alloc;
-	size_t visits;
-};
-
-static int collect_pages(const struct pdfdoc *x, long num, int depth, struct pages *pg)
-{
-	struct span node, v, kids, kid;
-	if (depth > 64 || ++pg->visits > 2000000 || doc_obj(x, num, &node, NULL) || !is_dict(node))
-		return -1;
-	int is_pages = !dict_get(node, "Type", &v) && span_is(v, "/Pages");
-	if (!dict_get(node, "Kids", &kids) || is_pages) {
-		if (dict_get(node, "Kids", &kids) || doc_resolve(x, kids, &kids))
-			return -1;
-		const char *pos = kids.p;
-		while (array_next(kids, &pos, &kid)) {
-			long k;
-			if (parse_ref(kid, &k, NULL) || collect_pages(x, k, depth + 1, pg))
-				return -1;
-		}
-		return 0;
-	}
-	LM_ALLOC_GROW(pg->num, pg->n + 1, pg->alloc);
-	pg->num[pg->n++] = num;
-	return 0;
-}
-
 /* ------------------------------------------------------------------ */
 /* writing                                                              */
-
-/* A PDF text string: literal if printable ASCII, else UTF-16BE with BOM. */
-static int add_text_string(struct lm_buf *b, const char *s)
-{
-	int ascii = 1;
-	for (const unsigned char *u = (const unsigned char *)s; *u; u++)
-		if (*u < 0x20 || *u > 0x7e)
-			ascii = 0;
-	if (ascii) {
-		lm_buf_addc(b, '(');
-		for (const char *c = s; *c; c++) {
-			if (*c == '(' || *c == ')' || *c == '\\')
-				lm_buf_addc(b, '\\');
-			lm_buf_addc(b, *c);
-		}
-		lm_buf_addc(b, ')');
-		return 0;
-	}
-	lm_buf_adds(b, "<FEFF");
-	size_t len = strlen(s);
-	for (size_t i = 0; i < len;) {
-		uint32_t cp;
-		int n = lm_utf8_decode(s + i, len - i, &cp);
-		if (!n)
-			return -1;
-		i += (size_t)n;
-		if (cp >= 0x10000) {
-			cp -= 0x10000;
-			lm_buf_addf(b, "%04X%04X", (unsigned)(0xD800 + (cp >> 10)), (unsigned)(0xDC00 + (cp & 0x3FF)));
-		} else {
-			lm_buf_addf(b, "%04X", (unsigned)cp);
-		}
-	}
-	lm_buf_addc(b, '>');
-	return 0;
-}
-
-/* Helvetica advance widths (AFM, 1/1000 em) for ASCII 32..126. */
-static const unsigned short helv_w[95] = {
-	278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278,
-	556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556,
-	1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778,
-	667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556,
-	333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556,
-	556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584,
-};
-
-/* UTF-8 to WinAnsiEncoding bytes for a standard-14 font ('?' if none). */
-static void to_winansi(const char *s, struct lm_buf *out)
-{
-	static const struct {
-		unsigned cp;
-		unsigned char b;
-	} extra[] = {
-		{ 0x20AC, 0x80 }, { 0x2026, 0x85 }, { 0x2018, 0x91 }, { 0x2019, 0x92 },
-		{ 0x201C, 0x93 }, { 0x201D, 0x94 }, { 0x2022, 0x95 }, { 0x2013, 0x96 },
-		{ 0x2014, 0x97 },
-	};
-	size_t len = strlen(s);
-	for (size_t i = 0; i < len;) {
-		uint32_t cp = '?';
-		int n = lm_utf8_decode(s + i, len - i, &cp);
-		i += n ? (size_t)n : 1;
-		unsigned char b = '?';
-		if ((cp >= 0x20 && cp < 0x7F) || (cp >= 0xA0 && cp <= 0xFF))
-			b = (unsigned char)cp;
-		for (size_t k = 0; k < sizeof(extra) / sizeof(extra[0]); k++)
-			if (extra[k].cp == cp)
-				b = extra[k].b;
-		lm_buf_addc(out, (char)b);
-	}
-}
-
-static double helv_width(const struct lm_buf *t)
-{
-	double w = 0;
-	for (size_t i = 0; i < t->len; i++) {
-		unsigned char c = (unsigned char)t->ptr[i];
-		w += c >= 32 && c < 127 ? helv_w[c - 32] : 556;
-	}
-	return w / 1000.0;
-}
-
-static void add_content_string(struct lm_buf *b, const struct lm_buf *t)
-{
-	lm_buf_addc(b, '(');
-	for (size_t i = 0; i < t->len; i++) {
-		unsigned char c = (unsigned char)t->ptr[i];
-		if (c == '(' || c == ')' || c == '\\')
-			lm_buf_addf(b, "\\%c", c);
-		else if (c < 32 || c > 126)
-			lm_buf_addf(b, "\\%03o", c);
-		else
-			lm_buf_addc(b, (char)c);
-	}
-	lm_buf_addc(b, ')');
-}
-
-/* The appearance content: a thin box and two lines of Helvetica. */
-static void appearance(struct lm_buf *cs, double w, double h, const char *name, long long t)
-{
-	struct lm_buf l1 = LM_BUF_INIT, l2 = LM_BUF_INIT, u = LM_BUF_INIT;
-	lm_buf_adds(&u, "Digitally signed by ");
-	lm_buf_adds(&u, name);
-	to_winansi(u.ptr, &l1);
-	char when[64];
-	format_day(t, when, sizeof(when));
-	lm_buf_reset(&u);
-	lm_buf_addf(&u, "Date: %s", when);
-	to_winansi(u.ptr, &l2);
-	double pad = w > 12 ? 3 : w / 4;
-	double wmax = helv_width(&l1) > helv_width(&l2) ? helv_width(&l1) : helv_width(&l2);
-	double fs = h * 0.32;
-	if (wmax > 0 && (w - 2 * pad) / wmax < fs)
-		fs = (w - 2 * pad) / wmax;
-	if (fs > 10)
-		fs = 10;
-	if (fs < 1)
-		fs = 1;
-	double lead = fs * 1.25;
-	double base1 = (h + 2 * lead) / 2 - fs * 0.95;
-	lm_buf_addf(cs, "q 0.6 w 0.25 0.25 0.25 RG 0.3 0.3 %.2f %.2f re S\n", w - 0.6, h - 0.6);
-	lm_buf_addf(cs, "BT /Helv %.2f Tf 0.1 0.1 0.1 rg %.2f %.2f Td ", fs, pad, base1);
-	add_content_string(cs, &l1);
-	lm_buf_addf(cs, " Tj 0 %.2f Td ", -lead);
-	add_content_string(cs, &l2);
-	lm_buf_adds(cs, " Tj ET Q\n");
-	lm_buf_release(&l1);
-	lm_buf_release(&l2);
-	lm_buf_release(&u);
-}
-
-/* Copies the entries of dictionary v except those named in skip[]. */
-static void copy_entries(struct lm_buf *b, struct span v, const char *const *skip)
-{
-	const char *pos = v.p;
-	struct span k, val;
-	while (dict_next(v, &pos, &k, &val)) {
-		int drop = 0;
-		for (int i = 0; skip[i]; i++)
-			if (k.n == strlen(skip[i]) + 1 && !memcmp(k.p + 1, skip[i], k.n - 1))
-				drop = 1;
-		if (drop)
-			continue;
-		lm_buf_add(b, k.p, k.n);
-		lm_buf_addc(b, ' ');
-		lm_buf_add(b, val.p, val.n);
-		lm_buf_addc(b, '\n');
-	}
-}
-
-/* Copies the elements of an array (given directly or by reference). */
-static int copy_elements(const struct pdfdoc *x, struct lm_buf *b, struct span arr, size_t *count)
-{
-	struct span a, el;
-	if (doc_resolve(x, arr, &a) || !a.n || a.p[0] != '[')
-		return -1;
-	const char *pos = a.p;
-	while (array_next(a, &pos, &el)) {
-		lm_buf_add(b, el.p, el.n);
-		lm_buf_addc(b, ' ');
-		if (count)
-			(*count)++;
-	}
-	return 0;
-}
-
-struct xref_ent {
-	long num;
-	int gen;
-	size_t off;
-};
-
-static int xref_cmp(const void *a, const void *b)
-{
-	const struct xref_ent *x = a, *y = b;
-	return (x->num > y->num) - (x->num < y->num);
-}
 
 static void hex_encode(char *dst, const unsigned char *src, size_t n)
 {
@@ -1089,230 +1010,103 @@ static void hex_encode(char *dst, const unsigned char *src, size_t n)
 	}
 }
 
+static int valid_utf8(const char *s)
+{
+	for (size_t i = 0, n = strlen(s); i < n;) {
+		uint32_t cp;
+		int k = lm_utf8_decode(s + i, n - i, &cp);
+		if (!k)
+			return 0;
+		i += (size_t)k;
+	}
+	return 1;
+}
+
 #define BYTERANGE_WIDTH 64
 
-int lm_sign_pdf(const struct lm_signer *s, const char *pdf, size_t len,
-		const struct lm_sign_info *info, struct lm_buf *out, struct lm_diag *d)
+int lm_sign_pdf(const struct lm_signer *s, const struct lm_sign_target *t,
+		const struct lm_sign_info *info, struct lm_diag *d)
 {
-	struct pdfdoc x;
-	struct pages pg = { 0 };
-	struct lm_buf up = LM_BUF_INIT; /* the incremental update */
-	struct lm_buf cs = LM_BUF_INIT;
+	struct lm_pdfw *w = t->w;
+	struct lm_buf sig = LM_BUF_INIT, wid = LM_BUF_INIT;
 	unsigned char *der = NULL;
-	EVP_MD_CTX *mdctx = NULL;
 	int rc = -1;
 
 	if (lm_signer_check_time(s, info->signing_time, d))
 		return -1;
-	if (doc_open(&x, pdf, len, d))
-		goto done;
-	struct span v, root, catalog, page, annots, acro;
-	long root_num, page_num;
-	int root_gen, page_gen;
-	if (!dict_get(x.trailer, "Encrypt", &v)) {
-		lm_diag_set(d, NULL, 0, 0, "the PDF is encrypted; sign the unencrypted file");
-		goto done;
-	}
-	if (dict_get(x.trailer, "Root", &root) || parse_ref(root, &root_num, &root_gen) ||
-	    doc_obj(&x, root_num, &catalog, &root_gen) || !is_dict(catalog)) {
-		lm_diag_set(d, NULL, 0, 0, "the PDF's catalog (/Root) cannot be read" NOT_LIBHARU);
-		goto done;
-	}
-	long pages_num;
-	if (dict_get(catalog, "Pages", &v) || parse_ref(v, &pages_num, NULL) ||
-	    collect_pages(&x, pages_num, 0, &pg) || !pg.n) {
-		lm_diag_set(d, NULL, 0, 0, "the PDF's page tree cannot be read" NOT_LIBHARU);
-		goto done;
-	}
-	page_num = info->visible ? pg.num[pg.n - 1] : pg.num[0];
-	if (doc_obj(&x, page_num, &page, &page_gen) || !is_dict(page)) {
-		lm_diag_set(d, NULL, 0, 0, "page object %ld cannot be read", page_num);
-		goto done;
-	}
-	double w = info->rect[2] - info->rect[0], h = info->rect[3] - info->rect[1];
-	if (info->visible && !(w >= 1 && h >= 1)) {
-		lm_diag_set(d, NULL, 0, 0, "the visible signature box [%g %g %g %g] is empty; give "
-			    "x1 y1 x2 y2 with x2 > x1 and y2 > y1", info->rect[0], info->rect[1],
-			    info->rect[2], info->rect[3]);
-		goto done;
-	}
-
-	/* number the new objects after the existing ones */
-	long next = (long)(x.size > (long long)x.nobj ? x.size : (long long)x.nobj);
-	long sig_num = next++, wid_num = next++, ap_num = 0, font_num = 0;
-	if (info->visible) {
-		ap_num = next++;
-		font_num = next++;
-	}
-	struct xref_ent ents[6];
-	int nent = 0;
+	if (!w || !t->widget_body || !t->widget || !t->root)
+		return lm_diag_setk(d, LM_KIND_BUG, NULL, 0, 0, "the PDF was made without a signature field; this is a bug in lettermerge");
 	const char *name = info->name && *info->name ? info->name : s->name;
-	size_t cap = s->contents_cap;
-
-	if (len && pdf[len - 1] != '\n' && pdf[len - 1] != '\r')
-		lm_buf_addc(&up, '\n');
-
-	/* the signature dictionary */
-	size_t br_pos, contents_pos;
-	ents[nent++] = (struct xref_ent){ sig_num, 0, len + up.len };
-	lm_buf_addf(&up, "%ld 0 obj\n<<\n/Type /Sig\n/Filter /Adobe.PPKLite\n"
-		    "/SubFilter /ETSI.CAdES.detached\n/ByteRange [", sig_num);
-	br_pos = len + up.len;
-	for (int i = 0; i < BYTERANGE_WIDTH; i++)
-		lm_buf_addc(&up, ' ');
-	lm_buf_adds(&up, "]\n/Contents ");
-	contents_pos = len + up.len;
-	lm_buf_addc(&up, '<');
-	lm_buf_grow(&up, 2 * cap + 1);
-	memset(up.ptr + up.len, '0', 2 * cap);
-	up.len += 2 * cap;
-	up.ptr[up.len] = '\0';
-	lm_buf_addc(&up, '>');
+	if (!valid_utf8(name) || (info->reason && !valid_utf8(info->reason)) ||
+	    (info->location && !valid_utf8(info->location)))
+		return lm_diag_set(d, NULL, 0, 0, "the signer name, reason or location is not valid UTF-8");
 	char mdate[40];
 	{
 		time_t tt = (time_t)info->signing_time;
 		struct tm tm;
-		if (!gmtime_r(&tt, &tm)) {
-			lm_diag_set(d, NULL, 0, 0, "the signing time %lld is out of range",
-				    info->signing_time);
-			goto done;
-		}
+		if (!gmtime_r(&tt, &tm))
+			return lm_diag_set(d, NULL, 0, 0, "the signing time %lld is out of range",
+					   info->signing_time);
 		strftime(mdate, sizeof(mdate), "D:%Y%m%d%H%M%S+00'00'", &tm);
 	}
-	lm_buf_addf(&up, "\n/M (%s)\n/Name ", mdate);
-	int bad = add_text_string(&up, name);
+	size_t cap = s->contents_cap;
+
+	/* the signature dictionary, with room for the byte range and the CMS */
+	lm_buf_adds(&sig, "<</Type/Sig/Filter/Adobe.PPKLite/SubFilter/ETSI.CAdES.detached/ByteRange[");
+	size_t br_at = sig.len;
+	for (int i = 0; i < BYTERANGE_WIDTH; i++)
+		lm_buf_addc(&sig, ' ');
+	lm_buf_adds(&sig, "]/Contents");
+	size_t contents_at = sig.len;
+	lm_buf_addc(&sig, '<');
+	lm_buf_grow(&sig, 2 * cap + 1);
+	memset(sig.ptr + sig.len, '0', 2 * cap);
+	sig.len += 2 * cap;
+	sig.ptr[sig.len] = '\0';
+	lm_buf_addc(&sig, '>');
+	lm_buf_addf(&sig, "/M(%s)/Name", mdate);
+	lm_pdfw_text(&sig, name);
 	if (info->reason && *info->reason) {
-		lm_buf_adds(&up, "\n/Reason ");
-		bad |= add_text_string(&up, info->reason);
+		lm_buf_adds(&sig, "/Reason");
+		lm_pdfw_text(&sig, info->reason);
 	}
 	if (info->location && *info->location) {
-		lm_buf_adds(&up, "\n/Location ");
-		bad |= add_text_string(&up, info->location);
+		lm_buf_adds(&sig, "/Location");
+		lm_pdfw_text(&sig, info->location);
 	}
-	if (bad) {
-		lm_diag_set(d, NULL, 0, 0, "the signer name, reason or location is not valid UTF-8");
+	lm_buf_adds(&sig, ">>");
+
+	/* the update: the signature, the field with its value, the cross-reference stream */
+	lm_pdfw_update_begin(w);
+	unsigned sig_num = lm_pdfw_reserve(w);
+	size_t at = lm_pdfw_direct(w, sig_num, sig.ptr, sig.len);
+	lm_buf_adds(&wid, t->widget_body);
+	lm_buf_adds(&wid, "/V ");
+	lm_pdfw_ref(&wid, sig_num);
+	lm_buf_adds(&wid, ">>");
+	lm_pdfw_obj(w, t->widget, wid.ptr, wid.len);
+	if (lm_pdfw_update_finish(w, t->root, t->info, d))
 		goto done;
-	}
-	lm_buf_adds(&up, "\n>>\nendobj\n");
-
-	/* the field and its widget, merged into one object */
-	size_t nfields = 0;
-	struct lm_buf fields = LM_BUF_INIT;
-	struct span old_acro = { NULL, 0 }, old_fields;
-	if (!dict_get(catalog, "AcroForm", &acro) && !doc_resolve(&x, acro, &old_acro) &&
-	    is_dict(old_acro) && !dict_get(old_acro, "Fields", &old_fields) &&
-	    copy_elements(&x, &fields, old_fields, &nfields)) {
-		lm_buf_release(&fields);
-		lm_diag_set(d, NULL, 0, 0, "the PDF's form fields (/AcroForm /Fields) cannot be read");
-		goto done;
-	}
-	ents[nent++] = (struct xref_ent){ wid_num, 0, len + up.len };
-	lm_buf_addf(&up, "%ld 0 obj\n<<\n/Type /Annot\n/Subtype /Widget\n/FT /Sig\n"
-		    "/T (Signature%zu)\n/V %ld 0 R\n/F 132\n/P %ld %d R\n", wid_num, nfields + 1,
-		    sig_num, page_num, page_gen);
-	if (info->visible)
-		lm_buf_addf(&up, "/Rect [ %.4f %.4f %.4f %.4f ]\n/AP << /N %ld 0 R >>\n", info->rect[0],
-			    info->rect[1], info->rect[2], info->rect[3], ap_num);
-	else
-		lm_buf_adds(&up, "/Rect [ 0 0 0 0 ]\n");
-	lm_buf_adds(&up, ">>\nendobj\n");
-
-	if (info->visible) {
-		appearance(&cs, w, h, name, info->signing_time);
-		ents[nent++] = (struct xref_ent){ ap_num, 0, len + up.len };
-		lm_buf_addf(&up, "%ld 0 obj\n<<\n/Type /XObject\n/Subtype /Form\n/BBox [ 0 0 %.4f %.4f ]\n"
-			    "/Resources << /Font << /Helv %ld 0 R >> /ProcSet [ /PDF /Text ] >>\n"
-			    "/Length %zu\n>>\nstream\n", ap_num, w, h, font_num, cs.len);
-		lm_buf_add(&up, cs.ptr, cs.len);
-		lm_buf_adds(&up, "endstream\nendobj\n");
-		ents[nent++] = (struct xref_ent){ font_num, 0, len + up.len };
-		lm_buf_addf(&up, "%ld 0 obj\n<<\n/Type /Font\n/Subtype /Type1\n/BaseFont /Helvetica\n"
-			    "/Encoding /WinAnsiEncoding\n>>\nendobj\n", font_num);
-	}
-
-	/* the page, with the widget added to its annotations */
-	static const char *const page_skip[] = { "Annots", NULL };
-	ents[nent++] = (struct xref_ent){ page_num, page_gen, len + up.len };
-	lm_buf_addf(&up, "%ld %d obj\n<<\n", page_num, page_gen);
-	copy_entries(&up, page, page_skip);
-	lm_buf_adds(&up, "/Annots [ ");
-	if (!dict_get(page, "Annots", &annots) && copy_elements(&x, &up, annots, NULL)) {
-		lm_buf_release(&fields);
-		lm_diag_set(d, NULL, 0, 0, "the annotations of page object %ld cannot be read", page_num);
-		goto done;
-	}
-	lm_buf_addf(&up, "%ld 0 R ]\n>>\nendobj\n", wid_num);
-
-	/* the catalog, with the field in its form */
-	static const char *const cat_skip[] = { "AcroForm", NULL };
-	static const char *const acro_skip[] = { "Fields", "SigFlags", NULL };
-	ents[nent++] = (struct xref_ent){ root_num, root_gen, len + up.len };
-	lm_buf_addf(&up, "%ld %d obj\n<<\n", root_num, root_gen);
-	copy_entries(&up, catalog, cat_skip);
-	if (dict_get(catalog, "Extensions", &v))
-		lm_buf_adds(&up, "/Extensions << /ESIC << /BaseVersion /1.7 /ExtensionLevel 2 >> >>\n");
-	if (dict_get(catalog, "Version", &v))
-		lm_buf_adds(&up, "/Version /1.7\n");
-	lm_buf_adds(&up, "/AcroForm <<\n");
-	if (old_acro.n)
-		copy_entries(&up, old_acro, acro_skip);
-	lm_buf_addf(&up, "/Fields [ %s%ld 0 R ]\n/SigFlags 3\n>>\n>>\nendobj\n", fields.ptr, wid_num);
-	lm_buf_release(&fields);
-
-	/* the cross-reference section and trailer */
-	qsort(ents, (size_t)nent, sizeof(ents[0]), xref_cmp);
-	size_t xref_off = len + up.len;
-	lm_buf_adds(&up, "xref\n0 1\n0000000000 65535 f\r\n");
-	for (int i = 0; i < nent;) {
-		int j = i + 1;
-		while (j < nent && ents[j].num == ents[j - 1].num + 1)
-			j++;
-		lm_buf_addf(&up, "%ld %d\n", ents[i].num, j - i);
-		for (; i < j; i++)
-			lm_buf_addf(&up, "%010zu %05d n\r\n", ents[i].off, ents[i].gen);
-	}
-	lm_buf_addf(&up, "trailer\n<<\n/Size %ld\n/Root %ld %d R\n", next, root_num, root_gen);
-	if (!dict_get(x.trailer, "Info", &v)) {
-		lm_buf_adds(&up, "/Info ");
-		lm_buf_add(&up, v.p, v.n);
-		lm_buf_addc(&up, '\n');
-	}
-	if (!dict_get(x.trailer, "ID", &v)) {
-		lm_buf_adds(&up, "/ID ");
-		lm_buf_add(&up, v.p, v.n);
-		lm_buf_addc(&up, '\n');
-	}
-	lm_buf_addf(&up, "/Prev %zu\n>>\nstartxref\n%zu\n%%%%EOF\n", x.startxref, xref_off);
 
 	/* the byte range: everything but the /Contents hex string */
-	size_t total = len + up.len;
-	size_t hole_end = contents_pos + 2 * cap + 2;
+	size_t total = lm_pdfw_tell(w), hole_a = at + contents_at, hole_b = hole_a + 2 * cap + 2;
 	char br[BYTERANGE_WIDTH + 1];
-	int n = snprintf(br, sizeof(br), "0 %zu %zu %zu", contents_pos, hole_end, total - hole_end);
-	if (n < 0 || n > BYTERANGE_WIDTH) {
+	int n = snprintf(br, sizeof(br), "0 %zu %zu %zu", hole_a, hole_b, total - hole_b);
+	char *brp = lm_pdfw_at(w, at + br_at), *hexp = lm_pdfw_at(w, hole_a + 1);
+	if (n < 0 || n > BYTERANGE_WIDTH || !brp || !hexp) {
 		lm_diag_set(d, NULL, 0, 0, "the PDF is too large to sign");
 		goto done;
 	}
-	memcpy(up.ptr + (br_pos - len), br, (size_t)n);
-
-	/* the digest of those bytes, computed from the two pieces in place */
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned mdlen = 0;
-	mdctx = EVP_MD_CTX_new();
-	const char *up0 = up.ptr - len; /* file offsets into `up` */
-	if (!mdctx || !EVP_DigestInit_ex(mdctx, EVP_sha256(), NULL) ||
-	    !EVP_DigestUpdate(mdctx, pdf, len) ||
-	    !EVP_DigestUpdate(mdctx, up0 + len, contents_pos - len) ||
-	    !EVP_DigestUpdate(mdctx, up0 + hole_end, total - hole_end) ||
-	    !EVP_DigestFinal_ex(mdctx, md, &mdlen)) {
+	memcpy(brp, br, (size_t)n);
+	unsigned char md[32];
+	if (lm_pdfw_digest_except(w, hole_a, hole_b, md)) {
 		char why[256];
-		lm_diag_set(d, NULL, 0, 0, "cannot compute the document digest: %s",
-			    ossl_reason(why, sizeof(why)));
+		lm_diag_set(d, NULL, 0, 0, "cannot compute the document digest: %s", ossl_reason(why, sizeof(why)));
 		goto done;
 	}
 	char err[512];
 	int derlen = 0;
-	der = make_cms(s, md, mdlen, &derlen, err, sizeof(err));
+	der = make_cms(s, md, 32, &derlen, err, sizeof(err));
 	if (!der) {
 		lm_diag_set(d, s->cert_path, 0, 0, "cannot sign: %s", err);
 		goto done;
@@ -1322,19 +1116,13 @@ int lm_sign_pdf(const struct lm_signer *s, const char *pdf, size_t len,
 			    "reserved for it (%zu bytes); this is a bug in lettermerge", derlen, cap);
 		goto done;
 	}
-	hex_encode(up.ptr + (contents_pos + 1 - len), der, (size_t)derlen);
-
-	lm_buf_grow(out, len + up.len);
-	lm_buf_add(out, pdf, len);
-	lm_buf_add(out, up.ptr, up.len);
+	hex_encode(hexp, der, (size_t)derlen);
 	rc = 0;
 done:
+	lm_pdfw_unhold(w);
 	OPENSSL_free(der);
-	EVP_MD_CTX_free(mdctx);
-	lm_buf_release(&up);
-	lm_buf_release(&cs);
-	free(pg.num);
-	doc_release(&x);
+	lm_buf_release(&sig);
+	lm_buf_release(&wid);
 	ERR_clear_error();
 	return rc;
 }

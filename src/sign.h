@@ -1,12 +1,15 @@
-/* sign.h - PAdES baseline B-B signatures for finished PDF files.
+/* sign.h - PAdES baseline B-B signatures for the PDF files we write.
  *
  * A letter claiming to come from the police or a council can be forged; a
  * signed PDF lets a school or parent check in any reader that it came from
- * the authority and was not changed.  Signing works on the bytes of a file
- * libharu wrote (classic xref table, uncompressed object syntax) and appends
- * an incremental update: a /Sig dictionary (/SubFilter /ETSI.CAdES.detached),
- * a signature field widget on a page, that page and the catalog rewritten,
- * and a new xref section.  The original bytes are kept unchanged in front.
+ * the authority and was not changed.  pdf.c makes a file to be signed with
+ * an unsigned signature field (a widget on the last page, in the AcroForm,
+ * tagged as a Form); signing appends exactly one incremental update in the
+ * file's own syntax (pdfw.h): the /Sig dictionary (/SubFilter
+ * /ETSI.CAdES.detached), the widget again with /V pointing at it, and a
+ * cross-reference stream with /Prev.  Nothing is read back: the writer
+ * hands over what the update needs (struct lm_sign_target), and the digest
+ * of the bytes already written is carried on from the writer's own.
  *
  * The CMS is a detached SignedData over the /ByteRange (the whole file but
  * the /Contents hex string), SHA-256, with the ESS signing-certificate-v2
@@ -28,6 +31,7 @@
 
 #include "buf.h"
 #include "diag.h"
+#include "pdfw.h"
 
 /* A private key, its certificate and the chain to include; opaque.  Load
  * it once per run and sign any number of files with it. */
@@ -59,14 +63,20 @@ struct lm_sign_info {
 	const char *reason;     /* /Reason, UTF-8, e.g. "Issued by ..."; NULL: none */
 	const char *location;   /* /Location, UTF-8; NULL: none */
 	long long signing_time; /* seconds since the epoch: /M and the verification time */
-	int visible;            /* 0: invisible field on page 1; 1: box on the last page */
-	double rect[4];         /* x1 y1 x2 y2 in points (PDF user space), if visible */
+	int visible;            /* 0: an invisible field; 1: a box on the last page (pdf.c draws it) */
 };
 
-/* Appends to `out` the signed file: the `len` bytes of `pdf` followed by an
- * incremental update carrying the signature.  Returns 0, or -1 with d
- * filled and `out` as it was. */
-int lm_sign_pdf(const struct lm_signer *s, const char *pdf, size_t len,
-		const struct lm_sign_info *info, struct lm_buf *out, struct lm_diag *d);
+/* What the writer of a finished, unsigned file hands the signer. */
+struct lm_sign_target {
+	struct lm_pdfw *w;       /* the writer, after lm_pdfw_finish */
+	unsigned root, info;     /* the catalog and information dictionary */
+	unsigned widget;         /* the signature field's widget, written without /V */
+	const char *widget_body; /* its dictionary without the closing ">>"; NULL: no field */
+};
+
+/* Appends the signature as an incremental update to the file `t->w`
+ * writes.  Returns 0, or -1 with d filled (nothing appended). */
+int lm_sign_pdf(const struct lm_signer *s, const struct lm_sign_target *t,
+		const struct lm_sign_info *info, struct lm_diag *d);
 
 #endif

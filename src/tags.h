@@ -4,21 +4,15 @@
  * every element a role and a parent, in reading order); the PDF writer
  * wraps each box's operators in marked content and asks this module for the
  * marked-content id.  This module owns the rest: structure elements with
- * their kids in reading order, the parent tree, link annotations (so the
- * Link element and its annotation point at each other), and writing it all.
+ * their kids in reading order, the parent tree, the elements that own
+ * annotations (Link, Form), and writing them through pdfw.h.
  *
- * Size: a letter has a hundred-odd structure elements, and each written as
- * a plain object would cost some 80 bytes (a quarter of a letter in a print
- * file).  So the tree and the link annotations are written compressed, in
- * object streams, as an update section of a hybrid-reference file
- * (PDF 32000 7.5.8.4): the file's own cross-reference table stays as
- * libharu wrote it (the signing code reads it), and the update's trailer
- * points at a cross-reference stream for the compressed objects.  Those
- * objects are numbered from the first number libharu did not use, so the
- * writer can refer to them before they exist ("hidden" object i is number
- * first + i once the file is finished).
- *
- * Nothing here knows libharu: the module writes PDF syntax into buffers.
+ * Streamed: a letter's elements are written (compressed, in object
+ * streams) when the letter ends, and the parent tree a leaf of PT_LEAF keys
+ * at a time, so memory does not grow with the letters of a print file.
+ * The parent tree is a number tree of any depth (the file may hold a
+ * million pages).  A file of one letter has that letter's Document as its
+ * root; a file of several, a Document of Parts, one a letter.
  */
 #ifndef LM_TAGS_H
 #define LM_TAGS_H
@@ -27,23 +21,28 @@
 
 #include "buf.h"
 #include "layout.h"
+#include "pdfw.h"
 
 struct lm_tag_elem;
 struct lm_tag_kid;
+struct lm_tag_node;
 
 struct lm_tags {
+	struct lm_pdfw *w;           /* borrowed */
 	char *lang;                  /* the document's language, owned; may be NULL */
-	struct lm_tag_elem *elems;   /* every letter's elements, in reading order */
-	size_t nelems, elems_alloc;
-	struct lm_tag_kid *kids;     /* kids of all elements, as linked lists */
-	size_t nkids, kids_alloc;
-	int *roots;                  /* each letter's Document element */
-	size_t nroots, roots_alloc;
-	size_t base;                 /* the current letter's first element */
-	const struct lm_layout *lay; /* the current letter */
+	unsigned root_num;           /* the StructTreeRoot */
+	unsigned doc_num;            /* the Document over Parts, 0 while one letter */
+	size_t nletters;
 
-	/* the parent tree: key k is a page (its MCIDs' elements) or an annotation */
-	int *pt_first;               /* per key: first index into pt_elems, or -1 - element for an annotation */
+	/* the current letter */
+	const struct lm_layout *lay;
+	struct lm_tag_elem *elems;   /* its elements, in reading order */
+	size_t nelems, elems_alloc;
+	struct lm_tag_kid *kids;     /* kids of its elements, as linked lists */
+	size_t nkids, kids_alloc;
+	/* its parent tree keys, from key0: a page's MCIDs' elements, or an annotation's element */
+	size_t key0;
+	int *pt_first;               /* per key: first index into pt_elems, or -1 - element */
 	int *pt_count;
 	size_t nkeys, keys_alloc;
 	int *pt_elems;
@@ -51,20 +50,37 @@ struct lm_tags {
 
 	/* the current page */
 	unsigned page_obj;
-	size_t page_first;           /* its first entry in pt_elems */
+	size_t page_first;
 	int page_mcids;
 
-	/* link annotations, hidden objects 1 .. nannots (0 is the tree root) */
-	struct lm_buf annots;        /* their dictionaries, NUL-separated */
-	size_t nannots;
+	/* the first letter's root, written at the end: the Document when it
+	 * stays the only letter, else a Part */
+	unsigned first_num;
+	struct lm_buf first_kids;    /* its /K entries */
+	struct lm_buf first_rest;    /* its /Pg, /Alt, /Lang */
+	int first_nk;
+	/* every other letter's root (Parts of the Document) */
+	unsigned *parts;
+	size_t nparts, parts_alloc;
+	/* elements added after the letters (the signature's Form) */
+	unsigned *extra;
+	size_t nextra, extra_alloc;
+
+	/* the parent tree: keys written so far, the leaf being filled, the leaves */
+	size_t next_key;
+	struct lm_buf leaf;
+	size_t leaf_lo, leaf_n;
+	unsigned root_pt;            /* the parent tree's root, once written */
+	struct lm_tag_node *nodes;
+	size_t nnodes, nodes_alloc;
 };
 
-void lm_tags_init(struct lm_tags *t, const char *lang);
+/* Starts the tree of the file `w` writes (the root's number reserved). */
+void lm_tags_init(struct lm_tags *t, struct lm_pdfw *w, const char *lang);
 void lm_tags_release(struct lm_tags *t);
 
-/* Starts a letter: `lay`'s elements become structure elements (its
- * Document a Part of the file's Document when the file holds several).
- * `lay` must live until lm_tags_end_letter. */
+/* Starts a letter: `lay`'s elements become structure elements.  `lay`
+ * must live until lm_tags_end_letter, which writes them. */
 void lm_tags_begin_letter(struct lm_tags *t, const struct lm_layout *lay);
 void lm_tags_end_letter(struct lm_tags *t);
 
@@ -84,33 +100,23 @@ const char *lm_tags_type(const struct lm_tags *t, int elem);
  * one sequence. */
 void lm_tags_begin_page(struct lm_tags *t, unsigned page_obj, const struct lm_box *boxes,
 			size_t n, int *mcid);
-/* A link annotation of layout element `elem` (a Link) on this page:
- * `rect` in whole points, `action` the object number of its URI action,
- * `contents` its text for screen readers.  Returns the hidden object index
- * of the annotation (its number is first + that once the file is written). */
-size_t lm_tags_link(struct lm_tags *t, int elem, const int rect[4], unsigned action,
-		    const char *contents);
+/* Annotation object `annot` on this page belongs to layout element `elem`
+ * (a Link).  Returns its /StructParent key, or -1 (an artifact's). */
+int lm_tags_link(struct lm_tags *t, int elem, unsigned annot);
 /* Ends the page: returns its /StructParents key, or -1 when nothing on it
  * is tagged content. */
 int lm_tags_end_page(struct lm_tags *t);
 
-/* The hidden object index of the StructTreeRoot (always 0). */
-#define LM_TAGS_ROOT 0
+/* A Form element for widget annotation `annot` on page `page`, after the
+ * letters (the signature field).  Returns the widget's /StructParent key. */
+int lm_tags_form(struct lm_tags *t, unsigned annot, unsigned page);
 
-/* Appends to `out`, the bytes of a finished PDF whose cross-reference
- * table is at `prev_xref`, an update section holding the structure tree
- * and annotations in object streams, numbered from `first`; `root` and
- * `info` are the catalog's and the information dictionary's numbers (info
- * 0 for none).  Returns 0, or -1 when `out` is not such a PDF. */
-int lm_tags_write(struct lm_tags *t, struct lm_buf *out, size_t prev_xref, unsigned first,
-		  unsigned root, unsigned info);
-
-/* A PDF text string for `utf8`: a literal string in PDFDocEncoding's
- * ASCII part when it fits, else UTF-16BE in hex. */
-void lm_tags_text_string(struct lm_buf *out, const char *utf8);
+/* Writes what is left: the root elements, the parent tree and the
+ * StructTreeRoot, whose number is t->root_num. */
+void lm_tags_finish(struct lm_tags *t);
 
 /* XMP metadata (dc:title, dc:creator, dc:description, dc:language,
- * pdf:Producer, xmp:CreatorTool) with every value XML-escaped. */
+ * pdf:Producer, xmp:CreatorTool, pdfuaid:part 1) with every value XML-escaped. */
 void lm_tags_xmp(struct lm_buf *out, const char *title, const char *author, const char *subject,
 		 const char *lang, const char *producer, const char *creator);
 

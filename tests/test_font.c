@@ -8,7 +8,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <hpdf.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 
 #include "diag.h"
 #include "font.h"
+#include "subset.h"
 
 #ifndef LM_TEST_FONTS_DIR
 #define LM_TEST_FONTS_DIR "fonts"
@@ -56,12 +56,6 @@ static int teardown_fonts(void **state)
 	return 0;
 }
 
-static void HPDF_STDCALL hpdf_error(HPDF_STATUS code, HPDF_STATUS detail, void *user)
-{
-	(void)user;
-	fail_msg("libharu error 0x%04lX (detail %lu)", (unsigned long)code, (unsigned long)detail);
-}
-
 static void test_load_paths(void **state)
 {
 	struct lm_fonts *f = *state;
@@ -74,8 +68,9 @@ static void test_load_paths(void **state)
 	}
 }
 
-/* Our widths must be libharu's to the last bit, or lines overrun. */
-static void test_widths_match_libharu(void **state)
+/* Our widths must be those the PDF declares for the glyphs (the /W array
+ * comes from the subset, subset.c) to the last bit, or lines overrun. */
+static void test_widths_match_embedded(void **state)
 {
 	struct lm_fonts *f = *state;
 	static const char *const samples[] = {
@@ -87,29 +82,39 @@ static void test_widths_match_libharu(void **state)
 		"",
 	};
 	static const double sizes[] = { 11.0, 9.5, 24.0 };
-	HPDF_Doc doc = HPDF_New(hpdf_error, NULL);
-	assert_non_null(doc);
-	assert_int_equal(HPDF_UseUTFEncodings(doc), HPDF_OK);
+	struct lm_cpset cps;
+	lm_cpset_init(&cps);
+	for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++)
+		lm_cpset_add_utf8(&cps, samples[i], strlen(samples[i]));
+	struct lm_embed em;
+	lm_embed_init(&em);
+	struct lm_diag d;
+	assert_int_equal(lm_embed_prepare(&em, f, &cps, &d), 0);
 	for (int face = 0; face < LM_FACES; face++) {
-		const char *name = HPDF_LoadTTFontFromFile(doc, f->path[face], HPDF_TRUE);
-		assert_non_null(name);
-		HPDF_Font font = HPDF_GetFont(doc, name, "UTF-8");
-		assert_non_null(font);
+		const struct lm_embed_face *ef = &em.face[face];
 		for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
 			const char *s = samples[i];
-			HPDF_TextWidth tw = HPDF_Font_TextWidth(font, (const HPDF_BYTE *)s,
-								(HPDF_UINT)strlen(s));
+			long units = 0;
+			for (size_t k = 0; k < strlen(s);) {
+				uint32_t cp;
+				int n = lm_utf8_decode(s + k, strlen(s) - k, &cp);
+				assert_true(n > 0);
+				unsigned gid = ef->gid[cp];
+				assert_true(gid > 0 && gid < ef->nglyphs);
+				units += ef->widths[gid];
+				k += (size_t)n;
+			}
 			for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
-				double want = (double)tw.width * sizes[k] / 1000.0;
-				double got = lm_font_text_width(f, (enum lm_face)face, s, strlen(s),
-								sizes[k]);
+				double want = (double)units * sizes[k] / 1000.0;
+				double got = lm_font_text_width(f, (enum lm_face)face, s, strlen(s), sizes[k]);
 				if (fabs(got - want) > 1e-6)
-					fail_msg("face %d, \"%s\" at %.1f pt: ours %.6f, libharu %.6f",
+					fail_msg("face %d, \"%s\" at %.1f pt: ours %.6f, embedded %.6f",
 						 face, s, sizes[k], got, want);
 			}
 		}
 	}
-	HPDF_Free(doc);
+	lm_embed_release(&em);
+	lm_cpset_release(&cps);
 }
 
 static void test_known_widths(void **state)
@@ -219,7 +224,7 @@ int main(int argc, char **argv)
 		fonts_dir = argv[1];
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_load_paths, setup_fonts, teardown_fonts),
-		cmocka_unit_test_setup_teardown(test_widths_match_libharu, setup_fonts,
+		cmocka_unit_test_setup_teardown(test_widths_match_embedded, setup_fonts,
 						teardown_fonts),
 		cmocka_unit_test_setup_teardown(test_known_widths, setup_fonts, teardown_fonts),
 		cmocka_unit_test_setup_teardown(test_has_glyph, setup_fonts, teardown_fonts),

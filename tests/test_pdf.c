@@ -1,4 +1,4 @@
-/* test_pdf.c - writing laid-out pages with libharu (pdf.c).
+/* test_pdf.c - writing laid-out pages (pdf.c through pdfw.c).
  *
  * The fonts folder comes from argv[1] or, failing that, LM_TEST_FONTS_DIR.
  * Files are written to a fresh folder under $TMPDIR (or /tmp), removed after.
@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "buf.h"
 #include "diag.h"
@@ -177,6 +178,27 @@ static int contains(const char *hay, size_t len, const char *needle)
 	return 0;
 }
 
+/* Every deflated stream of the file, inflated and joined. */
+static char *inflated(const char *data, size_t len, size_t *out_len)
+{
+	struct lm_buf all = LM_BUF_INIT;
+	static const char key[] = "/Filter/FlateDecode/Length ";
+	for (size_t i = 0; i + sizeof(key) < len; i++) {
+		if (memcmp(data + i, key, sizeof(key) - 1))
+			continue;
+		size_t zlen = strtoul(data + i + sizeof(key) - 1, NULL, 10);
+		const char *p = strstr(data + i, ">>\nstream\n");
+		assert_non_null(p);
+		p += 10;
+		uLongf n = 4 << 20;
+		char *raw = malloc(n);
+		assert_int_equal(uncompress((Bytef *)raw, &n, (const Bytef *)p, zlen), Z_OK);
+		lm_buf_add(&all, raw, n);
+		free(raw);
+	}
+	return lm_buf_detach(&all, out_len);
+}
+
 /* The names in `dir`, sorted, joined by '|'. */
 static void list_dir(const char *dir, char *out, size_t n)
 {
@@ -222,21 +244,33 @@ static void test_save(void **state)
 	assert_true(len > 1000);
 	assert_memory_equal(data, "%PDF-", 5);
 	assert_true(contains(data + len - 16, 16, "%%EOF"));
-	/* one page, a link annotation to the address, the creator */
-	assert_true(contains(data, len, "/Count 1"));
-	assert_true(contains(data, len, "/Annots"));
-	assert_true(contains(data, len, "/S /URI"));
-	/* libharu writes '/' in strings as \057 */
-	assert_true(contains(data, len, "/URI (https:\\057\\057www.liverpool.gov.uk\\057schools)"));
+	/* one revision: objects in object streams, one cross-reference
+	 * stream with an /ID, no classic table or trailer */
+	assert_true(contains(data, len, "/Type/ObjStm"));
+	assert_true(contains(data, len, "/Type/XRef"));
+	assert_true(contains(data, len, "/ID[<"));
+	assert_false(contains(data, len, "\nxref"));
+	assert_false(contains(data, len, "trailer"));
+	/* the catalog and the page tree's root are plain objects */
+	assert_true(contains(data, len, "/Type /Pages"));
+	assert_true(contains(data, len, "/Count 1/"));
+	assert_true(contains(data, len, "/Lang(en-GB)"));
+	assert_true(contains(data, len, "/StructTreeRoot "));
+	/* XMP uncompressed, with the PDF/UA identifier */
+	assert_true(contains(data, len, "<pdfuaid:part>1</pdfuaid:part>"));
+	size_t tlen;
+	char *text = inflated(data, len, &tlen);
+	/* a link annotation to the address, the creator */
+	assert_true(contains(text, tlen, "/Annots["));
+	assert_true(contains(text, tlen, "/S/URI/URI(https://www.liverpool.gov.uk/schools)"));
 	/* info strings in PDFDocEncoding when they fit it */
-	assert_true(contains(data, len, "/Creator (lettermerge)"));
+	assert_true(contains(text, tlen, "/Creator(lettermerge)"));
 	/* fonts as subsets addressed by glyph id, readable back through ToUnicode */
-	assert_true(contains(data, len, "/CIDToGIDMap /Identity"));
-	assert_true(contains(data, len, "/ToUnicode"));
-	assert_true(contains(data, len, "/Lang (en-GB)"));
-	/* two faces used, two embedded */
-	assert_true(contains(data, len, "/FontFile2"));
-	assert_true(contains(data, len, "LiberationSans"));
+	assert_true(contains(text, tlen, "/CIDToGIDMap/Identity"));
+	assert_true(contains(text, tlen, "/ToUnicode "));
+	assert_true(contains(text, tlen, "/FontFile2 "));
+	assert_true(contains(text, tlen, "LiberationSans"));
+	free(text);
 	free(data);
 
 	/* the file and nothing else: no temporary left over */
@@ -278,7 +312,7 @@ static void test_pages_from_several_layouts(void **state)
 	size_t len;
 	char *data = slurp(path, &len);
 	assert_non_null(data);
-	assert_true(contains(data, len, "/Count 3"));
+	assert_true(contains(data, len, "/Count 3/"));
 	free(data);
 }
 

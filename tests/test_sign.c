@@ -1,8 +1,9 @@
 /* test_sign: PAdES signing and verification (src/sign.c).
  *
  * usage: test_sign [scripts/make-test-ca.sh]
- * Makes a throw-away CA with the script in a temporary folder, builds small
- * PDFs with libharu, signs them and checks the result byte by byte.
+ * Makes a throw-away CA with the script in a temporary folder, writes small
+ * letters with pdf.c made to be signed, signs them and checks the result
+ * byte by byte.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,16 +15,20 @@
 #include <unistd.h>
 
 #include <cmocka.h>
-#include <hpdf.h>
-#include <hpdf_objects.h>
 
 #include "buf.h"
 #include "diag.h"
+#include "font.h"
+#include "layout.h"
+#include "pdf.h"
 #include "sign.h"
 #include "verify.h"
 
 #ifndef LM_MAKE_TEST_CA
 #define LM_MAKE_TEST_CA "scripts/make-test-ca.sh"
+#endif
+#ifndef LM_TEST_FONTS_DIR
+#define LM_TEST_FONTS_DIR "fonts"
 #endif
 
 #define SIGNER_CN "Liverpool Safeguarding Partnership (TEST)"
@@ -32,9 +37,8 @@
 static const char *script = LM_MAKE_TEST_CA;
 static char dir[256];
 static char pass[128];
-static struct lm_buf flat = LM_BUF_INIT;   /* 2 pages, a link on page 1 */
-static struct lm_buf nested = LM_BUF_INIT; /* 5 pages, nested page tree */
-static long nested_last_page;
+static struct lm_fonts fonts;
+static struct lm_buf flat = LM_BUF_INIT; /* an unsigned 2-page letter */
 
 static const char *path(const char *name)
 {
@@ -45,48 +49,61 @@ static const char *path(const char *name)
 	return buf[k];
 }
 
-static void HPDF_STDCALL hpdf_error(HPDF_STATUS code, HPDF_STATUS detail, void *user)
+/* A letter of `npages` pages, "Hello page N" on each, a link on page 1. */
+static void make_layout(struct lm_layout *lay, int npages)
 {
-	(void)user;
-	fprintf(stderr, "libharu error 0x%04lX (%lu)\n", (unsigned long)code, (unsigned long)detail);
-	abort();
+	lm_layout_init(lay, 595.276, 841.89);
+	for (int i = 0; i < npages; i++) {
+		int para = lm_layout_elem(lay, LM_ROLE_PARAGRAPH, 0, 0);
+		char text[64];
+		snprintf(text, sizeof(text), "Hello page %d", i + 1);
+		struct lm_box t = { .kind = LM_BOX_TEXT, .elem = para, .x = 72, .y = 700, .w = 80, .h = 12,
+				    .face = LM_FACE_REGULAR, .text = lm_arena_strdup(lay->arena, text) };
+		lm_layout_add(lay, (size_t)i, &t);
+		if (i == 0) {
+			int link = lm_layout_elem(lay, LM_ROLE_LINK, 0, para);
+			const char *href = lm_arena_strdup(lay->arena, "https://www.ceop.police.uk");
+			lay->elems[link].href = href;
+			struct lm_box l = { .kind = LM_BOX_TEXT, .elem = link, .x = 72, .y = 680, .w = 80,
+					    .h = 12, .face = LM_FACE_REGULAR,
+					    .text = lm_arena_strdup(lay->arena, "ceop.police.uk"), .href = href };
+			lm_layout_add(lay, 0, &l);
+		}
+	}
+	lay->sign_rect[0] = 360;
+	lay->sign_rect[1] = 60;
+	lay->sign_rect[2] = 540;
+	lay->sign_rect[3] = 92;
 }
 
-/* A PDF with `npages` pages of uncompressed text "Hello page N", a link on
- * page 1, and at most `per_node` pages per page-tree node (0: flat). */
-static void make_pdf(struct lm_buf *out, int npages, unsigned per_node, long *last_page)
+/* Writes the letter (made to be signed by `name` when `s` is given), and
+ * signs it: returns lm_sign_pdf's result, with the bytes in `out` and the
+ * unsigned file's length in *base. */
+static int make_signed(const struct lm_signer *s, int npages, int visible,
+		       const struct lm_sign_info *info, struct lm_buf *out, size_t *base,
+		       struct lm_diag *d)
 {
-	HPDF_Doc doc = HPDF_New(hpdf_error, NULL);
-	assert_non_null(doc);
-	HPDF_SetCompressionMode(doc, HPDF_COMP_NONE);
-	if (per_node)
-		HPDF_SetPagesConfiguration(doc, per_node);
-	HPDF_Font font = HPDF_GetFont(doc, "Helvetica", NULL);
-	for (int i = 1; i <= npages; i++) {
-		HPDF_Page page = HPDF_AddPage(doc);
-		HPDF_Page_SetSize(page, HPDF_PAGE_SIZE_A4, HPDF_PAGE_PORTRAIT);
-		char text[64];
-		snprintf(text, sizeof(text), "Hello page %d", i);
-		HPDF_Page_BeginText(page);
-		HPDF_Page_SetFontAndSize(page, font, 12);
-		HPDF_Page_TextOut(page, 72, 700, text);
-		HPDF_Page_EndText(page);
-		if (i == 1) {
-			HPDF_Rect r = { 72, 690, 200, 715 };
-			HPDF_Page_CreateURILinkAnnot(page, r, "https://www.ceop.police.uk");
-		}
-		if (last_page)
-			*last_page = (long)(((HPDF_Obj_Header *)page)->obj_id & 0x00FFFFFF);
-	}
-	HPDF_SaveToStream(doc);
-	HPDF_UINT32 size = HPDF_GetStreamSize(doc);
-	lm_buf_grow(out, size);
-	HPDF_UINT32 got = size;
-	HPDF_ReadFromStream(doc, (HPDF_BYTE *)out->ptr, &got);
-	assert_int_equal(got, size);
-	out->len = size;
-	out->ptr[size] = '\0';
-	HPDF_Free(doc);
+	struct lm_layout lay;
+	make_layout(&lay, npages);
+	struct lm_pdf_sig sig = { .name = info && info->name ? info->name : SIGNER_CN,
+				  .signing_time = info ? info->signing_time : 0, .visible = visible };
+	struct lm_pdf_meta meta = { .title = "Hello", .author = "Liverpool City Council", .lang = "en-GB",
+				    .sign = s ? &sig : NULL };
+	struct lm_pdf pdf;
+	lm_diag_clear(d);
+	assert_int_equal(lm_pdf_begin(&pdf, &fonts, &meta, d), 0);
+	assert_int_equal(lm_pdf_add(&pdf, &lay, NULL, 0, d), 0);
+	assert_int_equal(lm_pdf_finish(&pdf, d), 0);
+	if (base)
+		*base = lm_pdfw_tell(&pdf.w);
+	int rc = s ? lm_sign_pdf(s, &pdf.target, info, d) : 0;
+	size_t len;
+	const char *bytes = lm_pdf_bytes(&pdf, &len);
+	lm_buf_reset(out);
+	lm_buf_add(out, bytes, len);
+	lm_pdf_release(&pdf);
+	lm_layout_release(&lay);
+	return rc;
 }
 
 static int setup(void **state)
@@ -105,8 +122,11 @@ static int setup(void **state)
 	if (!fp || !fgets(pass, sizeof(pass), fp))
 		return -1;
 	fclose(fp);
-	make_pdf(&flat, 2, 0, NULL);
-	make_pdf(&nested, 5, 2, &nested_last_page);
+	struct lm_diag d;
+	lm_fonts_init(&fonts);
+	if (lm_fonts_load(&fonts, LM_TEST_FONTS_DIR, &d))
+		return -1;
+	make_signed(NULL, 2, 0, NULL, &flat, NULL, &d);
 	return 0;
 }
 
@@ -118,7 +138,7 @@ static int teardown(void **state)
 	if (dir[0] && system(cmd) != 0)
 		return -1;
 	lm_buf_release(&flat);
-	lm_buf_release(&nested);
+	lm_fonts_release(&fonts);
 	return 0;
 }
 
@@ -142,12 +162,12 @@ static const struct lm_sign_info default_info = {
 	.signing_time = T_2015_03_17,
 };
 
-static void sign_ok(const struct lm_signer *s, const struct lm_buf *in, const struct lm_sign_info *info,
-		    struct lm_buf *out)
+/* The 2-page letter signed invisibly; *base is the unsigned length. */
+static void sign_ok(const struct lm_signer *s, const struct lm_sign_info *info, struct lm_buf *out,
+		    size_t *base)
 {
 	struct lm_diag d;
-	lm_diag_clear(&d);
-	int rc = lm_sign_pdf(s, in->ptr, in->len, info, out, &d);
+	int rc = make_signed(s, 2, 0, info, out, base, &d);
 	if (rc)
 		fprintf(stderr, "sign: %s\n", d.msg);
 	assert_int_equal(rc, 0);
@@ -165,16 +185,16 @@ static const char *find(const struct lm_buf *b, size_t from, const char *needle)
 /* The ByteRange of the signature appended after `orig_len`, checked. */
 static void check_byte_range(const struct lm_buf *out, size_t orig_len)
 {
-	const char *p = find(out, orig_len, "/ByteRange [");
+	const char *p = find(out, orig_len, "/ByteRange[");
 	assert_non_null(p);
 	unsigned long long br[4];
-	assert_int_equal(sscanf(p + 12, "%llu %llu %llu %llu", &br[0], &br[1], &br[2], &br[3]), 4);
+	assert_int_equal(sscanf(p + 11, "%llu %llu %llu %llu", &br[0], &br[1], &br[2], &br[3]), 4);
 	assert_int_equal(br[0], 0);
 	assert_true(br[1] > orig_len);
 	assert_int_equal(out->ptr[br[1]], '<');
 	assert_int_equal(out->ptr[br[2] - 1], '>');
 	assert_int_equal(br[2] + br[3], out->len);
-	assert_memory_equal(out->ptr + br[1] - 10, "/Contents ", 10);
+	assert_memory_equal(out->ptr + br[1] - 9, "/Contents", 9);
 	for (unsigned long long i = br[1] + 1; i < br[2] - 1; i++)
 		assert_true(strchr("0123456789ABCDEF", out->ptr[i]) != NULL);
 }
@@ -196,25 +216,27 @@ static void test_sign_p12_and_verify(void **state)
 	struct lm_signer *s = load_p12();
 	assert_string_equal(lm_signer_name(s), SIGNER_CN);
 	struct lm_buf out = LM_BUF_INIT;
-	sign_ok(s, &flat, &default_info, &out);
-	/* the original bytes, unchanged, then the update */
-	assert_true(out.len > flat.len);
-	assert_memory_equal(out.ptr, flat.ptr, flat.len);
-	check_byte_range(&out, flat.len);
-	assert_non_null(find(&out, flat.len, "/SubFilter /ETSI.CAdES.detached"));
-	assert_non_null(find(&out, flat.len, "/M (D:20150317000000+00'00')"));
-	assert_non_null(find(&out, flat.len, "/Name (" "Liverpool Safeguarding Partnership \\(TEST\\))"));
-	assert_non_null(find(&out, flat.len, "/Reason (Issued by Liverpool Safeguarding Partnership)"));
-	assert_non_null(find(&out, flat.len, "/SigFlags 3"));
-	assert_non_null(find(&out, flat.len, "/Rect [ 0 0 0 0 ]"));
-	assert_null(find(&out, flat.len, "/AP"));
-	/* the link annotation of page 1 is kept beside the widget */
-	const char *annots = find(&out, flat.len, "/Annots [ ");
-	assert_non_null(annots);
-	long a1, a2;
-	assert_int_equal(sscanf(annots + 10, "%ld 0 R %ld 0 R ]", &a1, &a2), 2);
-	assert_true(a1 != a2);
-	assert_non_null(find(&out, flat.len, "/Prev "));
+	size_t base;
+	sign_ok(s, &default_info, &out, &base);
+	/* the unsigned file, then one update */
+	assert_true(out.len > base);
+	assert_memory_equal(out.ptr + base - 6, "%%EOF\n", 6);
+	check_byte_range(&out, base);
+	assert_non_null(find(&out, base, "/SubFilter/ETSI.CAdES.detached"));
+	assert_non_null(find(&out, base, "/M(D:20150317000000+00'00')"));
+	assert_non_null(find(&out, base, "/Name(" "Liverpool Safeguarding Partnership \\(TEST\\))"));
+	assert_non_null(find(&out, base, "/Reason(Issued by Liverpool Safeguarding Partnership)"));
+	/* the field written unsigned, invisible with an empty appearance, filled in by the update */
+	assert_non_null(find(&out, 0, "/SigFlags 3"));
+	assert_non_null(find(&out, base, "/FT/Sig/T(Signature1)"));
+	assert_non_null(find(&out, base, "/Rect[0 0 0 0]/AP<</N "));
+	assert_non_null(find(&out, base, "/V "));
+	assert_null(find(&out, 0, "/Helvetica"));
+	/* one update in the same syntax: a cross-reference stream with /Prev, no table */
+	assert_non_null(find(&out, base, "/Type/XRef"));
+	assert_non_null(find(&out, base, "/Prev "));
+	assert_null(find(&out, 0, "\nxref"));
+	assert_null(find(&out, 0, "trailer"));
 	assert_memory_equal(out.ptr + out.len - 6, "%%EOF\n", 6);
 
 	struct lm_verify_result r;
@@ -236,12 +258,12 @@ static void test_pem_with_chain_and_encrypted_key(void **state)
 	assert_int_equal(lm_signer_load_pem(&s, path("signer.key"), path("signer.pem"), path("ca.pem"),
 					    NULL, &d), 0);
 	struct lm_buf a = LM_BUF_INIT, b = LM_BUF_INIT;
-	sign_ok(s, &flat, &default_info, &a);
+	sign_ok(s, &default_info, &a, NULL);
 	lm_signer_free(s);
 	s = NULL;
 	assert_int_equal(lm_signer_load_pem(&s, path("signer-enc.key"), path("signer.pem"), NULL,
 					    pass, &d), 0);
-	sign_ok(s, &flat, &default_info, &b);
+	sign_ok(s, &default_info, &b, NULL);
 	lm_signer_free(s);
 	struct lm_verify_result r;
 	verify_ok(&a, path("ca.pem"), &r);
@@ -257,11 +279,12 @@ static void test_tampered_content(void **state)
 	(void)state;
 	struct lm_signer *s = load_p12();
 	struct lm_buf out = LM_BUF_INIT;
-	sign_ok(s, &flat, &default_info, &out);
-	/* one byte of the first page's text, inside its content stream */
-	char *p = (char *)find(&out, 0, "(Hello page 1)");
+	size_t base;
+	sign_ok(s, &default_info, &out, &base);
+	/* one byte of the document's title in its XMP metadata */
+	char *p = (char *)find(&out, 0, ">Hello<");
 	assert_non_null(p);
-	assert_true(p < out.ptr + flat.len);
+	assert_true(p < out.ptr + base);
 	p[1] = 'J';
 	struct lm_verify_result r;
 	struct lm_diag d;
@@ -274,16 +297,17 @@ static void test_tampered_content(void **state)
 	/* one byte of the signature dictionary (outside the hole) too */
 	p[1] = 'H';
 	verify_ok(&out, path("ca.pem"), &r);
-	p = (char *)find(&out, flat.len, "/Location (Liverpool)");
+	p = (char *)find(&out, base, "/Location(Liverpool)");
 	assert_non_null(p);
-	p[11] = 'l';
+	p[10] = 'l';
 	assert_int_equal(lm_verify_pdf(out.ptr, out.len, path("ca.pem"), &r, &d), -1);
 	assert_int_equal(r.status, LM_VERIFY_TAMPERED);
-	p[11] = 'L';
+	p[10] = 'L';
+	verify_ok(&out, path("ca.pem"), &r);
 	/* and one byte of the signature value itself (the last bytes of the
 	 * DER before the zero padding; the certificates inside the CMS are
 	 * not signed, so changing those need not fail) */
-	p = (char *)find(&out, flat.len, "/Contents <");
+	p = (char *)find(&out, base, "/Contents<");
 	assert_non_null(p);
 	p = strchr(p, '>');
 	while (p[-1] == '0')
@@ -301,7 +325,7 @@ static void test_not_covered(void **state)
 	(void)state;
 	struct lm_signer *s = load_p12();
 	struct lm_buf out = LM_BUF_INIT;
-	sign_ok(s, &flat, &default_info, &out);
+	sign_ok(s, &default_info, &out, NULL);
 	size_t signed_len = out.len;
 	lm_buf_adds(&out, "% added\n");
 	struct lm_verify_result r;
@@ -322,7 +346,7 @@ static void test_untrusted_and_unsigned(void **state)
 	(void)state;
 	struct lm_signer *s = load_p12();
 	struct lm_buf out = LM_BUF_INIT;
-	sign_ok(s, &flat, &default_info, &out);
+	sign_ok(s, &default_info, &out, NULL);
 	lm_signer_free(s);
 	struct lm_verify_result r;
 	struct lm_diag d;
@@ -397,13 +421,12 @@ static void test_expired(void **state)
 	assert_int_equal(lm_signer_check_time(s, T_2015_03_17, &d), -1);
 	assert_string_equal(d.file, path("expired.pem"));
 	assert_string_equal(d.msg, want);
-	/* signing refuses too, and leaves `out` as it was */
+	/* signing refuses too, and appends nothing */
 	struct lm_buf out = LM_BUF_INIT;
-	lm_buf_adds(&out, "keep");
-	lm_diag_clear(&d);
-	assert_int_equal(lm_sign_pdf(s, flat.ptr, flat.len, &default_info, &out, &d), -1);
+	size_t base;
+	assert_int_equal(make_signed(s, 2, 0, &default_info, &out, &base, &d), -1);
 	assert_string_equal(d.msg, want);
-	assert_string_equal(out.ptr, "keep");
+	assert_int_equal(out.len, base);
 	/* inside its validity it signs */
 	assert_int_equal(lm_signer_check_time(s, 1300000000LL, &d), 0);
 	lm_buf_release(&out);
@@ -471,14 +494,14 @@ static void test_reproducible(void **state)
 	(void)state;
 	struct lm_signer *s1 = load_p12(), *s2 = load_p12();
 	struct lm_buf a = LM_BUF_INIT, b = LM_BUF_INIT, c = LM_BUF_INIT;
-	sign_ok(s1, &flat, &default_info, &a);
-	sign_ok(s2, &flat, &default_info, &b);
+	sign_ok(s1, &default_info, &a, NULL);
+	sign_ok(s2, &default_info, &b, NULL);
 	assert_int_equal(a.len, b.len);
 	assert_memory_equal(a.ptr, b.ptr, a.len);
 	/* another time changes /M and therefore the signature value */
 	struct lm_sign_info later = default_info;
 	later.signing_time += 3600;
-	sign_ok(s1, &flat, &later, &c);
+	sign_ok(s1, &later, &c, NULL);
 	assert_int_equal(c.len, a.len);
 	assert_memory_not_equal(a.ptr, c.ptr, a.len);
 	lm_buf_release(&a);
@@ -488,80 +511,47 @@ static void test_reproducible(void **state)
 	lm_signer_free(s2);
 }
 
-static void test_visible_on_last_page_of_nested_tree(void **state)
+static void test_visible_on_last_page(void **state)
 {
 	(void)state;
 	struct lm_signer *s = load_p12();
 	struct lm_sign_info info = default_info;
 	info.visible = 1;
-	info.rect[0] = 360;
-	info.rect[1] = 60;
-	info.rect[2] = 540;
-	info.rect[3] = 92;
 	info.name = "Liverpool Safeguarding Children Partnership \xe2\x80\x93 Caf\xc3\xa9";
 	struct lm_buf out = LM_BUF_INIT;
-	sign_ok(s, &nested, &info, &out);
-	check_byte_range(&out, nested.len);
-	char want[64];
-	snprintf(want, sizeof(want), "/P %ld 0 R", nested_last_page);
-	assert_non_null(find(&out, nested.len, want));
-	snprintf(want, sizeof(want), "\n%ld 0 obj\n", nested_last_page);
-	assert_non_null(find(&out, nested.len, want));
-	assert_non_null(find(&out, nested.len, "/AP << /N "));
-	assert_non_null(find(&out, nested.len, "/BaseFont /Helvetica"));
-	assert_non_null(find(&out, nested.len, "/Rect [ 360.0000 60.0000 540.0000 92.0000 ]"));
-	/* a non-ASCII name: UTF-16BE in /Name, WinAnsi in the appearance */
-	assert_non_null(find(&out, nested.len, "/Name <FEFF004C0069"));
-	assert_non_null(find(&out, nested.len, "Partnership \\226 Caf\\351) Tj"));
+	size_t base;
+	struct lm_diag d;
+	assert_int_equal(make_signed(s, 5, 1, &info, &out, &base, &d), 0);
+	check_byte_range(&out, base);
+	assert_non_null(find(&out, base, "/Rect[360 60 540 92]/AP<</N "));
+	/* a non-ASCII name in PDFDocEncoding (– is 0x85); our own font in the box */
+	assert_non_null(find(&out, base, "/Name(Liverpool Safeguarding Children Partnership \x85 Caf\xE9)"));
+	assert_null(find(&out, 0, "/Helvetica"));
 	struct lm_verify_result r;
 	verify_ok(&out, path("ca.pem"), &r);
-
-	/* an empty box is refused */
-	struct lm_diag d;
-	lm_diag_clear(&d);
-	info.rect[2] = info.rect[0];
-	struct lm_buf none = LM_BUF_INIT;
-	assert_int_equal(lm_sign_pdf(s, nested.ptr, nested.len, &info, &none, &d), -1);
-	assert_string_equal(d.msg, "the visible signature box [360 60 360 92] is empty; give x1 y1 x2 y2 "
-				   "with x2 > x1 and y2 > y1");
-	assert_int_equal(none.len, 0);
 	lm_buf_release(&out);
 	lm_signer_free(s);
 }
 
-static void test_sign_twice(void **state)
+/* A file made without a signature field cannot be signed. */
+static void test_no_field(void **state)
 {
 	(void)state;
 	struct lm_signer *s = load_p12();
-	struct lm_buf once = LM_BUF_INIT, twice = LM_BUF_INIT;
-	sign_ok(s, &flat, &default_info, &once);
-	sign_ok(s, &once, &default_info, &twice);
-	assert_memory_equal(twice.ptr, once.ptr, once.len);
-	assert_non_null(find(&twice, once.len, "/T (Signature2)"));
-	struct lm_verify_result r;
-	verify_ok(&twice, path("ca.pem"), &r);
-	assert_int_equal(r.nsignatures, 2);
-	assert_int_equal(r.covered, twice.len);
-	lm_buf_release(&once);
-	lm_buf_release(&twice);
-	lm_signer_free(s);
-}
-
-static void test_not_a_pdf(void **state)
-{
-	(void)state;
-	struct lm_signer *s = load_p12();
-	struct lm_buf out = LM_BUF_INIT;
+	struct lm_layout lay;
+	make_layout(&lay, 1);
+	struct lm_pdf_meta meta = { .title = "Hello" };
+	struct lm_pdf pdf;
 	struct lm_diag d;
-	lm_diag_clear(&d);
-	assert_int_equal(lm_sign_pdf(s, "not a pdf", 9, &default_info, &out, &d), -1);
-	assert_string_equal(d.msg, "not a PDF file (no '%PDF-' header)");
-	/* truncated: no startxref */
-	lm_diag_clear(&d);
-	assert_int_equal(lm_sign_pdf(s, flat.ptr, flat.len / 2, &default_info, &out, &d), -1);
-	assert_string_equal(d.msg, "the PDF has no 'startxref' near its end; the file is truncated or "
-				   "damaged");
-	assert_int_equal(out.len, 0);
+	assert_int_equal(lm_pdf_begin(&pdf, &fonts, &meta, &d), 0);
+	assert_int_equal(lm_pdf_add(&pdf, &lay, NULL, 0, &d), 0);
+	assert_int_equal(lm_pdf_finish(&pdf, &d), 0);
+	size_t before = lm_pdfw_tell(&pdf.w);
+	assert_int_equal(lm_sign_pdf(s, &pdf.target, &default_info, &d), -1);
+	assert_string_equal(d.msg, "the PDF was made without a signature field; this is a bug in lettermerge");
+	assert_int_equal(lm_pdfw_tell(&pdf.w), before);
+	lm_pdf_release(&pdf);
+	lm_layout_release(&lay);
 	lm_signer_free(s);
 }
 
@@ -580,9 +570,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_mismatched_key),
 		cmocka_unit_test(test_missing_files),
 		cmocka_unit_test(test_reproducible),
-		cmocka_unit_test(test_visible_on_last_page_of_nested_tree),
-		cmocka_unit_test(test_sign_twice),
-		cmocka_unit_test(test_not_a_pdf),
+		cmocka_unit_test(test_visible_on_last_page),
+		cmocka_unit_test(test_no_field),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,6 +1,6 @@
 /* test_tags.c - the structure tree writer (tags.c): marked-content ids in
  * reading order, kids and parents, the parent tree, link annotations,
- * several letters as Parts, the object streams and the update section. */
+ * several letters as Parts, the signature's Form, a parent tree of any depth. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -12,6 +12,7 @@
 #include <zlib.h>
 
 #include "layout.h"
+#include "pdfw.h"
 #include "tags.h"
 
 /* A letter: Document > P (with a Link), L > LI > (Lbl, LBody > P), Figure
@@ -64,17 +65,16 @@ static void make(struct fixture *fx)
 		lm_layout_add(lay, 1, &b2[i]);
 }
 
-/* Runs the tree over one letter as pdf.c does, pages 10 and 20. */
-static void run(struct lm_tags *t, struct fixture *fx, int mcid1[8], int mcid2[3], int keys[2])
+/* Runs the tree over one letter as pdf.c does, pages 10 and 20, the
+ * link's annotation object 7. */
+static void run(struct lm_tags *t, struct fixture *fx, int mcid1[8], int mcid2[3], int keys[3])
 {
 	lm_tags_begin_letter(t, &fx->lay);
 	lm_tags_begin_page(t, 10, fx->lay.pages[0].boxes, fx->lay.pages[0].n, mcid1);
-	int rect[4] = { 120, 697, 170, 710 };
-	size_t before = t->nannots;
-	size_t a = lm_tags_link(t, fx->link, rect, 7, "example.org");
-	assert_int_equal(a, 1 + before); /* hidden objects 1, 2 ... */
+	keys[2] = lm_tags_link(t, fx->link, 7);
 	assert_string_equal(lm_tags_type(t, fx->lbl), "Lbl");
 	assert_string_equal(lm_tags_type(t, -1), "Artifact");
+	assert_int_equal(lm_tags_link(t, -1, 8), -1); /* an artifact's link has no key */
 	keys[0] = lm_tags_end_page(t);
 	lm_tags_begin_page(t, 20, fx->lay.pages[1].boxes, fx->lay.pages[1].n, mcid2);
 	keys[1] = lm_tags_end_page(t);
@@ -82,38 +82,43 @@ static void run(struct lm_tags *t, struct fixture *fx, int mcid1[8], int mcid2[3
 }
 
 /* `what` in the file's bytes (compressed data holds NUL bytes) */
-static const char *find_in(const char *p, size_t len, const char *what)
+static const char *find(const struct lm_buf *b, const char *what)
 {
 	size_t n = strlen(what);
-	for (size_t i = 0; i + n <= len; i++)
-		if (!memcmp(p + i, what, n))
-			return p + i;
+	for (size_t i = 0; i + n <= b->len; i++)
+		if (!memcmp(b->ptr + i, what, n))
+			return b->ptr + i;
 	return NULL;
 }
 
-static const char *find(const struct lm_buf *b, const char *what)
+/* Every deflated stream of the file, inflated and joined. */
+static char *inflate_all(const struct lm_buf *pdf)
 {
-	return find_in(b->ptr, b->len, what);
+	struct lm_buf all = LM_BUF_INIT;
+	for (const char *p = pdf->ptr; (p = find(&(struct lm_buf){ (char *)p, pdf->len - (size_t)(p - pdf->ptr), 0 }, "/Filter/FlateDecode/Length ")); p++) {
+		size_t zlen = strtoul(p + 27, NULL, 10);
+		const char *data = strstr(p, ">>\nstream\n");
+		assert_non_null(data);
+		data += 10;
+		uLongf n = 4 << 20;
+		char *raw = malloc(n + 1);
+		assert_int_equal(uncompress((Bytef *)raw, &n, (const Bytef *)data, zlen), Z_OK);
+		lm_buf_add(&all, raw, n);
+		lm_buf_addc(&all, '\n');
+		free(raw);
+	}
+	for (size_t i = 0; i < all.len; i++)
+		if (!all.ptr[i])
+			all.ptr[i] = ' ';
+	return lm_buf_detach(&all, NULL);
 }
 
-/* The objects of the first object stream in `pdf`, inflated. */
-static char *objstm(const char *pdf, size_t len, size_t *out_len)
+static void finish(struct lm_tags *t, struct lm_pdfw *w, char **raw)
 {
-	const char *s = find_in(pdf, len, "/Type/ObjStm");
-	assert_non_null(s);
-	const char *l = strstr(s, "/Length ");
-	assert_non_null(l);
-	size_t zlen = strtoul(l + 8, NULL, 10);
-	const char *data = strstr(s, "stream\n");
-	assert_non_null(data);
-	data += 7;
-	assert_true((size_t)(data - pdf) + zlen <= len);
-	uLongf n = 1 << 20;
-	char *raw = malloc(n + 1);
-	assert_int_equal(uncompress((Bytef *)raw, &n, (const Bytef *)data, zlen), Z_OK);
-	raw[n] = '\0';
-	*out_len = n;
-	return raw;
+	lm_tags_finish(t);
+	struct lm_diag d;
+	assert_int_equal(lm_pdfw_finish(w, t->root_num, 0, &d), 0);
+	*raw = inflate_all(&w->out);
 }
 
 static void test_mcids(void **state)
@@ -121,9 +126,11 @@ static void test_mcids(void **state)
 	(void)state;
 	struct fixture fx;
 	make(&fx);
+	struct lm_pdfw w;
+	lm_pdfw_init(&w, NULL);
 	struct lm_tags t;
-	lm_tags_init(&t, "en-GB");
-	int m1[8], m2[3], keys[2];
+	lm_tags_init(&t, &w, "en-GB");
+	int m1[8], m2[3], keys[3];
 	run(&t, &fx, m1, m2, keys);
 	/* in reading order; a run of one element shares an id; artifacts -1 */
 	assert_int_equal(m1[0], 0);
@@ -138,10 +145,12 @@ static void test_mcids(void **state)
 	assert_int_equal(m2[0], 0);
 	assert_int_equal(m2[1], 1);
 	assert_int_equal(m2[2], 2);
-	/* keys: page 1, the link annotation, page 2 */
+	/* keys: the link annotation, page 1, page 2 */
+	assert_int_equal(keys[2], 0);
 	assert_int_equal(keys[0], 1);
 	assert_int_equal(keys[1], 2);
 	lm_tags_release(&t);
+	lm_pdfw_release(&w);
 	lm_layout_release(&fx.lay);
 }
 
@@ -150,120 +159,133 @@ static void test_tree(void **state)
 	(void)state;
 	struct fixture fx;
 	make(&fx);
+	struct lm_pdfw w;
+	lm_pdfw_init(&w, NULL);
 	struct lm_tags t;
-	lm_tags_init(&t, "en-GB");
-	int m1[8], m2[3], keys[2];
+	lm_tags_init(&t, &w, "en-GB");
+	int m1[8], m2[3], keys[3];
 	run(&t, &fx, m1, m2, keys);
-	struct lm_buf pdf = LM_BUF_INIT;
-	lm_buf_adds(&pdf, "%PDF-1.5\n...\n");
-	assert_int_equal(lm_tags_write(&t, &pdf, 9, 100, 1, 3), 0);
-	size_t n;
-	char *raw = objstm(pdf.ptr, pdf.len, &n);
-	/* 100 root, 101 the annotation, 102 parent tree, 103 the Document, then
-	 * P 104, Link 105, L 106, LI 107, Lbl 108, LBody 109, P 110, Figure 111, P 112 */
-	assert_non_null(strstr(raw, "<</Type/StructTreeRoot/K 103 0 R/ParentTree 102 0 R/ParentTreeNextKey 3>>"));
-	assert_non_null(strstr(raw, "<</Subtype/Link/Rect[120 697 170 710]/Border[0 0 0]/A 7 0 R/StructParent 0/Contents(example.org)>>"));
-	assert_non_null(strstr(raw, "<</Nums[0 105 0 R 1 [104 0 R 105 0 R 104 0 R 108 0 R 110 0 R] 2 [110 0 R 111 0 R 112 0 R]]>>"));
-	assert_non_null(strstr(raw, "<</S/Document/P 100 0 R/K[104 0 R 106 0 R 111 0 R 112 0 R]>>"));
+	char *raw;
+	finish(&t, &w, &raw);
+	/* 1 root, then the letter's elements as it ends: Document 2, P 3,
+	 * Link 4, L 5, LI 6, Lbl 7, LBody 8, P 9, Figure 10, P 11; the parent
+	 * tree 12 */
+	assert_non_null(strstr(raw, "<</Type/StructTreeRoot/K 2 0 R/ParentTree 12 0 R/ParentTreeNextKey 3>>"));
+	assert_non_null(strstr(raw, "<</Nums[0 4 0 R 1 [3 0 R 4 0 R 3 0 R 7 0 R 9 0 R] 2 [9 0 R 10 0 R 11 0 R]]>>"));
+	assert_non_null(strstr(raw, "<</S/Document/P 1 0 R/K[3 0 R 5 0 R 10 0 R 11 0 R]>>"));
 	/* mixed content in reading order */
-	assert_non_null(strstr(raw, "<</S/P/P 103 0 R/Pg 10 0 R/K[0 105 0 R 2]>>"));
-	assert_non_null(strstr(raw, "<</S/Link/P 104 0 R/Pg 10 0 R/K[1<</Type/OBJR/Obj 101 0 R>>]>>"));
+	assert_non_null(strstr(raw, "<</S/P/P 2 0 R/Pg 10 0 R/K[0 4 0 R 2]>>"));
+	assert_non_null(strstr(raw, "<</S/Link/P 3 0 R/Pg 10 0 R/K[1<</Type/OBJR/Obj 7 0 R>>]>>"));
 	/* structure-only elements have no page and no content */
-	assert_non_null(strstr(raw, "<</S/L/P 103 0 R/K 107 0 R>>"));
-	assert_non_null(strstr(raw, "<</S/LI/P 106 0 R/K[108 0 R 109 0 R]>>"));
+	assert_non_null(strstr(raw, "<</S/L/P 2 0 R/K 6 0 R>>"));
+	assert_non_null(strstr(raw, "<</S/LI/P 5 0 R/K[7 0 R 8 0 R]>>"));
 	/* content on another page is a marked-content reference */
-	assert_non_null(strstr(raw, "<</S/P/P 109 0 R/Pg 10 0 R/K[4<</Type/MCR/Pg 20 0 R/MCID 0>>]>>"));
-	/* alt text in UTF-16 when it is not ASCII; a language of its own */
-	assert_non_null(strstr(raw, "/S/Figure/P 103 0 R/Pg 20 0 R/K 1/Alt<FEFF005300690067006E006100740075007200650020006F006600200053006900E2006E00200028004A006F006E006500730029>>"));
-	/* (the alt is "Signature of Siân (Jones)") */
+	assert_non_null(strstr(raw, "<</S/P/P 8 0 R/Pg 10 0 R/K[4<</Type/MCR/Pg 20 0 R/MCID 0>>]>>"));
+	/* alt text in PDFDocEncoding ("Signature of Siân (Jones)"); a language of its own */
+	assert_non_null(strstr(raw, "/S/Figure/P 2 0 R/Pg 20 0 R/K 1/Alt(Signature of Si\xE2n \\(Jones\\))>>"));
 	assert_non_null(strstr(raw, "/K 2/Lang(cy)>>"));
 	free(raw);
-	/* the update section */
-	assert_non_null(find(&pdf, "/Type/XRef/Size 115/Index[100 13]/W[1 1 1]"));
-	assert_non_null(find(&pdf, "xref\n113 2\n"));
-	assert_non_null(find(&pdf, "trailer\n<<\n/Size 115\n/Root 1 0 R\n/Info 3 0 R\n/Prev 9\n/XRefStm "));
-	assert_non_null(find(&pdf, "%%EOF\n"));
-	lm_buf_release(&pdf);
+	/* one cross-reference stream, no table */
+	assert_non_null(find(&w.out, "/Type/XRef"));
+	assert_null(find(&w.out, "\nxref"));
+	assert_non_null(find(&w.out, "%%EOF\n"));
 	lm_tags_release(&t);
+	lm_pdfw_release(&w);
 	lm_layout_release(&fx.lay);
 }
 
-static void test_parts(void **state)
+static void test_parts_and_form(void **state)
 {
 	(void)state;
 	struct fixture a, b;
 	make(&a);
 	make(&b);
+	struct lm_pdfw w;
+	lm_pdfw_init(&w, NULL);
 	struct lm_tags t;
-	lm_tags_init(&t, "en-GB");
-	int m1[8], m2[3], keys[2];
+	lm_tags_init(&t, &w, "en-GB");
+	int m1[8], m2[3], keys[3];
 	run(&t, &a, m1, m2, keys);
 	run(&t, &b, m1, m2, keys);
 	assert_int_equal(keys[0], 4); /* 0-2 the first letter's, 3 the second's link */
-	struct lm_buf pdf = LM_BUF_INIT;
-	lm_buf_adds(&pdf, "%PDF-1.5\n");
-	assert_int_equal(lm_tags_write(&t, &pdf, 9, 100, 1, 0), 0);
-	size_t n;
-	char *raw = objstm(pdf.ptr, pdf.len, &n);
-	/* 100 root, 101-102 annotations, 103 parent tree, 104 Document, 105.. letters */
-	assert_non_null(strstr(raw, "<</Type/StructTreeRoot/K 104 0 R/ParentTree 103 0 R/ParentTreeNextKey 6>>"));
-	assert_non_null(strstr(raw, "<</S/Document/P 100 0 R/K[105 0 R 115 0 R]>>"));
-	assert_non_null(strstr(raw, "<</S/Part/P 104 0 R/K[106 0 R 108 0 R 113 0 R 114 0 R]>>"));
-	assert_non_null(strstr(raw, "<</S/Part/P 104 0 R/K[116 0 R 118 0 R 123 0 R 124 0 R]>>"));
-	assert_null(find(&pdf, "/Info"));
+	/* the signature field after the letters: the next key */
+	assert_int_equal(lm_tags_form(&t, 30, 20), 6);
+	char *raw;
+	finish(&t, &w, &raw);
+	/* 1 root, 2-11 the first letter, 12-21 the second, 22 the Document, 23 the Form */
+	assert_non_null(strstr(raw, "<</Type/StructTreeRoot/K 22 0 R/ParentTree 24 0 R/ParentTreeNextKey 7>>"));
+	assert_non_null(strstr(raw, "<</S/Document/P 1 0 R/K[2 0 R 12 0 R 23 0 R]>>"));
+	assert_non_null(strstr(raw, "<</S/Part/P 22 0 R/K[3 0 R 5 0 R 10 0 R 11 0 R]>>"));
+	assert_non_null(strstr(raw, "<</S/Part/P 22 0 R/K[13 0 R 15 0 R 20 0 R 21 0 R]>>"));
+	assert_non_null(strstr(raw, "<</S/Form/P 22 0 R/Pg 20 0 R/K<</Type/OBJR/Obj 30 0 R>>>>"));
+	assert_non_null(strstr(raw, " 6 23 0 R]>>"));
 	free(raw);
-	lm_buf_release(&pdf);
 	lm_tags_release(&t);
+	lm_pdfw_release(&w);
 	lm_layout_release(&a.lay);
 	lm_layout_release(&b.lay);
+}
+
+/* n one-line letters; returns the inflated streams. */
+static char *many(int n)
+{
+	struct lm_pdfw w;
+	lm_pdfw_init(&w, NULL);
+	struct lm_tags t;
+	lm_tags_init(&t, &w, NULL);
+	for (int i = 0; i < n; i++) {
+		struct lm_layout lay;
+		lm_layout_init(&lay, 595, 842);
+		int p = lm_layout_elem(&lay, LM_ROLE_PARAGRAPH, 0, 0);
+		struct lm_box b = text(p, 60, 700, "Hello");
+		lm_layout_add(&lay, 0, &b);
+		int m;
+		lm_tags_begin_letter(&t, &lay);
+		lm_tags_begin_page(&t, (unsigned)(100000 + i), lay.pages[0].boxes, 1, &m);
+		assert_int_equal(m, 0);
+		assert_int_equal(lm_tags_end_page(&t), i);
+		lm_tags_end_letter(&t);
+		lm_layout_release(&lay);
+	}
+	char *raw;
+	finish(&t, &w, &raw);
+	lm_tags_release(&t);
+	lm_pdfw_release(&w);
+	return raw;
 }
 
 static void test_big_parent_tree(void **state)
 {
 	(void)state;
-	/* 300 one-line letters: a parent tree of leaves, several object streams */
-	struct lm_tags t;
-	lm_tags_init(&t, NULL);
-	struct lm_layout lays[300];
-	for (int i = 0; i < 300; i++) {
-		lm_layout_init(&lays[i], 595, 842);
-		int p = lm_layout_elem(&lays[i], LM_ROLE_PARAGRAPH, 0, 0);
-		struct lm_box b = text(p, 60, 700, "Hello");
-		lm_layout_add(&lays[i], 0, &b);
-		int m;
-		lm_tags_begin_letter(&t, &lays[i]);
-		lm_tags_begin_page(&t, (unsigned)(10 + i), lays[i].pages[0].boxes, 1, &m);
-		assert_int_equal(m, 0);
-		assert_int_equal(lm_tags_end_page(&t), i);
-		lm_tags_end_letter(&t);
-	}
-	struct lm_buf pdf = LM_BUF_INIT;
-	lm_buf_adds(&pdf, "%PDF-1.5\n");
-	assert_int_equal(lm_tags_write(&t, &pdf, 9, 1000, 1, 2), 0);
-	size_t n;
-	char *raw = objstm(pdf.ptr, pdf.len, &n);
-	/* root 1000, parent tree root 1001 over 5 leaves 1002-1006 */
-	assert_non_null(strstr(raw, "<</Kids[1002 0 R 1003 0 R 1004 0 R 1005 0 R 1006 0 R]>>"));
-	assert_non_null(strstr(raw, "<</Limits[0 63]/Nums[0 [1009 0 R]"));
+	/* 300 keys: a root over five leaves, each with its limits */
+	char *raw = many(300);
+	assert_non_null(strstr(raw, "<</Limits[0 63]/Nums[0 ["));
 	assert_non_null(strstr(raw, "<</Limits[256 299]/Nums["));
+	const char *kids = strstr(raw, "<</Kids[");
+	assert_non_null(kids);
+	int refs = 0;
+	for (const char *k = kids; *k != ']'; k++)
+		refs += *k == 'R';
+	assert_int_equal(refs, 5);
+	assert_true(strncmp(strchr(kids, ']'), "]>>", 3) == 0); /* no /Limits on the root */
+	assert_non_null(strstr(raw, "/ParentTreeNextKey 300>>"));
 	free(raw);
-	/* 1 + 6 + 1 + 600 hidden objects: 4 object streams of at most 200 */
-	assert_non_null(find(&pdf, "/Index[1000 608]"));
-	assert_non_null(find(&pdf, "xref\n1608 5\n"));
-	lm_buf_release(&pdf);
-	lm_tags_release(&t);
-	for (int i = 0; i < 300; i++)
-		lm_layout_release(&lays[i]);
+	/* 5,000 keys: 79 leaves under two nodes under the root */
+	raw = many(5000);
+	assert_non_null(strstr(raw, "/Limits[0 4095]>>"));
+	assert_non_null(strstr(raw, "/Limits[4096 4999]>>"));
+	assert_non_null(strstr(raw, "/ParentTreeNextKey 5000>>"));
+	free(raw);
 }
 
 static void test_strings(void **state)
 {
 	(void)state;
 	struct lm_buf b = LM_BUF_INIT;
-	lm_tags_text_string(&b, "a (b) \\c");
+	lm_pdfw_text(&b, "a (b) \\c");
 	assert_string_equal(b.ptr, "(a \\(b\\) \\\\c)");
 	lm_buf_reset(&b);
-	lm_tags_text_string(&b, "\xE2\x80\x99\xF0\x9F\x98\x80"); /* ’ and an emoji */
+	lm_pdfw_text(&b, "\xE2\x80\x99\xF0\x9F\x98\x80"); /* ’ and an emoji */
 	assert_string_equal(b.ptr, "<FEFF2019D83DDE00>");
 	lm_buf_reset(&b);
 	lm_tags_xmp(&b, "Fish & <Chips>", "A \"B\"", NULL, "en-GB", "P", "C");
@@ -271,6 +293,8 @@ static void test_strings(void **state)
 	assert_non_null(strstr(b.ptr, "<dc:creator><rdf:Seq><rdf:li>A &quot;B&quot;</rdf:li>"));
 	assert_null(strstr(b.ptr, "dc:description"));
 	assert_non_null(strstr(b.ptr, "<pdf:Producer>P</pdf:Producer>"));
+	/* the PDF/UA-1 identifier */
+	assert_non_null(strstr(b.ptr, "<pdfuaid:part>1</pdfuaid:part>"));
 	lm_buf_release(&b);
 }
 
@@ -279,7 +303,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mcids),
 		cmocka_unit_test(test_tree),
-		cmocka_unit_test(test_parts),
+		cmocka_unit_test(test_parts_and_form),
 		cmocka_unit_test(test_big_parent_tree),
 		cmocka_unit_test(test_strings),
 	};

@@ -94,18 +94,15 @@ static int sign_password(const struct cli_parsed *o, char **out)
 	return 0;
 }
 
-/* Seconds since the epoch the signatures claim: SOURCE_DATE_EPOCH, else the
- * letter's --date at midnight UTC, else now, so that a run with fixed inputs
- * signs the same bytes. */
-static long long signing_time(const char *date_opt, const struct lm_date *date)
+/* Seconds since the epoch the signatures claim: SOURCE_DATE_EPOCH (a
+ * reproducible run), else now.  Never the letter's printed --date: a
+ * letter dated 2015 is signed today, with today's certificate. */
+static long long signing_time(void)
 {
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
 	if (sde && *sde)
 		return strtoll(sde, NULL, 10);
-	if (!date_opt)
-		return (long long)time(NULL);
-	struct tm tm = { .tm_year = date->year - 1900, .tm_mon = date->month - 1, .tm_mday = date->day };
-	return (long long)timegm(&tm);
+	return (long long)time(NULL);
 }
 
 /* ---- running jobs ---- */
@@ -720,7 +717,7 @@ int cmd_build(int argc, char **argv)
 			memset(pass, 0, strlen(pass));
 			free(pass);
 		}
-		b.sign.signing_time = signing_time(o.value[OPT_DATE], &b.opts.date);
+		b.sign.signing_time = signing_time();
 		if (bad || lm_signer_check_time(signer, b.sign.signing_time, &d))
 			goto fail;
 		b.signer = signer;

@@ -54,7 +54,7 @@ links_tied() {
 	qdf "$1" >"$q"
 	links=$(grep -ac '^  /Subtype /Link' "$q")
 	sp=$(grep -ac '^  /StructParent ' "$q")
-	ct=$(grep -a -B8 '^  /Subtype /Link' "$q" | grep -ac '^  /Contents ')
+	ct=$(grep -a -B13 '^  /Subtype /Link' "$q" | grep -ac '^  /Contents ')
 	tabs=$(grep -ac '^  /Tabs /S' "$q")
 	annotpages=$(grep -ac '^  /Annots \[' "$q")
 	[ "$links" = "$sp" ] && [ "$links" = "$ct" ] && [ "$tabs" = "$annotpages" ]

@@ -1,0 +1,528 @@
+#include "pdfw.h"
+
+#include "utf8.h"
+
+#include <math.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* An object stream holds at most this many objects or about this many
+ * bytes: larger ones deflate better, smaller ones let a reader get at an
+ * object cheaply, and the index within one fits a byte. */
+#define OBJSTM_MAX 200
+#define OBJSTM_BYTES 65536
+/* Bytes kept before they go to the file. */
+#define FLUSH_AT (256 * 1024)
+
+/* Cross-reference entries: 0 unwritten; low two bits 1: offset << 2;
+ * 2: (object stream << 18 | index << 2). */
+#define XREF_DIRECT(off) (((uint64_t)(off) << 2) | 1)
+#define XREF_IN_STM(stm, i) (((uint64_t)(stm) << 18) | ((uint64_t)(i) << 2) | 2)
+
+static void hash_upto(struct lm_pdfw *w, size_t end)
+{
+	if (end > w->hashed) {
+		EVP_DigestUpdate(w->md, w->out.ptr + (w->hashed - w->pos), end - w->hashed);
+		w->hashed = end;
+	}
+}
+
+static void to_file(struct lm_pdfw *w)
+{
+	if (!w->file || w->held || !w->out.len)
+		return;
+	hash_upto(w, w->pos + w->out.len);
+	if (!w->failed && lm_atomic_write(w->file, w->out.ptr, w->out.len, &w->error))
+		w->failed = 1;
+	w->pos += w->out.len;
+	lm_buf_reset(&w->out);
+}
+
+static void emit(struct lm_pdfw *w, const void *p, size_t n)
+{
+	lm_buf_add(&w->out, p, n);
+	if (w->out.len >= FLUSH_AT)
+		to_file(w);
+}
+
+static void emits(struct lm_pdfw *w, const char *s)
+{
+	emit(w, s, strlen(s));
+}
+
+size_t lm_pdfw_tell(const struct lm_pdfw *w)
+{
+	return w->pos + w->out.len;
+}
+
+static void set_xref(struct lm_pdfw *w, unsigned num, uint64_t e)
+{
+	if (num >= w->size)
+		return;
+	w->xref[num] = e;
+	if (w->updating) {
+		LM_ALLOC_GROW(w->upd, w->nupd + 1, w->upd_alloc);
+		w->upd[w->nupd++] = num;
+	}
+}
+
+void lm_pdfw_init(struct lm_pdfw *w, struct lm_atomic *file)
+{
+	memset(w, 0, sizeof(*w));
+	lm_buf_init(&w->out);
+	lm_buf_init(&w->stm);
+	lm_buf_init(&w->stm_head);
+	w->file = file;
+	w->md = EVP_MD_CTX_new();
+	if (!w->md || !EVP_DigestInit_ex(w->md, EVP_sha256(), NULL)) {
+		fputs("lettermerge: out of memory\n", stderr);
+		abort();
+	}
+	w->size = 1; /* object 0 is the head of the free list */
+	LM_ALLOC_GROW(w->xref, 1, w->xref_alloc);
+	w->xref[0] = 0;
+	w->stm_nums = lm_xmalloc(OBJSTM_MAX * sizeof(*w->stm_nums));
+	/* 1.7: signatures name the ETSI extension of it; the second line
+	 * tells transfer programs the file is binary */
+	emits(w, "%PDF-1.7\n%\xE2\xE3\xCF\xD3\n");
+}
+
+void lm_pdfw_release(struct lm_pdfw *w)
+{
+	lm_buf_release(&w->out);
+	lm_buf_release(&w->stm);
+	lm_buf_release(&w->stm_head);
+	EVP_MD_CTX_free(w->md);
+	free(w->xref);
+	free(w->stm_nums);
+	free(w->upd);
+	memset(w, 0, sizeof(*w));
+}
+
+unsigned lm_pdfw_reserve(struct lm_pdfw *w)
+{
+	LM_ALLOC_GROW(w->xref, w->size + 1, w->xref_alloc);
+	w->xref[w->size] = 0;
+	return (unsigned)w->size++;
+}
+
+static void begin_obj(struct lm_pdfw *w, unsigned num)
+{
+	set_xref(w, num, XREF_DIRECT(lm_pdfw_tell(w)));
+	char head[32];
+	int n = snprintf(head, sizeof(head), "%u 0 obj\n", num);
+	emit(w, head, (size_t)n);
+}
+
+size_t lm_pdfw_direct(struct lm_pdfw *w, unsigned num, const char *body, size_t len)
+{
+	begin_obj(w, num);
+	size_t at = lm_pdfw_tell(w);
+	emit(w, body, len);
+	emits(w, "\nendobj\n");
+	return at;
+}
+
+void lm_pdfw_stream(struct lm_pdfw *w, unsigned num, const char *dict, const void *data,
+		    size_t len, int flags)
+{
+	struct lm_buf z = LM_BUF_INIT;
+	if (len && (flags & LM_PDFW_DEFLATE)) {
+		lm_buf_add_deflated(&z, data, len);
+		data = z.ptr;
+		len = z.len;
+	}
+	/* a filter over no bytes is an error to several readers */
+	int flate = len && (flags & (LM_PDFW_DEFLATE | LM_PDFW_DEFLATED));
+	begin_obj(w, num);
+	char tail[64];
+	int n = snprintf(tail, sizeof(tail), "%s/Length %zu>>\nstream\n",
+			 flate ? "/Filter/FlateDecode" : "", len);
+	emits(w, "<<");
+	emits(w, dict);
+	emit(w, tail, (size_t)n);
+	emit(w, data, len);
+	emits(w, "\nendstream\nendobj\n");
+	lm_buf_release(&z);
+}
+
+static void flush_stm(struct lm_pdfw *w)
+{
+	if (!w->stm_n)
+		return;
+	unsigned num = lm_pdfw_reserve(w);
+	for (size_t i = 0; i < w->stm_n; i++)
+		set_xref(w, w->stm_nums[i], XREF_IN_STM(num, i));
+	size_t first = w->stm_head.len + 1;
+	lm_buf_addc(&w->stm_head, '\n');
+	lm_buf_add(&w->stm_head, w->stm.ptr, w->stm.len);
+	char dict[64];
+	snprintf(dict, sizeof(dict), "/Type/ObjStm/N %zu/First %zu", w->stm_n, first);
+	lm_pdfw_stream(w, num, dict, w->stm_head.ptr, w->stm_head.len, LM_PDFW_DEFLATE);
+	lm_buf_reset(&w->stm);
+	lm_buf_reset(&w->stm_head);
+	w->stm_n = 0;
+}
+
+void lm_pdfw_obj(struct lm_pdfw *w, unsigned num, const char *body, size_t len)
+{
+	if (w->updating) { /* an update is a handful of objects */
+		lm_pdfw_direct(w, num, body, len);
+		return;
+	}
+	if (w->stm_n) {
+		lm_buf_addc(&w->stm_head, ' ');
+		lm_buf_addc(&w->stm, '\n');
+	}
+	lm_pdfw_uint(&w->stm_head, num);
+	lm_buf_addc(&w->stm_head, ' ');
+	lm_pdfw_uint(&w->stm_head, w->stm.len);
+	lm_buf_add(&w->stm, body, len);
+	w->stm_nums[w->stm_n++] = num;
+	if (w->stm_n == OBJSTM_MAX || w->stm.len >= OBJSTM_BYTES)
+		flush_stm(w);
+}
+
+static int width_of(uint64_t v)
+{
+	int n = 1;
+	while (n < 8 && (v >> (8 * n)))
+		n++;
+	return n;
+}
+
+static void put_be(unsigned char *p, uint64_t v, int n)
+{
+	for (int i = n - 1; i >= 0; i--, v >>= 8)
+		p[i] = (unsigned char)(v & 0xFF);
+}
+
+/* The cross-reference stream for objects listed by `nums` (NULL: all,
+ * 0 .. size-1) and its trailer entries. */
+static int write_xref(struct lm_pdfw *w, unsigned root, unsigned info, size_t prev,
+		      struct lm_diag *d)
+{
+	unsigned self = lm_pdfw_reserve(w);
+	size_t at = lm_pdfw_tell(w);
+	set_xref(w, self, XREF_DIRECT(at));
+	/* which objects: every one, or the update's in ascending runs */
+	size_t n = w->updating ? w->nupd : w->size;
+	unsigned *list = NULL;
+	if (w->updating) {
+		list = lm_xmalloc(n * sizeof(*list));
+		memcpy(list, w->upd, n * sizeof(*list));
+		for (size_t i = 1; i < n; i++) /* a handful: insertion sort */
+			for (size_t j = i; j > 0 && list[j - 1] > list[j]; j--) {
+				unsigned t = list[j];
+				list[j] = list[j - 1];
+				list[j - 1] = t;
+			}
+	}
+	uint64_t maxf = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned num = list ? list[i] : (unsigned)i;
+		uint64_t e = w->xref[num];
+		if (!e && num) {
+			free(list);
+			return lm_diag_setk(d, LM_KIND_BUG, NULL, 0, 0, "object %u of the PDF was never written; this is a bug in lettermerge", num);
+		}
+		uint64_t f = (e & 3) == 1 ? e >> 2 : e >> 18;
+		if (f > maxf)
+			maxf = f;
+	}
+	int w2 = width_of(maxf), cols = 1 + w2 + 2;
+	size_t rowlen = (size_t)cols + 1;
+	unsigned char *rows = lm_xcalloc(n + 1, rowlen), prev_row[16] = { 0 }, cur[16];
+	for (size_t i = 0; i < n; i++) {
+		unsigned num = list ? list[i] : (unsigned)i;
+		uint64_t e = w->xref[num];
+		memset(cur, 0, sizeof(cur));
+		if (!num) {
+			cur[0] = 0;
+			put_be(cur + 1 + w2, 0xFFFF, 2);
+		} else if ((e & 3) == 1) {
+			cur[0] = 1;
+			put_be(cur + 1, e >> 2, w2);
+		} else {
+			cur[0] = 2;
+			put_be(cur + 1, e >> 18, w2);
+			put_be(cur + 1 + w2, (e >> 2) & 0xFFFF, 2);
+		}
+		/* PNG "up" prediction: rows differ little from the one above */
+		unsigned char *r = rows + i * rowlen;
+		r[0] = 2;
+		for (int c = 0; c < cols; c++)
+			r[1 + c] = (unsigned char)(cur[c] - prev_row[c]);
+		memcpy(prev_row, cur, (size_t)cols);
+	}
+	struct lm_buf dict = LM_BUF_INIT;
+	lm_buf_addf(&dict, "/Type/XRef/Size %zu/W[1 %d 2]", w->size, w2);
+	if (list) {
+		lm_buf_adds(&dict, "/Index[");
+		for (size_t i = 0; i < n;) {
+			size_t j = i + 1;
+			while (j < n && list[j] == list[j - 1] + 1)
+				j++;
+			lm_buf_addf(&dict, "%s%u %zu", i ? " " : "", list[i], j - i);
+			i = j;
+		}
+		lm_buf_addc(&dict, ']');
+	}
+	lm_buf_adds(&dict, "/Root ");
+	lm_pdfw_ref(&dict, root);
+	if (info) {
+		lm_buf_adds(&dict, "/Info ");
+		lm_pdfw_ref(&dict, info);
+	}
+	lm_buf_adds(&dict, "/ID[");
+	lm_pdfw_hex(&dict, w->id, 16);
+	lm_pdfw_hex(&dict, w->id, 16);
+	lm_buf_addc(&dict, ']');
+	if (prev)
+		lm_buf_addf(&dict, "/Prev %zu", prev);
+	lm_buf_addf(&dict, "/DecodeParms<</Columns %d/Predictor 12>>", cols);
+	/* the stream is its own last entry: written by hand, as it is not
+	 * an update object of its own listing */
+	int upd = w->updating;
+	w->updating = 0;
+	lm_pdfw_stream(w, self, dict.ptr, rows, n * rowlen, LM_PDFW_DEFLATE);
+	w->updating = upd;
+	w->xref_off = at;
+	char tail[64];
+	int tn = snprintf(tail, sizeof(tail), "startxref\n%zu\n%%%%EOF\n", at);
+	emit(w, tail, (size_t)tn);
+	free(rows);
+	free(list);
+	lm_buf_release(&dict);
+	return 0;
+}
+
+int lm_pdfw_finish(struct lm_pdfw *w, unsigned root, unsigned info, struct lm_diag *d)
+{
+	flush_stm(w);
+	/* the identifier: the start of the digest of everything before it */
+	hash_upto(w, lm_pdfw_tell(w));
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
+	if (!c || !EVP_MD_CTX_copy_ex(c, w->md) || !EVP_DigestFinal_ex(c, md, &mdlen)) {
+		EVP_MD_CTX_free(c);
+		return lm_diag_setk(d, LM_KIND_SYSTEM, NULL, 0, 0, "cannot compute the PDF's identifier (OpenSSL)");
+	}
+	EVP_MD_CTX_free(c);
+	memcpy(w->id, md, 16);
+	if (write_xref(w, root, info, 0, d))
+		return -1;
+	to_file(w);
+	if (w->failed) {
+		*d = w->error;
+		return -1;
+	}
+	return 0;
+}
+
+void lm_pdfw_update_begin(struct lm_pdfw *w)
+{
+	to_file(w);
+	hash_upto(w, lm_pdfw_tell(w));
+	w->held = 1;
+	w->updating = 1;
+	w->nupd = 0;
+	/* an update starts on a line of its own */
+	if (w->out.len && w->out.ptr[w->out.len - 1] != '\n')
+		emits(w, "\n");
+}
+
+int lm_pdfw_update_finish(struct lm_pdfw *w, unsigned root, unsigned info, struct lm_diag *d)
+{
+	int rc = write_xref(w, root, info, w->xref_off ? w->xref_off : 0, d);
+	w->updating = 0;
+	return rc;
+}
+
+char *lm_pdfw_at(struct lm_pdfw *w, size_t off)
+{
+	return off >= w->pos && off <= lm_pdfw_tell(w) ? w->out.ptr + (off - w->pos) : NULL;
+}
+
+int lm_pdfw_digest_except(struct lm_pdfw *w, size_t a, size_t b, unsigned char md[32])
+{
+	size_t end = lm_pdfw_tell(w);
+	if (a < w->hashed || b < a || b > end)
+		return -1;
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	unsigned n = 32;
+	int ok = c && EVP_MD_CTX_copy_ex(c, w->md) &&
+		 EVP_DigestUpdate(c, w->out.ptr + (w->hashed - w->pos), a - w->hashed) &&
+		 EVP_DigestUpdate(c, w->out.ptr + (b - w->pos), end - b) && EVP_DigestFinal_ex(c, md, &n);
+	EVP_MD_CTX_free(c);
+	return ok ? 0 : -1;
+}
+
+void lm_pdfw_unhold(struct lm_pdfw *w)
+{
+	w->held = 0;
+}
+
+int lm_pdfw_flush(struct lm_pdfw *w, struct lm_diag *d)
+{
+	to_file(w);
+	hash_upto(w, lm_pdfw_tell(w));
+	if (w->failed) {
+		*d = w->error;
+		return -1;
+	}
+	return 0;
+}
+
+void lm_pdfw_sha256(struct lm_pdfw *w, unsigned char md[32])
+{
+	hash_upto(w, lm_pdfw_tell(w));
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	unsigned n = 32;
+	if (!c || !EVP_MD_CTX_copy_ex(c, w->md) || !EVP_DigestFinal_ex(c, md, &n))
+		memset(md, 0, 32);
+	EVP_MD_CTX_free(c);
+}
+
+/* ---- helpers ---- */
+
+void lm_pdfw_uint(struct lm_buf *b, size_t v)
+{
+	/* by hand: printf costs more than the rest of a structure tree */
+	char tmp[24];
+	int n = 0;
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while (v /= 10);
+	lm_buf_grow(b, (size_t)n);
+	while (n)
+		b->ptr[b->len++] = tmp[--n];
+	b->ptr[b->len] = '\0';
+}
+
+void lm_pdfw_ref(struct lm_buf *b, unsigned num)
+{
+	lm_pdfw_uint(b, num);
+	lm_buf_add(b, " 0 R", 4);
+}
+
+void lm_pdfw_num(struct lm_buf *b, double v)
+{
+	long long c = llround(v * 100.0);
+	if (c < 0) {
+		lm_buf_addc(b, '-');
+		c = -c;
+	}
+	lm_pdfw_uint(b, (size_t)(c / 100));
+	int frac = (int)(c % 100);
+	if (frac) {
+		lm_buf_addc(b, '.');
+		lm_buf_addc(b, (char)('0' + frac / 10));
+		if (frac % 10)
+			lm_buf_addc(b, (char)('0' + frac % 10));
+	}
+	lm_buf_addc(b, ' ');
+}
+
+void lm_pdfw_name(struct lm_buf *b, const char *name)
+{
+	static const char hx[] = "0123456789ABCDEF";
+	lm_buf_addc(b, '/');
+	for (const unsigned char *s = (const unsigned char *)name; *s; s++) {
+		if (*s < 0x21 || *s > 0x7E || strchr("#()<>[]{}/%", *s)) {
+			lm_buf_addc(b, '#');
+			lm_buf_addc(b, hx[*s >> 4]);
+			lm_buf_addc(b, hx[*s & 15]);
+		} else {
+			lm_buf_addc(b, (char)*s);
+		}
+	}
+}
+
+void lm_pdfw_literal(struct lm_buf *b, const char *s, size_t len)
+{
+	lm_buf_addc(b, '(');
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (c == '(' || c == ')' || c == '\\')
+			lm_buf_addc(b, '\\');
+		if (c == '\r')
+			lm_buf_adds(b, "\\r");
+		else
+			lm_buf_addc(b, c);
+	}
+	lm_buf_addc(b, ')');
+}
+
+void lm_pdfw_hex(struct lm_buf *b, const unsigned char *p, size_t n)
+{
+	static const char hx[] = "0123456789ABCDEF";
+	lm_buf_addc(b, '<');
+	for (size_t i = 0; i < n; i++) {
+		lm_buf_addc(b, hx[p[i] >> 4]);
+		lm_buf_addc(b, hx[p[i] & 15]);
+	}
+	lm_buf_addc(b, '>');
+}
+
+/* PDFDocEncoding's byte for `cp`, or -1 (PDF 32000 annex D.2). */
+static int pdfdoc_byte(uint32_t cp)
+{
+	static const uint16_t high[] = { 0x2022, 0x2020, 0x2021, 0x2026, 0x2014, 0x2013, 0x0192, 0x2044,
+					 0x2039, 0x203A, 0x2212, 0x2030, 0x201E, 0x201C, 0x201D, 0x2018,
+					 0x2019, 0x201A, 0x2122, 0xFB01, 0xFB02, 0x0141, 0x0152, 0x0160,
+					 0x0178, 0x017D, 0x0131, 0x0142, 0x0153, 0x0161, 0x017E };
+	if ((cp >= 0x20 && cp < 0x7F) || (cp >= 0xA1 && cp <= 0xFF && cp != 0xAD))
+		return (int)cp;
+	if (cp == 0x20AC)
+		return 0xA0;
+	for (int i = 0; i < 31; i++)
+		if (high[i] == cp)
+			return 0x80 + i;
+	return -1;
+}
+
+void lm_pdfw_text(struct lm_buf *b, const char *utf8)
+{
+	size_t len = strlen(utf8);
+	struct lm_buf bytes = LM_BUF_INIT;
+	int ok = 1;
+	for (size_t i = 0; i < len && ok;) {
+		uint32_t cp;
+		int n = lm_utf8_decode(utf8 + i, len - i, &cp);
+		int byte = n ? pdfdoc_byte(cp) : -1;
+		if (byte < 0)
+			ok = 0;
+		else
+			lm_buf_addc(&bytes, (char)byte);
+		i += n ? (size_t)n : 1;
+	}
+	if (ok) {
+		lm_pdfw_literal(b, bytes.ptr, bytes.len);
+		lm_buf_release(&bytes);
+		return;
+	}
+	lm_buf_reset(&bytes);
+	lm_buf_add(&bytes, "\xFE\xFF", 2);
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		int n = lm_utf8_decode(utf8 + i, len - i, &cp);
+		if (!n)
+			n = 1, cp = 0xFFFD;
+		if (cp >= 0x10000) {
+			cp -= 0x10000;
+			uint32_t hi = 0xD800 + (cp >> 10), lo = 0xDC00 + (cp & 0x3FF);
+			char u[4] = { (char)(hi >> 8), (char)hi, (char)(lo >> 8), (char)lo };
+			lm_buf_add(&bytes, u, 4);
+		} else {
+			char u[2] = { (char)(cp >> 8), (char)cp };
+			lm_buf_add(&bytes, u, 2);
+		}
+		i += (size_t)n;
+	}
+	lm_pdfw_hex(b, (const unsigned char *)bytes.ptr, bytes.len);
+	lm_buf_release(&bytes);
+}
