@@ -48,7 +48,7 @@ CFLAGS="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 -fno-omit-fr
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined -Isrc -Ifuzz
 	$(pkg-config --cflags $PKGS)"
 # shellcheck disable=SC2086
-LIBS="-lhpdf $(pkg-config --libs $PKGS) -lm"
+LIBS="$(pkg-config --libs $PKGS) -lz -lm"
 
 # Every module into one archive: the linker takes only the objects a
 # harness needs, so a module that does not build here (or needs a library
