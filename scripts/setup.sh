@@ -15,9 +15,9 @@ packages=(
 	libssl-dev openssl                 # digital signatures (and sha256 for manifests); test CA
 	libcmocka-dev                      # unit tests
 	poppler-utils qpdf                 # checking the PDFs in tests
-	ghostscript mupdf-tools python3-pikepdf # independent PDF readers in tests
+	ghostscript                        # an independent PDF reader in tests (strict mode)
 	valgrind python3                   # leak checks; test fixtures
-	mupdf-tools python3-pikepdf        # tamper tests for verify (updates saved by other tools)
+	mupdf-tools python3-pikepdf        # independent readers in tests; tamper tests for verify (updates saved by other tools)
 	clang libclang-rt-14-dev           # libFuzzer runs in the test suite
 )
 missing=()
