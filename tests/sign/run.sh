@@ -9,6 +9,7 @@ set -u
 BIN=$(realpath "$1")
 SRC=$(realpath "$2")
 LM=$BIN/lettermerge
+VERIFY=("$LM" verify)
 WORK=$(mktemp -d /tmp/lettermerge-sign.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 cd "$SRC" || exit 2
@@ -45,6 +46,12 @@ gs_strict() { gs -q -dPDFSTOPONERROR -dNOPAUSE -dBATCH -sDEVICE=nullpage "$1" >"
 # (this mupdf is built without ICC support and says so on every file)
 mutool_clean() { mutool draw -o /dev/null "$1" >"$WORK/mu.log" 2>&1 && ! grep -v "ICC support is not available" "$WORK/mu.log" | grep -qi "error\|warning"; }
 revisions() { grep -ac '%%EOF' "$1"; }
+flip_in_first_stream() { # change one byte inside the first stream (the XMP metadata)
+	local off
+	off=$(grep -abo -m1 'stream' "$1" | head -1 | cut -d: -f1)
+	[ -n "$off" ] || return 1
+	printf 'X' | dd of="$1" bs=1 seek=$((off + 40)) conv=notrunc 2>/dev/null
+}
 
 # ---- a real letter, unsigned and signed invisibly and visibly ----
 if ! "$LM" build "${LETTER[@]}" -o "$WORK/letter.pdf" 2>"$WORK/err"; then
