@@ -19,6 +19,7 @@
 #include "layout.h"
 #include "markdown.h"
 #include "pdf.h"
+#include "pdfr.h"
 #include "template.h"
 #include "date.h"
 #include "utf8.h"
@@ -769,16 +770,19 @@ static void frame_one(const struct lm_letter *l, const struct lm_area *area,
 	REQUIRE(lay.npages >= 1);
 	if (!o->report) {
 		struct lm_pdf pdf;
-		struct lm_buf bytes = LM_BUF_INIT;
 		if (!lm_pdf_begin(&pdf, &g.fonts, &meta, &d)) {
-			if (lm_pdf_add(&pdf, &lay, bi->all, bi->nall, &d) ||
-			    lm_pdf_finish(&pdf, &bytes, &d))
+			if (lm_pdf_add(&pdf, &lay, bi->all, bi->nall, &d) || lm_pdf_finish(&pdf, &d)) {
 				check_diag(&d);
-			else
-				REQUIRE(bytes.len > 4 && !memcmp(bytes.ptr, "%PDF", 4));
+			} else {
+				/* what we write, our reader reads whole, every page */
+				size_t len, pages = 0;
+				const char *bytes = lm_pdf_bytes(&pdf, &len);
+				REQUIRE(len > 4 && !memcmp(bytes, "%PDF", 4));
+				REQUIRE(!lm_pdfr_check_whole(bytes, len, &pages, &d));
+				REQUIRE(pages == pdf.npages);
+			}
 			lm_pdf_release(&pdf);
 		}
-		lm_buf_release(&bytes);
 	}
 	lm_layout_release(&lay);
 }
