@@ -4,6 +4,7 @@
 #include "csv.h"
 #include "date.h"
 #include "diag.h"
+#include "names.h"
 
 #include <errno.h>
 #include <libxml/xmlreader.h>
@@ -1279,11 +1280,18 @@ static int read_header(struct lm_csv_reader *r, struct lm_sheet *S, struct lm_di
 		if (!r->header_cells[c].len)
 			return lm_diag_set(d, r->path, row, (int)c + 1,
 				"column %zu of the header row has no name; name it or delete the column", c + 1);
-		for (size_t j = 0; j < c; j++)
+		for (size_t j = 0; j < c; j++) {
 			if (!strcmp(r->header[c], r->header[j]))
 				return lm_diag_set(d, r->path, row, (int)c + 1,
 					"column '%s' appears twice in the header row (columns %zu and %zu); "
 					"rename or delete one", r->header[c], j + 1, c + 1);
+			/* as in a CSV file (csv.c): a letter could not tell them apart */
+			if (lm_name_eq(r->header[j], r->header[c]))
+				return lm_diag_set(d, r->path, row, (int)c + 1,
+					"columns '%s' (column %zu) and '%s' (column %zu) have one name "
+					"to a letter, which ignores case, spaces, '_', '-' and brackets; "
+					"rename or delete one", r->header[j], j + 1, r->header[c], c + 1);
+		}
 	}
 	return 0;
 }

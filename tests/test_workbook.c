@@ -394,6 +394,10 @@ static void test_xlsx_escapes_and_kinds(void **state)
 				"<c r=\"B1\" t=\"inlineStr\"><is><t>a</t></is></c></row>", NULL);
 	expect_error(path, NULL, "@#S!B1: error: column 'a' appears twice in the header row (columns 1 and 2); "
 				 "rename or delete one");
+	path = xlsx("names.xlsx", "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>Post code</t></is></c>"
+				"<c r=\"B1\" t=\"inlineStr\"><is><t>postcode</t></is></c></row>", NULL);
+	expect_error(path, NULL, "@#S!B1: error: columns 'Post code' (column 1) and 'postcode' (column 2) have one "
+				 "name to a letter, which ignores case, spaces, '_', '-' and brackets; rename or delete one");
 	path = xlsx("empty.xlsx", "", NULL);
 	expect_error(path, NULL, "@#S: error: sheet is empty: it needs a header row (the names of its columns) "
 				 "in its first row");

@@ -98,4 +98,25 @@ for x in xlsx ods; do
 		grep -qF "$WORK/badphone-$x/liverpool/area.$x#contacts!E4: error:" "$WORK/err"
 done
 
+# a GIAS export saved as a workbook: the same letters for the open schools,
+# with one address: block and one --where, as from its CSV
+{
+	echo ---
+	printf '%s\n' 'address:' '  - "The Headteacher"' '  - "{{recipient.establishment_name}}"' \
+		'  - "{{recipient.street}}"' '  - "{{recipient.locality}}"' '  - "{{recipient.address3}}"' \
+		'  - "{{recipient.town}}"' '  - "{{recipient.county_name}}"' '  - "{{recipient.postcode}}"'
+	tail -n +2 letters/cse-awareness.md
+} >"$WORK/gias.md"
+cp -r letters "$WORK/letters"
+mv "$WORK/gias.md" "$WORK/letters/gias.md" # beside the partials it includes
+WHERE='EstablishmentStatus (name)=Open'
+for src in tests/fixtures/gias/gias-utf8.csv $WB/gias.xlsx $WB/gias.ods; do
+	name=gias-$(basename "$src" | tr '.' '_')
+	"$BIN" build "$WORK/letters/gias.md" --area areas/liverpool -r "$src" --where "$WHERE" \
+		-o "$WORK/$name/{{recipient.urn}}.pdf" -q 2>"$WORK/err" || bad "$src: $(cat "$WORK/err")"
+done
+check "GIAS from CSV: the three open schools" test "$(ls "$WORK/gias-gias-utf8_csv" | tr '\n' ' ')" = "900201.pdf 900202.pdf 900204.pdf "
+check "GIAS from .xlsx: the same letters, byte for byte" diff -r "$WORK/gias-gias-utf8_csv" "$WORK/gias-gias_xlsx"
+check "GIAS from .ods: the same letters, byte for byte" diff -r "$WORK/gias-gias-utf8_csv" "$WORK/gias-gias_ods"
+
 finish workbook

@@ -29,3 +29,9 @@ for n in area contacts signatories schools; do
 	soffice --headless -env:UserInstallation=file://$tmp/profile --infilter=CSV:44,34,76,1 \
 		--convert-to ods --outdir "$here/liverpool-csv" "$here/../../areas/liverpool/$n.csv" >/dev/null
 done
+# the GIAS-shaped list (tests/fixtures/gias), as Calc saves it
+for ext in xlsx ods; do
+	soffice --headless -env:UserInstallation=file://$tmp/profile --infilter=CSV:44,34,76,1 \
+		--convert-to $ext --outdir "$tmp" "$here/../fixtures/gias/gias-utf8.csv" >/dev/null
+	mv "$tmp/gias-utf8.$ext" "$here/gias.$ext"
+done
