@@ -32,6 +32,18 @@ for args in "build tests/body/letters/body.md -o $WORK/body.pdf" "check tests/bo
 	rc=$?
 	if [ $rc -eq 0 ] || [ $rc -eq 1 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $args"; cat "$WORK/log"; fi
 done
+# workbooks (src/workbook.c: libzip, libxml2): an .ods area, .xlsx recipients
+# (two workers), fields, and a damaged cell (exit 1)
+mkdir -p "$WORK/wb/liverpool"
+cp areas/liverpool/*.png tests/workbook/area.ods "$WORK/wb/liverpool/"
+for args in "build letters/cse-campaign.md -r tests/workbook/schools.xlsx -j 2 -o $WORK/wb/{{recipient.urn}}.pdf" \
+	"fields letters/cse-campaign.md -r tests/workbook/schools.ods" \
+	"check letters/cse-campaign.md -r tests/workbook/cells.xlsx#damaged"; do
+	valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
+		--trace-children=yes "$BIN" $args --area "$WORK/wb/liverpool" --date 2015-03-17 >/dev/null 2>"$WORK/log"
+	rc=$?
+	if [ $rc -eq 0 ] || [ $rc -eq 1 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $args"; cat "$WORK/log"; fi
+done
 # verify (src/verify.c, src/pdfr.c): a letter signed twice (valid), then
 # changed and signed again (exit 1)
 SF=$(dirname "$BIN")/tests/sign-file
