@@ -2,7 +2,7 @@
 # Builds the libFuzzer harnesses with clang (AddressSanitizer and
 # UndefinedBehaviorSanitizer) and runs each for SECONDS (default 60).
 #
-#   fuzz/run.sh [SECONDS] [NAME...]      NAME: csv, template, letter, pdfr, workbook (default: all)
+#   fuzz/run.sh [SECONDS] [NAME...]      NAME: csv, template, letter, pdfr, verify, workbook (default: all)
 #
 # Seeds come from fuzz/corpus/NAME/; what the fuzzer learns goes to a work
 # corpus under $LM_FUZZ_DIR (default build-fuzz/), never into the source
@@ -17,9 +17,9 @@ ROOT=$(pwd)
 SECONDS_EACH=${1:-60}
 shift || true
 NAMES=("$@")
-[ ${#NAMES[@]} -gt 0 ] || NAMES=(csv template letter pdfr workbook)
+[ ${#NAMES[@]} -gt 0 ] || NAMES=(csv template letter pdfr verify workbook)
 case $SECONDS_EACH in
-'' | *[!0-9]*) echo "usage: fuzz/run.sh [SECONDS] [csv|template|letter|pdfr|workbook ...]" >&2; exit 2 ;;
+'' | *[!0-9]*) echo "usage: fuzz/run.sh [SECONDS] [csv|template|letter|pdfr|verify|workbook ...]" >&2; exit 2 ;;
 esac
 
 CC=${CLANG:-clang}

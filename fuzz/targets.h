@@ -52,5 +52,8 @@ int lm_fuzz_letter(const uint8_t *data, size_t size);
 /* The PDF reader (src/pdfr.c; in target_pdfr.c): sections, revisions,
  * every object, streams decoded, the page tree. */
 int lm_fuzz_pdfr(const uint8_t *data, size_t size);
+/* verify (src/verify.c; in target_pdfr.c) on signed seeds whose later
+ * updates the fuzzer changes. */
+int lm_fuzz_verify(const uint8_t *data, size_t size);
 
 #endif

@@ -5,7 +5,7 @@
  * Every file under SOURCE_DIR/tests/corpus/NAME/ (inputs that once crashed
  * or hung a fuzzer, kept as regression tests) and SOURCE_DIR/fuzz/corpus/NAME/
  * (the seeds) goes through lm_fuzz_NAME() from fuzz/targets.c, the very
- * code the fuzzer ran, for NAME in csv, template, letter, pdfr and workbook.  A bug shows as
+ * code the fuzzer ran, for NAME in csv, template, letter, pdfr, verify and workbook.  A bug shows as
  * a crash, a sanitizer report or an abort; on success it prints how many
  * inputs passed and exits 0.
  */
@@ -29,6 +29,7 @@ static const struct target targets[] = {
 	{ "template", lm_fuzz_template },
 	{ "letter", lm_fuzz_letter },
 	{ "pdfr", lm_fuzz_pdfr },
+	{ "verify", lm_fuzz_verify },
 	{ "workbook", lm_fuzz_workbook },
 };
 

@@ -2,7 +2,8 @@
  * signer's software would, for verify's tests (a letter signed twice; a
  * changed letter signed again to hide the change).  Not installed.
  *
- *   sign-again --key KEY.pem --cert CERT.pem [--name N] [--time EPOCH] IN.pdf OUT.pdf
+ *   sign-again --key KEY.pem --cert CERT.pem [--name N] [--time EPOCH] [--reserve BYTES]
+ *              IN.pdf OUT.pdf
  *
  * lettermerge's own signer signs only files it has just written; this one
  * reads IN.pdf through the PDF reader (src/pdfr.c), so it works on files
@@ -30,7 +31,6 @@
 #include "fileio.h"
 #include "pdfr.h"
 
-#define CONTENTS_BYTES 8192
 
 static int die(const char *what, const char *detail)
 {
@@ -140,6 +140,7 @@ int main(int argc, char **argv)
 {
 	const char *key_path = NULL, *cert_path = NULL, *name = NULL, *in = NULL, *outp = NULL;
 	long long when = -1;
+	int reserve = 8192; /* bytes for the CMS in /Contents */
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "--key") && i + 1 < argc)
@@ -150,6 +151,8 @@ int main(int argc, char **argv)
 			name = argv[++i];
 		else if (!strcmp(a, "--time") && i + 1 < argc)
 			when = strtoll(argv[++i], NULL, 10);
+		else if (!strcmp(a, "--reserve") && i + 1 < argc)
+			reserve = atoi(argv[++i]);
 		else if (a[0] != '-' && !in)
 			in = a;
 		else if (a[0] != '-' && !outp)
@@ -157,9 +160,9 @@ int main(int argc, char **argv)
 		else
 			in = outp = NULL, i = argc;
 	}
-	if (!key_path || !cert_path || !in || !outp) {
+	if (!key_path || !cert_path || !in || !outp || reserve < 1024 || reserve > 65536) {
 		fprintf(stderr, "usage: sign-again --key KEY.pem --cert CERT.pem [--name N] [--time EPOCH] "
-				"IN.pdf OUT.pdf\n");
+				"[--reserve BYTES] IN.pdf OUT.pdf\n");
 		return 2;
 	}
 	if (when < 0) {
@@ -259,7 +262,7 @@ int main(int argc, char **argv)
 	lm_buf_adds(&up, "[0 0000000000 0000000000 0000000000] /Contents ");
 	size_t hole_a = up.len;
 	lm_buf_addc(&up, '<');
-	for (int i = 0; i < 2 * CONTENTS_BYTES; i++)
+	for (int i = 0; i < 2 * reserve; i++)
 		lm_buf_addc(&up, '0');
 	lm_buf_addc(&up, '>');
 	size_t hole_b = up.len;
@@ -303,7 +306,7 @@ int main(int argc, char **argv)
 					CMS_DETACHED | CMS_BINARY | CMS_CADES | CMS_NOSMIMECAP);
 	unsigned char *der = NULL;
 	int n = cms ? i2d_CMS_ContentInfo(cms, &der) : -1;
-	if (n <= 0 || n > CONTENTS_BYTES)
+	if (n <= 0 || n > reserve)
 		return die("cannot make the CMS signature", ERR_reason_error_string(ERR_get_error()));
 	for (int i = 0; i < n; i++) {
 		char hx[3];
