@@ -96,6 +96,46 @@ struct ctx {
 	double size;           /* body text size */
 };
 
+/* The PDF writer stores the title, author, subject, language and each
+ * figure's alt text as PDF strings.  PDF 1.7 (Annex C) sets 32,767 bytes
+ * as the longest string a reader must take, and libharu failed mid-run on
+ * a longer title; checked while laying out, so `check` (and build, before
+ * the first file is written) names the field that is too long. */
+#define LM_PDF_STRING_MAX 32767
+
+/* Fails when `text` (from field `what`, whose value `v` says where it
+ * came from; `file` when v has none) is longer than a PDF string may be. */
+static int pdf_string_fits(struct ctx *c, const char *what, const char *text,
+			   const struct lm_value *v, const char *file)
+{
+	size_t n = text ? strlen(text) : 0;
+	if (n <= LM_PDF_STRING_MAX)
+		return 0;
+	return lm_diag_set(c->d, v && v->file ? v->file : file, v ? v->line : 0, v ? v->col : 0,
+			   "%s is %zu bytes long once expanded; a PDF can carry at most %d bytes there: shorten it",
+			   what, n, LM_PDF_STRING_MAX);
+}
+
+/* Every string of the letter the PDF writer would refuse. */
+static int pdf_strings_fit(struct ctx *c, const struct lm_pdf_meta *meta, const struct lm_value *area_map,
+			   const struct lm_value *sigs)
+{
+	const char *fm = c->l->path;
+	if (pdf_string_fits(c, "the title", meta->title, lm_value_get(c->l->fm, "title"), fm) ||
+	    pdf_string_fits(c, "the subject", meta->subject, lm_value_get(c->l->fm, "subject"), fm) ||
+	    pdf_string_fits(c, "the language (lang)", meta->lang, lm_value_get(c->l->fm, "lang"), fm) ||
+	    pdf_string_fits(c, "the partnership (the PDF's author)", meta->author,
+			    lm_value_get(area_map, "partnership"), NULL) ||
+	    pdf_string_fits(c, "the logo's alt text", lm_value_str(area_map, "logo_alt", NULL),
+			    lm_value_get(area_map, "logo_alt"), NULL))
+		return -1;
+	for (size_t i = 0; sigs && i < sigs->n; i++)
+		if (pdf_string_fits(c, "the signature's alt text", lm_value_str(sigs->items[i], "alt", NULL),
+				    lm_value_get(sigs->items[i], "alt"), NULL))
+			return -1;
+	return 0;
+}
+
 /* Expands front matter `key` as plain text.  Returns 1 when the key is set,
  * 0 when absent (out untouched), -1 on error. */
 static int fm_text(struct ctx *c, const struct lm_value *v, struct lm_buf *out)
@@ -768,6 +808,8 @@ int lm_frame_layout(const struct lm_letter *l, const struct lm_area *area,
 	meta->author = lm_value_str(area_map, "partnership", NULL);
 	const struct lm_value *lang = lm_value_get(l->fm, "lang");
 	meta->lang = lang && lang->kind == LM_VALUE_STRING ? lang->str : "en-GB";
+	if (pdf_strings_fit(&c, meta, area_map, sigs))
+		goto out;
 	if (check_glyphs(&c))
 		goto out;
 	rc = 0;

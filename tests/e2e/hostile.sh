@@ -269,4 +269,37 @@ kill $live
 rm o/.lettermerge-$live-0.tmp
 nothing_but "resume: the four letters" 900101.pdf 900102.pdf 900103.pdf 900104.pdf
 
+# ---- item 9: what the PDF writer would refuse is found by check ----
+mk
+fresh_out
+/usr/bin/python3 -c "
+print('---'); print('title: ' + 'T' * 70000); print('---'); print('Dear parent,')" >letters/bigtitle.md
+expect "a 70 KB title: check names it" 1 \
+	"letters/bigtitle.md:2:8: error: the title is 70000 bytes long once expanded; a PDF can carry at most 32767 bytes there: shorten it" \
+	-- check letters/bigtitle.md --area a -d 2015-03-17
+expect "a 70 KB title: build writes nothing" 1 \
+	"letters/bigtitle.md:2:8: error: the title is 70000 bytes long once expanded; a PDF can carry at most 32767 bytes there: shorten it" \
+	-- build letters/bigtitle.md --area a -o o/x.pdf -d 2015-03-17
+printf -- '---\ntitle: "Letter for {{recipient.name}}"\n---\nDear parent,\n' >letters/rowtitle.md
+/usr/bin/python3 -c "
+print('urn,name,address_line_1,address_line_2,postcode')
+print('1,Small,The Head,1 Road,L1 1AA')
+print('2,' + 'N' * 40000 + ',The Head,1 Road,L1 1AA')
+print('3,Small,The Head,1 Road,L1 1AA')" >rows.csv
+expect "one row's title too long: nothing written, even the good ones" 1 \
+	"letters/rowtitle.md:2:9: error: the title is 40011 bytes long once expanded; a PDF can carry at most 32767 bytes there: shorten it" \
+	-- build letters/rowtitle.md --area a --recipients rows.csv -o 'o/{{recipient.urn}}.pdf' -d 2015-03-17
+/usr/bin/python3 -c "
+import csv
+rows = list(csv.reader(open('a/signatories.csv', newline='')))
+h = rows[0]
+if 'alt' not in h:
+    h.append('alt'); [r.append('') for r in rows[1:]]
+rows[1][h.index('alt')] = 'A' * 33000
+csv.writer(open('a/signatories.csv', 'w', newline=''), lineterminator='\n').writerows(rows)"
+expect "a 33 KB alt text" 1 "" -- check $LETTER --area a -d 2015-03-17
+grep -q "^a/signatories.csv:2:[0-9]*: error: the signature's alt text is 33000 bytes long once expanded; a PDF can carry at most 32767 bytes there: shorten it$" err ||
+	bad "alt text: $(grep error err)"
+nothing_but "too long for a PDF: nothing written"
+
 finish hostile
