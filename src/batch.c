@@ -72,7 +72,7 @@ void lm_batch_add_input(struct lm_batch *b, const char *path, int fd, const char
 		(unsigned long long)st.st_ino, lm_xstrdup(name ? name : path) };
 }
 
-/* Every regular file in `dir`: the fonts, the partials a letter may use. */
+/* Every regular file in `dir`: the fonts. */
 static void add_inputs_in(struct lm_batch *b, const char *dir)
 {
 	DIR *dp = opendir(dir);
@@ -91,6 +91,11 @@ static void add_inputs_in(struct lm_batch *b, const char *dir)
 	closedir(dp);
 }
 
+static void add_partial_input(void *ctx, const char *path)
+{
+	lm_batch_add_input(ctx, path, -1, NULL);
+}
+
 int lm_batch_load(struct lm_batch *b, const char *fonts_dir, const char *letter_path,
 		  struct lm_diag *d)
 {
@@ -100,13 +105,7 @@ int lm_batch_load(struct lm_batch *b, const char *fonts_dir, const char *letter_
 	if (lm_letter_load(&b->letter, letter_path, d))
 		return -1;
 	lm_batch_add_input(b, letter_path, -1, NULL);
-	struct lm_buf partials = LM_BUF_INIT;
-	const char *slash = strrchr(letter_path, '/');
-	if (slash)
-		lm_buf_add(&partials, letter_path, (size_t)(slash - letter_path) + 1);
-	lm_buf_adds(&partials, "partials");
-	add_inputs_in(b, partials.ptr);
-	lm_buf_release(&partials);
+	lm_template_partials(b->letter.body, add_partial_input, b);
 	return lm_body_scan(&b->body, &b->letter, d);
 }
 
@@ -314,6 +313,43 @@ static int scan_recipients(struct lm_batch *b, struct lm_batch_csv *c, struct lm
 	return rc;
 }
 
+/* Opens a recipients file: a regular file as it is; a pipe (-r <(cmd), a
+ * FIFO) copied first, as standard input is, since the file is read more
+ * than once; anything else (a folder, a device) refused, naming it.
+ * Returns the descriptor, or -1 with d filled (errno as open left it). */
+static int open_recipients(const char *path, struct lm_diag *d)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0) {
+		int e = errno;
+		lm_diag_setk(d, lm_diag_errno_kind(e), path, 0, 0,
+			     "cannot open '%s': %s; check the name and that the file may be read", path,
+			     strerror(e));
+		errno = e;
+		return -1;
+	}
+	if (fstat(fd, &st)) {
+		lm_diag_setk(d, LM_KIND_SYSTEM, path, 0, 0, "cannot read '%s': %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	if (S_ISREG(st.st_mode))
+		return fd;
+	if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) {
+		int copy = -1;
+		int rc = lm_spool(fd, path, &copy, d);
+		close(fd);
+		return rc ? -1 : copy;
+	}
+	close(fd);
+	lm_diag_set(d, path, 0, 0, "the recipients file '%s' is %s, not a file; give the name of a saved file",
+		    path, lm_file_type_name(st.st_mode));
+	errno = EINVAL;
+	return -1;
+}
+
 /* The index of the recipients file at `path` in b->csvs, opened and read
  * once however many areas share it; -1 with d filled. */
 static int load_recipients(struct lm_batch *b, const char *path, struct lm_diag *d)
@@ -337,19 +373,17 @@ static int load_recipients(struct lm_batch *b, const char *path, struct lm_diag 
 		rc = lm_spool(0, c->name, &c->fd, d);
 	} else {
 		c->name = lm_xstrdup(path);
-		c->fd = open(path, O_RDONLY | O_CLOEXEC);
+		c->fd = open_recipients(c->name, d);
 		const char *hash = strrchr(path, '#');
 		if (c->fd < 0 && errno == ENOENT && hash && hash[1]) {
 			/* FILE#SHEET: a sheet of a workbook */
 			free(c->name);
 			c->name = lm_xstrndup(path, (size_t)(hash - path));
 			c->sheet = lm_xstrdup(hash + 1);
-			c->fd = open(c->name, O_RDONLY | O_CLOEXEC);
+			c->fd = open_recipients(c->name, d);
 		}
 		if (c->fd < 0)
-			rc = lm_diag_setk(d, lm_diag_errno_kind(errno), c->name, 0, 0,
-					  "cannot open '%s': %s; check the name and that the file may be read",
-					  c->name, strerror(errno));
+			rc = -1;
 	}
 	if (!c->sheet && b->sheet)
 		c->sheet = lm_xstrdup(b->sheet);
@@ -1020,10 +1054,10 @@ static void add_references(struct lm_cpset *cps, const char *s, size_t len)
 	}
 }
 
-static int add_source(struct lm_cpset *cps, const char *path, struct lm_diag *d)
+static int add_source(struct lm_cpset *cps, const char *path, const char *what, struct lm_diag *d)
 {
 	struct lm_buf buf = LM_BUF_INIT;
-	int rc = lm_read_file(path, &buf, d);
+	int rc = lm_read_file_as(path, LM_CAP_TEXT, what, &buf, d);
 	if (!rc) {
 		lm_cpset_add_utf8(cps, buf.ptr, buf.len);
 		add_references(cps, buf.ptr, buf.len);
@@ -1044,24 +1078,19 @@ static void add_values(struct lm_cpset *cps, const struct lm_value *v)
 		add_values(cps, v->items[i]);
 }
 
-static int add_folder(struct lm_cpset *cps, const char *dir, const char *suffix, struct lm_diag *d)
+/* The characters of each partial the letter uses (not every file in the
+ * partials folder: an unused one may be anything, even a FIFO). */
+struct partial_chars {
+	struct lm_cpset *cps;
+	struct lm_diag *d;
+	int rc;
+};
+
+static void add_partial_chars(void *ctx, const char *path)
 {
-	DIR *dp = opendir(dir);
-	if (!dp)
-		return 0;
-	struct dirent *e;
-	int rc = 0;
-	while (!rc && (e = readdir(dp))) {
-		size_t n = strlen(e->d_name), sl = strlen(suffix);
-		if (e->d_name[0] == '.' || n < sl || strcmp(e->d_name + n - sl, suffix))
-			continue;
-		struct lm_buf p = LM_BUF_INIT;
-		lm_buf_addf(&p, "%s/%s", dir, e->d_name);
-		rc = add_source(cps, p.ptr, d);
-		lm_buf_release(&p);
-	}
-	closedir(dp);
-	return rc;
+	struct partial_chars *pc = ctx;
+	if (!pc->rc)
+		pc->rc = add_source(pc->cps, path, "partial", pc->d);
 }
 
 int lm_batch_prepare_fonts(struct lm_batch *b, struct lm_diag *d)
@@ -1071,15 +1100,12 @@ int lm_batch_prepare_fonts(struct lm_batch *b, struct lm_diag *d)
 	/* what the program itself prints: ASCII (page numbers, dates, labels),
 	 * list markers, and what Markdown entities can turn into */
 	lm_cpset_add_base(&cps);
-	int rc = add_source(&cps, b->letter.path, d);
-	struct lm_buf partials = LM_BUF_INIT;
-	const char *slash = strrchr(b->letter.path, '/');
-	if (slash)
-		lm_buf_add(&partials, b->letter.path, (size_t)(slash - b->letter.path) + 1);
-	lm_buf_adds(&partials, "partials");
-	if (!rc)
-		rc = add_folder(&cps, partials.ptr, ".md", d);
-	lm_buf_release(&partials);
+	int rc = add_source(&cps, b->letter.path, "letter", d);
+	struct partial_chars pc = { &cps, d, 0 };
+	if (!rc) {
+		lm_template_partials(b->letter.body, add_partial_chars, &pc);
+		rc = pc.rc;
+	}
 	/* the area's values as loaded (decoded from Windows-1252 if need be),
 	 * not the bytes of its files */
 	for (size_t a = 0; a < b->nareas && !rc; a++)

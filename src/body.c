@@ -59,7 +59,7 @@ static void scan_partial(void *ctx, const char *path)
 	if (ps->rc)
 		return;
 	struct lm_buf src = LM_BUF_INIT;
-	ps->rc = lm_read_file(path, &src, ps->d);
+	ps->rc = lm_read_file_as(path, LM_CAP_TEXT, "partial", &src, ps->d);
 	if (!ps->rc) {
 		/* a byte-order mark is not text (the template skips it too) */
 		size_t skip = src.len >= 3 && !memcmp(src.ptr, "\xEF\xBB\xBF", 3) ? 3 : 0;

@@ -937,7 +937,7 @@ static int load_full(struct lm_csv *csv, const char *path, enum lm_input_encodin
 {
 	lm_csv_release(csv);
 	struct lm_buf b = LM_BUF_INIT;
-	int rc = lm_read_file(path, &b, d);
+	int rc = lm_read_file_as(path, LM_CAP_CSV, "spreadsheet file", &b, d);
 	if (!rc)
 		rc = parse_full(csv, path, b.ptr, b.len, enc, delim, sheet, fallback, d);
 	lm_buf_release(&b);

@@ -9,13 +9,63 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int lm_read_file(const char *path, struct lm_buf *out, struct lm_diag *d)
+const char *lm_file_type_name(unsigned mode)
 {
-	int fd = open(path, O_RDONLY);
+	return S_ISDIR(mode) ? "a folder" : S_ISLNK(mode) ? "a symbolic link"
+	       : S_ISFIFO(mode) ? "a named pipe (FIFO)" : S_ISCHR(mode) || S_ISBLK(mode) ? "a device"
+	       : S_ISSOCK(mode) ? "a socket" : "not a regular file";
+}
+
+int lm_open_regular(const char *path, const char *what, struct lm_diag *d)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return lm_diag_setk(d, lm_diag_errno_kind(errno), path, 0, 0,
 				    "cannot open '%s': %s; check the name and that the file may be read",
-				   path, strerror(errno));
+				    path, strerror(errno));
+	struct stat st;
+	if (fstat(fd, &st)) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return lm_diag_setk(d, LM_KIND_SYSTEM, path, 0, 0, "cannot read '%s': %s", path, strerror(e));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return lm_diag_set(d, path, 0, 0, "the %s '%s' is %s, not a file; give the name of a saved file",
+				   what, path, lm_file_type_name(st.st_mode));
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
+static int human_size(char *out, size_t n, size_t bytes)
+{
+	if (bytes >= (1ul << 30) && !(bytes % (1ul << 30)))
+		return snprintf(out, n, "%zu GB", bytes >> 30);
+	if (bytes >= (1ul << 20) && !(bytes % (1ul << 20)))
+		return snprintf(out, n, "%zu MB", bytes >> 20);
+	return snprintf(out, n, "%zu bytes", bytes);
+}
+
+int lm_read_file_as(const char *path, size_t cap, const char *what, struct lm_buf *out,
+		    struct lm_diag *d)
+{
+	int fd = lm_open_regular(path, what, d);
+	if (fd < 0)
+		return -1;
+	struct stat st;
+	char capname[32];
+	human_size(capname, sizeof(capname), cap);
+	if (!fstat(fd, &st) && (size_t)st.st_size > cap) {
+		close(fd);
+		errno = EFBIG;
+		return lm_diag_set(d, path, 0, 0,
+				   "the %s is %lld bytes, more than the %s a %s may be; is it the right file?",
+				   what, (long long)st.st_size, capname, what);
+	}
+	size_t start = out->len;
 	for (;;) {
 		lm_buf_grow(out, 65536);
 		ssize_t n = read(fd, out->ptr + out->len, out->cap - out->len - 1);
@@ -24,17 +74,30 @@ int lm_read_file(const char *path, struct lm_buf *out, struct lm_diag *d)
 				continue;
 			int e = errno;
 			close(fd);
+			errno = e;
 			return lm_diag_setk(d, lm_diag_errno_kind(e), path, 0, 0,
 					    "cannot read '%s': %s; check that it is a readable file",
-					   path, strerror(e));
+					    path, strerror(e));
 		}
 		if (n == 0)
 			break;
 		out->len += (size_t)n;
 		out->ptr[out->len] = '\0';
+		if (out->len - start > cap) {
+			/* it grew while we read */
+			close(fd);
+			errno = EFBIG;
+			return lm_diag_set(d, path, 0, 0, "the %s is more than the %s a %s may be; is it the right file?",
+					   what, capname, what);
+		}
 	}
 	close(fd);
 	return 0;
+}
+
+int lm_read_file(const char *path, struct lm_buf *out, struct lm_diag *d)
+{
+	return lm_read_file_as(path, LM_CAP_PDF, "file", out, d);
 }
 
 static int make_parents(const char *path, struct lm_diag *d)
@@ -69,9 +132,7 @@ static int replaceable(const char *path, struct lm_diag *d)
 	}
 	if (S_ISREG(st.st_mode))
 		return 0;
-	const char *what = S_ISDIR(st.st_mode) ? "a folder" : S_ISLNK(st.st_mode) ? "a symbolic link"
-			 : S_ISFIFO(st.st_mode) ? "a named pipe (FIFO)" : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)
-			 ? "a device" : S_ISSOCK(st.st_mode) ? "a socket" : "not a regular file";
+	const char *what = lm_file_type_name(st.st_mode);
 	return lm_diag_set(d, path, 0, 0,
 			   "the output is %s, not a file; lettermerge replaces only regular files: give another name",
 			   what);
@@ -220,34 +281,62 @@ void lm_text_unix_lines(char *s, size_t len)
 int lm_spool(int in, const char *name, int *out, struct lm_diag *d)
 {
 	*out = -1;
-	FILE *t = tmpfile();
-	if (!t)
-		return lm_diag_setk(d, LM_KIND_SYSTEM, name, 0, 0, "cannot make a temporary copy of %s: %s (is $TMPDIR writable?)",
-				   name, strerror(errno));
+	/* tmpfile() would always use /tmp; a run's big copies go where the
+	 * user says temporary files go */
+	const char *dir = getenv("TMPDIR");
+	if (!dir || !*dir)
+		dir = "/tmp";
+	struct lm_buf path = LM_BUF_INIT;
+	lm_buf_addf(&path, "%s/lettermerge-XXXXXX", dir);
+	int fd = mkstemp(path.ptr);
+	if (fd < 0) {
+		int e = errno;
+		lm_diag_setk(d, LM_KIND_SYSTEM, name, 0, 0,
+			     "cannot make a temporary copy of %s in %s: %s (set TMPDIR to a writable folder)", name,
+			     dir, strerror(e));
+		lm_buf_release(&path);
+		return -1;
+	}
+	unlink(path.ptr);
+	lm_buf_release(&path);
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
 	char buf[65536];
+	size_t total = 0;
 	int rc = 0;
 	for (;;) {
 		ssize_t n = read(in, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			rc = lm_diag_setk(d, LM_KIND_SYSTEM, name, 0, 0, "cannot read %s: %s", name, strerror(errno));
+			rc = lm_diag_setk(d, lm_diag_errno_kind(errno), name, 0, 0, "cannot read %s: %s", name,
+					  strerror(errno));
 			break;
 		}
 		if (n == 0)
 			break;
-		if (fwrite(buf, 1, (size_t)n, t) != (size_t)n) {
-			rc = lm_diag_setk(d, LM_KIND_SYSTEM, name, 0, 0, "cannot make a temporary copy of %s: %s",
-					 name, strerror(errno));
+		if ((total += (size_t)n) > LM_CAP_PDF) {
+			rc = lm_diag_set(d, name, 0, 0, "%s is more than %lu GB; is it the right input?", name,
+					 LM_CAP_PDF >> 30);
 			break;
 		}
+		for (ssize_t off = 0; off < n && !rc;) {
+			ssize_t w = write(fd, buf + off, (size_t)(n - off));
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				rc = lm_diag_setk(d, LM_KIND_SYSTEM, name, 0, 0,
+						  "cannot make a temporary copy of %s in %s: %s", name, dir,
+						  w < 0 ? strerror(errno) : "disk full?");
+			else
+				off += w;
+		}
+		if (rc)
+			break;
 	}
-	if (!rc && fflush(t))
-		rc = lm_diag_setk(d, LM_KIND_SYSTEM, name, 0, 0, "cannot make a temporary copy of %s: %s", name,
-				 strerror(errno));
-	if (!rc && (*out = dup(fileno(t))) < 0)
-		rc = lm_diag_setk(d, LM_KIND_SYSTEM, name, 0, 0, "cannot make a temporary copy of %s: %s", name,
-				 strerror(errno));
-	fclose(t);
-	return rc;
+	if (rc) {
+		close(fd);
+		return -1;
+	}
+	*out = fd;
+	return 0;
 }

@@ -16,8 +16,30 @@
 #include "buf.h"
 #include "diag.h"
 
-/* Appends the file's bytes to `out`.  Returns 0, or -1 with d filled. */
+/* Size caps by kind of file: a file past its cap is the wrong file (or
+ * /dev/zero), and is refused before it fills memory. */
+#define LM_CAP_TEXT   (4ul << 20)    /* a letter, a partial */
+#define LM_CAP_CSV    (64ul << 20)   /* an area's CSV file (recipients files are streamed) */
+#define LM_CAP_IMAGE  (32ul << 20)   /* a signature or logo */
+#define LM_CAP_FONT   (64ul << 20)
+#define LM_CAP_SMALL  (1ul << 20)    /* a key, a certificate, a password file */
+#define LM_CAP_PDF    (2ul << 30)    /* a PDF to verify or resume */
+
+/* Appends the file's bytes to `out` (at most LM_CAP_PDF).  Returns 0, or
+ * -1 with d filled. */
 int lm_read_file(const char *path, struct lm_buf *out, struct lm_diag *d);
+/* lm_read_file for a file of kind `what` ("letter", "partial"...): only a
+ * regular file is read (a FIFO or a folder is named, not waited on), and
+ * one over `cap` bytes is refused naming the cap.  errno is left as the
+ * failing call set it. */
+int lm_read_file_as(const char *path, size_t cap, const char *what, struct lm_buf *out,
+		    struct lm_diag *d);
+/* Opens `path` for reading when it is a regular file (O_NONBLOCK, so a
+ * FIFO does not hang the open, then cleared); else -1 with d filled naming
+ * what it is (`what` names the kind of file in the message). */
+int lm_open_regular(const char *path, const char *what, struct lm_diag *d);
+/* "a folder", "a named pipe (FIFO)", "a device"... for a stat mode. */
+const char *lm_file_type_name(unsigned mode);
 /* Writes `len` bytes to `path` atomically, creating missing parent folders.
  * Returns 0, or -1 with d filled and nothing left behind. */
 int lm_write_atomic(const char *path, const void *data, size_t len, struct lm_diag *d);

@@ -150,7 +150,7 @@ int lm_letter_load(struct lm_letter *l, const char *path, struct lm_diag *d)
 {
 	struct lm_buf src = LM_BUF_INIT, partials = LM_BUF_INIT;
 	lm_letter_init(l);
-	if (lm_read_file(path, &src, d)) {
+	if (lm_read_file_as(path, LM_CAP_TEXT, "letter", &src, d)) {
 		lm_buf_release(&src);
 		return -1;
 	}

@@ -44,7 +44,7 @@ static const char *ossl_reason(char *buf, size_t n)
 
 static int read_all(const char *path, struct lm_buf *b, const char *what, struct lm_diag *d)
 {
-	if (!lm_read_file(path, b, NULL))
+	if (!lm_read_file_as(path, LM_CAP_SMALL, what, b, NULL))
 		return 0;
 	int err = errno;
 	lm_buf_release(b);

@@ -12,6 +12,7 @@
 
 #include "fileio.h"
 #include "suggest.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -30,12 +31,39 @@ struct node {
 	int line, col;           /* of the tag's "{{" */
 	struct node *kids;       /* sections: the body */
 	size_t nkids, alloc;
-	struct lm_template *partial; /* NODE_PARTIAL: owned */
+	struct lm_template *partial; /* NODE_PARTIAL: borrowed from the run's cache */
+};
+
+/* Every partial of one parse, parsed once (per indentation it is included
+ * with): a partial included twice by a partial included twice... is
+ * still read and parsed once.  Owned by the top template. */
+struct pcache {
+	struct pcache_entry {
+		char *key;               /* path, NUL, indentation */
+		size_t key_len;
+		struct lm_template *t;   /* owned */
+	} *v;
+	size_t n, alloc;
 };
 
 struct lm_template {
 	char *path;
 	struct node root;        /* the top level, as a section's body */
+	size_t weight;           /* bytes and tags it expands to, partials included, sections once */
+	struct pcache *cache;    /* the top template's; NULL in a partial */
+};
+
+/* A template (with its partials, counted as often as they are included)
+ * bigger than the largest expansion cannot be expanded: stopped while
+ * parsing, at the partial that makes it so. */
+#define LM_TEMPLATE_MAX_WEIGHT (16u << 20)
+
+/* Where the last position asked for was, so that positions asked for in
+ * order cost the distance between them (a 40,000-tag line is linear). */
+struct colmemo {
+	size_t off, line;
+	int col;
+	int set;
 };
 
 /* One tag found by the first pass; offsets are into the source. */
@@ -70,6 +98,9 @@ struct parser {
 	size_t nlines, lines_alloc;
 	struct tag *tags;
 	size_t ntags, tags_alloc;
+	struct pcache *cache;
+	size_t weight;           /* of what is built so far */
+	struct colmemo *memo;
 };
 
 static void node_free(struct node *n)
@@ -80,12 +111,13 @@ static void node_free(struct node *n)
 	for (size_t i = 0; i < n->nkids; i++)
 		node_free(&n->kids[i]);
 	free(n->kids);
-	lm_template_free(n->partial);
 }
 
 struct seen_paths {
 	const char **v;
 	size_t n, alloc;
+	const struct lm_template **t;
+	size_t nt, talloc;
 };
 
 static void each_partial(const struct node *n, struct seen_paths *seen,
@@ -100,7 +132,15 @@ static void each_partial(const struct node *n, struct seen_paths *seen,
 			seen->v[seen->n++] = n->partial->path;
 			fn(ctx, n->partial->path);
 		}
-		each_partial(&n->partial->root, seen, fn, ctx);
+		/* each parsed partial once: one included twice at every level
+		 * would otherwise be walked 2^levels times */
+		for (i = 0; i < seen->nt && seen->t[i] != n->partial; i++)
+			;
+		if (i == seen->nt) {
+			LM_ALLOC_GROW(seen->t, seen->nt + 1, seen->talloc);
+			seen->t[seen->nt++] = n->partial;
+			each_partial(&n->partial->root, seen, fn, ctx);
+		}
 	}
 	for (size_t i = 0; i < n->nkids; i++)
 		each_partial(&n->kids[i], seen, fn, ctx);
@@ -113,6 +153,7 @@ void lm_template_partials(const struct lm_template *t, void (*fn)(void *ctx, con
 	if (t)
 		each_partial(&t->root, &seen, fn, ctx);
 	free(seen.v);
+	free(seen.t);
 }
 
 void lm_template_free(struct lm_template *t)
@@ -120,6 +161,14 @@ void lm_template_free(struct lm_template *t)
 	if (!t)
 		return;
 	node_free(&t->root);
+	if (t->cache) {
+		for (size_t i = 0; i < t->cache->n; i++) {
+			free(t->cache->v[i].key);
+			lm_template_free(t->cache->v[i].t);
+		}
+		free(t->cache->v);
+		free(t->cache);
+	}
 	free(t->path);
 	free(t);
 }
@@ -136,9 +185,15 @@ static void where(const struct parser *p, size_t off, int *line, int *col)
 			hi = mid;
 	}
 	int c = 1;
-	for (size_t i = p->lines[lo]; i < off; i++)
+	size_t from = p->lines[lo];
+	struct colmemo *m = p->memo;
+	if (m && m->set && m->line == lo && m->off <= off)
+		from = m->off, c = m->col;
+	for (size_t i = from; i < off; i++)
 		if (((unsigned char)p->src[i] & 0xC0) != 0x80)
 			c++;
+	if (m)
+		*m = (struct colmemo){ off, lo, c, 1 };
 	*line = p->first_line + (int)lo;
 	*col = lo == 0 ? c + p->first_col - 1 : c;
 }
@@ -186,6 +241,9 @@ static int check_name(const struct parser *p, const struct tag *t)
 	const char *shown = t->sigil == '#' ? "{{#" : t->sigil == '^' ? "{{^" :
 			    t->sigil == '/' ? "{{/" : t->sigil == '>' ? "{{>" : "{{";
 
+	if (!n && t->sigil == '>')
+		return fail_at(p, t->start,
+			       "empty partial name in '{{>}}'; write the name of a file in the partials folder without .md, e.g. {{> further-information}}");
 	if (!n)
 		return fail_at(p, t->start,
 			       "empty name in '%s}}'; put a name between the braces, e.g. %sarea.name}}",
@@ -201,6 +259,13 @@ static int check_name(const struct parser *p, const struct tag *t)
 				       (int)n, s);
 	}
 	if (t->sigil == '>') {
+		int dots = s[0] == '.';
+		for (size_t i = 1; i < n; i++)
+			dots |= s[i] == '.' && s[i - 1] == '.';
+		if (dots)
+			return fail_at(p, t->start,
+				       "partial name '%.*s' starts with a dot or holds '..': a partial is a file directly in the partials folder, named without .md, e.g. {{> further-information}}",
+				       (int)n, s);
 		for (size_t i = 0; i < n; i++) {
 			char c = s[i];
 			int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -422,7 +487,7 @@ static void set_name(struct node *n, const char *s, size_t len)
 static int parse_src(struct lm_template **out, const char *path, const char *src,
 		     size_t len, int first_line, int first_col, const char *indent,
 		     size_t indent_len, const char *partials_dir,
-		     const struct chain *chain, int depth, struct lm_diag *d);
+		     const struct chain *chain, int depth, struct pcache *cache, struct lm_diag *d);
 
 static int load_partial(struct parser *p, const struct tag *t, int depth,
 			struct lm_template **out)
@@ -466,10 +531,31 @@ static int load_partial(struct parser *p, const struct tag *t, int depth,
 		lm_buf_addc(&path, '/');
 	lm_buf_addf(&path, "%s.md", key);
 
+	/* the partial's lines get the outer indentation plus this tag's */
+	struct lm_buf indent = LM_BUF_INIT;
+	lm_buf_add(&indent, p->indent, p->indent_len);
+	if (t->standalone)
+		lm_buf_add(&indent, p->src + t->ind, t->ind_len);
+
+	/* parsed already (with this indentation)? */
+	struct lm_buf ckey = LM_BUF_INIT;
+	lm_buf_add(&ckey, path.ptr, path.len + 1);
+	lm_buf_add(&ckey, indent.ptr, indent.len);
+	int r = -1;
+	for (size_t i = 0; i < p->cache->n; i++) {
+		const struct pcache_entry *e = &p->cache->v[i];
+		if (e->key_len == ckey.len && !memcmp(e->key, ckey.ptr, ckey.len)) {
+			*out = e->t;
+			r = 0;
+			goto weigh;
+		}
+	}
+
 	size_t len;
 	struct lm_buf file = LM_BUF_INIT;
 	/* errno tells "not there" from "unreadable"; the diag is ours to word */
-	int err = lm_read_file(path.ptr, &file, NULL) ? errno : 0;
+	struct lm_diag rd;
+	int err = lm_read_file_as(path.ptr, LM_CAP_TEXT, "partial", &file, &rd) ? errno : 0;
 	char *text = err ? NULL : lm_buf_detach(&file, &len);
 	lm_buf_release(&file);
 	if (!text) {
@@ -478,31 +564,62 @@ static int load_partial(struct parser *p, const struct tag *t, int depth,
 				"partial '%s' not found: no file %s; check the name or create the file",
 				key, path.ptr);
 		else
-			fail_at(p, t->start, "cannot read partial '%s' from %s: %s",
-				key, path.ptr, strerror(err));
-		lm_buf_release(&path);
-		free(key);
-		return -1;
+			fail_at(p, t->start, "cannot use partial '%s': %s", key, rd.msg);
+		p->d->kind = rd.kind;
+		goto out;
 	}
-
-	/* the partial's lines get the outer indentation plus this tag's */
-	struct lm_buf indent = LM_BUF_INIT;
-	lm_buf_add(&indent, p->indent, p->indent_len);
-	if (t->standalone)
-		lm_buf_add(&indent, p->src + t->ind, t->ind_len);
-
 	lm_text_unix_lines(text, len);
+	/* a partial's own faults are at its own lines, not at the tag */
+	size_t bad = lm_utf8_check(text, len);
+	const char *nul = memchr(text, '\0', len);
+	if (bad < len || nul) {
+		size_t at = bad < len ? bad : (size_t)(nul - text);
+		int line = 1, col = 1;
+		for (size_t i = 0; i < at; i++) {
+			if (text[i] == '\n')
+				line++, col = 1;
+			else if (((unsigned char)text[i] & 0xC0) != 0x80)
+				col++;
+		}
+		if (bad < len)
+			lm_diag_set(p->d, path.ptr, line, col,
+				    "the partial is not UTF-8 (byte 0x%02X here); save it as UTF-8 text",
+				    (unsigned char)text[at]);
+		else
+			lm_diag_set(p->d, path.ptr, line, col,
+				    "the partial holds a NUL byte; is it really a text file?");
+		free(text);
+		goto out;
+	}
 	const char *body = text;
 	if (len >= 3 && !memcmp(body, "\xEF\xBB\xBF", 3)) {
 		body += 3;
 		len -= 3;
 	}
 	struct chain link = { key, p->chain };
-	int r = parse_src(out, path.ptr, body, len, 1, 1, indent.ptr, indent.len,
-			  p->partials_dir, &link, depth, p->d);
+	r = parse_src(out, path.ptr, body, len, 1, 1, indent.ptr, indent.len,
+		      p->partials_dir, &link, depth, p->cache, p->d);
+	free(text);
+	if (r)
+		goto out;
+	LM_ALLOC_GROW(p->cache->v, p->cache->n + 1, p->cache->alloc);
+	size_t key_len = ckey.len;
+	p->cache->v[p->cache->n++] = (struct pcache_entry){ lm_buf_detach(&ckey, NULL), key_len, *out };
+weigh:
+	/* what is built so far (the source up to here and the partials in
+	 * it), plus this partial, as often as it is included */
+	p->weight += (*out)->weight;
+	if (p->weight + t->start > LM_TEMPLATE_MAX_WEIGHT) {
+		*out = NULL;
+		r = fail_at(p, t->start,
+			    "partial '%s' makes the letter longer than %u MB before a single value is filled in "
+			    "(partials that include others more than once double it at each level); include each partial once",
+			    key, LM_TEMPLATE_MAX_WEIGHT >> 20);
+	}
+out:
+	lm_buf_release(&ckey);
 	lm_buf_release(&indent);
 	lm_buf_release(&path);
-	free(text);
 	free(key);
 	return r;
 }
@@ -591,9 +708,12 @@ static int build(struct parser *p, struct node *root)
 static int parse_src(struct lm_template **out, const char *path, const char *src,
 		     size_t len, int first_line, int first_col, const char *indent,
 		     size_t indent_len, const char *partials_dir,
-		     const struct chain *chain, int depth, struct lm_diag *d)
+		     const struct chain *chain, int depth, struct pcache *cache, struct lm_diag *d)
 {
 	struct parser p = { 0 };
+	struct colmemo memo = { 0 };
+	p.memo = &memo;
+	p.cache = cache;
 	p.path = path;
 	p.src = src;
 	p.len = len;
@@ -631,6 +751,7 @@ static int parse_src(struct lm_template **out, const char *path, const char *src
 		lm_template_free(t);
 		return -1;
 	}
+	t->weight = len + p.weight;
 	*out = t;
 	return 0;
 }
@@ -640,8 +761,19 @@ int lm_template_parse(struct lm_template **out, const char *path,
 		      const char *partials_dir, struct lm_diag *d)
 {
 	*out = NULL;
-	return parse_src(out, path, src, len, first_line, 1, NULL, 0, partials_dir,
-			 NULL, 0, d);
+	struct pcache *cache = lm_xcalloc(1, sizeof(*cache));
+	if (parse_src(out, path, src, len, first_line, 1, NULL, 0, partials_dir, NULL, 0, cache, d)) {
+		/* frees the partials parsed before the error */
+		for (size_t i = 0; i < cache->n; i++) {
+			free(cache->v[i].key);
+			lm_template_free(cache->v[i].t);
+		}
+		free(cache->v);
+		free(cache);
+		return -1;
+	}
+	(*out)->cache = cache;
+	return 0;
 }
 
 /* ---- expansion ---- */
@@ -1093,7 +1225,7 @@ int lm_template_render_string(const char *path, int line, int col,
 {
 	struct lm_template *t;
 	if (parse_src(&t, path, src, strlen(src), line, col, NULL, 0, NULL, NULL,
-		      0, d) < 0)
+		      0, NULL, d) < 0)
 		return -1;
 	int r = lm_template_expand(t, ctx, esc, out, d);
 	lm_template_free(t);

@@ -504,8 +504,8 @@ static void test_load(void **state)
 	char out[2048], want[2048];
 	assert_int_equal(lm_csv_load(&csv, dir, &d), -1);
 	lm_diag_format(&d, out, sizeof(out));
-	snprintf(want, sizeof(want), "%s: error: cannot read '%s': Is a directory; "
-		 "check that it is a readable file", dir, dir);
+	snprintf(want, sizeof(want), "%s: error: the spreadsheet file '%s' is a folder, not a file; "
+		 "give the name of a saved file", dir, dir);
 	assert_string_equal(out, want);
 	lm_csv_release(&csv);
 

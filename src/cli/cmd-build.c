@@ -82,7 +82,7 @@ static int sign_password(const struct cli_parsed *o, char **out)
 	} else if (o->value[OPT_SIGN_PASS_FILE]) {
 		struct lm_buf b = LM_BUF_INIT;
 		struct lm_diag d;
-		if (lm_read_file(o->value[OPT_SIGN_PASS_FILE], &b, &d)) {
+		if (lm_read_file_as(o->value[OPT_SIGN_PASS_FILE], LM_CAP_SMALL, "password file", &b, &d)) {
 			cli_print_diag(&d);
 			lm_buf_release(&b);
 			return -1;

@@ -144,7 +144,7 @@ expect "--combine names the recipients file" 1 \
 expect "--manifest names the recipients file" 1 \
 	"a/schools.csv: error: --manifest would overwrite 'a/schools.csv', an input of this run; give the output another name" \
 	-- build $LETTER --area a --recipients a/schools.csv -o 'o/{{recipient.urn}}.pdf' --manifest a/schools.csv -d 2015-03-17
-P1=$(ls letters/partials | head -n1)
+P1=further-information.md # one the letter uses
 printf 'urn,part\n1,%s\n' "${P1%.md}" >parts.csv
 expect "-o pattern names a partial" 1 \
 	"parts.csv:2:1: error: this letter's output 'letters/partials/$P1': -o would overwrite 'letters/partials/$P1', an input of this run; give the output another name" \
@@ -301,5 +301,105 @@ expect "a 33 KB alt text" 1 "" -- check $LETTER --area a -d 2015-03-17
 grep -q "^a/signatories.csv:2:[0-9]*: error: the signature's alt text is 33000 bytes long once expanded; a PDF can carry at most 32767 bytes there: shorten it$" err ||
 	bad "alt text: $(grep error err)"
 nothing_but "too long for a PDF: nothing written"
+
+# ---- item 10: only regular files are read, and only the partials a letter uses ----
+mk
+fresh_out
+mkfifo letters/fifo.md
+expect "a FIFO as the letter" 1 \
+	"letters/fifo.md: error: the letter 'letters/fifo.md' is a named pipe (FIFO), not a file; give the name of a saved file" \
+	-- check letters/fifo.md --area a -d 2015-03-17
+expect "a folder as the letter" 1 \
+	"letters/partials: error: the letter 'letters/partials' is a folder, not a file; give the name of a saved file" \
+	-- check letters/partials --area a -d 2015-03-17
+rm a/contacts.csv
+mkfifo a/contacts.csv
+expect "a FIFO as contacts.csv" 1 \
+	"a/contacts.csv: error: the spreadsheet file 'a/contacts.csv' is a named pipe (FIFO), not a file; give the name of a saved file" \
+	-- check $LETTER --area a -d 2015-03-17
+mk
+mkfifo rfifo.csv
+expect "a FIFO no one writes as the recipients file" 1 "" \
+	-- build $LETTER --area a --recipients rfifo.csv -o 'o/{{recipient.urn}}.pdf' -d 2015-03-17
+expect "-r <(cmd) is read like standard input" 0 "" \
+	-- build $LETTER --area a --recipients <(cat a/schools.csv) -o 'o/{{recipient.urn}}.pdf' -d 2015-03-17
+check "-r <(cmd): four letters" [ "$(ls o | grep -c '\.pdf$')" -eq 4 ]
+rm -rf o
+expect "a folder as the recipients file" 1 \
+	"a: error: the recipients file 'a' is a folder, not a file; give the name of a saved file" \
+	-- build $LETTER --area a --recipients a -o 'o/{{recipient.urn}}.pdf' -d 2015-03-17
+mkfifo letters/partials/unused-fifo.md
+mkdir letters/partials/unused-folder.md
+expect "a FIFO and a folder among unused partials: build" 0 "" \
+	-- build $LETTER --area a -o o/x.pdf -d 2015-03-17
+expect "a FIFO and a folder among unused partials: check" 0 "" -- check $LETTER --area a -d 2015-03-17
+printf -- '---\ntitle: t\n---\nx\n\n{{> unused-fifo}}\n' >letters/usesfifo.md
+expect "a FIFO as a used partial" 1 \
+	"letters/usesfifo.md:6:1: error: cannot use partial 'unused-fifo': the partial 'letters/partials/unused-fifo.md' is a named pipe (FIFO), not a file; give the name of a saved file" \
+	-- check letters/usesfifo.md --area a -d 2015-03-17
+rm -rf letters/partials/unused-fifo.md letters/partials/unused-folder.md letters/fifo.md rfifo.csv
+nothing_but "not files: only the good letter" x.pdf
+
+# ---- item 11: a size cap per kind of file, naming the file and the cap ----
+fresh_out
+mk
+ln -sf /dev/zero a/area.csv
+expect "/dev/zero as area.csv" 1 \
+	"a/area.csv: error: the spreadsheet file 'a/area.csv' is a device, not a file; give the name of a saved file" \
+	-- check $LETTER --area a -d 2015-03-17
+mk
+truncate -s 100M a/contacts.csv
+expect "a 100 MB contacts.csv" 1 \
+	"a/contacts.csv: error: the spreadsheet file is 104857600 bytes, more than the 64 MB a spreadsheet file may be; is it the right file?" \
+	-- check $LETTER --area a -d 2015-03-17
+mk
+expect "/dev/zero as the letter" 1 \
+	"/dev/zero: error: the letter '/dev/zero' is a device, not a file; give the name of a saved file" \
+	-- check /dev/zero --area a -d 2015-03-17
+truncate -s 50M letters/huge.md
+expect "a 50 MB letter" 1 \
+	"letters/huge.md: error: the letter is 52428800 bytes, more than the 4 MB a letter may be; is it the right file?" \
+	-- build letters/huge.md --area a -o o/x.pdf -d 2015-03-17
+rm letters/huge.md
+nothing_but "too big: nothing written"
+
+# ---- item 13: partials parsed once a run, the expansion bounded while parsing ----
+mkdir -p deep/partials
+for i in $(seq 0 29); do printf '{{> p%d}}{{> p%d}}\n' $((i + 1)) $((i + 1)) >deep/partials/p$i.md; done
+echo 'some text that doubles at every level' >deep/partials/p30.md
+printf -- '---\ntitle: t\n---\n{{> p0}}\n' >deep/letter.md
+SECONDS=0
+expect "30 levels of partials each included twice" 1 \
+	"deep/partials/p11.md:1:10: error: partial 'p12' makes the letter longer than 16 MB before a single value is filled in (partials that include others more than once double it at each level); include each partial once" \
+	-- check deep/letter.md --area a -d 2015-03-17
+check "30 levels: at once, not minutes ($SECONDS s)" [ "$SECONDS" -lt 10 ]
+# 12 levels stay under the bound and are parsed once each
+printf 'x\n' >deep/partials/p12.md
+expect "12 levels, 4096 copies of one line" 0 "" -- build deep/letter.md --area a -o o/deep.pdf -d 2015-03-17
+check "12 levels: 4096 x's" [ "$(pdftotext o/deep.pdf - | grep -o x | wc -l)" -ge 4096 ]
+rm -f o/deep.pdf
+
+# ---- item 17: a partial's own faults are at its own lines ----
+printf 'fine\n\nbad \xff here\n' >letters/partials/latin1.md
+printf -- '---\ntitle: t\n---\nx\n\n{{> latin1}}\n' >letters/uses-latin1.md
+expect "invalid UTF-8 in a partial is at the partial's line" 1 \
+	"letters/partials/latin1.md:3:5: error: the partial is not UTF-8 (byte 0xFF here); save it as UTF-8 text" \
+	-- check letters/uses-latin1.md --area a -d 2015-03-17
+printf 'fine\nnul \0 here\n' >letters/partials/nul.md
+printf -- '---\ntitle: t\n---\nx\n\n{{> nul}}\n' >letters/uses-nul.md
+expect "a NUL in a partial is at the partial's line" 1 \
+	"letters/partials/nul.md:2:5: error: the partial holds a NUL byte; is it really a text file?" \
+	-- check letters/uses-nul.md --area a -d 2015-03-17
+rm letters/partials/latin1.md letters/partials/nul.md
+
+# ---- item 16: the copy of standard input goes to $TMPDIR ----
+TMPDIR=$WORK/no-such-tmp expect "stdin copy honours TMPDIR" 3 \
+	"<stdin>: error: cannot make a temporary copy of <stdin> in $WORK/no-such-tmp: No such file or directory (set TMPDIR to a writable folder)" \
+	-- build $LETTER --area a --recipients - -o 'o/{{recipient.urn}}.pdf' -d 2015-03-17 <a/schools.csv
+mkdir tmpd
+TMPDIR=$WORK/tmpd expect "stdin with a TMPDIR of our own" 0 "" \
+	-- build $LETTER --area a --recipients - -o 'o/{{recipient.urn}}.pdf' -d 2015-03-17 <a/schools.csv
+check "the copy is unlinked at once" [ -z "$(ls -A tmpd)" ]
+nothing_but "stdin: four letters" 900101.pdf 900102.pdf 900103.pdf 900104.pdf
 
 finish hostile
