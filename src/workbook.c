@@ -494,7 +494,12 @@ static int show_number(struct lm_sheet *S, const char *path, long long row, int 
 		}
 		return 0;
 	}
-	if (x == floor(x) && fabs(x) < 1e15) {
+	if (x == floor(x) && fabs(x) >= 1e15)
+		return lm_diag_set(d, path, (int)row, col,
+			"this cell holds the number %s, too long for Excel to keep every digit: a "
+			"reference that Excel turned into a number; format the column as Text and type "
+			"the values again", v);
+	if (x == floor(x)) {
 		char num[32];
 		snprintf(num, sizeof(num), "%.0f", x == 0 ? 0.0 : x);
 		size_t digits = strlen(num) - (num[0] == '-');

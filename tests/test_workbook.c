@@ -381,6 +381,11 @@ static void test_xlsx_escapes_and_kinds(void **state)
 	assert_int_equal(csv.row_line[0], 3);
 	lm_csv_release(&csv);
 
+	path = xlsx("big.xlsx", "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>a</t></is></c></row>"
+				"<row r=\"2\"><c r=\"A2\"><v>1.2345678901234567E+17</v></c></row>", NULL);
+	expect_error(path, NULL, "@#S!A2: error: this cell holds the number 1.2345678901234567E+17, too long for "
+				 "Excel to keep every digit: a reference that Excel turned into a number; format the "
+				 "column as Text and type the values again");
 	path = xlsx("sst.xlsx", "<row r=\"1\"><c r=\"A1\" t=\"s\"><v>7</v></c></row>", NULL);
 	expect_error(path, NULL, "@#S!A1: error: this cell names shared string 7, which the workbook does not "
 				 "have; is it damaged? open it in Excel or LibreOffice and save it again");
