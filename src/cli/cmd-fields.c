@@ -106,10 +106,15 @@ static void see_frame(const struct lm_value *ctx, const struct lm_value *fm, str
 			if (lm_value_get(sig, *k))
 				see(s, lm_value_get(sig, *k));
 	}
+	/* the default address columns, unless the letter's address: names
+	 * its own (walked with the front matter) or is none */
 	const struct lm_value *rec = lm_value_get(ctx, "recipient");
-	for (const char *const *k = rec_keys; rec && *k; k++)
-		if (lm_value_get(rec, *k))
+	int own_address = lm_value_get(fm, "address") != NULL;
+	for (const char *const *k = rec_keys; rec && *k; k++) {
+		int address_col = !strncmp(*k, "address_line_", 13) || !strcmp(*k, "postcode");
+		if (lm_value_get(rec, *k) && !(own_address && address_col))
 			see(s, lm_value_get(rec, *k));
+	}
 }
 
 struct printer {

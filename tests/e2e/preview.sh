@@ -92,6 +92,18 @@ cp -r $A "$WORK/wb/csv-liverpool"
 check "fields: an .ods area and recipients show the CSV's values" \
 	cmp -s <(grep -v signature_path "$WORK/f1") <(grep -v signature_path "$WORK/f2")
 check "... all of them" test "$(wc -l <"$WORK/f1")" -gt 90
+# a letter whose address: names GIAS's columns: those are used, the default
+# address columns are not, and the columns it leaves out are ignored
+{
+	printf '%s\n' --- 'address:' '  - "{{recipient.establishment_name}}"' '  - "{{recipient.postcode}}"'
+	tail -n +2 $L
+} >"$WORK/letters/gias.md"
+cp -r letters/partials "$WORK/letters/"
+"$BIN" fields "$WORK/letters/gias.md" --area $A -r tests/workbook/gias.xlsx >"$F.out" 2>"$F.err"
+check "fields, address: block: exit 0 ($(cat "$F.err"))" test $? -eq 0
+check "fields: a column address: names" has used recipient.EstablishmentName "St Thérèse's Catholic Primary School"
+check "fields: the postcode, as address: names it" has used recipient.Postcode "L4 0AA"
+check "fields: a column address: leaves out" has ignored recipient.Town Liverpool
 "$BIN" fields $L >/dev/null 2>"$F.err"
 check "fields without --area: exit 2" test $? -eq 2
 "$BIN" fields $L --area $A -r "$WORK/nothing.csv" >/dev/null 2>"$F.err"
