@@ -123,6 +123,95 @@ static void test_row_map(void **state)
 	lm_csv_reader_release(&rd);
 }
 
+/* Default columns as people write them; a postcode alone is no address. */
+static void test_default_names(void **state)
+{
+	(void)state;
+	struct lm_arena *a = lm_arena_new();
+	struct lm_value *row = lm_value_map(a);
+	lm_value_set(a, row, "Address Line 1", cell(a, "The Headteacher", 2, 1));
+	lm_value_set(a, row, "ADDRESS-LINE-2", cell(a, "1 High St", 2, 20));
+	lm_value_set(a, row, "Post Code", cell(a, "L1 1AA", 2, 30));
+	struct lm_recipient r;
+	assert_int_equal(lm_recipient_build(&r, row, 0, NULL), 0);
+	assert_int_equal(r.naddress, 3);
+	assert_string_equal(r.address[2]->str, "L1 1AA");
+
+	row = lm_value_map(a);
+	lm_value_set(a, row, "Postcode", cell(a, "L1 1AA", 3, 30));
+	assert_int_equal(lm_recipient_build(&r, row, 0, NULL), 0);
+	assert_int_equal(r.naddress, 0);
+	assert_int_equal(r.address_columns, 0);
+	lm_arena_free(a);
+}
+
+/* A letter's address: lines, expanded against the row and the area. */
+static void test_compose_address(void **state)
+{
+	(void)state;
+	struct lm_arena *a = lm_arena_new();
+	struct lm_value *row = lm_value_map(a);
+	lm_value_set(a, row, "URN", cell(a, "900201", 2, 1));
+	lm_value_set(a, row, "EstablishmentName", cell(a, "St Th\xC3\xA9r\xC3\xA8se's", 2, 10));
+	lm_value_set(a, row, "Street", cell(a, "12 Abbey Road", 2, 30));
+	lm_value_set(a, row, "Locality", cell(a, "  ", 2, 45));
+	lm_value_set(a, row, "Town", cell(a, "Liverpool\nMerseyside", 2, 50));
+	lm_value_set(a, row, "County (name)", cell(a, "", 2, 60));
+	lm_value_set(a, row, "Postcode", cell(a, "L4 0AA", 2, 70));
+	struct lm_value *area = lm_value_map(a);
+	lm_value_set(a, area, "organisation", lm_value_strz(a, "Liverpool City Council"));
+	struct lm_value *spec = lm_value_list(a);
+	static const char *const lines[] = {
+		"The Headteacher", "{{recipient.establishment_name}}", "{{ recipient.street }}",
+		"{{recipient.locality}}", "{{recipient.town}}", "{{recipient.county_name}}",
+		"{{recipient.postcode}}", "c/o {{area.organisation}}",
+	};
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		struct lm_value *t = lm_value_strz(a, lines[i]);
+		lm_value_set_origin(t, "letter.md", (int)i + 3, 5);
+		lm_value_push(a, spec, t);
+	}
+	struct lm_recipient r;
+	assert_int_equal(lm_recipient_build(&r, row, 0, NULL), 0);
+	assert_int_equal(r.naddress, 0); /* no address_line_N: none by default */
+	struct lm_diag d;
+	assert_int_equal(lm_recipient_compose_address(&r, spec, area, a, &d), 0);
+	static const char *const want[] = {
+		"The Headteacher", "St Th\xC3\xA9r\xC3\xA8se's", "12 Abbey Road", "Liverpool",
+		"Merseyside", "L4 0AA", "c/o Liverpool City Council",
+	};
+	assert_int_equal(r.naddress, 7);
+	for (size_t i = 0; i < 7; i++)
+		assert_string_equal(r.address[i]->str, want[i]);
+	assert_int_equal(r.address_columns, 1);
+	/* a line that is one value points at its cell */
+	assert_string_equal(r.address[2]->file, "r.csv");
+	assert_int_equal(r.address[2]->col, 30);
+	assert_int_equal(r.address[5]->col, 70);
+
+	/* a name that is not there is an error at its place in the letter */
+	struct lm_value *typo = lm_value_list(a);
+	struct lm_value *t = lm_value_strz(a, "{{recipient.stret}}");
+	lm_value_set_origin(t, "letter.md", 9, 5);
+	lm_value_push(a, typo, t);
+	assert_int_equal(lm_recipient_compose_address(&r, typo, area, a, &d), -1);
+	assert_string_equal(d.file, "letter.md");
+	assert_int_equal(d.line, 9);
+	assert_non_null(strstr(d.msg, "recipient.stret"));
+
+	/* none: no window, nothing to check */
+	struct lm_value *none = lm_value_strz(a, "none");
+	assert_true(lm_address_none(none));
+	assert_int_equal(lm_recipient_compose_address(&r, none, area, a, &d), 0);
+	assert_int_equal(r.naddress, 0);
+	assert_int_equal(r.address_columns, 0);
+	/* no address: key keeps the default */
+	assert_int_equal(lm_recipient_build(&r, row, 0, NULL), 0);
+	assert_int_equal(lm_recipient_compose_address(&r, NULL, area, a, &d), 0);
+	assert_false(lm_address_none(NULL));
+	lm_arena_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -130,6 +219,8 @@ int main(void)
 		cmocka_unit_test(test_large_print),
 		cmocka_unit_test(test_build),
 		cmocka_unit_test(test_row_map),
+		cmocka_unit_test(test_default_names),
+		cmocka_unit_test(test_compose_address),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
