@@ -959,6 +959,8 @@ int lm_batch_validate(struct lm_batch *b, const struct lm_check_opts *o, struct 
 	lm_buf_adds(&src.text, b->letter.src ? b->letter.src : "");
 	lm_buf_addc(&src.text, '\n');
 	lm_template_partials(b->letter.body, add_partial, &src);
+	/* {{recipient._row}} tells every letter apart */
+	int uses_row = names_column(src.text.ptr, "_row");
 	lm_cursor_init(&c, b);
 	c.want_path = 0;
 	/* the letter's own findings (its Markdown), once; an error in them
@@ -1006,10 +1008,11 @@ int lm_batch_validate(struct lm_batch *b, const struct lm_check_opts *o, struct 
 			} else {
 				lm_check_recipient(&rec, o, &mine);
 				/* the row map holds `_row` last, after the columns */
-				unsigned long long h = row_hash(&rec, used) ^ (area * 0x9E3779B97F4A7C15ULL);
+				unsigned long long h = row_hash(&rec, used) ^ (area * 0x9E3779B97F4A7C15ULL) ^
+						       (unsigned long long)rec.large_print;
 				if (!t->seen)
 					t->first_hash = h;
-				else if (h != t->first_hash)
+				else if (h != t->first_hash || uses_row)
 					t->differ = 1;
 				t->with_address += rec.naddress > 0;
 			}
