@@ -385,8 +385,8 @@ int lm_fuzz_csv(const uint8_t *data, size_t size)
 	parse_csv((const char *)data, size, LM_INPUT_UTF8, 0);
 	/* --input-encoding windows-1252, decoded while reading */
 	parse_csv((const char *)data, size, LM_INPUT_CP1252, 0);
-	if (lm_workbook_sniff(data, size) == 1)
-		return 0; /* a workbook is no text: its encoding plays no part */
+	if (lm_workbook_sniff(data, size))
+		return 0; /* a workbook (or an old .xls) is no text: its encoding plays no part */
 	/* UTF-16 said, and --delimiter forced */
 	parse_csv((const char *)data, size, size % 2 ? LM_INPUT_UTF16LE : LM_INPUT_UTF16BE,
 		  size % 3 == 0 ? ';' : size % 3 == 1 ? '\t' : ',');
