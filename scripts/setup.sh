@@ -12,6 +12,7 @@ packages=(
 	libzip-dev libxml2-dev             # .xlsx and .ods workbooks (zip archives of XML)
 	libharfbuzz-dev                    # font metrics (and subsetting)
 	libpng-dev zlib1g-dev              # images decoded and deflated once per run
+	libjpeg62-turbo-dev                # JPEGs decoded in full before they are embedded
 	libssl-dev openssl                 # digital signatures (and sha256 for manifests); test CA
 	libcmocka-dev                      # unit tests
 	poppler-utils qpdf                 # checking the PDFs in tests

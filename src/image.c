@@ -1,13 +1,17 @@
 #include "image.h"
 
 #include "buf.h"
+#include "fileio.h"
 
 #include <errno.h>
 #include <png.h>
+#include <setjmp.h>
 #include <zlib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <jpeglib.h>
 
 static int paeth(int a, int b, int c)
 {
@@ -169,48 +173,89 @@ static int check_png(struct lm_image *img, const char *where, int line, int col,
 	return rc;
 }
 
-/* Reads the frame header (SOFn) for the size. */
-static int check_jpeg(struct lm_image *img, FILE *fp, const char *where, int line, int col,
-		      struct lm_diag *d)
+/* libjpeg reports a fatal error through error_exit and damage it can
+ * paper over (a file cut short, bytes that make no sense) as a warning,
+ * drawing grey where the data ran out.  Both stop the decode here: a
+ * signature drawn half grey is not a signature. */
+struct jpeg_fail {
+	struct jpeg_error_mgr mgr;
+	jmp_buf jump;
+	char msg[JMSG_LENGTH_MAX];
+};
+
+static void jpeg_fail_exit(j_common_ptr c)
 {
-	int c;
-	for (;;) {
-		while ((c = fgetc(fp)) != EOF && c != 0xFF)
-			;
-		while (c == 0xFF)
-			c = fgetc(fp);
-		if (c == EOF)
-			break;
-		if (c == 0xD8 || (c >= 0xD0 && c <= 0xD7) || c == 0x01)
-			continue; /* markers without a length */
-		int hi = fgetc(fp), lo = fgetc(fp);
-		if (hi == EOF || lo == EOF)
-			break;
-		long len = (hi << 8) | lo;
-		if (len < 2)
-			break;
-		if (c >= 0xC0 && c <= 0xCF && c != 0xC4 && c != 0xC8 && c != 0xCC) {
-			unsigned char h[6];
-			if (fread(h, 1, 6, fp) != 6)
-				break;
-			img->height = (unsigned)(h[1] << 8 | h[2]);
-			img->width = (unsigned)(h[3] << 8 | h[4]);
-			img->components = h[5];
-			if (!img->width || !img->height || h[0] != 8 ||
-			    (h[5] != 1 && h[5] != 3 && h[5] != 4))
-				break;
-			if (img->width > LM_IMAGE_MAX_SIDE || img->height > LM_IMAGE_MAX_SIDE)
-				return lm_diag_set(d, where, line, col,
-						   "image '%s' is %ux%u pixels, larger than %u on a side; scale it down",
-						   img->path, img->width, img->height, LM_IMAGE_MAX_SIDE);
-			img->kind = LM_IMAGE_JPEG;
-			return 0;
-		}
-		if (fseek(fp, len - 2, SEEK_CUR))
-			break;
+	struct jpeg_fail *f = (struct jpeg_fail *)c->err;
+	c->err->format_message(c, f->msg);
+	longjmp(f->jump, 1);
+}
+
+static void jpeg_fail_message(j_common_ptr c, int level)
+{
+	if (level < 0) /* a warning: the data is damaged */
+		jpeg_fail_exit(c);
+}
+
+/* Decodes the whole JPEG (libjpeg-turbo), a row at a time, and keeps its
+ * bytes: what is embedded is what was checked. */
+static int check_jpeg(struct lm_image *img, const char *where, int line, int col, struct lm_diag *d)
+{
+	struct lm_buf bytes = LM_BUF_INIT;
+	struct lm_diag rd;
+	if (lm_read_file_as(img->path, LM_CAP_IMAGE, "image", &bytes, &rd)) {
+		lm_buf_release(&bytes);
+		return lm_diag_setk(d, rd.kind, where, line, col, "cannot use image '%s': %s", img->path, rd.msg);
 	}
-	return lm_diag_set(d, where, line, col, "image '%s' is not a readable JPEG; export it again as PNG or JPEG",
-			   img->path);
+	struct jpeg_decompress_struct j;
+	struct jpeg_fail f;
+	unsigned char *volatile row = NULL;
+	int rc = -1;
+	memset(&j, 0, sizeof(j));
+	j.err = jpeg_std_error(&f.mgr);
+	f.mgr.error_exit = jpeg_fail_exit;
+	f.mgr.emit_message = jpeg_fail_message;
+	f.msg[0] = '\0';
+	if (setjmp(f.jump)) {
+		lm_diag_set(d, where, line, col, "image '%s' is a damaged JPEG (%s); export it again as PNG or JPEG",
+			    img->path, f.msg);
+		goto out;
+	}
+	jpeg_create_decompress(&j);
+	jpeg_mem_src(&j, (const unsigned char *)bytes.ptr, (unsigned long)bytes.len);
+	if (jpeg_read_header(&j, TRUE) != JPEG_HEADER_OK) {
+		lm_diag_set(d, where, line, col, "image '%s' holds no picture; export it again as PNG or JPEG",
+			    img->path);
+		goto out;
+	}
+	if (j.image_width > LM_IMAGE_MAX_SIDE || j.image_height > LM_IMAGE_MAX_SIDE) {
+		lm_diag_set(d, where, line, col, "image '%s' is %ux%u pixels, larger than %u on a side; scale it down",
+			    img->path, j.image_width, j.image_height, LM_IMAGE_MAX_SIDE);
+		goto out;
+	}
+	if (j.num_components != 1 && j.num_components != 3 && j.num_components != 4) {
+		lm_diag_set(d, where, line, col, "image '%s' has %d colour channels; export it again as PNG",
+			    img->path, j.num_components);
+		goto out;
+	}
+	img->width = j.image_width;
+	img->height = j.image_height;
+	img->components = j.num_components;
+	j.out_color_space = j.jpeg_color_space; /* no conversion: only that it decodes */
+	jpeg_start_decompress(&j);
+	row = lm_xmalloc((size_t)j.output_width * (size_t)j.output_components);
+	while (j.output_scanline < j.output_height) {
+		JSAMPROW r = row;
+		jpeg_read_scanlines(&j, &r, 1);
+	}
+	jpeg_finish_decompress(&j);
+	img->kind = LM_IMAGE_JPEG;
+	img->jpeg = (unsigned char *)lm_buf_detach(&bytes, &img->jpeg_len);
+	rc = 0;
+out:
+	jpeg_destroy_decompress(&j);
+	free(row);
+	lm_buf_release(&bytes);
+	return rc;
 }
 
 int lm_image_load(struct lm_image *img, const char *path, const char *where, int line, int col,
@@ -231,9 +276,8 @@ int lm_image_load(struct lm_image *img, const char *path, const char *where, int
 		fclose(fp);
 		rc = check_png(img, where, line, col, d);
 	} else if (got >= 3 && magic[0] == 0xFF && magic[1] == 0xD8 && magic[2] == 0xFF) {
-		rewind(fp);
-		rc = check_jpeg(img, fp, where, line, col, d);
 		fclose(fp);
+		rc = check_jpeg(img, where, line, col, d);
 	} else {
 		fclose(fp);
 		lm_diag_set(d, where, line, col, "image '%s' is neither PNG nor JPEG; save it as PNG", path);
@@ -251,5 +295,6 @@ void lm_image_release(struct lm_image *img)
 	free(img->path);
 	free(img->zcolor);
 	free(img->zalpha);
+	free(img->jpeg);
 	memset(img, 0, sizeof(*img));
 }

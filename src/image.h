@@ -28,6 +28,10 @@ struct lm_image {
 	size_t zcolor_len;
 	unsigned char *zalpha;      /* zlib stream of the alpha channel (LM_ALPHA_BITS a pixel), owned; NULL if opaque */
 	size_t zalpha_len;
+	/* JPEG only: the file's bytes as decoded in full when loaded (a damaged
+	 * one is refused then); embedded as they are.  Owned. */
+	unsigned char *jpeg;
+	size_t jpeg_len;
 };
 
 /* Bits a pixel of the soft mask: 16 levels of transparency are more than

@@ -232,7 +232,9 @@ static unsigned get_image(struct lm_pdf *pdf, const struct lm_image *img, struct
 	} else {
 		/* a JPEG is embedded as it is: PDF readers decode it */
 		struct lm_buf jpg = LM_BUF_INIT, b = LM_BUF_INIT;
-		if (lm_read_file(img->path, &jpg, d)) {
+		if (img->jpeg)
+			lm_buf_add(&jpg, img->jpeg, img->jpeg_len); /* the bytes that were checked */
+		else if (lm_read_file(img->path, &jpg, d)) {
 			lm_buf_release(&jpg);
 			return 0;
 		}

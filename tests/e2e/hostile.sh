@@ -402,4 +402,48 @@ TMPDIR=$WORK/tmpd expect "stdin with a TMPDIR of our own" 0 "" \
 check "the copy is unlinked at once" [ -z "$(ls -A tmpd)" ]
 nothing_but "stdin: four letters" 900101.pdf 900102.pdf 900103.pdf 900104.pdf
 
+# ---- item 12: a damaged JPEG is decoded in full and refused at its cell ----
+mk
+fresh_out
+# a JPEG made by poppler from a letter page: a real encoder's output
+"$BIN" build $LETTER --area a -o page.pdf -d 2015-03-17 -q
+pdftoppm -jpeg -r 30 -f 1 -l 1 -singlefile page.pdf sig
+rm page.pdf
+size=$(stat -c %s sig.jpg)
+sigcell() { sed -i "2s/signature-lead.png/$1/" a/signatories.csv; }
+for f in cut headers liar; do
+	mk
+	cp sig.jpg a/good.jpg
+	head -c $((size / 2)) sig.jpg >a/cut.jpg
+	/usr/bin/python3 -c "
+import sys
+data = open('sig.jpg', 'rb').read()
+sos = data.index(b'\xff\xda')
+open('a/headers.jpg', 'wb').write(data[:sos])
+i = 2
+while True:
+    m, n = data[i + 1], int.from_bytes(data[i + 2:i + 4], 'big')
+    if 0xC0 <= m <= 0xC2: break
+    i += 2 + n
+b = bytearray(data)
+b[i + 5:i + 7] = (4 * int.from_bytes(data[i + 5:i + 7], 'big')).to_bytes(2, 'big')
+open('a/liar.jpg', 'wb').write(bytes(b))"
+	sigcell $f.jpg
+	expect "a damaged JPEG ($f)" 1 "" -- build $LETTER --area a -o o/x.pdf -d 2015-03-17
+	first=$(grep -m1 error err)
+	case $first in
+	"a/signatories.csv:2:86: error: image 'a/$f.jpg' is a damaged JPEG ("*"); export it again as PNG or JPEG") ok ;;
+	"a/signatories.csv:2:86: error: image 'a/$f.jpg' holds no picture; export it again as PNG or JPEG") ok ;;
+	*) bad "damaged JPEG $f: $first" ;;
+	esac
+done
+nothing_but "damaged JPEGs: nothing written"
+mk
+cp sig.jpg a/good.jpg
+sigcell good.jpg
+expect "a whole JPEG is embedded" 0 "" -- build $LETTER --area a -o o/x.pdf -d 2015-03-17
+check "the JPEG is in the PDF" grep -q "jpeg" <(pdfimages -list o/x.pdf)
+check "gs draws it" gs -q -dNOPAUSE -dBATCH -dPDFSTOPONERROR -sDEVICE=nullpage o/x.pdf
+rm -f o/x.pdf sig.jpg
+
 finish hostile
