@@ -15,7 +15,7 @@
 #define MAX_DECODED (128u << 20)    /* bytes a stream may decode to */
 #define MAX_FILTERS 8               /* filters in one stream's chain */
 #define MAX_REF_DEPTH 8             /* /Length -> object -> ... */
-#define OBJSTM_CACHE 16             /* decoded object streams kept */
+#define OBJSTM_CACHE 64             /* decoded object streams kept */
 
 /* ------------------------------------------------------------------ */
 /* objects                                                              */
@@ -595,6 +595,8 @@ struct objstm {
 	long long num;
 	struct lm_buf data;
 	long long n, first;
+	long long *hdr;        /* the header, parsed once: number, offset, number... */
+	size_t nhdr;           /* pairs read (fewer than n when the header is short) */
 	unsigned long use;
 };
 
@@ -1009,6 +1011,35 @@ static struct objstm *load_objstm(struct lm_pdfr *r, size_t rev, long long num, 
 			    "its /First", num);
 		goto done;
 	}
+	/* the header: "number offset" pairs, read once for every look-up */
+	free(slot->hdr);
+	slot->hdr = NULL;
+	slot->nhdr = 0;
+	{
+		struct parser P = { slot->data.ptr, (size_t)first, 0, 1, d };
+		size_t cap = (size_t)first / 4 + 1; /* a pair takes at least 4 bytes */
+		if ((unsigned long long)n < cap)
+			cap = (size_t)n;
+		slot->hdr = lm_xmalloc((cap ? cap : 1) * 2 * sizeof(*slot->hdr));
+		while (slot->nhdr < cap) {
+			long long v[2];
+			int k;
+			for (k = 0; k < 2; k++) {
+				skip_ws(&P);
+				size_t wn = word_len(&P);
+				int is_int;
+				double rv;
+				if (!wn || scan_number(P.p + P.pos, wn, &is_int, &v[k], &rv) || !is_int || v[k] < 0)
+					break;
+				P.pos += wn;
+			}
+			if (k < 2)
+				break;
+			slot->hdr[2 * slot->nhdr] = v[0];
+			slot->hdr[2 * slot->nhdr + 1] = v[1];
+			slot->nhdr++;
+		}
+	}
 	slot->at = loc.a + 1;
 	slot->num = num;
 	slot->n = n;
@@ -1035,32 +1066,17 @@ static int get_in_objstm(struct lm_pdfr *r, size_t rev, long long stm, unsigned 
 	if ((long long)idx >= c->n)
 		return lm_diag_set(d, NULL, 0, 0, "the PDF is damaged: object %lld is said to be number "
 				   "%lu in object stream %lld, which holds %lld", num, idx, stm, c->n);
-	/* the header: N pairs "number offset" */
-	struct parser P = { c->data.ptr, (size_t)c->first, 0, 1, d };
-	long long onum = -1, ooff = -1;
-	for (unsigned long i = 0; i <= idx; i++) {
-		long long v[2];
-		for (int k = 0; k < 2; k++) {
-			skip_ws(&P);
-			size_t n = word_len(&P);
-			int is_int;
-			double rv;
-			if (!n || scan_number(P.p + P.pos, n, &is_int, &v[k], &rv) || !is_int || v[k] < 0)
-				return lm_diag_set(d, NULL, 0, 0, "the PDF is damaged: object stream %lld "
-						   "has a bad header", stm);
-			P.pos += n;
-		}
-		onum = v[0];
-		ooff = v[1];
-	}
+	if (idx >= c->nhdr)
+		return lm_diag_set(d, NULL, 0, 0, "the PDF is damaged: object stream %lld has a bad header",
+				   stm);
+	long long onum = c->hdr[2 * idx], ooff = c->hdr[2 * idx + 1];
 	if (onum != num)
 		return lm_diag_set(d, NULL, 0, 0, "the PDF is damaged: object stream %lld holds object "
 				   "%lld where object %lld was expected", stm, onum, num);
 	if ((unsigned long long)ooff > c->data.len - (size_t)c->first)
 		return lm_diag_set(d, NULL, 0, 0, "the PDF is damaged: object %lld is past the end of "
 				   "object stream %lld", num, stm);
-	P.len = c->data.len;
-	P.pos = (size_t)(c->first + ooff);
+	struct parser P = { c->data.ptr, c->data.len, (size_t)(c->first + ooff), 1, d };
 	*out = parse_value(&P, 0);
 	return *out ? 0 : -1;
 }
@@ -1320,8 +1336,10 @@ void lm_pdfr_free(struct lm_pdfr *r)
 	for (size_t i = 0; i < r->nsec; i++)
 		section_release(&r->sec[i]);
 	free(r->sec);
-	for (size_t i = 0; i < OBJSTM_CACHE; i++)
+	for (size_t i = 0; i < OBJSTM_CACHE; i++) {
 		lm_buf_release(&r->cache[i].data);
+		free(r->cache[i].hdr);
+	}
 	free(r);
 }
 

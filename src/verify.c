@@ -596,22 +596,52 @@ static int same(struct differ *D, const struct lm_pobj *a, const struct lm_pobj 
 	}
 }
 
-/* A page attribute, inherited from the page tree when the page lacks it. */
-static const struct lm_pobj *page_attr(struct lm_pdfr *r, size_t rev, const struct lm_pobj *page,
-				       const char *key, struct lm_pobj **hold)
+/* Page tree nodes read for inherited attributes: consecutive pages share
+ * their parents, so a few kept make the walk linear. */
+#define NODE_CACHE 8
+struct node_cache {
+	long long num[NODE_CACHE];
+	struct lm_pobj *obj[NODE_CACHE];
+	unsigned next;
+};
+
+static void node_cache_release(struct node_cache *c)
 {
-	*hold = NULL;
+	for (int i = 0; i < NODE_CACHE; i++)
+		lm_pobj_free(c->obj[i]);
+	memset(c, 0, sizeof(*c));
+}
+
+static const struct lm_pobj *cached_node(struct lm_pdfr *r, size_t rev, long long num,
+					 struct node_cache *c)
+{
+	for (int i = 0; i < NODE_CACHE; i++)
+		if (c->obj[i] && c->num[i] == num)
+			return c->obj[i];
+	struct lm_pobj *o = NULL;
+	if (lm_pdfr_get(r, rev, num, &o, NULL))
+		return NULL;
+	unsigned k = c->next++ % NODE_CACHE;
+	lm_pobj_free(c->obj[k]);
+	c->obj[k] = o;
+	c->num[k] = num;
+	return o;
+}
+
+/* A page attribute, inherited from the page tree when the page lacks it;
+ * valid until the next call with the same cache. */
+static const struct lm_pobj *page_attr(struct lm_pdfr *r, size_t rev, const struct lm_pobj *page,
+				       const char *key, struct node_cache *c)
+{
 	const struct lm_pobj *node = page;
-	for (int depth = 0; node && depth < 64; depth++) {
+	for (int depth = 0; node && node->kind == LM_PK_DICT && depth < 64; depth++) {
 		const struct lm_pobj *v = lm_pobj_get(node, key);
 		if (v)
 			return v;
-		struct lm_pobj *next = NULL;
-		node = lm_pdfr_deref(r, rev, lm_pobj_get(node, "Parent"), &next, NULL);
-		lm_pobj_free(*hold);
-		*hold = next;
-		if (node && node->kind != LM_PK_DICT)
-			node = NULL;
+		const struct lm_pobj *parent = lm_pobj_get(node, "Parent");
+		if (!parent || parent->kind != LM_PK_REF)
+			return NULL;
+		node = cached_node(r, rev, parent->i, c);
 	}
 	return NULL;
 }
@@ -712,6 +742,9 @@ static int same_pages(struct differ *D)
 					    "Rotate", NULL };
 	static const char *const inherited[] = { "Resources", "MediaBox", "CropBox", "Rotate" };
 	char label[64];
+	struct node_cache nodes_a, nodes_b;
+	memset(&nodes_a, 0, sizeof(nodes_a));
+	memset(&nodes_b, 0, sizeof(nodes_b));
 	for (size_t i = 0; i < cb && !rc; i++) {
 		snprintf(label, sizeof(label), "page %zu", i + 1);
 		D->label = label;
@@ -724,18 +757,17 @@ static int same_pages(struct differ *D)
 		}
 		rc = same_dict(D, pa, pb, skip);
 		for (size_t k = 0; k < sizeof(inherited) / sizeof(*inherited) && !rc; k++) {
-			struct lm_pobj *ha, *hb;
-			const struct lm_pobj *va = page_attr(D->r, D->ra, pa, inherited[k], &ha);
-			const struct lm_pobj *vb = page_attr(D->r, D->rb, pb, inherited[k], &hb);
+			const struct lm_pobj *va = page_attr(D->r, D->ra, pa, inherited[k], &nodes_a);
+			const struct lm_pobj *vb = page_attr(D->r, D->rb, pb, inherited[k], &nodes_b);
 			rc = same_opt(D, va, vb);
-			lm_pobj_free(ha);
-			lm_pobj_free(hb);
 		}
 		if (!rc)
 			rc = same_annots(D, pa, pb, i + 1);
 		lm_pobj_free(pa);
 		lm_pobj_free(pb);
 	}
+	node_cache_release(&nodes_a);
+	node_cache_release(&nodes_b);
 done:
 	free(na);
 	free(nb);
