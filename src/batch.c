@@ -917,7 +917,9 @@ static int file_findings(struct lm_batch *b, size_t ci, const struct file_tally 
 	}
 	for (size_t k = 0; k < r.ncols; k++) {
 		const char *col = r.header[k];
-		if (k == 0 || names_column(sources, col) || lm_name_eq(col, "copies") ||
+		/* -o names columns too, though they change no letter */
+		if (k == 0 || names_column(sources, col) || (b->pattern && names_column(b->pattern, col)) ||
+		    lm_name_eq(col, "copies") ||
 		    lm_name_eq(col, "large_print"))
 			continue;
 		int used = 0;

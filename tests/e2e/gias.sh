@@ -130,4 +130,6 @@ check "... the summary gives each reason" grep -qxF \
 printf -- '---\ntitle: t\naddress: none\n---\nHello {{recipient.establishment_name}}.\n' >letters/none.md
 "$BIN" build letters/none.md --area "$AREA" -r gias.csv --where "$WHERE" -o 'none/{{recipient.urn}}.pdf' -q 2>err
 check "address: none: no address printed ($(cat err))" sh -c "pdftotext none/900201.pdf - | grep -q 'Hello St Thérèse' && ! pdftotext none/900201.pdf - | grep -q 'Abbey Road'"
+"$BIN" build letters/none.md --area "$AREA" -r gias-utf8.csv -o 'pp/{{recipient.town}}-{{recipient.urn}}.pdf' 2>err
+check "a column -o names is used ($(grep -c warning err) warnings)" sh -c "grep -q \"column 'Street' is not used\" err && ! grep -q \"column 'Town'\" err"
 finish gias
