@@ -16,14 +16,12 @@ int cli_parse(const char *cmd, int argc, char **argv, const struct cli_option *o
 	      struct cli_parsed *out)
 {
 	memset(out, 0, sizeof(*out));
+	/* no command line holds more arguments than argc */
+	out->args = lm_xcalloc((size_t)(argc > 0 ? argc : 1), sizeof(*out->args));
 	int only_args = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (only_args || a[0] != '-' || !a[1]) {
-			if (out->nargs == CLI_MAX_ARGS) {
-				fprintf(stderr, "lettermerge %s: too many arguments\n", cmd);
-				return -1;
-			}
 			out->args[out->nargs++] = a;
 			continue;
 		}
@@ -88,14 +86,20 @@ int cli_parse(const char *cmd, int argc, char **argv, const struct cli_option *o
 			return -1;
 		}
 		if (opts[k].repeat) {
-			if (out->nlist[k] == CLI_MAX_ARGS) {
-				fprintf(stderr, "lettermerge %s: '--%s' given too often\n", cmd, opts[k].name);
-				return -1;
-			}
+			if (!out->list[k])
+				out->list[k] = lm_xcalloc((size_t)argc, sizeof(*out->list[k]));
 			out->list[k][out->nlist[k]++] = out->value[k];
 		}
 	}
 	return 0;
+}
+
+void cli_parsed_release(struct cli_parsed *o)
+{
+	free(o->args);
+	for (int k = 0; k < CLI_MAX_OPTIONS; k++)
+		free(o->list[k]);
+	memset(o, 0, sizeof(*o));
 }
 
 void cli_usage(FILE *fp, const char *synopsis, const char *about, const struct cli_option *opts)

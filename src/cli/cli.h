@@ -31,13 +31,14 @@ struct cli_option {
 };
 
 #define CLI_MAX_OPTIONS 48
-#define CLI_MAX_ARGS 64
 
+/* As many arguments and repeated options as the command line holds
+ * (verify over thousands of files, many --area): sized from argc. */
 struct cli_parsed {
 	const char *value[CLI_MAX_OPTIONS]; /* argument (the last one), or "" for a set flag, NULL if absent */
-	const char *list[CLI_MAX_OPTIONS][CLI_MAX_ARGS]; /* every argument of a repeatable option */
+	const char **list[CLI_MAX_OPTIONS]; /* every argument of a repeatable option; owned */
 	int nlist[CLI_MAX_OPTIONS];
-	const char *args[CLI_MAX_ARGS];     /* positional arguments */
+	const char **args;                  /* positional arguments; owned */
 	int nargs;
 	int help;
 };
@@ -46,6 +47,8 @@ struct cli_parsed {
  * zero entry).  Returns 0, or prints a usage error and returns -1. */
 int cli_parse(const char *cmd, int argc, char **argv, const struct cli_option *opts,
 	      struct cli_parsed *out);
+/* Frees what cli_parse allocated (also after it failed). */
+void cli_parsed_release(struct cli_parsed *o);
 /* Prints "usage: SYNOPSIS" and the option table. */
 void cli_usage(FILE *fp, const char *synopsis, const char *about, const struct cli_option *opts);
 /* Prints "lettermerge CMD: WHY" and the synopsis; returns LM_EXIT_USAGE. */

@@ -602,11 +602,12 @@ struct summary {
 	double seconds;
 };
 
-int cmd_build(int argc, char **argv)
+/* The command, once its command line is parsed into `parsed`. */
+static int run(int argc, char **argv, const struct cli_parsed *parsed)
 {
-	struct cli_parsed o;
-	if (cli_parse("build", argc, argv, options, &o))
-		return LM_EXIT_USAGE;
+	struct cli_parsed o = *parsed; /* a copy of the pointers: released by cmd_build */
+	(void)argc;
+	(void)argv;
 	if (o.help) {
 		cli_usage(stdout, synopsis, about, options);
 		return LM_EXIT_OK;
@@ -929,5 +930,13 @@ done:
 	free(r.seen);
 	lm_batch_release(&b);
 	lm_signer_free(signer);
+	return rc;
+}
+
+int cmd_build(int argc, char **argv)
+{
+	struct cli_parsed o;
+	int rc = cli_parse("build", argc, argv, options, &o) ? LM_EXIT_USAGE : run(argc, argv, &o);
+	cli_parsed_release(&o);
 	return rc;
 }

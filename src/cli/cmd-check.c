@@ -152,11 +152,12 @@ out:
 	return letters;
 }
 
-int cmd_check(int argc, char **argv)
+/* The command, once its command line is parsed into `parsed`. */
+static int run(int argc, char **argv, const struct cli_parsed *parsed)
 {
-	struct cli_parsed o;
-	if (cli_parse("check", argc, argv, options, &o))
-		return LM_EXIT_USAGE;
+	struct cli_parsed o = *parsed; /* a copy of the pointers: released by cmd_check */
+	(void)argc;
+	(void)argv;
 	if (o.help) {
 		cli_usage(stdout, synopsis, about, options);
 		return LM_EXIT_OK;
@@ -197,5 +198,13 @@ int cmd_check(int argc, char **argv)
 	lm_findings_release(&f);
 	cli_free_areas(areas, nareas);
 	cli_free_where(rd.where, rd.nwhere);
+	return rc;
+}
+
+int cmd_check(int argc, char **argv)
+{
+	struct cli_parsed o;
+	int rc = cli_parse("check", argc, argv, options, &o) ? LM_EXIT_USAGE : run(argc, argv, &o);
+	cli_parsed_release(&o);
 	return rc;
 }

@@ -216,11 +216,12 @@ static struct lm_value *first_row(const char *path, const char *sheet, enum lm_i
 	return row;
 }
 
-int cmd_fields(int argc, char **argv)
+/* The command, once its command line is parsed into `parsed`. */
+static int run(int argc, char **argv, const struct cli_parsed *parsed)
 {
-	struct cli_parsed o;
-	if (cli_parse("fields", argc, argv, options, &o))
-		return LM_EXIT_USAGE;
+	struct cli_parsed o = *parsed; /* a copy of the pointers: released by cmd_fields */
+	(void)argc;
+	(void)argv;
 	if (o.help) {
 		cli_usage(stdout, synopsis, about, options);
 		return LM_EXIT_OK;
@@ -301,5 +302,13 @@ out:
 	lm_area_release(&area);
 	lm_letter_release(&l);
 	lm_arena_free(a);
+	return rc;
+}
+
+int cmd_fields(int argc, char **argv)
+{
+	struct cli_parsed o;
+	int rc = cli_parse("fields", argc, argv, options, &o) ? LM_EXIT_USAGE : run(argc, argv, &o);
+	cli_parsed_release(&o);
 	return rc;
 }

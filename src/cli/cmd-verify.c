@@ -28,11 +28,12 @@ static const char about[] =
 	"'FILE: error: ...'.  Exit status 1 when any file is not valid.";
 
 
-int cmd_verify(int argc, char **argv)
+/* The command, once its command line is parsed into `parsed`. */
+static int run(int argc, char **argv, const struct cli_parsed *parsed)
 {
-	struct cli_parsed o;
-	if (cli_parse("verify", argc, argv, options, &o))
-		return LM_EXIT_USAGE;
+	struct cli_parsed o = *parsed; /* a copy of the pointers: released by cmd_verify */
+	(void)argc;
+	(void)argv;
 	if (o.help) {
 		cli_usage(stdout, synopsis, about, options);
 		return LM_EXIT_OK;
@@ -84,5 +85,13 @@ int cmd_verify(int argc, char **argv)
 	lm_trust_free(trust);
 	lm_buf_release(&pdf);
 	fflush(stdout);
+	return rc;
+}
+
+int cmd_verify(int argc, char **argv)
+{
+	struct cli_parsed o;
+	int rc = cli_parse("verify", argc, argv, options, &o) ? LM_EXIT_USAGE : run(argc, argv, &o);
+	cli_parsed_release(&o);
 	return rc;
 }

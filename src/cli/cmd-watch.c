@@ -247,11 +247,12 @@ static int wait_change(struct watch *w, const sigset_t *waiting)
 	}
 }
 
-int cmd_watch(int argc, char **argv)
+/* The command, once its command line is parsed into `parsed`. */
+static int run(int argc, char **argv, const struct cli_parsed *parsed)
 {
-	struct cli_parsed o;
-	if (cli_parse("watch", argc, argv, options, &o))
-		return LM_EXIT_USAGE;
+	struct cli_parsed o = *parsed; /* a copy of the pointers: released by cmd_watch */
+	(void)argc;
+	(void)argv;
 	if (o.help) {
 		cli_usage(stdout, synopsis, about, options);
 		return LM_EXIT_OK;
@@ -329,5 +330,13 @@ int cmd_watch(int argc, char **argv)
 		note(&w, "stopped (%s)", stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
 	close(w.ifd);
 	lm_buf_release(&w.dirs);
+	return rc;
+}
+
+int cmd_watch(int argc, char **argv)
+{
+	struct cli_parsed o;
+	int rc = cli_parse("watch", argc, argv, options, &o) ? LM_EXIT_USAGE : run(argc, argv, &o);
+	cli_parsed_release(&o);
 	return rc;
 }

@@ -446,4 +446,21 @@ check "the JPEG is in the PDF" grep -q "jpeg" <(pdfimages -list o/x.pdf)
 check "gs draws it" gs -q -dNOPAUSE -dBATCH -dPDFSTOPONERROR -sDEVICE=nullpage o/x.pdf
 rm -f o/x.pdf sig.jpg
 
+# ---- item 15: no fixed-size argument arrays ----
+mk
+fresh_out
+expect "a letter to verify" 0 "" -- build $LETTER --area a -o o/x.pdf -d 2015-03-17
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=test -keyout ca.key \
+	-out ca.pem -days 1 2>/dev/null
+files=()
+for i in $(seq 5000); do files+=(o/x.pdf); done
+run verify --trust ca.pem "${files[@]}"
+check "verify takes 5000 files (exit $rc)" [ "$rc" -eq 1 ]
+check "verify answers for each of the 5000" [ "$(grep -c '^o/x.pdf: ' out)" -eq 5000 ]
+check "no 'too many arguments'" test -z "$(grep "too many" err)"
+areas=()
+for i in $(seq 100); do cp -r a area$i; areas+=(--area area$i); done
+expect "100 --area options" 0 "" -- check $LETTER "${areas[@]}" -d 2015-03-17 -q --stale-after 36500
+rm -rf area* o/x.pdf ca.pem ca.key
+
 finish hostile
