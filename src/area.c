@@ -22,6 +22,8 @@ struct loader {
 	const struct lm_area_files *mem; /* the files in memory, or NULL: read dir */
 	char delim;
 	struct lm_area *area;
+	int missing;                     /* the last table loaded was not there */
+	int no_signatories;              /* the area has no signatories table */
 };
 
 void lm_area_init(struct lm_area *area)
@@ -155,7 +157,8 @@ static int load_table(struct loader *L, const char *name, struct lm_csv *csv,
 		if (f->data)
 			return lm_csv_parse_with(csv, *pathp, f->data, f->len,
 						 (enum lm_input_encoding)L->enc, L->delim, L->d) ||
-			       note_guess(L, csv);
+			       note_guess(L, csv) ? -1 : 0;
+		L->missing = 1;
 		return lm_diag_set(L->d, *pathp, 0, 0,
 			"area file '%s.csv' is missing; every area folder needs "
 			"area.csv, contacts.csv and signatories.csv", name);
@@ -187,6 +190,7 @@ static int load_table(struct loader *L, const char *name, struct lm_csv *csv,
 		lm_buf_addf(&b, "%s.csv", name);
 		*pathp = join(L, b.ptr);
 		lm_buf_release(&b);
+		L->missing = 1;
 		return lm_diag_set(L->d, *pathp, 0, 0,
 			"area file '%s.csv' is missing; every area folder needs area.csv, "
 			"contacts.csv and signatories.csv (or the same as .xlsx or .ods files, or "
@@ -434,8 +438,18 @@ static int load_signatories(struct loader *L, struct lm_value *ctx)
 	int ret = -1;
 
 	lm_csv_init(&csv);
-	if (load_table(L, "signatories", &csv, &path) < 0 ||
-	    require_columns(L, &csv, cols, "id and name") < 0)
+	L->missing = 0;
+	if (load_table(L, "signatories", &csv, &path) < 0 && L->missing) {
+		/* an area whose letters are signed by no one (signatories:
+		 * none) needs none; a letter that is signed says so */
+		if (L->d)
+			lm_diag_clear(L->d);
+		lm_value_set(L->arena, ctx, "signatories", lm_value_list(L->arena));
+		L->no_signatories = 1;
+		ret = 0;
+		goto out;
+	}
+	if (L->missing || require_columns(L, &csv, cols, "id and name") < 0)
 		goto out;
 	size_t ic = (size_t)lm_csv_column(&csv, "id");
 	size_t nc = (size_t)lm_csv_column(&csv, "name");
@@ -503,6 +517,7 @@ static int load(struct loader *L, struct lm_area *area)
 	lm_value_set(arena, ctx, "area", map);
 	if (load_contacts(L, ctx) < 0 || load_signatories(L, ctx) < 0)
 		return -1;
+	area->no_signatories = L->no_signatories;
 	area->ctx = ctx;
 	return 0;
 }
@@ -522,7 +537,7 @@ int lm_area_load_as(struct lm_area *area, struct lm_arena *arena, const char *di
 int lm_area_load_with(struct lm_area *area, struct lm_arena *arena, const char *dir,
 		      int enc, char delim, struct lm_diag *d)
 {
-	struct loader L = { arena, dir, d, enc, NULL, delim, area };
+	struct loader L = { arena, dir, d, enc, NULL, delim, area, 0, 0 };
 	struct stat st;
 
 	lm_area_release(area);
@@ -561,7 +576,7 @@ int lm_area_load_with(struct lm_area *area, struct lm_arena *arena, const char *
 int lm_area_parse(struct lm_area *area, struct lm_arena *arena, const char *dir,
 		  const struct lm_area_files *files, int enc, struct lm_diag *d)
 {
-	struct loader L = { arena, dir, d, enc, files, 0, area };
+	struct loader L = { arena, dir, d, enc, files, 0, area, 0, 0 };
 	lm_area_release(area);
 	area->dir = lm_xstrdup(dir);
 	area->id = base_name(dir);

@@ -8,6 +8,8 @@
  *   contacts     list of maps, one a row, every column a key
  *   groups       map: group -> list of the same contact maps, file order
  *   signatories  list of maps, every column a key, plus signature_path
+ *                (empty, and area->no_signatories set, when the folder
+ *                has no signatories.csv: the file is optional)
  *                when a signature is given and alt defaulted
  *
  * Every string read from a cell carries its file:line:col, so later checks
@@ -35,6 +37,8 @@ struct lm_area {
 	 * because they are not UTF-8 */
 	struct lm_diag notes[LM_AREA_NOTES];
 	int nnotes;
+	int no_signatories;   /* the folder has no signatories table: only a
+				 letter with 'signatories: none' can be made */
 };
 
 void lm_area_init(struct lm_area *area);

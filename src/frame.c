@@ -4,6 +4,7 @@
 #include "markdown.h"
 #include "utf8.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +95,11 @@ struct ctx {
 	struct lm_diag *d;
 	int large;             /* large print */
 	double size;           /* body text size */
+	double lead;           /* body leading, a factor of size */
+	double gap;            /* space between blocks and parts, a factor of its usual */
+	const struct lm_value *sigs; /* who signs, in order */
+	int no_block;          /* signatories: none: no closing, no block */
+	const char *salutation, *subject, *closing; /* NULL: none */
 };
 
 /* The PDF writer stores the title, author, subject, language and each
@@ -134,6 +140,13 @@ static int pdf_strings_fit(struct ctx *c, const struct lm_pdf_meta *meta, const 
 				    lm_value_get(sigs->items[i], "alt"), NULL))
 			return -1;
 	return 0;
+}
+
+/* A part the front matter says the letter goes without: `none` (a word,
+ * not text, so that "None" as a salutation still prints). */
+static int is_none(const struct lm_value *v)
+{
+	return v && v->kind == LM_VALUE_STRING && !strcmp(v->str, "none");
 }
 
 /* Expands front matter `key` as plain text.  Returns 1 when the key is set,
@@ -181,7 +194,7 @@ static void plain_para(struct ctx *c, const char *text, const struct lm_para_sty
 static struct lm_para_style body_style(const struct ctx *c)
 {
 	return (struct lm_para_style){ .face = LM_FACE_REGULAR, .size = c->size,
-				       .leading = c->size * (c->large ? 1.35 : 1.3), .rgb = TEXT_RGB };
+				       .leading = c->size * c->lead, .rgb = TEXT_RGB };
 }
 
 static int letterhead(struct ctx *c, int window)
@@ -319,7 +332,7 @@ static int reference_block(struct ctx *c, int *shows_date)
 {
 	const struct lm_value *ref = lm_value_get(c->l->fm, "reference");
 	*shows_date = 0;
-	if (!ref)
+	if (!ref || is_none(ref))
 		return 0;
 	if (ref->kind != LM_VALUE_LIST)
 		return lm_diag_set(c->d, c->l->path, ref->line, ref->col,
@@ -375,7 +388,16 @@ static int select_signatories(struct ctx *c, struct lm_value **out)
 	const struct lm_value *all = lm_value_get(c->area->ctx, "signatories");
 	const struct lm_value *want = lm_value_get(c->l->fm, "signatories");
 	struct lm_value *list = lm_value_list(c->lay->arena);
-	if (!want) {
+	if (is_none(want)) {
+		c->no_block = 1;
+	} else if (!want) {
+		/* a signed letter with no one to sign it is a letter gone wrong */
+		if (!all || !all->n)
+			return lm_diag_set(c->d, c->area->no_signatories ? c->area->dir : c->l->path, 0, 0,
+					   c->area->no_signatories
+					   ? "the area has no signatories.csv, but the letter is signed; add the file (one to three people sign), or put 'signatories: none' in the letter's front matter to send it unsigned"
+					   : "%s/signatories.csv has no one in it, but the letter is signed; add one to three signatories, or put 'signatories: none' in the letter's front matter to send it unsigned",
+					   c->area->dir);
 		for (size_t i = 0; all && i < all->n && i < 3; i++)
 			lm_value_push(c->lay->arena, list, all->items[i]);
 	} else {
@@ -424,33 +446,57 @@ static double sig_column_height(struct ctx *c, const struct lm_value *s, double 
 	return h;
 }
 
-static int closing_and_signatures(struct ctx *c, const struct lm_value *sigs)
+/* The signature block's columns: their width and the tallest's height. */
+static double sig_block(struct ctx *c, double *colw)
 {
-	struct lm_flow *f = &c->flow;
-	struct lm_buf closing = LM_BUF_INIT;
-	if (fm_key(c, "closing", "Yours sincerely,", &closing)) {
-		lm_buf_release(&closing);
-		return -1;
-	}
-	size_t n = sigs->n;
+	size_t n = c->sigs->n;
 	double gutter = 6 * MM;
-	double colw = n ? (lm_flow_width(f) - gutter * (double)(n - 1)) / (double)n : 0;
-	if (colw > 75 * MM)
-		colw = 75 * MM;
+	*colw = n ? (lm_flow_width(&c->flow) - gutter * (double)(n - 1)) / (double)n : 0;
+	if (*colw > 75 * MM)
+		*colw = 75 * MM;
 	double sig_h = 0;
 	for (size_t i = 0; i < n; i++) {
-		double h = sig_column_height(c, sigs->items[i], colw);
+		double h = sig_column_height(c, c->sigs->items[i], *colw);
 		if (h > sig_h)
 			sig_h = h;
 	}
+	return sig_h;
+}
+
+/* What the closing and the signature block take from where the body
+ * ends: the paragraph before them must leave this much below it. */
+static double sign_off_height(struct ctx *c)
+{
+	double colw;
+	if (c->no_block || (!c->closing && !c->sigs->n))
+		return 0;
+	double h = c->size * 0.8 * c->gap + sig_block(c, &colw);
+	if (c->closing)
+		h += body_style(c).leading + 3 * MM;
+	return h;
+}
+
+static int closing_and_signatures(struct ctx *c)
+{
+	struct lm_flow *f = &c->flow;
+	const struct lm_value *sigs = c->sigs;
+	if (c->no_block || (!c->closing && !sigs->n))
+		return 0;
+	size_t n = sigs->n;
+	double gutter = 6 * MM;
+	double colw;
+	double sig_h = sig_block(c, &colw);
 	/* the closing line and the whole signature block stay on one page */
 	struct lm_para_style bs = body_style(c);
-	lm_flow_space(f, c->size * 0.8);
-	lm_flow_need(f, bs.leading + 3 * MM + sig_h);
-	int e = lm_layout_elem(c->lay, LM_ROLE_PARAGRAPH, 0, 0);
-	plain_para(c, closing.ptr, &bs, e);
-	lm_buf_release(&closing);
-	f->y -= 3 * MM;
+	lm_flow_space(f, c->size * 0.8 * c->gap);
+	lm_flow_need(f, (c->closing ? bs.leading + 3 * MM : 0) + sig_h);
+	if (c->closing) {
+		int e = lm_layout_elem(c->lay, LM_ROLE_PARAGRAPH, 0, 0);
+		plain_para(c, c->closing, &bs, e);
+		f->y -= 3 * MM;
+	}
+	if (!n)
+		return 0;
 	double top = f->y;
 	double save_left = f->left, save_right = f->right;
 	for (size_t i = 0; i < n; i++) {
@@ -634,18 +680,261 @@ static int check_glyphs(struct ctx *c)
 	return 0;
 }
 
+/* ---- the parts in order ---- */
+
+enum { PART_SALUTATION, PART_SUBJECT, PART_SIGNATURES, NPARTS };
+
+/* The body cut where it places parts: segment i, then part[i]. */
+struct body {
+	struct lm_doc *docs;  /* nparts + 1 */
+	int *part;            /* nparts */
+	size_t nparts;
+	int placed[NPARTS];
+};
+
+static void body_release(struct body *b)
+{
+	for (size_t i = 0; b->docs && i <= b->nparts; i++)
+		lm_doc_release(&b->docs[i]);
+	free(b->docs);
+	free(b->part);
+	memset(b, 0, sizeof(*b));
+}
+
+/* Parses the expanded body, cut at the marks of the parts it places. */
+static int body_parse(struct ctx *c, const char *text, size_t len, struct body *b)
+{
+	static const char *const names[] = { "salutation", "subject", "signatures" };
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++)
+		n += text[i] == LM_TEMPLATE_PART_MARK;
+	n /= 2;
+	b->docs = lm_xcalloc(n + 1, sizeof(*b->docs));
+	b->part = lm_xcalloc(n ? n : 1, sizeof(*b->part));
+	for (size_t i = 0; i <= n; i++)
+		lm_doc_init(&b->docs[i]);
+	size_t start = 0;
+	for (size_t k = 0; k <= n; k++) {
+		const char *mark = k < n ? memchr(text + start, LM_TEMPLATE_PART_MARK, len - start) : NULL;
+		size_t end = mark ? (size_t)(mark - text) : len;
+		if (lm_doc_parse(&b->docs[k], c->l->path, text + start, end - start, c->d))
+			return -1;
+		if (!mark)
+			break;
+		const char *name = mark + 1;
+		const char *close = memchr(name, LM_TEMPLATE_PART_MARK, len - (size_t)(name - text));
+		int part = close ? lm_template_part(name, (size_t)(close - name)) : -1;
+		if (part < 0) /* the mark comes from the template alone */
+			return lm_diag_setk(c->d, LM_KIND_BUG, c->l->path, 0, 0, "a part's mark is broken");
+		if (b->placed[part]++)
+			return lm_diag_set(c->d, c->l->path, 0, 0,
+					   "the body places {{> %s}} more than once (in a section that repeats?); place it once",
+					   names[part]);
+		b->part[k] = part;
+		b->nparts = k + 1;
+		start = (size_t)(close - text) + 1;
+		if (start < len && text[start] == '\n')
+			start++;
+	}
+	return 0;
+}
+
+static void salutation(struct ctx *c, int in_body)
+{
+	if (!c->salutation)
+		return;
+	struct lm_para_style bs = body_style(c);
+	/* placed in the body, it stands apart like a paragraph */
+	if (in_body)
+		lm_flow_space(&c->flow, c->size * 0.8 * c->gap);
+	int e = lm_layout_elem(c->lay, LM_ROLE_PARAGRAPH, 0, 0);
+	plain_para(c, c->salutation, &bs, e);
+}
+
+static void subject(struct ctx *c)
+{
+	if (!c->subject)
+		return;
+	struct lm_para_style st = body_style(c);
+	st.face = LM_FACE_BOLD;
+	if (c->large) /* headings bigger than the body */
+		st.size = c->size * 1.15, st.leading = st.size * 1.25;
+	lm_flow_space(&c->flow, c->size * 0.8 * c->gap);
+	int h = lm_layout_elem(c->lay, LM_ROLE_HEADING, 1, 0);
+	plain_para(c, c->subject, &st, h);
+}
+
+/* Everything from the salutation to the signatures, in the body's order. */
+static int parts_and_body(struct ctx *c, const struct body *b)
+{
+	if (!b->placed[PART_SALUTATION])
+		salutation(c, 0);
+	if (!b->placed[PART_SUBJECT])
+		subject(c);
+	for (size_t k = 0; k <= b->nparts; k++) {
+		int next = k < b->nparts ? b->part[k] : -1;
+		/* the paragraph before the sign-off goes over with it */
+		if (next == PART_SIGNATURES || (k == b->nparts && !b->placed[PART_SIGNATURES]))
+			c->flow.keep_after = sign_off_height(c);
+		lm_flow_doc(&c->flow, &b->docs[k], c->size, 0);
+		c->flow.keep_after = 0;
+		if (next == PART_SALUTATION)
+			salutation(c, k > 0 || b->docs[0].n > 0);
+		else if (next == PART_SUBJECT)
+			subject(c);
+		else if (next == PART_SIGNATURES && closing_and_signatures(c))
+			return -1;
+	}
+	if (!b->placed[PART_SIGNATURES] && closing_and_signatures(c))
+		return -1;
+	return 0;
+}
+
+/* ---- fitting pages ---- */
+
+/* How the letter is tightened to fit `pages: N`, loosest first: the space
+ * between paragraphs and list items, then the leading, then the type size
+ * (to 10 pt; large print stays at 16). */
+static const struct tighten {
+	double gap, lead, size;
+} tightening[] = {
+	{ 1.0, 0, 0 },   { 0.8, 0, 0 },    { 0.6, 0, 0 },    { 0.45, 0, 0 },
+	{ 0.45, -0.05, 0 }, { 0.45, -0.1, 0 }, { 0.45, -0.15, 0 },
+	{ 0.45, -0.15, 10.5 }, { 0.45, -0.15, 10 },
+};
+
+/* Lines of text on page p (distinct baselines of what a reader reads). */
+static size_t page_lines(const struct lm_layout *lay, size_t p)
+{
+	const struct lm_page *pg = &lay->pages[p];
+	double *ys = lm_xmalloc((pg->n ? pg->n : 1) * sizeof(*ys));
+	size_t n = 0;
+	for (size_t i = 0; i < pg->n; i++) {
+		const struct lm_box *b = &pg->boxes[i];
+		if (b->kind != LM_BOX_TEXT || b->elem < 0)
+			continue;
+		size_t k = 0;
+		while (k < n && fabs(ys[k] - b->y) > 0.5)
+			k++;
+		if (k == n)
+			ys[n++] = b->y;
+	}
+	free(ys);
+	return n;
+}
+
+/* Back to an empty layout (its arena keeps what was made: the template
+ * context and the recipient live there). */
+static void layout_clear(struct lm_layout *lay)
+{
+	for (size_t i = 0; i < lay->npages; i++)
+		free(lay->pages[i].boxes);
+	free(lay->pages);
+	lay->pages = NULL;
+	lay->npages = lay->pages_alloc = 0;
+	lay->nelems = 1; /* the Document */
+	memset(lay->sign_rect, 0, sizeof(lay->sign_rect));
+}
+
+/* The `pages` front matter: 0 when absent. */
+static int pages_wanted(struct ctx *c, long *out)
+{
+	const struct lm_value *v = lm_value_get(c->l->fm, "pages");
+	*out = 0;
+	if (!v)
+		return 0;
+	char *end = NULL;
+	long n = v->kind == LM_VALUE_STRING ? strtol(v->str, &end, 10) : 0;
+	if (v->kind != LM_VALUE_STRING || *end || end == v->str || n < 1 || n > 50)
+		return lm_diag_set(c->d, c->l->path, v->line, v->col,
+				   "'pages' must be a number of pages from 1 to 50 (e.g. pages: 2)");
+	*out = n;
+	return 0;
+}
+
+/* The one place the frame says which front matter it reads as what. */
+static int read_parts(struct ctx *c, struct lm_pdf_meta *meta)
+{
+	struct lm_arena *a = c->lay->arena;
+	struct lm_buf b = LM_BUF_INIT;
+	static const char *const keys[] = { "salutation", "subject", "closing" };
+	static const char *const dflt[] = { "Dear Parent/Carer,", NULL, "Yours sincerely," };
+	const char **out[] = { &c->salutation, &c->subject, &c->closing };
+	for (int k = 0; k < 3; k++) {
+		const struct lm_value *v = lm_value_get(c->l->fm, keys[k]);
+		lm_buf_reset(&b);
+		*out[k] = NULL;
+		if (is_none(v))
+			continue;
+		int rc = fm_text(c, v, &b);
+		if (rc < 0) {
+			lm_buf_release(&b);
+			return -1;
+		}
+		if (rc == 0 && !dflt[k])
+			continue;
+		if (rc == 0)
+			lm_buf_adds(&b, dflt[k]);
+		if (k == 1) /* the PDF's Subject is the front matter's, wherever it prints */
+			meta->subject = lm_arena_strdup(a, b.ptr);
+		/* an empty part leaves nothing behind, not an empty paragraph */
+		if (b.len)
+			*out[k] = lm_arena_strdup(a, b.ptr);
+	}
+	lm_buf_release(&b);
+	const struct lm_value *date = lm_value_get(c->l->fm, "date");
+	if (date && !is_none(date))
+		return lm_diag_set(c->d, c->l->path, date->line, date->col,
+				   "'date' takes only 'none' (a letter without a date); the date itself is the run's (--date), written as date_format says");
+	return 0;
+}
+
+/* A body naming a signatory the letter's own list leaves out: say so,
+ * rather than that the area has no such row. */
+static void explain_left_out(struct ctx *c, struct lm_diag *d)
+{
+	static const char lead[] = "'signatories' has no row with id '";
+	const struct lm_value *want = lm_value_get(c->l->fm, "signatories");
+	if (!want || strncmp(d->msg, lead, sizeof(lead) - 1))
+		return;
+	const char *id = d->msg + sizeof(lead) - 1;
+	const char *q = strchr(id, '\'');
+	if (!q || q - id > 200)
+		return;
+	char name[256];
+	snprintf(name, sizeof(name), "%.*s", (int)(q - id), id);
+	if (!lm_value_get(lm_value_get(c->area->ctx, "signatories"), name))
+		return;
+	snprintf(d->msg, sizeof(d->msg),
+		 "signatory '%s' is in %s/signatories.csv, but this letter's 'signatories:' (line %d) leaves it out; add %s to that list, or take {{signatories.%s…}} out of the body",
+		 name, c->area->dir, want->line, name, name);
+}
+
+struct report_ctx {
+	struct ctx *c;
+	const struct lm_frame_opts *o;
+};
+
+static void report_explained(void *ctx, const struct lm_diag *d)
+{
+	struct report_ctx *r = ctx;
+	struct lm_diag e = *d;
+	explain_left_out(r->c, &e);
+	r->o->report(r->o->report_ctx, &e);
+}
+
 int lm_frame_layout(const struct lm_letter *l, const struct lm_area *area,
 		    const struct lm_assets *assets, const struct lm_frame_opts *o,
 		    struct lm_fonts *fonts, struct lm_layout *lay, struct lm_pdf_meta *meta,
 		    struct lm_diag *d)
 {
 	struct ctx c = { .l = l, .area = area, .assets = assets, .fonts = fonts, .lay = lay, .d = d,
-			 .large = o->large_print, .size = o->large_print ? LARGE_SIZE : BODY_SIZE };
+			 .large = o->large_print, .size = o->large_print ? LARGE_SIZE : BODY_SIZE,
+			 .lead = o->large_print ? 1.35 : 1.3, .gap = 1.0 };
 	struct lm_arena *a = lay->arena;
-	struct lm_buf buf = LM_BUF_INIT;
-	struct lm_doc doc;
+	struct lm_buf buf = LM_BUF_INIT, footer = LM_BUF_INIT;
+	struct body body = { 0 };
 	int rc = -1;
-	lm_doc_init(&doc);
 
 	const struct lm_value *paper = lm_value_get(l->fm, "paper");
 	if (paper && paper->kind == LM_VALUE_STRING && !strcasecmp(paper->str, "letter")) {
@@ -656,6 +945,9 @@ int lm_frame_layout(const struct lm_letter *l, const struct lm_area *area,
 	} else {
 		lay->page_w = A4_W, lay->page_h = A4_H;
 	}
+	long want_pages;
+	if (pages_wanted(&c, &want_pages))
+		goto out;
 
 	/* the template context: the area's data, the chosen signatories, the date */
 	c.data = lm_value_map(a);
@@ -665,6 +957,7 @@ int lm_frame_layout(const struct lm_letter *l, const struct lm_area *area,
 	struct lm_value *sigs = NULL;
 	if (select_signatories(&c, &sigs))
 		goto out;
+	c.sigs = sigs;
 	lm_value_set(a, c.data, "signatories", sigs);
 	const struct lm_value *area_map = lm_value_get(ac, "area");
 	const struct lm_value *fmt = lm_value_get(area_map, "date_format");
@@ -678,31 +971,32 @@ int lm_frame_layout(const struct lm_letter *l, const struct lm_area *area,
 
 	/* the body first: its errors are the likeliest and the cheapest to find */
 	if (o->report) {
-		int r = lm_template_expand_report(l->body, c.data, LM_ESCAPE_MARKDOWN, &buf, o->report,
-						  o->report_ctx, d);
+		struct report_ctx rx = { &c, o };
+		int r = lm_template_expand_report(l->body, c.data, LM_ESCAPE_MARKDOWN, &buf,
+						  report_explained, &rx, d);
 		if (r < 0)
-			o->report(o->report_ctx, d); /* the error that stopped it */
+			report_explained(&rx, d); /* the error that stopped it */
 		if (r) {
 			/* reported: the caller need not print it again */
 			lm_diag_clear(d);
 			goto out;
 		}
 	} else if (lm_template_expand(l->body, c.data, LM_ESCAPE_MARKDOWN, &buf, d)) {
+		explain_left_out(&c, d);
 		goto out;
 	}
-	if (lm_doc_parse(&doc, l->path, buf.ptr, buf.len, d))
+	if (body_parse(&c, buf.ptr, buf.len, &body))
 		goto out;
 	lm_buf_reset(&buf);
+	if (read_parts(&c, meta))
+		goto out;
 
 	/* the footer first: in large print it is wrapped, and the text
 	 * stops above however many lines it takes */
-	struct lm_buf footer = LM_BUF_INIT;
 	const struct lm_value *footer_v = lm_value_get(l->fm, "footer");
 	if (footer_v) {
-		if (fm_text(&c, footer_v, &footer) < 0) {
-			lm_buf_release(&footer);
+		if (fm_text(&c, footer_v, &footer) < 0)
 			goto out;
-		}
 	} else {
 		lm_buf_adds(&footer, lm_value_str(area_map, "organisation", ""));
 		const char *one = lm_value_str(area_map, "address_oneline", "");
@@ -716,91 +1010,94 @@ int lm_frame_layout(const struct lm_letter *l, const struct lm_area *area,
 		double lines = large_footer_lines(&c, footer.ptr, 1);
 		bottom = FOOTER_Y + lines * c.size * 1.2 + 8 * MM;
 	}
-	struct lm_para_style bs = body_style(&c);
-	lm_flow_begin(&c.flow, lay, fonts, MARGIN_X, lay->page_w - MARGIN_X, lay->page_h - MARGIN_TOP,
-		      bottom);
-	c.flow.image = o->image;
-	c.flow.image_ctx = o->image_ctx;
-	/* with a postal address, letterhead and reference block move to a
-	 * right-hand column beside the envelope window; in large print only
-	 * the letterhead, the reference block going below the window */
-	int window = lm_recipient_has_address(o->recipient);
-	double window_bottom = 0;
-	if (window)
-		c.flow.left = lay->page_w - MARGIN_X - 65 * MM;
-	if (letterhead(&c, window)) {
-		lm_buf_release(&footer);
-		goto out;
-	}
-	/* after the letterhead: who writes is read before to whom */
-	if (window)
-		window_bottom = address_window(&c, o->recipient);
-	if (window && c.large) {
-		c.flow.left = MARGIN_X;
-		double below = window_bottom - 6 * MM;
-		if (c.flow.y > below)
-			c.flow.y = below;
-	}
-	int shows_date;
-	if (reference_block(&c, &shows_date)) {
-		lm_buf_release(&footer);
-		goto out;
-	}
-	if (!shows_date) {
-		const struct lm_value *date = lm_value_get(c.data, "date");
-		int e = lm_layout_elem(lay, LM_ROLE_PARAGRAPH, 0, 0);
-		plain_para(&c, date->str, &bs, e);
-		lm_flow_space(&c.flow, 6 * MM);
-	}
-	if (window) {
-		c.flow.left = MARGIN_X;
-		double below = lay->page_h - WINDOW_TOP - WINDOW_H - 8 * MM;
-		if (below > window_bottom - 8 * MM)
-			below = window_bottom - 8 * MM;
-		if (c.flow.y > below)
-			c.flow.y = below;
-	}
-	if (fm_key(&c, "salutation", "Dear Parent/Carer,", &buf))
-		goto out;
-	int e = lm_layout_elem(lay, LM_ROLE_PARAGRAPH, 0, 0);
-	plain_para(&c, buf.ptr, &bs, e);
-	lm_buf_reset(&buf);
+	const struct lm_value *date_v = lm_value_get(l->fm, "date");
+	const char *date = is_none(date_v) ? "" : lm_value_get(c.data, "date")->str;
 
-	const struct lm_value *subject = lm_value_get(l->fm, "subject");
-	if (subject) {
-		if (fm_text(&c, subject, &buf) < 0)
+	/* laid out as written, then (with `pages: N`) tighter until it fits */
+	const size_t nlevels = want_pages ? sizeof(tightening) / sizeof(tightening[0]) : 1;
+	size_t level = 0;
+	for (;; level++) {
+		const struct tighten *t = &tightening[level];
+		if (t->size && c.large)
+			break; /* large print never goes below 16 pt */
+		c.gap = t->gap;
+		c.lead = (c.large ? 1.35 : 1.3) + t->lead;
+		c.size = c.large ? LARGE_SIZE : t->size ? t->size : BODY_SIZE;
+		layout_clear(lay);
+		struct lm_para_style bs = body_style(&c);
+		lm_flow_begin(&c.flow, lay, fonts, MARGIN_X, lay->page_w - MARGIN_X,
+			      lay->page_h - MARGIN_TOP, bottom);
+		c.flow.image = o->image;
+		c.flow.image_ctx = o->image_ctx;
+		c.flow.leading_scale = 1.3 + t->lead; /* the body's, in both prints */
+		c.flow.gap_scale = c.gap;
+		/* with a postal address, letterhead and reference block move to a
+		 * right-hand column beside the envelope window; in large print only
+		 * the letterhead, the reference block going below the window */
+		int window = lm_recipient_has_address(o->recipient);
+		double window_bottom = 0;
+		if (window)
+			c.flow.left = lay->page_w - MARGIN_X - 65 * MM;
+		if (letterhead(&c, window))
 			goto out;
-		meta->subject = lm_arena_strdup(a, buf.ptr);
-		if (buf.len) {
-			struct lm_para_style st = bs;
-			st.face = LM_FACE_BOLD;
-			if (c.large) /* headings bigger than the body */
-				st.size = c.size * 1.15, st.leading = st.size * 1.25;
-			lm_flow_space(&c.flow, c.size * 0.8);
-			int h = lm_layout_elem(lay, LM_ROLE_HEADING, 1, 0);
-			plain_para(&c, buf.ptr, &st, h);
+		/* after the letterhead: who writes is read before to whom */
+		if (window)
+			window_bottom = address_window(&c, o->recipient);
+		if (window && c.large) {
+			c.flow.left = MARGIN_X;
+			double below = window_bottom - 6 * MM;
+			if (c.flow.y > below)
+				c.flow.y = below;
 		}
-		lm_buf_reset(&buf);
+		int shows_date;
+		if (reference_block(&c, &shows_date))
+			goto out;
+		if (!shows_date && *date) {
+			int e = lm_layout_elem(lay, LM_ROLE_PARAGRAPH, 0, 0);
+			plain_para(&c, date, &bs, e);
+			lm_flow_space(&c.flow, 6 * MM);
+		}
+		if (window) {
+			c.flow.left = MARGIN_X;
+			double below = lay->page_h - WINDOW_TOP - WINDOW_H - 8 * MM;
+			if (below > window_bottom - 8 * MM)
+				below = window_bottom - 8 * MM;
+			if (c.flow.y > below)
+				c.flow.y = below;
+		}
+		if (parts_and_body(&c, &body))
+			goto out;
+		if (o->signature_box) {
+			/* below the signatures, right-aligned: where a reader shows the
+			 * digital signature; it must be the last page, so keep it there */
+			double h = 12 * MM, w = 62 * MM;
+			lm_flow_space(&c.flow, 4 * MM);
+			if (c.flow.y - h < c.flow.bottom && c.flow.page + 1 == lay->npages && !c.flow.at_top)
+				lm_flow_new_page(&c.flow);
+			lay->sign_rect[0] = c.flow.right - w;
+			lay->sign_rect[1] = c.flow.y - h;
+			lay->sign_rect[2] = c.flow.right;
+			lay->sign_rect[3] = c.flow.y;
+			c.flow.y -= h;
+		}
+		if (!want_pages || lay->npages <= (size_t)want_pages || level + 1 >= nlevels ||
+		    (tightening[level + 1].size && c.large))
+			break;
 	}
-	lm_flow_doc(&c.flow, &doc, c.size, 0);
-	if (closing_and_signatures(&c, sigs))
+	if (want_pages && lay->npages > (size_t)want_pages) {
+		/* over by the lines past page N, at the tightest */
+		size_t over = 0;
+		for (size_t p = (size_t)want_pages; p < lay->npages; p++)
+			over += page_lines(lay, p);
+		const struct lm_value *v = lm_value_get(l->fm, "pages");
+		lm_diag_set(d, l->path, v->line, v->col,
+			    "the letter does not fit in %ld page%s even at its tightest (%s%g pt, less space between paragraphs): it is %zu line%s over; shorten it by %zu line%s or set pages: %zu",
+			    want_pages, want_pages == 1 ? "" : "s", c.large ? "large print, " : "", c.size,
+			    over, over == 1 ? "" : "s", over, over == 1 ? "" : "s", lay->npages);
 		goto out;
-	if (o->signature_box) {
-		/* below the signatures, right-aligned: where a reader shows the
-		 * digital signature; it must be the last page, so keep it there */
-		double h = 12 * MM, w = 62 * MM;
-		lm_flow_space(&c.flow, 4 * MM);
-		if (c.flow.y - h < c.flow.bottom && c.flow.page + 1 == lay->npages && !c.flow.at_top)
-			lm_flow_new_page(&c.flow);
-		lay->sign_rect[0] = c.flow.right - w;
-		lay->sign_rect[1] = c.flow.y - h;
-		lay->sign_rect[2] = c.flow.right;
-		lay->sign_rect[3] = c.flow.y;
-		c.flow.y -= h;
 	}
 
 	footers(&c, footer.ptr);
-	lm_buf_release(&footer);
 
 	if (fm_key(&c, "title", NULL, &buf))
 		goto out;
@@ -812,9 +1109,28 @@ int lm_frame_layout(const struct lm_letter *l, const struct lm_area *area,
 		goto out;
 	if (check_glyphs(&c))
 		goto out;
+	/* a last page with a few lines on it: a page wasted, a letter that
+	 * looks unfinished; checking says how to bring it back */
+	if (o->report && lay->npages > 1) {
+		size_t lines = page_lines(lay, lay->npages - 1);
+		if (lines <= LM_FRAME_SHORT_PAGE) {
+			struct lm_diag w;
+			const struct lm_value *v = lm_value_get(l->fm, "pages");
+			lm_diag_clear(&w);
+			w.severity = LM_WARNING;
+			snprintf(w.file, sizeof(w.file), "%s", l->path);
+			w.line = v ? v->line : 1;
+			w.col = v ? v->col : 1;
+			snprintf(w.msg, sizeof(w.msg),
+				 "the letter runs onto page %zu by %zu line%s: shorten it or set pages: %zu",
+				 lay->npages, lines, lines == 1 ? "" : "s", lay->npages - 1);
+			o->report(o->report_ctx, &w);
+		}
+	}
 	rc = 0;
 out:
 	lm_buf_release(&buf);
-	lm_doc_release(&doc);
+	lm_buf_release(&footer);
+	body_release(&body);
 	return rc;
 }

@@ -56,6 +56,10 @@ struct lm_frame_opts {
 	void *image_ctx;
 };
 
+/* A last page with this many lines of text or fewer is worth a warning
+ * when checking (o->report): a page spent on a few lines. */
+#define LM_FRAME_SHORT_PAGE 5
+
 /* Lays out `l` for `area` into `lay` (initialised by the caller, who
  * releases it) and fills `meta` with strings owned by lay->arena.
  * Box image indexes refer to assets->images.  Returns 0, or -1 with d filled. */

@@ -433,7 +433,19 @@ int lm_flow_para(struct lm_flow *f, const struct lm_span *spans, size_t n,
 	while (i < nlines || (nlines == 0 && !marker_done && st->marker)) {
 		size_t fit = (size_t)floor((f->y - f->bottom + 0.01) / st->leading);
 		size_t left = nlines - i;
-		if (nlines && fit < left) {
+		if (nlines && fit >= left && f->keep_after > 0 && !f->at_top &&
+		    f->y - (double)left * st->leading - f->keep_after < f->bottom - 0.01) {
+			/* what must follow does not fit below: the last two
+			 * lines go over with it (or all, rather than leave one) */
+			size_t take = left > 2 ? left - 2 : 0;
+			if (i == 0 && take < 2)
+				take = 0;
+			if (!take) {
+				lm_flow_new_page(f);
+				continue;
+			}
+			fit = take;
+		} else if (nlines && fit < left) {
 			/* no lone first line at the foot of a page, no lone last line at the top of the next */
 			size_t take = fit;
 			if (left - take == 1 && take > 0)
@@ -755,7 +767,12 @@ static double flow_image(struct lm_flow *f, const struct lm_block *b, double ind
 
 void lm_flow_doc(struct lm_flow *f, const struct lm_doc *doc, double size, int parent)
 {
-	const double leading = size * 1.3, gap = size * 0.8, indent_step = size * 1.6;
+	const double leading = size * (f->leading_scale > 0 ? f->leading_scale : 1.3);
+	const double gap = size * 0.8 * (f->gap_scale > 0 ? f->gap_scale : 1.0);
+	const double indent_step = size * 1.6;
+	/* only the last block keeps with what follows the document */
+	const double keep = f->keep_after;
+	f->keep_after = 0;
 	int list_elem[64];
 	int list_ids[64];
 	int depth = 0;     /* open lists */
@@ -765,6 +782,8 @@ void lm_flow_doc(struct lm_flow *f, const struct lm_doc *doc, double size, int p
 	int empty_item = -1; /* the body of a list item with no text, just above */
 	for (size_t i = 0; i < doc->n; i++) {
 		const struct lm_block *b = &doc->blocks[i];
+		if (i + 1 == doc->n && (b->kind == LM_BLOCK_PARAGRAPH || b->kind == LM_BLOCK_LIST_ITEM))
+			f->keep_after = keep;
 		double indent = indent_step * (b->quote + (b->kind == LM_BLOCK_LIST_ITEM || b->kind == LM_BLOCK_IMAGE ? b->level : 0));
 		/* deep quotes and lists stop indenting where the text column
 		 * would get narrower than MIN_COLUMN of the frame */
@@ -881,6 +900,7 @@ void lm_flow_doc(struct lm_flow *f, const struct lm_doc *doc, double size, int p
 		item_body = -1;
 		empty_item = -1;
 	}
+	f->keep_after = 0;
 }
 
 const char *lm_role_name(const struct lm_elem *e)

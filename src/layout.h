@@ -126,6 +126,14 @@ struct lm_flow {
 	 * NULL: images are printed as their alt text. */
 	int (*image)(void *ctx, const char *src, unsigned *w, unsigned *h);
 	void *image_ctx;
+	/* lm_flow_doc: body leading and the space between blocks as factors
+	 * of the size (0: 1.3 and 0.8), the latter scaled by gap_scale (0: 1);
+	 * a letter made to fit fewer pages tightens them */
+	double leading_scale, gap_scale;
+	/* points that must fit on the page below the last line of the next
+	 * paragraph lm_flow_doc ends with (a closing and signature block kept
+	 * with the paragraph before it); lm_flow_doc clears it */
+	double keep_after;
 };
 
 /* Body images are drawn at their natural size at this resolution, never

@@ -14,7 +14,7 @@
 
 static const char *const known_keys[] = {
 	"title", "subject", "salutation", "closing", "signatories", "date_format",
-	"paper", "lang", "reference", "footer", "address",
+	"paper", "lang", "reference", "footer", "address", "date", "pages",
 };
 
 void lm_letter_init(struct lm_letter *l)

@@ -489,6 +489,15 @@ static int parse_src(struct lm_template **out, const char *path, const char *src
 		     size_t indent_len, const char *partials_dir,
 		     const struct chain *chain, int depth, struct pcache *cache, struct lm_diag *d);
 
+int lm_template_part(const char *name, size_t len)
+{
+	static const char *const parts[] = { "salutation", "subject", "signatures" };
+	for (int i = 0; i < 3; i++)
+		if (strlen(parts[i]) == len && !memcmp(parts[i], name, len))
+			return i;
+	return -1;
+}
+
 static int load_partial(struct parser *p, const struct tag *t, int depth,
 			struct lm_template **out)
 {
@@ -669,6 +678,21 @@ static int build(struct parser *p, struct node *root)
 			n->line = line;
 			n->col = col;
 			if (t->sigil == '>') {
+				if (lm_template_part(name, t->name_len) >= 0) {
+					/* a part of the letter the frame lays out where
+					 * this line stands: no file is read */
+					/* a body (and its partials) has a cache of
+					 * partials; a front matter string has not */
+					if (!p->cache)
+						return fail_at(p, t->start,
+							       "'{{> %.*s}}' places a part of the letter; it works only in the letter's body",
+							       nlen, name);
+					if (!t->standalone)
+						return fail_at(p, t->start,
+							       "'{{> %.*s}}' places a part of the letter, so it goes on a line of its own; put it on its own line between paragraphs",
+							       nlen, name);
+					break;
+				}
 				if (load_partial(p, t, p->depth + (int)nopen + 1,
 						 &n->partial) < 0)
 					return -1;
@@ -892,7 +916,8 @@ void lm_template_escape(struct lm_buf *out, const char *s, size_t len,
 	lm_buf_grow(out, len + len / 2 + 8);
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (c == '\r')
+		/* a value can never place a part of the letter */
+		if (c == '\r' || c == LM_TEMPLATE_PART_MARK)
 			continue;
 		if (c == '\n') {
 			if (table) {
@@ -1128,6 +1153,13 @@ static int expand_nodes(struct expander *x, const struct node *parent, const cha
 			r = expand_section(x, n, file);
 			break;
 		case NODE_PARTIAL:
+			if (!n->partial) { /* a part of the letter: its mark, alone on a line */
+				lm_buf_addc(x->out, LM_TEMPLATE_PART_MARK);
+				lm_buf_adds(x->out, n->name);
+				lm_buf_addc(x->out, LM_TEMPLATE_PART_MARK);
+				lm_buf_addc(x->out, '\n');
+				break;
+			}
 			r = expand_nodes(x, &n->partial->root, n->partial->path);
 			break;
 		}

@@ -5,7 +5,8 @@
  * anything is expanded) and then expanded once per recipient.
  *
  * Offered: {{name}}, {{a.b.c}}, {{.}}, {{#x}}…{{/x}}, {{^x}}…{{/x}},
- * {{! comment }} and {{> partial}}.  Not offered, and reported as errors:
+ * {{! comment }} and {{> partial}} (three names place a part of the
+ * letter instead: see lm_template_part).  Not offered, and reported as errors:
  * {{{x}}} and {{&x}} (values are always printed as typed) and {{=…=}}.
  * Standalone lines follow the Mustache spec, so the blank lines Markdown
  * depends on stay as written.
@@ -81,6 +82,15 @@ void lm_template_walk(const struct lm_template *t, const struct lm_value *ctx, l
  * ones too, each once, in the order of inclusion. */
 void lm_template_partials(const struct lm_template *t, void (*fn)(void *ctx, const char *path),
 			  void *ctx);
+
+/* The parts of a letter its body may place: `{{> salutation}}`,
+ * `{{> subject}}` and `{{> signatures}}` read no partial file; each stands
+ * on a line of its own, and expands to LM_TEMPLATE_PART_MARK, the name,
+ * LM_TEMPLATE_PART_MARK and a newline, for the frame to put the part there
+ * (a value never holds the mark: escaping drops it).  Returns the part's
+ * number (0 salutation, 1 subject, 2 signatures), or -1 for another name. */
+#define LM_TEMPLATE_PART_MARK '\x1E'
+int lm_template_part(const char *name, size_t len);
 
 /* Frees `t` and the partials it holds; NULL is allowed. */
 void lm_template_free(struct lm_template *t);

@@ -102,6 +102,37 @@ static int lay_out(struct fx *f, const char *text, const struct lm_value *row, i
 			       &f->d);
 }
 
+/* Findings reported while checking. */
+struct found {
+	struct lm_diag v[16];
+	size_t n;
+};
+
+static void collect(void *ctx, const struct lm_diag *d)
+{
+	struct found *f = ctx;
+	if (f->n < 16)
+		f->v[f->n++] = *d;
+}
+
+/* lay_out, as `check` does: findings go to `found`. */
+static int check_out(struct fx *f, const char *text, struct found *found)
+{
+	drop(f);
+	memset(found, 0, sizeof(*found));
+	assert_int_equal(lm_letter_parse(&f->letter, "mem/letter.md", text, strlen(text), NULL, &f->d), 0);
+	f->have_letter = 1;
+	struct lm_frame_opts o = { .date = { 2026, 11, 20 }, .report = collect, .report_ctx = found };
+	memset(&f->meta, 0, sizeof(f->meta));
+	lm_layout_init(&f->lay, 0, 0);
+	f->have_layout = 1;
+	return lm_frame_layout(&f->letter, &f->area, &f->assets, &o, &f->fonts, &f->lay, &f->meta,
+			       &f->d);
+}
+
+/* How many elements' own text contains `needle`. */
+static int count_elems(const struct lm_layout *lay, const char *needle);
+
 /* The text of element `e`'s own boxes, in order; caller frees. */
 static char *elem_text(const struct lm_layout *lay, int e)
 {
@@ -142,6 +173,28 @@ static void elem_pages(const struct lm_layout *lay, int e, long *first, long *la
 					*first = (long)p;
 				*last = (long)p;
 			}
+}
+
+static int count_elems(const struct lm_layout *lay, const char *needle)
+{
+	int n = 0;
+	for (size_t e = 1; e < lay->nelems; e++) {
+		char *t = elem_text(lay, (int)e);
+		n += strstr(t, needle) != NULL;
+		free(t);
+	}
+	return n;
+}
+
+/* `n` paragraphs of about two lines each, as a letter's body. */
+static char *long_body(const char *front, int n)
+{
+	struct lm_buf b = LM_BUF_INIT;
+	lm_buf_adds(&b, front);
+	for (int i = 0; i < n; i++)
+		lm_buf_addf(&b, "Paragraph %d says something a parent should know, at a "
+				"length that takes a line and a bit of the page.\n\n", i);
+	return lm_buf_detach(&b, NULL);
 }
 
 static const char LETTER[] =
@@ -312,13 +365,234 @@ static void test_signatures_kept_with_closing(void **state)
 			int e = f->lay.pages[c0].boxes[i].elem;
 			if (e < 0)
 				continue;
-			if (e >= last_para)
-				moved++;
+			/* the closing never opens a page: the paragraph before
+			 * it ends on the closing's page */
+			long l0, l1;
+			elem_pages(&f->lay, last_para, &l0, &l1);
+			assert_true(e <= last_para);
+			assert_int_equal(l1, c0);
+			moved++;
 			break;
 		}
 		assert_int_equal(lm_layout_empty_elem(&f->lay), -1);
 	}
 	assert_true(moved > 0);
+}
+
+
+/* The body places the parts: a heading above the subject and the
+ * salutation, a postscript after the signatures; none printed twice. */
+static void test_parts_placed_by_body(void **state)
+{
+	struct fx *f = *state;
+	static const char text[] =
+		"---\ntitle: Police letter\nsubject: Knife crime in the county\n"
+		"salutation: Dear Parents & Carers,\nsignatories: [police]\n---\n"
+		"# Letter from the Chief Superintendent\n\n"
+		"{{> subject}}\n\n"
+		"{{> salutation}}\n\n"
+		"We write to you about knife crime.\n\n"
+		"{{> signatures}}\n\n"
+		"PS: more at www.merseyside.police.uk\n";
+	assert_int_equal(lay_out(f, text, NULL, 0), 0);
+	const char *order[] = { "Letter from the Chief", "Knife crime in the county",
+				"Dear Parents & Carers,", "We write to you", "Yours sincerely,",
+				"Bob Stone", "PS: more at" };
+	int prev = 0;
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		int e = find_elem(&f->lay, order[i]);
+		if (e <= prev)
+			fail_msg("'%s' is element %d, not after element %d", order[i], e, prev);
+		prev = e;
+	}
+	assert_int_equal(count_elems(&f->lay, "Dear Parents"), 1);
+	assert_int_equal(count_elems(&f->lay, "Knife crime in the county"), 1);
+	assert_int_equal(count_elems(&f->lay, "Yours sincerely"), 1);
+	assert_int_equal(count_elems(&f->lay, "Ann Lee"), 0);
+	assert_string_equal(f->meta.subject, "Knife crime in the county");
+	assert_int_equal(lm_layout_empty_elem(&f->lay), -1);
+	/* the postscript comes after the block, below it on the page */
+	long c0, c1, p0, p1;
+	elem_pages(&f->lay, find_elem(&f->lay, "Bob Stone"), &c0, &c1);
+	elem_pages(&f->lay, find_elem(&f->lay, "PS: more at"), &p0, &p1);
+	assert_true(p0 >= c1);
+}
+
+static void test_part_errors(void **state)
+{
+	struct fx *f = *state;
+	struct lm_letter l;
+	struct lm_diag d;
+	static const char inline_part[] = "---\ntitle: x\n---\nSigned {{> signatures}} here.\n";
+	assert_int_equal(lm_letter_parse(&l, "mem/a.md", inline_part, sizeof(inline_part) - 1,
+					 "/nonexistent", &d), -1);
+	assert_int_equal(d.line, 4);
+	assert_non_null(strstr(d.msg, "on a line of its own"));
+	/* placed twice: a section that repeats */
+	static const char twice[] = "---\ntitle: x\n---\n{{#signatories}}\n{{> salutation}}\n{{/signatories}}\n";
+	assert_int_not_equal(lay_out(f, twice, NULL, 0), 0);
+	assert_non_null(strstr(f->d.msg, "more than once"));
+	/* a value never places a part */
+	struct lm_buf esc = LM_BUF_INIT;
+	lm_template_escape(&esc, "\x1Esignatures\x1E", 12, LM_ESCAPE_MARKDOWN);
+	assert_null(memchr(esc.ptr, LM_TEMPLATE_PART_MARK, esc.len));
+	lm_buf_release(&esc);
+}
+
+/* A leaflet: no salutation, closing, signatories, date or reference, and
+ * nothing empty or out of place for them. */
+static void test_parts_done_without(void **state)
+{
+	struct fx *f = *state;
+	static const char text[] =
+		"---\ntitle: Leaflet\nsubject: Where to get help\nsalutation: none\n"
+		"signatories: none\ndate: none\nreference: none\n---\n"
+		"## Who can help\n\nCall the Careline.\n";
+	for (int large = 0; large < 2; large++) {
+		assert_int_equal(lay_out(f, text, NULL, large), 0);
+		assert_int_equal(find_elem(&f->lay, "Dear"), -1);
+		assert_int_equal(find_elem(&f->lay, "Yours"), -1);
+		assert_int_equal(find_elem(&f->lay, "Ann Lee"), -1);
+		assert_int_equal(find_elem(&f->lay, "November 2026"), -1);
+		assert_int_equal(lm_layout_empty_elem(&f->lay), -1);
+		/* the subject comes straight after the letterhead */
+		assert_int_equal(find_elem(&f->lay, "Where to get help"),
+				 find_elem(&f->lay, "CH44 8ED") + 1);
+	}
+	/* empty text is the same as none: no empty paragraph */
+	static const char empty[] = "---\ntitle: x\nsalutation: \"\"\nclosing: \"\"\n---\nBody.\n";
+	assert_int_equal(lay_out(f, empty, NULL, 0), 0);
+	assert_int_equal(lm_layout_empty_elem(&f->lay), -1);
+	assert_int_equal(find_elem(&f->lay, "Yours"), -1);
+	assert_true(find_elem(&f->lay, "Ann Lee") > find_elem(&f->lay, "Body."));
+	/* closing: none keeps the signature block */
+	static const char noclose[] = "---\ntitle: x\nclosing: none\n---\nBody.\n";
+	assert_int_equal(lay_out(f, noclose, NULL, 0), 0);
+	assert_int_equal(find_elem(&f->lay, "Yours"), -1);
+	assert_true(find_elem(&f->lay, "Bob Stone") > 0);
+	/* 'date' takes only none */
+	static const char baddate[] = "---\ntitle: x\ndate: 2026-01-01\n---\nBody.\n";
+	assert_int_not_equal(lay_out(f, baddate, NULL, 0), 0);
+	assert_int_equal(f->d.line, 3);
+	assert_non_null(strstr(f->d.msg, "only 'none'"));
+}
+
+/* An area without signatories.csv: only an unsigned letter. */
+static void test_area_without_signatories(void **state)
+{
+	struct fx *f = *state;
+	struct lm_area area;
+	struct lm_assets assets;
+	struct lm_area_files files = {
+		{ AREA_CSV, sizeof(AREA_CSV) - 1 },
+		{ CONTACTS_CSV, sizeof(CONTACTS_CSV) - 1 },
+		{ NULL, 0 },
+	};
+	lm_area_init(&area);
+	lm_assets_init(&assets);
+	assert_int_equal(lm_area_parse(&area, f->arena, "mem/leaflets", &files, 0, &f->d), 0);
+	assert_int_equal(area.no_signatories, 1);
+	assert_int_equal(lm_assets_load(&assets, &area, &f->d), 0);
+	static const char signed_letter[] = "---\ntitle: x\n---\nBody.\n";
+	static const char unsigned_letter[] = "---\ntitle: x\nsignatories: none\n---\nBody.\n";
+	const char *texts[] = { signed_letter, unsigned_letter };
+	for (int k = 0; k < 2; k++) {
+		struct lm_letter l;
+		struct lm_layout lay;
+		struct lm_pdf_meta meta = { 0 };
+		struct lm_frame_opts o = { .date = { 2026, 11, 20 } };
+		assert_int_equal(lm_letter_parse(&l, "mem/l.md", texts[k], strlen(texts[k]), NULL, &f->d), 0);
+		lm_layout_init(&lay, 0, 0);
+		int rc = lm_frame_layout(&l, &area, &assets, &o, &f->fonts, &lay, &meta, &f->d);
+		if (k == 0) {
+			assert_int_equal(rc, -1);
+			assert_non_null(strstr(f->d.msg, "has no signatories.csv"));
+			assert_non_null(strstr(f->d.msg, "signatories: none"));
+		} else {
+			assert_int_equal(rc, 0);
+			assert_int_equal(lm_layout_empty_elem(&lay), -1);
+		}
+		lm_layout_release(&lay);
+		lm_letter_release(&l);
+	}
+	lm_assets_release(&assets);
+	lm_area_release(&area);
+}
+
+/* signatories: [] and a body that names one: the letter left it out. */
+static void test_signatory_left_out(void **state)
+{
+	struct fx *f = *state;
+	static const char text[] = "---\ntitle: x\nsignatories: []\n---\nAsk {{signatories.police.name}}.\n";
+	assert_int_not_equal(lay_out(f, text, NULL, 0), 0);
+	assert_non_null(strstr(f->d.msg, "signatory 'police' is in mem/wirral/signatories.csv, but this letter's 'signatories:' (line 3) leaves it out"));
+	struct found found;
+	assert_int_not_equal(check_out(f, text, &found), 0);
+	assert_int_equal(found.n, 1);
+	assert_non_null(strstr(found.v[0].msg, "leaves it out"));
+	/* a row the area lacks is still the area's */
+	static const char other[] = "---\ntitle: x\nsignatories: [lead]\n---\nAsk {{signatories.acc.name}}.\n";
+	assert_int_not_equal(lay_out(f, other, NULL, 0), 0);
+	assert_null(strstr(f->d.msg, "leaves it out"));
+}
+
+/* pages: N tightens the letter until it fits, or says by how much not. */
+static void test_pages_fit(void **state)
+{
+	struct fx *f = *state;
+	/* find a length that takes two pages as written */
+	int n = 10;
+	for (;; n++) {
+		char *t = long_body("---\ntitle: x\nsignatories: none\n---\n", n);
+		assert_int_equal(lay_out(f, t, NULL, 0), 0);
+		free(t);
+		if (f->lay.npages == 2)
+			break;
+	}
+	/* n: just onto page 2 */
+	char *loose = long_body("---\ntitle: x\nsignatories: none\n---\n", n);
+	char *tight = long_body("---\ntitle: x\nsignatories: none\npages: 1\n---\n", n);
+	assert_int_equal(lay_out(f, loose, NULL, 0), 0);
+	assert_int_equal(f->lay.npages, 2);
+	/* checking warns of the short last page */
+	struct found found;
+	assert_int_equal(check_out(f, loose, &found), 0);
+	assert_int_equal(found.n, 1);
+	assert_int_equal(found.v[0].severity, LM_WARNING);
+	assert_non_null(strstr(found.v[0].msg, "the letter runs onto page 2 by"));
+	assert_non_null(strstr(found.v[0].msg, "shorten it or set pages: 1"));
+	assert_int_equal(lay_out(f, tight, NULL, 0), 0);
+	assert_int_equal(f->lay.npages, 1);
+	assert_int_equal(lm_layout_empty_elem(&f->lay), -1);
+	/* the text is still 10 pt or more */
+	for (size_t i = 0; i < f->lay.pages[0].n; i++)
+		if (f->lay.pages[0].boxes[i].kind == LM_BOX_TEXT && f->lay.pages[0].boxes[i].elem >= 0)
+			assert_true(f->lay.pages[0].boxes[i].h >= 9 - 0.01);
+	assert_int_equal(check_out(f, tight, &found), 0);
+	assert_int_equal(found.n, 0);
+	free(loose);
+	free(tight);
+	/* far too long: by how many lines */
+	char *huge = long_body("---\ntitle: x\nsignatories: none\npages: 1\n---\n", 3 * n);
+	assert_int_equal(lay_out(f, huge, NULL, 0), -1);
+	assert_int_equal(f->d.line, 4);
+	assert_non_null(strstr(f->d.msg, "does not fit in 1 page even at its tightest"));
+	assert_non_null(strstr(f->d.msg, "lines over"));
+	free(huge);
+	/* large print never goes below 16 pt */
+	char *lp = long_body("---\ntitle: x\npages: 2\n---\n", n);
+	int rc = lay_out(f, lp, NULL, 1);
+	for (size_t p = 0; p < f->lay.npages; p++)
+		for (size_t i = 0; i < f->lay.pages[p].n; i++) {
+			const struct lm_box *b = &f->lay.pages[p].boxes[i];
+			if (b->kind == LM_BOX_TEXT && b->elem >= 0)
+				assert_true(b->h >= 16 - 0.01);
+		}
+	(void)rc;
+	free(lp);
+	static const char bad[] = "---\ntitle: x\npages: two\n---\nx\n";
+	assert_int_equal(lay_out(f, bad, NULL, 0), -1);
+	assert_non_null(strstr(f->d.msg, "'pages' must be a number"));
 }
 
 /* The letter from a buffer: errors name the letter and its line. */
@@ -351,6 +625,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_address_in_window, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_signatures_kept_with_closing, setup, teardown),
 		cmocka_unit_test(test_letter_from_memory),
+		cmocka_unit_test_setup_teardown(test_parts_placed_by_body, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_part_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_parts_done_without, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_area_without_signatories, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_signatory_left_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pages_fit, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
