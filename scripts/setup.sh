@@ -19,6 +19,7 @@ packages=(
 	ghostscript                        # an independent PDF reader in tests (strict mode)
 	valgrind python3                   # leak checks; test fixtures
 	mupdf-tools python3-pikepdf        # independent readers in tests; tamper tests for verify (updates saved by other tools)
+	parallel                           # a run spread over shards as on many machines (tests/e2e/parallel.sh)
 	clang libclang-rt-14-dev           # libFuzzer runs in the test suite
 )
 missing=()
