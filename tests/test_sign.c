@@ -229,6 +229,7 @@ static void test_sign_p12_and_verify(void **state)
 	/* the field written unsigned, invisible with an empty appearance, filled in by the update */
 	assert_non_null(find(&out, 0, "/SigFlags 3"));
 	assert_non_null(find(&out, base, "/FT/Sig/T(Signature1)"));
+	assert_non_null(find(&out, base, "/TU(Digital signature of Liverpool Safeguarding Partnership \\(TEST\\))"));
 	assert_non_null(find(&out, base, "/Rect[0 0 0 0]/AP<</N "));
 	assert_non_null(find(&out, base, "/V "));
 	assert_null(find(&out, 0, "/Helvetica"));

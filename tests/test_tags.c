@@ -278,6 +278,42 @@ static void test_big_parent_tree(void **state)
 	free(raw);
 }
 
+/* A table's header cells head their columns (PDF/UA-1 7.5). */
+static void test_header_scope(void **state)
+{
+	(void)state;
+	struct lm_layout lay;
+	lm_layout_init(&lay, 595, 842);
+	int table = lm_layout_elem(&lay, LM_ROLE_TABLE, 0, 0);
+	int row = lm_layout_elem(&lay, LM_ROLE_TABLE_ROW, 0, table);
+	int th = lm_layout_elem(&lay, LM_ROLE_TABLE_HEADER, 0, row);
+	int row2 = lm_layout_elem(&lay, LM_ROLE_TABLE_ROW, 0, table);
+	int td = lm_layout_elem(&lay, LM_ROLE_TABLE_CELL, 0, row2);
+	struct lm_box b[] = { text(th, 60, 700, "Service"), text(td, 60, 680, "Careline") };
+	lm_layout_add(&lay, 0, &b[0]);
+	lm_layout_add(&lay, 0, &b[1]);
+	struct lm_pdfw w;
+	lm_pdfw_init(&w, NULL);
+	struct lm_tags t;
+	lm_tags_init(&t, &w, NULL);
+	int m[2];
+	lm_tags_begin_letter(&t, &lay);
+	lm_tags_begin_page(&t, 10, lay.pages[0].boxes, 2, m);
+	lm_tags_end_page(&t);
+	lm_tags_end_letter(&t);
+	char *raw;
+	finish(&t, &w, &raw);
+	assert_non_null(strstr(raw, "/S/TH/"));
+	assert_non_null(strstr(raw, "/A<</O/Table/Scope/Column>>"));
+	const char *td_elem = strstr(raw, "/S/TD/");
+	assert_non_null(td_elem);
+	assert_null(strstr(strstr(raw, "/S/TD/"), "Scope"));
+	free(raw);
+	lm_tags_release(&t);
+	lm_pdfw_release(&w);
+	lm_layout_release(&lay);
+}
+
 static void test_strings(void **state)
 {
 	(void)state;
@@ -305,6 +341,7 @@ int main(void)
 		cmocka_unit_test(test_tree),
 		cmocka_unit_test(test_parts_and_form),
 		cmocka_unit_test(test_big_parent_tree),
+		cmocka_unit_test(test_header_scope),
 		cmocka_unit_test(test_strings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
