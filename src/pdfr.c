@@ -1,4 +1,5 @@
 #include "pdfr.h"
+#include "utf8.h"
 
 #include <limits.h>
 #include <stdint.h>
@@ -61,30 +62,13 @@ static const unsigned short pdfdoc_80[32] = {
 static size_t put_utf8(char *out, size_t at, size_t n, unsigned long c)
 {
 	char tmp[4];
-	size_t k;
-	if (c < 0x80) {
-		tmp[0] = (char)c;
-		k = 1;
-	} else if (c < 0x800) {
-		tmp[0] = (char)(0xC0 | c >> 6);
-		tmp[1] = (char)(0x80 | (c & 0x3F));
-		k = 2;
-	} else if (c < 0x10000) {
-		tmp[0] = (char)(0xE0 | c >> 12);
-		tmp[1] = (char)(0x80 | (c >> 6 & 0x3F));
-		tmp[2] = (char)(0x80 | (c & 0x3F));
-		k = 3;
-	} else {
-		tmp[0] = (char)(0xF0 | c >> 18);
-		tmp[1] = (char)(0x80 | (c >> 12 & 0x3F));
-		tmp[2] = (char)(0x80 | (c >> 6 & 0x3F));
-		tmp[3] = (char)(0x80 | (c & 0x3F));
-		k = 4;
-	}
-	if (at + k >= n)
+	int k = c <= 0x10FFFF ? lm_utf8_encode((uint32_t)c, tmp) : 0;
+	if (!k)
+		k = lm_utf8_encode(0xFFFD, tmp);
+	if (at + (size_t)k >= n)
 		return at;
-	memcpy(out + at, tmp, k);
-	return at + k;
+	memcpy(out + at, tmp, (size_t)k);
+	return at + (size_t)k;
 }
 
 int lm_pobj_text(const struct lm_pobj *o, char *out, size_t n)
