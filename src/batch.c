@@ -42,6 +42,7 @@ void lm_batch_release(struct lm_batch *b)
 		free(b->csvs[i].path);
 		free(b->csvs[i].name);
 		free(b->csvs[i].sheet);
+		free(b->csvs[i].shown);
 		if (b->csvs[i].fd >= 0)
 			close(b->csvs[i].fd);
 		free(b->csvs[i].where_col);
@@ -282,6 +283,8 @@ static int scan_recipients(struct lm_batch *b, struct lm_batch_csv *c, struct lm
 	lm_csv_reader_init(&r);
 	int rc = open_rows(b, c, &r, d);
 	if (!rc) {
+		free(c->shown);
+		c->shown = lm_xstrdup(r.path);
 		c->enc = r.enc;
 		c->delim = r.delim;
 		c->guessed = r.guessed;
@@ -905,7 +908,7 @@ static int file_findings(struct lm_batch *b, size_t ci, const struct file_tally 
 				    s.ptr);
 		lm_buf_adds(&m, "; for letters handed out with no envelope write address: none");
 		lm_buf_release(&s);
-		add_file_finding(f, LM_ERROR, c->name, 1, 1, m.ptr);
+		add_file_finding(f, LM_ERROR, c->shown ? c->shown : c->name, 1, 1, m.ptr);
 		bad = 1;
 	}
 	if (t->rows > 1 && !t->differ) {
@@ -913,7 +916,7 @@ static int file_findings(struct lm_batch *b, size_t ci, const struct file_tally 
 		lm_buf_addf(&m, "every one of the %zu letters for this file comes out the same: the letter "
 			   "prints no recipient column whose value differs between rows; name one with "
 			   "{{recipient.COLUMN}}", t->rows);
-		add_file_finding(f, LM_WARNING, c->name, 1, 1, m.ptr);
+		add_file_finding(f, LM_WARNING, c->shown ? c->shown : c->name, 1, 1, m.ptr);
 	}
 	for (size_t k = 0; k < r.ncols; k++) {
 		const char *col = r.header[k];
@@ -940,7 +943,7 @@ static int file_findings(struct lm_batch *b, size_t ci, const struct file_tally 
 			   "{{recipient.", col);
 		snake(col, &m);
 		lm_buf_adds(&m, "}}); if it should be printed, name it");
-		add_file_finding(f, LM_WARNING, c->name, r.header_cells[k].line, r.header_cells[k].col,
+		add_file_finding(f, LM_WARNING, c->shown ? c->shown : c->name, r.header_cells[k].line, r.header_cells[k].col,
 				 m.ptr);
 	}
 	lm_buf_release(&m);

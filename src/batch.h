@@ -38,6 +38,8 @@ struct lm_batch_csv {
 	char *path;        /* as given ("-" for stdin), owned */
 	char *name;        /* in messages: the path, or "<stdin>"; owned */
 	char *sheet;       /* of a workbook: the sheet to read (NULL: the first shown); owned */
+	char *shown;       /* in messages about its cells: name, or FILE#SHEET of a
+			      workbook's sheet (once read); owned */
 	int fd;            /* owned */
 	size_t nrows;      /* data rows the run keeps (see --where) */
 	size_t nall;       /* data rows in the file */

@@ -64,6 +64,11 @@ fi
 	"$BIN" build "$letter" --area "$WORK/csv/liverpool" -r areas/liverpool/schools.csv --combine "$WORK/all-csv.pdf" -q
 check "one print file from .ods recipients and from CSV: the same bytes" cmp -s "$WORK/all-csv.pdf" "$WORK/all-ods.pdf"
 
+# a finding about a recipients sheet's column names its cell
+"$BIN" check "$letter" --area "$WORK/xlsx/liverpool" -r $WB/schools.ods >/dev/null 2>"$WORK/err"
+check "an unused column of a sheet, named by its cell: $(head -c 200 "$WORK/err")" grep -qxF \
+	"$WB/schools.ods#schools!B1: warning: column 'name' is not used by the letter (nothing names {{recipient.name}}); if it should be printed, name it" "$WORK/err"
+
 # --all-areas finds an area folder that has only a workbook
 mkdir -p "$WORK/areas"
 cp -r "$WORK/ods/liverpool" "$WORK/areas/"
