@@ -213,6 +213,20 @@ else
 	bad "mutool is not installed (mupdf-tools)"
 fi
 
+# any number of files in one run (the CA loaded once): 2,000 copies of the
+# letter signed twice, and one forgery among them
+mkdir -p "$WORK/many"
+for i in $(seq 1 2000); do ln -f "$WORK/two.pdf" "$WORK/many/$i.pdf" 2>/dev/null || cp "$WORK/two.pdf" "$WORK/many/$i.pdf"; done
+"${VERIFY[@]}" --trust "$CA/ca.pem" "$WORK/many"/*.pdf >"$WORK/out" 2>&1
+check "2,000 files: exit 0" test $? -eq 0
+check "2,000 files: 2,000 lines valid" test "$(grep -c ': valid, signed by' "$WORK/out")" -eq 2000
+rm -f "$WORK/many/1000.pdf" && cp "$WORK/forged.pdf" "$WORK/many/1000.pdf"
+"${VERIFY[@]}" --trust "$CA/ca.pem" "$WORK/many"/*.pdf >"$WORK/out" 2>&1
+check "2,000 files, one forged: exit 1" test $? -eq 1
+check "2,000 files, one forged: 1,999 valid" test "$(grep -c ': valid, signed by' "$WORK/out")" -eq 1999
+check "2,000 files, one forged: it is named" grep -q "many/1000.pdf: error: page 1 was changed" "$WORK/out"
+rm -rf "$WORK/many"
+
 # ---- key problems: clear message, nothing written ----
 sign_fails() { # sign_fails NAME "expected message part" build signing args...
 	local name=$1 want=$2; shift 2
