@@ -405,6 +405,12 @@ const char *cli_area_options_error(const struct cli_parsed *o, int area, int all
 		return "give --area or --all-areas, not both";
 	if (o->value[recipients] && o->value[area_recipients])
 		return "give --recipients or --area-recipients, not both";
+	const char *ar = o->value[area_recipients];
+	/* a file of each area's own folder: a path could reach another
+	 * area's recipients, or anything on the machine */
+	if (ar && (!*ar || strchr(ar, '/') || strchr(ar, '\\') || ar[0] == '.'))
+		return "--area-recipients takes the name of a file inside each area folder (e.g. schools.csv), "
+		       "with no '/' and not starting with '.'; to give one file for every area, use --recipients";
 	return NULL;
 }
 

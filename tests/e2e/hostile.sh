@@ -463,4 +463,21 @@ for i in $(seq 100); do cp -r a area$i; areas+=(--area area$i); done
 expect "100 --area options" 0 "" -- check $LETTER "${areas[@]}" -d 2015-03-17 -q --stale-after 36500
 rm -rf area* o/x.pdf ca.pem ca.key
 
+# ---- item 16: --area-recipients is a file name inside each area folder; 255-byte names ----
+mk
+fresh_out
+for bad in ../liverpool/schools.csv ../../../../etc/hostname /etc/hostname .hidden.csv 'sub\x.csv' ''; do
+	expect "--area-recipients '$bad'" 2 \
+		"lettermerge build: --area-recipients takes the name of a file inside each area folder (e.g. schools.csv), with no '/' and not starting with '.'; to give one file for every area, use --recipients" \
+		-- build $LETTER --area a --area-recipients "$bad" -o 'o/{{recipient.urn}}.pdf' -d 2015-03-17
+done
+expect "--area-recipients schools.csv" 0 "" -- build $LETTER --area a --area-recipients schools.csv \
+	-o 'o/{{recipient.urn}}.pdf' -d 2015-03-17
+rm -f o/*.pdf
+long=$(printf 'x%.0s' $(seq 251)).pdf
+expect "a 255-byte output name" 0 "" -- build $LETTER --area a -o "o/$long" -d 2015-03-17 --manifest "o/m$(printf 'y%.0s' $(seq 248)).jsonl"
+check "the 255-byte file is whole" qpdf --check "o/$long"
+check "no temporary file left" test -z "$(ls -A o | grep '^\.')"
+rm -f o/*
+
 finish hostile
