@@ -57,7 +57,47 @@ struct frame {
 	struct lm_value *v;
 	char *key; /* pending key inside a mapping, arena-owned */
 	int key_line, key_col;
+	/* a mapping's keys so far, hashed: telling a repeated key costs the
+	 * same however many keys there are (32,000 keys were 5 s) */
+	const char **set;
+	size_t set_cap, set_n;
 };
+
+static size_t hash_key(const char *s)
+{
+	size_t h = 0xcbf29ce484222325ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return h;
+}
+
+/* Adds `key` to the frame's set; 1 if it was there already. */
+static int key_seen(struct frame *f, const char *key)
+{
+	if (2 * (f->set_n + 1) > f->set_cap) {
+		size_t cap = f->set_cap ? 2 * f->set_cap : 16;
+		const char **set = lm_xcalloc(cap, sizeof(*set));
+		for (size_t i = 0; i < f->set_cap; i++)
+			if (f->set[i])
+				for (size_t k = hash_key(f->set[i]) & (cap - 1);; k = (k + 1) & (cap - 1))
+					if (!set[k]) {
+						set[k] = f->set[i];
+						break;
+					}
+		free(f->set);
+		f->set = set;
+		f->set_cap = cap;
+	}
+	for (size_t k = hash_key(key) & (f->set_cap - 1);; k = (k + 1) & (f->set_cap - 1)) {
+		if (!f->set[k]) {
+			f->set[k] = key;
+			f->set_n++;
+			return 0;
+		}
+		if (!strcmp(f->set[k], key))
+			return 1;
+	}
+}
 
 int lm_yaml_parse(struct lm_arena *a, const char *path, const char *yaml, size_t len,
 		  int first_line, struct lm_value **out, struct lm_diag *d)
@@ -112,6 +152,8 @@ int lm_yaml_parse(struct lm_arena *a, const char *path, const char *yaml, size_t
 		case YAML_SEQUENCE_END_EVENT:
 		case YAML_MAPPING_END_EVENT:
 			depth--;
+			free(stack[depth].set);
+			stack[depth].set = NULL;
 			break;
 		default:
 			break;
@@ -131,14 +173,14 @@ int lm_yaml_parse(struct lm_arena *a, const char *path, const char *yaml, size_t
 					lm_diag_set(d, path, line, col, "a front matter key must be plain text");
 					goto out;
 				}
-				if (lm_value_get(top->v, node->str)) {
+				if (key_seen(top, node->str)) {
 					lm_diag_set(d, path, line, col, "key '%s' is given twice; keep one", node->str);
 					goto out;
 				}
 				top->key = (char *)node->str;
 				node = NULL;
 			} else {
-				lm_value_set(a, top->v, top->key, node);
+				lm_value_append(a, top->v, top->key, node); /* known to be new */
 				top->key = NULL;
 			}
 		}
@@ -147,8 +189,7 @@ int lm_yaml_parse(struct lm_arena *a, const char *path, const char *yaml, size_t
 				lm_diag_set(d, path, line, col, "front matter is nested too deeply (limit 64)");
 				goto out;
 			}
-			stack[depth].v = node;
-			stack[depth].key = NULL;
+			stack[depth] = (struct frame){ .v = node };
 			depth++;
 		}
 	}
@@ -157,6 +198,8 @@ int lm_yaml_parse(struct lm_arena *a, const char *path, const char *yaml, size_t
 	*out = root;
 	rc = 0;
 out:
+	for (int i = 0; i < depth; i++)
+		free(stack[i].set);
 	yaml_parser_delete(&parser);
 	return rc;
 }

@@ -4,6 +4,7 @@
 #include "buf.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -939,8 +940,15 @@ const char *lm_role_name(const struct lm_elem *e)
 	return "P";
 }
 
+/* Each element's children in reading order, as first child and next
+ * sibling: listing them costs one pass, not a scan of every later element
+ * for each (40,000 nested lists took 17 s). */
+struct kids {
+	size_t *first, *next; /* SIZE_MAX: none */
+};
+
 static void structure_node(const struct lm_layout *lay, size_t e, int depth,
-			   const struct lm_buf *text, struct lm_buf *out)
+			   const struct lm_buf *text, const struct kids *kids, struct lm_buf *out)
 {
 	const struct lm_elem *el = &lay->elems[e];
 	const char *name = lm_role_name(el);
@@ -954,10 +962,8 @@ static void structure_node(const struct lm_layout *lay, size_t e, int depth,
 	if (text[e].len)
 		lm_buf_addf(out, ": \"%s\"", text[e].ptr);
 	lm_buf_addc(out, '\n');
-	/* children were created after their parent, in reading order */
-	for (size_t k = e + 1; k < lay->nelems; k++)
-		if (lay->elems[k].parent == (int)e)
-			structure_node(lay, k, depth + 1, text, out);
+	for (size_t k = kids->first[e]; k != SIZE_MAX; k = kids->next[k])
+		structure_node(lay, k, depth + 1, text, kids, out);
 }
 
 void lm_layout_structure(const struct lm_layout *lay, struct lm_buf *out)
@@ -978,7 +984,20 @@ void lm_layout_structure(const struct lm_layout *lay, struct lm_buf *out)
 			lm_buf_adds(t, b->text);
 		}
 	}
-	structure_node(lay, 0, 0, text, out);
+	/* children were created after their parent, in reading order */
+	struct kids kids = { lm_xmalloc(lay->nelems * sizeof(size_t)), lm_xmalloc(lay->nelems * sizeof(size_t)) };
+	for (size_t e = 0; e < lay->nelems; e++)
+		kids.first[e] = kids.next[e] = SIZE_MAX;
+	for (size_t k = lay->nelems; k-- > 1;) {
+		int p = lay->elems[k].parent;
+		if (p >= 0 && (size_t)p < k) {
+			kids.next[k] = kids.first[p];
+			kids.first[p] = k;
+		}
+	}
+	structure_node(lay, 0, 0, text, &kids, out);
+	free(kids.first);
+	free(kids.next);
 	for (size_t e = 0; e < lay->nelems; e++)
 		lm_buf_release(&text[e]);
 	free(text);

@@ -808,6 +808,12 @@ int lm_template_parse(struct lm_template **out, const char *path,
 #define LM_TEMPLATE_MAX_STEPS 1000000
 #define LM_TEMPLATE_MAX_OUTPUT (16u << 20)
 
+struct line_state {
+	size_t scanned;   /* out->ptr[0 .. scanned) is accounted for */
+	int nonblank;     /* a non-blank since the last newline */
+	char first;       /* the first non-blank of the line */
+};
+
 struct expander {
 	enum lm_escape esc;
 	struct lm_buf *out;
@@ -818,6 +824,7 @@ struct expander {
 	int reported;
 	const struct lm_value **stack; /* context frames, innermost last */
 	size_t n, alloc;
+	struct line_state line;  /* of x->out, for Markdown escaping */
 };
 
 static int is_punct(unsigned char c)
@@ -826,27 +833,34 @@ static int is_punct(unsigned char c)
 	       (c >= 91 && c <= 96) || (c >= 123 && c <= 126);
 }
 
-/* True if nothing but blanks has been written on the current output line. */
-static int at_line_start(const struct lm_buf *out)
+/* What Markdown escaping needs to know of the current output line: has
+ * anything but blanks been written on it, and is it a table row (its first
+ * non-blank is '|')?  Kept up to date by reading only what was added since
+ * the last value, so a line of 160,000 values costs linear time, not a
+ * rescan of the line for each. */
+
+static void line_update(struct line_state *ls, const struct lm_buf *out)
 {
-	for (size_t i = out->len; i > 0; i--) {
-		if (out->ptr[i - 1] == '\n')
-			return 1;
-		if (!is_blank(out->ptr[i - 1]))
-			return 0;
+	if (ls->scanned > out->len) /* the output was cut back: start again */
+		*ls = (struct line_state){ 0 };
+	for (size_t i = ls->scanned; i < out->len; i++) {
+		char c = out->ptr[i];
+		if (c == '\n')
+			ls->nonblank = 0;
+		else if (!ls->nonblank && !is_blank(c))
+			ls->nonblank = 1, ls->first = c;
 	}
-	return 1;
+	ls->scanned = out->len;
 }
 
-/* True if the current output line is a GFM table row (starts with '|'). */
-static int in_table_row(const struct lm_buf *out)
+/* The line state of `out` read from its last line only (a one-off call). */
+static void line_state_of(struct line_state *ls, const struct lm_buf *out)
 {
 	size_t i = out->len;
 	while (i > 0 && out->ptr[i - 1] != '\n')
 		i--;
-	while (i < out->len && (out->ptr[i] == ' ' || out->ptr[i] == '\t'))
-		i++;
-	return i < out->len && out->ptr[i] == '|';
+	*ls = (struct line_state){ i, 0, 0 };
+	line_update(ls, out);
 }
 
 /* Names Windows cannot open, whatever the extension. */
@@ -896,9 +910,17 @@ void lm_filename_escape(struct lm_buf *out, const char *s, size_t len)
 		lm_buf_addc(out, '_');
 }
 
+static void escape_md(struct lm_buf *out, const char *s, size_t len, struct line_state *ls);
+
 void lm_template_escape(struct lm_buf *out, const char *s, size_t len,
 			enum lm_escape esc)
 {
+	if (esc == LM_ESCAPE_MARKDOWN) {
+		struct line_state ls;
+		line_state_of(&ls, out);
+		escape_md(out, s, len, &ls);
+		return;
+	}
 	if (esc == LM_ESCAPE_NONE) {
 		lm_buf_add(out, s, len);
 		return;
@@ -907,12 +929,17 @@ void lm_template_escape(struct lm_buf *out, const char *s, size_t len,
 		lm_filename_escape(out, s, len);
 		return;
 	}
+}
+
+static void escape_md(struct lm_buf *out, const char *s, size_t len, struct line_state *ls)
+{
 	/* a hard break at the end of a paragraph would print a backslash */
 	while (len && (s[len - 1] == '\n' || s[len - 1] == '\r'))
 		len--;
-	int bol = at_line_start(out);
+	line_update(ls, out);
+	int bol = !ls->nonblank;
 	/* in a table row a line break would end the row: lines become ", " */
-	int table = in_table_row(out);
+	int table = ls->nonblank && ls->first == '|';
 	lm_buf_grow(out, len + len / 2 + 8);
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -1081,7 +1108,10 @@ static int expand_var(struct expander *x, const struct node *n, const char *file
 	}
 	switch (v->kind) {
 	case LM_VALUE_STRING:
-		lm_template_escape(x->out, v->str, v->len, x->esc);
+		if (x->esc == LM_ESCAPE_MARKDOWN)
+			escape_md(x->out, v->str, v->len, &x->line);
+		else
+			lm_template_escape(x->out, v->str, v->len, x->esc);
 		return 0;
 	case LM_VALUE_LIST:
 		return lm_diag_set(x->d, file, n->line, n->col,

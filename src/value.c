@@ -153,6 +153,14 @@ void lm_value_set(struct lm_arena *a, struct lm_value *map, const char *key,
 	map->items[map->n++] = item;
 }
 
+void lm_value_append(struct lm_arena *a, struct lm_value *map, const char *key,
+		     struct lm_value *item)
+{
+	grow(a, map);
+	map->keys[map->n] = lm_arena_strdup(a, key);
+	map->items[map->n++] = item;
+}
+
 static struct lm_value *get_n(const struct lm_value *v, const char *name, size_t len)
 {
 	if (!v)

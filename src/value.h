@@ -53,6 +53,9 @@ void lm_value_set_origin(struct lm_value *v, const char *file, int line, int col
 
 void lm_value_push(struct lm_arena *a, struct lm_value *list, struct lm_value *item);
 /* Sets `key` (copied into the arena) in `map`, replacing an existing entry. */
+/* lm_value_set for a key the caller knows is not in `map` yet: no search. */
+void lm_value_append(struct lm_arena *a, struct lm_value *map, const char *key,
+		     struct lm_value *item);
 void lm_value_set(struct lm_arena *a, struct lm_value *map, const char *key,
 		  struct lm_value *item);
 
