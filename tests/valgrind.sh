@@ -32,6 +32,17 @@ for args in "build tests/body/letters/body.md -o $WORK/body.pdf" "check tests/bo
 	rc=$?
 	if [ $rc -eq 0 ] || [ $rc -eq 1 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $args"; cat "$WORK/log"; fi
 done
+# the frame's parts placed and done without, pages: 2 fitted, pages: 1 refused (exit 1)
+sed 's/^pages: 2/pages: 1/' tests/frame/letters/long.md >"$WORK/long1.md"
+for args in "build tests/frame/letters/police.md --area tests/frame/areas/northshire -o $WORK/p.pdf" \
+	"check tests/frame/letters/leaflet.md --area tests/frame/areas/eastshire" \
+	"build tests/frame/letters/long.md --area tests/frame/areas/eastshire -o $WORK/l.pdf" \
+	"build $WORK/long1.md --area tests/frame/areas/eastshire -o $WORK/l1.pdf"; do
+	valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
+		"$BIN" $args --date 2026-12-01 >/dev/null 2>"$WORK/log"
+	rc=$?
+	if [ $rc -eq 0 ] || [ $rc -eq 1 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $args"; cat "$WORK/log"; fi
+done
 # workbooks (src/workbook.c: libzip, libxml2): an .ods area, .xlsx recipients
 # (two workers), fields, and a damaged cell (exit 1)
 mkdir -p "$WORK/wb/liverpool"
