@@ -1,6 +1,8 @@
 /* date.c - see date.h. */
 #include "date.h"
 
+#include <string.h>
+
 #include "buf.h"
 
 
@@ -160,6 +162,18 @@ int lm_date_from_excel(long serial, struct lm_date *out)
 	long base = -25568; /* 1899-12-31 */
 	lm_date_from_days(base + serial - (serial > 60), out);
 	return 0;
+}
+
+long lm_date_format_unknown(const char *fmt)
+{
+	for (const char *p = fmt; *p; p++) {
+		if (*p != '%')
+			continue;
+		if (!p[1] || !strchr("doBmYA%", p[1]))
+			return (long)(p - fmt);
+		p++;
+	}
+	return -1;
 }
 
 void lm_date_format(struct lm_buf *out, const char *fmt, const struct lm_date *date)

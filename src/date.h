@@ -63,4 +63,8 @@ int lm_date_from_excel(long serial, struct lm_date *out);
  * any other %x is copied as written. */
 void lm_date_format(struct lm_buf *out, const char *fmt, const struct lm_date *date);
 
+/* The byte offset of the first '%' in `fmt` that lm_date_format does not
+ * know (it prints those as they are), or -1 when all are known. */
+long lm_date_format_unknown(const char *fmt);
+
 #endif

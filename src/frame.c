@@ -964,6 +964,20 @@ int lm_frame_layout(const struct lm_letter *l, const struct lm_area *area,
 	if (!fmt || fmt->kind != LM_VALUE_STRING || !fmt->len)
 		fmt = lm_value_get(l->fm, "date_format");
 	lm_date_format(&buf, fmt && fmt->kind == LM_VALUE_STRING ? fmt->str : "%d %B %Y", &o->date);
+	long bad_code = fmt && fmt->kind == LM_VALUE_STRING ? lm_date_format_unknown(fmt->str) : -1;
+	if (bad_code >= 0 && o->report) {
+		/* printed as written, so the letter still reads; but say so */
+		struct lm_diag w;
+		lm_diag_clear(&w);
+		w.severity = LM_WARNING;
+		snprintf(w.file, sizeof(w.file), "%s", fmt->file ? fmt->file : l->path);
+		w.line = fmt->line;
+		w.col = fmt->col ? fmt->col + (int)bad_code : 0;
+		snprintf(w.msg, sizeof(w.msg),
+			 "date_format '%s': '%%%.1s' is not a date code, and is printed as it is; use %%d (day), %%o (1st), %%B (month), %%m (01-12), %%Y (year), %%A (weekday) or %%%% (a %%)",
+			 fmt->str, fmt->str[bad_code + 1] ? fmt->str + bad_code + 1 : "");
+		o->report(o->report_ctx, &w);
+	}
 	lm_value_set(a, c.data, "date", lm_value_string(a, buf.ptr, buf.len));
 	lm_buf_reset(&buf);
 	if (o->recipient)

@@ -89,7 +89,10 @@ static int sign_password(const struct cli_parsed *o, char **out)
 		}
 		b.len = strcspn(b.ptr, "\r\n");
 		b.ptr[b.len] = '\0';
-		*out = lm_buf_detach(&b, NULL);
+		/* Notepad saves UTF-8 with a byte-order mark: not part of the password */
+		size_t bom = b.len >= 3 && !memcmp(b.ptr, "\xEF\xBB\xBF", 3) ? 3 : 0;
+		*out = lm_xstrdup(b.ptr + bom);
+		lm_buf_release(&b);
 	}
 	return 0;
 }
@@ -138,6 +141,8 @@ struct run {
 	size_t done, total;
 	size_t failed;             /* letters with errors, of any phase */
 	enum lm_diag_kind worst;   /* the highest kind of their errors */
+	char *last_sys;            /* the last system failure's message (after the path), malloc'd */
+	size_t repeats;            /* letters that failed with it again, not printed */
 	size_t written, skipped, pages, bytes;
 	struct manifest *manifest; /* NULL, or open for the write phase */
 	unsigned long long *seen;  /* hashes of the finding lines printed; owned */
@@ -375,6 +380,17 @@ static void take(struct run *r, const struct record *rec, const char *text)
 		r->failed++;
 		if ((enum lm_diag_kind)(rec->failed - 1) > r->worst)
 			r->worst = (enum lm_diag_kind)(rec->failed - 1);
+		/* a read-only or full destination fails every letter alike:
+		 * said once, then counted */
+		const char *why = strstr(err, ": error: ");
+		if (rec->failed - 1 == LM_KIND_SYSTEM && why && !strchr(why, '\n')) {
+			if (r->last_sys && !strcmp(r->last_sys, why)) {
+				r->repeats++;
+				return;
+			}
+			free(r->last_sys);
+			r->last_sys = lm_xstrdup(why);
+		}
 		print_findings(r, err);
 		return;
 	}
@@ -470,15 +486,20 @@ static int run_jobs(struct run *r, enum mode mode, long jobs)
 	FILE **files = lm_xcalloc((size_t)jobs, sizeof(*files));
 	pid_t *pids = lm_xcalloc((size_t)jobs, sizeof(pid_t));
 	for (long w = 0; w < jobs; w++) {
-		if (!(files[w] = tmpfile())) {
-			fprintf(stderr, "lettermerge build: cannot make a temporary file: %s (is $TMPDIR writable?)\n",
-				strerror(errno));
+		if (!rc && !(files[w] = tmpfile())) {
+			if (errno == EMFILE || errno == ENFILE)
+				fprintf(stderr, "lettermerge build: too many open files for %ld workers (the limit, ulimit -n, "
+					"is low): run with fewer --jobs, or raise the limit\n", jobs);
+			else
+				fprintf(stderr, "lettermerge build: cannot make a temporary file in /tmp: %s\n",
+					strerror(errno));
 			rc = LM_EXIT_SYSTEM;
 		}
 	}
 	if (rc || pipe(fds)) {
 		if (!rc)
-			fprintf(stderr, "lettermerge build: cannot start workers: %s\n", strerror(errno));
+			fprintf(stderr, "lettermerge build: cannot start workers: %s%s\n", strerror(errno),
+				errno == EMFILE || errno == ENFILE ? "; run with fewer --jobs, or raise ulimit -n" : "");
 		rc = LM_EXIT_SYSTEM;
 		goto close_files;
 	}
@@ -880,6 +901,9 @@ static int run(int argc, char **argv, const struct cli_parsed *parsed)
 		rc = jrc;
 		goto done;
 	}
+	if (r.repeats)
+		fprintf(stderr, "lettermerge build: %zu more letter%s could not be written for the same reason\n",
+			r.repeats, r.repeats == 1 ? "" : "s");
 	double secs = elapsed(&r);
 	if (r.manifest) {
 		r.manifest = NULL;
@@ -924,6 +948,7 @@ done:
 	if (manifest.open)
 		manifest_close(&manifest, 0);
 	out_unlock();
+	free(r.last_sys);
 	cli_free_areas(areas, nareas);
 	free(pattern);
 	cli_free_where(where, nwhere);

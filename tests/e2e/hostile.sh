@@ -480,4 +480,35 @@ check "the 255-byte file is whole" qpdf --check "o/$long"
 check "no temporary file left" test -z "$(ls -A o | grep '^\.')"
 rm -f o/*
 
+# ---- item 17: messages that said the wrong thing ----
+mk
+fresh_out
+sed -i 's/^date_format,.*/date_format,%d %q %Y/' a/area.csv
+expect "an unknown date_format code is a warning" 0 "" -- check $LETTER --area a -d 2015-03-17 --stale-after 36500
+check "the warning is at its cell" grep -qxF "a/area.csv:10:16: warning: date_format '%d %q %Y': '%q' is not a date code, and is printed as it is; use %d (day), %o (1st), %B (month), %m (01-12), %Y (year), %A (weekday) or %% (a %)" err
+mk
+bash "$SRC/scripts/make-test-ca.sh" ca >/dev/null 2>&1
+printf '\xEF\xBB\xBF%s\r\n' "$(cat ca/signer.pass)" >bom.pass
+expect "a password file saved with a byte-order mark" 0 "" \
+	-- build $LETTER --area a -o o/signed.pdf -d 2015-03-17 --sign-key ca/signer.p12 --sign-pass-file bom.pass
+check "signed with the BOM'd password" grep -q "Signature #1" <(pdfsig o/signed.pdf 2>&1)
+rm -rf ca bom.pass o/signed.pdf
+(ulimit -n 20; exec "$BIN" build $LETTER --area a --recipients big.csv -o 'o/{{recipient.urn}}.pdf' \
+	-d 2015-03-17 -j 16 >out 2>err)
+rc=$?
+check "-j 16 under ulimit -n 20 exits 3 ($rc)" [ "$rc" -eq 3 ]
+check "-j 16 under ulimit -n 20 names the limit" grep -q "too many open files for 16 workers (the limit, ulimit -n, is low): run with fewer --jobs, or raise the limit\|run with fewer --jobs, or raise ulimit -n" err
+rm -rf o; mkdir o
+(ulimit -f 8; trap '' XFSZ; exec "$BIN" build $LETTER --area a --recipients a/schools.csv -o 'o/{{recipient.urn}}.pdf' \
+	-d 2015-03-17 -j 1 >out 2>err)
+rc=$?
+check "a full destination exits 3 ($rc)" [ "$rc" -eq 3 ]
+check "a full destination is reported once" [ "$(grep -c 'cannot write the output file' err)" -eq 1 ]
+check "and the others counted" grep -qx "lettermerge build: 3 more letters could not be written for the same reason" err
+nothing_but "a full destination: nothing left"
+mk
+iconv -f UTF-8 -t UTF-16 a/contacts.csv >c16 && mv c16 a/contacts.csv
+expect "a UTF-16 CSV (Excel's Unicode Text) is read, not sent to Windows-1252" 0 "" \
+	-- check $LETTER --area a -d 2015-03-17 --stale-after 36500 -q
+
 finish hostile
