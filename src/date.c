@@ -176,10 +176,46 @@ long lm_date_format_unknown(const char *fmt)
 	return -1;
 }
 
+/* Welsh dates: the month names as written after a number ("17 Mawrth
+ * 2015": no mutation there), and the ordinal suffixes of 1af to 31ain. */
+static const char *const cy_months[12] = {
+	"Ionawr", "Chwefror", "Mawrth", "Ebrill", "Mai", "Mehefin", "Gorffennaf",
+	"Awst", "Medi", "Hydref", "Tachwedd", "Rhagfyr",
+};
+static const char *const cy_weekdays[7] = {
+	"Dydd Sul", "Dydd Llun", "Dydd Mawrth", "Dydd Mercher", "Dydd Iau", "Dydd Gwener", "Dydd Sadwrn",
+};
+static const char *const cy_ordinal[32] = {
+	"", "af", "il", "ydd", "ydd", "ed", "ed", "fed", "fed", "fed", "fed",
+	"eg", "fed", "eg", "eg", "fed", "eg", "eg", "fed", "eg", "fed",
+	"ain", "ain", "ain", "ain", "ain", "ain", "ain", "ain", "ain", "ain", "ain",
+};
+
+/* 1 when BCP 47 tag `lang` is Welsh (cy, cy-GB, …). */
+static int is_welsh(const char *lang)
+{
+	return lang && (lang[0] == 'c' || lang[0] == 'C') && (lang[1] == 'y' || lang[1] == 'Y') &&
+	       (!lang[2] || lang[2] == '-' || lang[2] == '_');
+}
+
+const char *lm_date_month_name_lang(int m, const char *lang)
+{
+	if (is_welsh(lang))
+		return m >= 1 && m <= 12 ? cy_months[m - 1] : "";
+	return lm_date_month_name(m);
+}
+
 void lm_date_format(struct lm_buf *out, const char *fmt, const struct lm_date *date)
+{
+	lm_date_format_lang(out, fmt, date, NULL);
+}
+
+void lm_date_format_lang(struct lm_buf *out, const char *fmt, const struct lm_date *date,
+			 const char *lang)
 {
 	static const char *const weekdays[] = { "Sunday", "Monday", "Tuesday", "Wednesday",
 						 "Thursday", "Friday", "Saturday" };
+	int cy = is_welsh(lang);
 	for (const char *p = fmt; *p; p++) {
 		if (*p != '%' || !p[1]) {
 			lm_buf_addc(out, *p);
@@ -194,11 +230,13 @@ void lm_date_format(struct lm_buf *out, const char *fmt, const struct lm_date *d
 			const char *suf = (dd % 10 == 1 && dd != 11) ? "st"
 					  : (dd % 10 == 2 && dd != 12) ? "nd"
 					  : (dd % 10 == 3 && dd != 13) ? "rd" : "th";
+			if (cy)
+				suf = dd >= 1 && dd <= 31 ? cy_ordinal[dd] : "";
 			lm_buf_addf(out, "%d%s", dd, suf);
 			break;
 		}
 		case 'B':
-			lm_buf_adds(out, lm_date_month_name(date->month));
+			lm_buf_adds(out, lm_date_month_name_lang(date->month, lang));
 			break;
 		case 'm':
 			lm_buf_addf(out, "%02d", date->month);
@@ -207,7 +245,7 @@ void lm_date_format(struct lm_buf *out, const char *fmt, const struct lm_date *d
 			lm_buf_addf(out, "%d", date->year);
 			break;
 		case 'A':
-			lm_buf_adds(out, weekdays[lm_date_weekday(date)]);
+			lm_buf_adds(out, (cy ? cy_weekdays : weekdays)[lm_date_weekday(date)]);
 			break;
 		case '%':
 			lm_buf_addc(out, '%');

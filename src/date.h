@@ -62,6 +62,14 @@ int lm_date_from_excel(long serial, struct lm_date *out);
  * %m month number, %Y year, %A weekday, %% a percent sign) into out;
  * any other %x is copied as written. */
 void lm_date_format(struct lm_buf *out, const char *fmt, const struct lm_date *date);
+/* As lm_date_format, in the language of BCP 47 tag `lang` (NULL: English):
+ * Welsh (cy) has its month and day names (Ionawr … Rhagfyr, Dydd Llun …)
+ * and ordinals (1af, 2il, 3ydd, 4ydd, 5ed … 11eg, 12fed … 21ain); any other
+ * language is written in English. */
+void lm_date_format_lang(struct lm_buf *out, const char *fmt, const struct lm_date *date,
+			 const char *lang);
+/* lm_date_month_name in the language of `lang` (as lm_date_format_lang). */
+const char *lm_date_month_name_lang(int m, const char *lang);
 
 /* The byte offset of the first '%' in `fmt` that lm_date_format does not
  * know (it prints those as they are), or -1 when all are known. */

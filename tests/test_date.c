@@ -308,6 +308,49 @@ static void test_excel_serial(void **state)
 	assert_int_equal(lm_date_from_excel(2958466, &date), -1);
 }
 
+static void expect_format_lang(const char *fmt, const char *lang, int y, int m, int d,
+			       const char *want)
+{
+	struct lm_buf out = LM_BUF_INIT;
+	struct lm_date date = { y, m, d };
+	lm_date_format_lang(&out, fmt, &date, lang);
+	assert_string_equal(out.ptr ? out.ptr : "", want);
+	lm_buf_release(&out);
+}
+
+/* Welsh: every month name, the ordinals of every day of a month, and the
+ * day names; other languages stay English, English is unchanged. */
+static void test_welsh(void **state)
+{
+	(void)state;
+	static const char *const months[12] = {
+		"Ionawr", "Chwefror", "Mawrth", "Ebrill", "Mai", "Mehefin", "Gorffennaf",
+		"Awst", "Medi", "Hydref", "Tachwedd", "Rhagfyr",
+	};
+	for (int m = 1; m <= 12; m++) {
+		char want[64];
+		snprintf(want, sizeof(want), "17 %s 2015", months[m - 1]);
+		expect_format_lang("%d %B %Y", "cy", 2015, m, 17, want);
+		assert_string_equal(lm_date_month_name_lang(m, "cy-GB"), months[m - 1]);
+	}
+	static const char *const ord[32] = {
+		NULL, "1af", "2il", "3ydd", "4ydd", "5ed", "6ed", "7fed", "8fed", "9fed", "10fed",
+		"11eg", "12fed", "13eg", "14eg", "15fed", "16eg", "17eg", "18fed", "19eg", "20fed",
+		"21ain", "22ain", "23ain", "24ain", "25ain", "26ain", "27ain", "28ain", "29ain",
+		"30ain", "31ain",
+	};
+	for (int d = 1; d <= 31; d++)
+		expect_format_lang("%o", "cy", 2015, 1, d, ord[d]);
+	expect_format_lang("%A %o %B %Y", "cy", 2015, 3, 17, "Dydd Mawrth 17eg Mawrth 2015");
+	expect_format_lang("%A %o %B %Y", "CY", 2026, 12, 5, "Dydd Sadwrn 5ed Rhagfyr 2026");
+	expect_format_lang("%A %o %B %Y", "en-GB", 2015, 3, 17, "Tuesday 17th March 2015");
+	expect_format_lang("%A %o %B %Y", NULL, 2015, 3, 1, "Sunday 1st March 2015");
+	/* "cym" or "cyrl" are not Welsh tags; Polish has no month names here */
+	expect_format_lang("%B", "cyx", 2015, 3, 17, "March");
+	expect_format_lang("%B", "pl", 2015, 3, 17, "March");
+	assert_string_equal(lm_date_month_name_lang(13, "cy"), "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -318,6 +361,7 @@ int main(void)
 		cmocka_unit_test(test_format_percent),
 		cmocka_unit_test(test_format_appends),
 		cmocka_unit_test(test_ordinals),
+		cmocka_unit_test(test_welsh),
 		cmocka_unit_test(test_weekdays),
 		cmocka_unit_test(test_parse_then_format),
 		cmocka_unit_test(test_diff),
