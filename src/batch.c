@@ -2,6 +2,7 @@
 
 #include "buf.h"
 #include "fileio.h"
+#include "lang.h"
 #include "names.h"
 #include "pdf.h"
 #include "pdfr.h"
@@ -25,6 +26,7 @@ void lm_batch_init(struct lm_batch *b)
 	b->arena = lm_arena_new();
 	lm_fonts_init(&b->fonts);
 	lm_letter_init(&b->letter);
+	lm_translations_init(&b->translations);
 	lm_body_init(&b->body);
 	lm_embed_init(&b->embed);
 	lm_cpset_init(&b->chars);
@@ -58,6 +60,7 @@ void lm_batch_release(struct lm_batch *b)
 	lm_embed_release(&b->embed);
 	lm_body_release(&b->body);
 	lm_letter_release(&b->letter);
+	lm_translations_release(&b->translations);
 	lm_fonts_release(&b->fonts);
 	lm_arena_free(b->arena);
 	memset(b, 0, sizeof(*b));
@@ -107,7 +110,102 @@ int lm_batch_load(struct lm_batch *b, const char *fonts_dir, const char *letter_
 		return -1;
 	lm_batch_add_input(b, letter_path, -1, NULL);
 	lm_template_partials(b->letter.body, add_partial_input, b);
-	return lm_body_scan(&b->body, &b->letter, d);
+	char tag[36];
+	if (!lm_letter_path_tag(letter_path, tag))
+		b->letter.tag = lm_xstrdup(tag); /* NAME.cy.md built as it is */
+	if (lm_body_scan(&b->body, &b->letter, d) ||
+	    lm_translations_load(&b->translations, letter_path, d))
+		return -1;
+	/* a translation's images and Markdown findings join the letter's */
+	for (size_t i = 0; i < b->translations.n; i++) {
+		struct lm_translation *tr = &b->translations.v[i];
+		lm_batch_add_input(b, tr->path, -1, NULL);
+		if (!tr->ok)
+			continue;
+		lm_template_partials(tr->letter.body, add_partial_input, b);
+		if (lm_body_scan(&b->body, &tr->letter, d))
+			return -1;
+	}
+	return 0;
+}
+
+/* The letters of language request `req` (lang.h), in order, into parts;
+ * *doc_lang is the document's language.  A language with no translation
+ * falls back to the letter's own, and *missing names it (else "");
+ * returns 0, or -1 with d filled when the request is not a language or a
+ * translation it needs did not load. */
+static int pick_parts(struct lm_batch *b, const char *req, const struct lm_value *cell,
+		      const struct lm_letter **parts, size_t *nparts, const char **doc_lang,
+		      char missing[LM_LANG_TAG_MAX], struct lm_diag *d)
+{
+	struct lm_lang_request r;
+	const char *own = lm_letter_lang(&b->letter);
+	*nparts = 0;
+	*doc_lang = NULL;
+	missing[0] = '\0';
+	if (!req) {
+		parts[(*nparts)++] = &b->letter;
+		return 0;
+	}
+	if (lm_lang_request_parse(req, &r))
+		return lm_diag_set(d, cell ? cell->file : NULL, cell ? cell->line : 0, cell ? cell->col : 0,
+				   "language '%s' is not a language tag: write one such as en, cy or pl, or two joined by + for a bilingual letter (cy+en)",
+				   req);
+	for (size_t i = 0; i < r.n; i++) {
+		const struct lm_letter *l = NULL;
+		if (lm_lang_same(r.tags[i], own)) {
+			l = &b->letter;
+		} else {
+			struct lm_translation *tr = lm_translations_find(&b->translations, r.tags[i]);
+			if (tr && !tr->ok) {
+				*d = tr->error;
+				return -1;
+			}
+			if (tr) {
+				l = &tr->letter;
+			} else {
+				l = &b->letter;
+				if (!missing[0])
+					snprintf(missing, LM_LANG_TAG_MAX, "%s", r.tags[i]);
+			}
+		}
+		size_t k = 0;
+		while (k < *nparts && parts[k] != l)
+			k++;
+		if (k == *nparts)
+			parts[(*nparts)++] = l;
+		if (l == &b->letter)
+			*doc_lang = own;
+	}
+	return 0;
+}
+
+int lm_batch_set_lang(struct lm_batch *b, const char *lang, struct lm_diag *d)
+{
+	const struct lm_letter *parts[LM_LANG_MAX_PARTS];
+	size_t n;
+	const char *doc;
+	char missing[LM_LANG_TAG_MAX];
+	struct lm_lang_request r;
+	if (lm_lang_request_parse(lang, &r))
+		return lm_diag_setk(d, LM_KIND_USAGE, NULL, 0, 0,
+				    "--lang '%s' is not a language: write a tag such as cy or pl, or two joined by + (cy+en)",
+				    lang);
+	if (pick_parts(b, lang, NULL, parts, &n, &doc, missing, d))
+		return -1;
+	if (missing[0]) {
+		struct lm_buf name = LM_BUF_INIT;
+		size_t len = strlen(b->letter.path);
+		lm_buf_add(&name, b->letter.path, len > 3 && !strcmp(b->letter.path + len - 3, ".md") ? len - 3 : len);
+		lm_buf_addf(&name, ".%s.md", missing);
+		int rc = lm_diag_set(d, NULL, 0, 0,
+				     "--lang %s: there is no translation %s; write it (a whole letter in that language, front matter and body) or leave '%s' out",
+				     lang, name.ptr, missing);
+		lm_buf_release(&name);
+		return rc;
+	}
+	b->lang = lang;
+	return 0;
 }
 
 /* Writes the spelling of `path` that two names of one file share as far as
@@ -951,6 +1049,65 @@ static int file_findings(struct lm_batch *b, size_t ci, const struct file_tally 
 	return bad;
 }
 
+/* The languages of `job`: a `language` cell that is no language, or a
+ * translation that did not load, is an error (returns 1); a language with
+ * no translation a warning, once a language (the letter goes in the
+ * letter's own); each translation used is compared with the original once
+ * an area (lm_translation_compare). */
+static int check_language(struct lm_batch *b, const struct lm_job *job, size_t *compared,
+			  char (*warned)[LM_LANG_TAG_MAX], size_t *nwarned, size_t maxwarned,
+			  struct lm_findings *f)
+{
+	const char *req = b->lang;
+	const struct lm_value *cell = NULL;
+	struct lm_arena *scratch = NULL;
+	if (job->rec) {
+		scratch = lm_arena_new();
+		struct lm_recipient rec;
+		struct lm_diag ignored;
+		lm_recipient_build(&rec, row_map(job, scratch), 0, &ignored);
+		if (rec.language)
+			req = rec.language->str, cell = rec.language;
+	}
+	const struct lm_letter *parts[LM_LANG_MAX_PARTS];
+	size_t n;
+	const char *doc;
+	char missing[LM_LANG_TAG_MAX];
+	struct lm_diag d;
+	lm_diag_clear(&d);
+	int bad = 0;
+	if (pick_parts(b, req, cell, parts, &n, &doc, missing, &d)) {
+		lm_findings_add(f, &d);
+		bad = 1;
+		goto out;
+	}
+	if (missing[0]) {
+		size_t k = 0;
+		while (k < *nwarned && strcasecmp(warned[k], missing))
+			k++;
+		if (k == *nwarned && k < maxwarned) {
+			memcpy(warned[(*nwarned)++], missing, LM_LANG_TAG_MAX);
+			lm_diag_set(&d, cell ? cell->file : NULL, cell ? cell->line : 0, cell ? cell->col : 0,
+				    "there is no '%s' translation of %s: the letters asking for '%s' are written in '%s' (the letter's own language) until one is written beside it",
+				    missing, b->letter.path, req, lm_letter_lang(&b->letter));
+			d.severity = LM_WARNING;
+			lm_findings_add(f, &d);
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (parts[i] == &b->letter)
+			continue;
+		for (size_t t = 0; t < b->translations.n; t++)
+			if (&b->translations.v[t].letter == parts[i] && compared[t] != job->area + 1) {
+				compared[t] = job->area + 1;
+				lm_translation_compare(&b->letter, parts[i], b->areas[job->area].area.ctx, f);
+			}
+	}
+out:
+	lm_arena_free(scratch);
+	return bad;
+}
+
 int lm_batch_validate(struct lm_batch *b, const struct lm_check_opts *o, struct lm_findings *f,
 		      struct lm_diag *d)
 {
@@ -974,6 +1131,10 @@ int lm_batch_validate(struct lm_batch *b, const struct lm_check_opts *o, struct 
 		lm_findings_add(f, &b->body.findings[k]);
 	for (size_t j = b->first; j < b->end && b->body.errors; j++)
 		lm_batch_set_bad(b, j);
+	/* the area each translation was last compared for, plus one */
+	size_t *compared = lm_xcalloc(b->translations.n + 1, sizeof(*compared));
+	char (*warned)[LM_LANG_TAG_MAX] = lm_xcalloc(b->translations.n + 8, sizeof(*warned));
+	size_t nwarned = 0;
 	for (size_t j = b->first; j < b->end && !rc; j++) {
 		if ((rc = lm_cursor_seek(&c, j, d)))
 			break;
@@ -986,6 +1147,8 @@ int lm_batch_validate(struct lm_batch *b, const struct lm_check_opts *o, struct 
 			lm_check_area(ar->ctx, o, f);
 			area_bad = f->errors > before;
 		}
+		if (check_language(b, &c.job, compared, warned, &nwarned, b->translations.n + 8, f))
+			lm_batch_set_bad(b, j);
 		/* checked on its own: a row shared by several areas reports
 		 * once but fails each of its letters */
 		struct lm_findings mine;
@@ -1031,6 +1194,8 @@ int lm_batch_validate(struct lm_batch *b, const struct lm_check_opts *o, struct 
 			lm_findings_add(f, &mine.v[k]);
 		lm_findings_release(&mine);
 	}
+	free(compared);
+	free(warned);
 	lm_cursor_release(&c);
 	for (size_t ci = 0; ci < b->ncsvs && !rc; ci++) {
 		if (!tally[ci].seen)
@@ -1114,6 +1279,16 @@ int lm_batch_prepare_fonts(struct lm_batch *b, struct lm_diag *d)
 		lm_template_partials(b->letter.body, add_partial_chars, &pc);
 		rc = pc.rc;
 	}
+	for (size_t i = 0; i < b->translations.n && !rc; i++) {
+		struct lm_translation *tr = &b->translations.v[i];
+		if (!tr->ok)
+			continue;
+		rc = add_source(&cps, tr->path, "letter", d);
+		if (!rc) {
+			lm_template_partials(tr->letter.body, add_partial_chars, &pc);
+			rc = pc.rc;
+		}
+	}
 	/* the area's values as loaded (decoded from Windows-1252 if need be),
 	 * not the bytes of its files */
 	for (size_t a = 0; a < b->nareas && !rc; a++)
@@ -1146,12 +1321,21 @@ static int layout_job_report(struct lm_batch *b, const struct lm_job *job, struc
 	struct lm_recipient rec;
 	lm_layout_init(lay, 0, 0);
 	o.recipient = NULL;
+	const char *req = b->lang;
+	const struct lm_value *cell = NULL;
 	if (job->rec) {
 		if (build_recipient(b, job, lay->arena, b->opts.large_print, &rec, d))
 			return -1;
 		o.recipient = &rec;
 		o.large_print = rec.large_print;
+		if (rec.language)
+			req = rec.language->str, cell = rec.language;
 	}
+	const struct lm_letter *parts[LM_LANG_MAX_PARTS];
+	size_t nparts;
+	char missing[LM_LANG_TAG_MAX];
+	if (pick_parts(b, req, cell, parts, &nparts, &o.doc_lang, missing, d))
+		return -1;
 	o.signature_box = b->signer && b->sign.visible;
 	if (f) {
 		o.report = report_finding;
@@ -1159,7 +1343,7 @@ static int layout_job_report(struct lm_batch *b, const struct lm_job *job, struc
 	}
 	o.image = lm_body_image_lookup;
 	o.image_ctx = &ba->images;
-	return lm_frame_layout(&b->letter, &ba->area, &ba->assets, &o, &b->fonts, lay, meta, d);
+	return lm_frame_layout_parts(parts, nparts, &ba->area, &ba->assets, &o, &b->fonts, lay, meta, d);
 }
 
 static int layout_job(struct lm_batch *b, const struct lm_job *job, struct lm_layout *lay,

@@ -30,6 +30,7 @@
 #include "letter.h"
 #include "sign.h"
 #include "subset.h"
+#include "translation.h"
 
 /* A recipients file, opened once for the run and read (with pread, so
  * forked workers share it) as often as a pass needs; standard input is
@@ -86,6 +87,8 @@ struct lm_batch {
 	struct lm_arena *arena;
 	struct lm_fonts fonts;
 	struct lm_letter letter;
+	struct lm_translations translations; /* NAME.cy.md … beside the letter */
+	const char *lang;               /* --lang ("cy", "cy+en"), NULL for the letter's own; borrowed */
 	struct lm_body body;            /* the letter body's findings and images */
 	struct lm_embed embed;          /* font subsets for every file of the run */
 	struct lm_frame_opts opts;      /* the date, --large-print */
@@ -161,6 +164,11 @@ void lm_batch_release(struct lm_batch *b);
 /* Loads the fonts and the letter.  Returns 0, or -1 with d filled. */
 int lm_batch_load(struct lm_batch *b, const char *fonts_dir, const char *letter_path,
 		  struct lm_diag *d);
+/* Sets the run's language(s) (--lang: "cy", "cy+en"); every one must be
+ * the letter's own or a translation that loaded.  Returns 0, or -1 with d
+ * filled. */
+int lm_batch_set_lang(struct lm_batch *b, const char *lang, struct lm_diag *d);
+
 /* Adds an area and, if `recipients` is not NULL, the recipients file for
  * it ("-" is standard input; a file shared by several areas is read once;
  * a workbook's sheet may be named as FILE#SHEET, else b->sheet is read):

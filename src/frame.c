@@ -1,6 +1,7 @@
 #include "frame.h"
 
 #include "buf.h"
+#include "lang.h"
 #include "markdown.h"
 #include "utf8.h"
 
@@ -92,6 +93,9 @@ struct ctx {
 	struct lm_layout *lay;
 	struct lm_flow flow;
 	struct lm_value *data; /* the template context */
+	const char *lang;      /* the letter's language (BCP 47) */
+	const struct lm_value *area_map; /* the area's fields as this language reads them */
+	size_t first, first_elem; /* this letter's first page and element (a bilingual letter's part) */
 	struct lm_diag *d;
 	int large;             /* large print */
 	double size;           /* body text size */
@@ -199,7 +203,7 @@ static struct lm_para_style body_style(const struct ctx *c)
 
 static int letterhead(struct ctx *c, int window)
 {
-	const struct lm_value *ar = lm_value_get(c->area->ctx, "area");
+	const struct lm_value *ar = c->area_map;
 	struct lm_flow *f = &c->flow;
 	double top = f->y;
 	double logo_bottom = top;
@@ -213,7 +217,13 @@ static int letterhead(struct ctx *c, int window)
 		const char *alt = lm_value_str(ar, "logo_alt", NULL);
 		if (!alt || !*alt) {
 			struct lm_buf b = LM_BUF_INIT;
-			lm_buf_addf(&b, "%s logo", lm_value_str(ar, "organisation", ""));
+			const char *logo_w = lm_lang_text(c->lang, LM_TEXT_LOGO);
+			if (!logo_w)
+				logo_w = lm_lang_text(NULL, LM_TEXT_LOGO);
+			if (lm_lang_logo_first(c->lang))
+				lm_buf_addf(&b, "%s %s", logo_w, lm_value_str(ar, "organisation", ""));
+			else
+				lm_buf_addf(&b, "%s %s", lm_value_str(ar, "organisation", ""), logo_w);
 			alt = lm_arena_strdup(c->lay->arena, b.ptr);
 			lm_buf_release(&b);
 		}
@@ -385,7 +395,7 @@ static int reference_block(struct ctx *c, int *shows_date)
 /* The signatories this letter names, in its order, or all of the area's. */
 static int select_signatories(struct ctx *c, struct lm_value **out)
 {
-	const struct lm_value *all = lm_value_get(c->area->ctx, "signatories");
+	const struct lm_value *all = lm_value_get(c->data, "signatories");
 	const struct lm_value *want = lm_value_get(c->l->fm, "signatories");
 	struct lm_value *list = lm_value_list(c->lay->arena);
 	if (is_none(want)) {
@@ -512,7 +522,16 @@ static int closing_and_signatures(struct ctx *c)
 			if (w > colw)
 				w = colw, h = w * im->height / im->width;
 			int fig = lm_layout_elem(c->lay, LM_ROLE_FIGURE, 0, 0);
-			c->lay->elems[fig].alt = lm_arena_strdup(c->lay->arena, lm_value_str(s, "alt", ""));
+			const struct lm_value *alt = lm_value_get(s, "alt");
+			const char *sig_w = lm_lang_text(c->lang, LM_TEXT_SIGNATURE);
+			if (alt && !alt->file && sig_w) { /* the default, made in English */
+				struct lm_buf ab = LM_BUF_INIT;
+				lm_buf_addf(&ab, "%s %s", sig_w, lm_value_str(s, "name", ""));
+				c->lay->elems[fig].alt = lm_arena_strdup(c->lay->arena, ab.ptr);
+				lm_buf_release(&ab);
+			} else {
+				c->lay->elems[fig].alt = lm_arena_strdup(c->lay->arena, lm_value_str(s, "alt", ""));
+			}
 			struct lm_box b = { .kind = LM_BOX_IMAGE, .elem = fig, .x = x,
 					    .y = top - SIG_IMAGE_H + (SIG_IMAGE_H - h) / 2, .w = w, .h = h,
 					    .image = img };
@@ -549,16 +568,29 @@ static double large_footer_lines(struct ctx *c, const char *footer, int numbered
 	return h / st.leading + (numbered ? 1 : 0);
 }
 
+/* "Page 2 of 3" in the letter's language; "2/3" in one lettermerge does
+ * not know the words of. */
+static void page_number(const struct ctx *c, struct lm_buf *out, size_t page, size_t pages)
+{
+	const char *pw = lm_lang_text(c->lang, LM_TEXT_PAGE), *of = lm_lang_text(c->lang, LM_TEXT_OF);
+	if (pw && of)
+		lm_buf_addf(out, "%s %zu %s %zu", pw, page, of, pages);
+	else
+		lm_buf_addf(out, "%zu/%zu", page, pages);
+}
+
+/* The footers of the pages from c->first on: one letter's (one part's of
+ * a bilingual letter), numbered within it. */
 static void large_footers(struct ctx *c, const char *footer)
 {
 	struct lm_layout *lay = c->lay;
-	size_t pages = lay->npages;
+	size_t first = c->first, pages = lay->npages - first;
 	struct lm_para_style st = { .face = LM_FACE_REGULAR, .size = c->size, .leading = c->size * 1.2,
 				    .rgb = GREY_RGB };
-	for (size_t p = 0; p < pages; p++) {
+	for (size_t p = first; p < lay->npages; p++) {
 		struct lm_buf text = LM_BUF_INIT;
 		if (pages > 1)
-			lm_buf_addf(&text, "Page %zu of %zu", p + 1, pages);
+			page_number(c, &text, p - first + 1, pages);
 		double lines = large_footer_lines(c, footer, pages > 1);
 		/* a flow of its own on page p; its boxes are artifacts */
 		struct lm_flow f = { .lay = lay, .fonts = c->fonts, .left = MARGIN_X,
@@ -585,12 +617,12 @@ static void large_footers(struct ctx *c, const char *footer)
 static void footers(struct ctx *c, const char *footer)
 {
 	struct lm_layout *lay = c->lay;
-	size_t pages = lay->npages;
+	size_t first = c->first, pages = lay->npages - first;
 	if (c->large) {
 		large_footers(c, footer);
 		return;
 	}
-	for (size_t p = 0; p < pages; p++) {
+	for (size_t p = first; p < lay->npages; p++) {
 		double size = 8.5;
 		if (*footer) {
 			double w = lm_font_text_width(c->fonts, LM_FACE_REGULAR, footer, strlen(footer), size);
@@ -608,14 +640,15 @@ static void footers(struct ctx *c, const char *footer)
 				       .h = 0.5, .rgb = 0x9FA8B5 };
 		lm_layout_add(lay, p, &line);
 		if (pages > 1) {
-			char num[64];
-			snprintf(num, sizeof(num), "Page %zu of %zu", p + 1, pages);
-			double w = lm_font_text_width(c->fonts, LM_FACE_REGULAR, num, strlen(num), size);
+			struct lm_buf num = LM_BUF_INIT;
+			page_number(c, &num, p - first + 1, pages);
+			double w = lm_font_text_width(c->fonts, LM_FACE_REGULAR, num.ptr, num.len, size);
 			struct lm_box b = { .kind = LM_BOX_TEXT, .elem = -1,
 					    .x = lay->page_w - MARGIN_X - w, .y = FOOTER_Y, .w = w, .h = size,
 					    .face = LM_FACE_REGULAR,
-					    .text = lm_arena_strdup(lay->arena, num), .rgb = GREY_RGB };
+					    .text = lm_arena_strdup(lay->arena, num.ptr), .rgb = GREY_RGB };
 			lm_layout_add(lay, p, &b);
+			lm_buf_release(&num);
 		}
 	}
 }
@@ -651,7 +684,7 @@ static const struct lm_value *holding(const struct lm_value *v, uint32_t cp)
 
 static int check_glyphs(struct ctx *c)
 {
-	for (size_t p = 0; p < c->lay->npages; p++) {
+	for (size_t p = c->first; p < c->lay->npages; p++) {
 		const struct lm_page *pg = &c->lay->pages[p];
 		for (size_t i = 0; i < pg->n; i++) {
 			const struct lm_box *b = &pg->boxes[i];
@@ -823,16 +856,21 @@ static size_t page_lines(const struct lm_layout *lay, size_t p)
 	return n;
 }
 
-/* Back to an empty layout (its arena keeps what was made: the template
- * context and the recipient live there). */
-static void layout_clear(struct lm_layout *lay)
+/* Back to the layout before this letter (an empty one, or the parts of a
+ * bilingual letter before this one); its arena keeps what was made: the
+ * template context and the recipient live there. */
+static void layout_clear(struct ctx *c)
 {
-	for (size_t i = 0; i < lay->npages; i++)
+	struct lm_layout *lay = c->lay;
+	for (size_t i = c->first; i < lay->npages; i++)
 		free(lay->pages[i].boxes);
-	free(lay->pages);
-	lay->pages = NULL;
-	lay->npages = lay->pages_alloc = 0;
-	lay->nelems = 1; /* the Document */
+	lay->npages = c->first;
+	if (!lay->npages) {
+		free(lay->pages);
+		lay->pages = NULL;
+		lay->pages_alloc = 0;
+	}
+	lay->nelems = c->first_elem; /* 1 for the Document */
 	memset(lay->sign_rect, 0, sizeof(lay->sign_rect));
 }
 
@@ -858,7 +896,10 @@ static int read_parts(struct ctx *c, struct lm_pdf_meta *meta)
 	struct lm_arena *a = c->lay->arena;
 	struct lm_buf b = LM_BUF_INIT;
 	static const char *const keys[] = { "salutation", "subject", "closing" };
-	static const char *const dflt[] = { "Dear Parent/Carer,", NULL, "Yours sincerely," };
+	/* the defaults in the letter's language: none in one lettermerge
+	 * does not know (the letter must say them) */
+	const char *const dflt[] = { lm_lang_text(c->lang, LM_TEXT_SALUTATION), NULL,
+				     lm_lang_text(c->lang, LM_TEXT_CLOSING) };
 	const char **out[] = { &c->salutation, &c->subject, &c->closing };
 	for (int k = 0; k < 3; k++) {
 		const struct lm_value *v = lm_value_get(c->l->fm, keys[k]);
@@ -870,6 +911,12 @@ static int read_parts(struct ctx *c, struct lm_pdf_meta *meta)
 		if (rc < 0) {
 			lm_buf_release(&b);
 			return -1;
+		}
+		if (rc == 0 && !dflt[k] && k != 1) {
+			lm_buf_release(&b);
+			return lm_diag_set(c->d, c->l->path, 1, 1,
+					   "the letter is in '%s': write its '%s:' line in the front matter (lettermerge knows it only in English and Welsh)",
+					   c->lang, keys[k]);
 		}
 		if (rc == 0 && !dflt[k])
 			continue;
@@ -923,21 +970,26 @@ static void report_explained(void *ctx, const struct lm_diag *d)
 	r->o->report(r->o->report_ctx, &e);
 }
 
-int lm_frame_layout(const struct lm_letter *l, const struct lm_area *area,
-		    const struct lm_assets *assets, const struct lm_frame_opts *o,
-		    struct lm_fonts *fonts, struct lm_layout *lay, struct lm_pdf_meta *meta,
-		    struct lm_diag *d)
+/* One letter (one part of a bilingual letter) from a new page of `lay`;
+ * `last`: the last part, which keeps room for a visible signature. */
+static int layout_part(const struct lm_letter *l, const struct lm_area *area,
+		       const struct lm_assets *assets, const struct lm_frame_opts *o,
+		       struct lm_fonts *fonts, struct lm_layout *lay, struct lm_pdf_meta *meta,
+		       int last, struct lm_diag *d)
 {
 	struct ctx c = { .l = l, .area = area, .assets = assets, .fonts = fonts, .lay = lay, .d = d,
 			 .large = o->large_print, .size = o->large_print ? LARGE_SIZE : BODY_SIZE,
-			 .lead = o->large_print ? 1.35 : 1.3, .gap = 1.0 };
+			 .lead = o->large_print ? 1.35 : 1.3, .gap = 1.0, .lang = lm_letter_lang(l),
+			 .first = lay->npages, .first_elem = lay->nelems };
 	struct lm_arena *a = lay->arena;
 	struct lm_buf buf = LM_BUF_INIT, footer = LM_BUF_INIT;
 	struct body body = { 0 };
 	int rc = -1;
 
 	const struct lm_value *paper = lm_value_get(l->fm, "paper");
-	if (paper && paper->kind == LM_VALUE_STRING && !strcasecmp(paper->str, "letter")) {
+	if (c.first) {
+		/* a later part: the first part's paper */
+	} else if (paper && paper->kind == LM_VALUE_STRING && !strcasecmp(paper->str, "letter")) {
 		lay->page_w = LETTER_W, lay->page_h = LETTER_H;
 	} else if (paper && (paper->kind != LM_VALUE_STRING || strcasecmp(paper->str, "A4"))) {
 		lm_diag_set(d, l->path, paper->line, paper->col, "paper must be A4 or letter");
@@ -949,9 +1001,10 @@ int lm_frame_layout(const struct lm_letter *l, const struct lm_area *area,
 	if (pages_wanted(&c, &want_pages))
 		goto out;
 
-	/* the template context: the area's data, the chosen signatories, the date */
+	/* the template context: the area's data (its fields' variants in the
+	 * letter's language: organisation_cy), the chosen signatories, the date */
 	c.data = lm_value_map(a);
-	const struct lm_value *ac = area->ctx;
+	const struct lm_value *ac = lm_value_localise(a, area->ctx, c.lang);
 	for (size_t i = 0; i < ac->n; i++)
 		lm_value_set(a, c.data, ac->keys[i], ac->items[i]);
 	struct lm_value *sigs = NULL;
@@ -959,11 +1012,12 @@ int lm_frame_layout(const struct lm_letter *l, const struct lm_area *area,
 		goto out;
 	c.sigs = sigs;
 	lm_value_set(a, c.data, "signatories", sigs);
-	const struct lm_value *area_map = lm_value_get(ac, "area");
+	const struct lm_value *area_map = c.area_map = lm_value_get(ac, "area");
 	const struct lm_value *fmt = lm_value_get(area_map, "date_format");
 	if (!fmt || fmt->kind != LM_VALUE_STRING || !fmt->len)
 		fmt = lm_value_get(l->fm, "date_format");
-	lm_date_format(&buf, fmt && fmt->kind == LM_VALUE_STRING ? fmt->str : "%d %B %Y", &o->date);
+	lm_date_format_lang(&buf, fmt && fmt->kind == LM_VALUE_STRING ? fmt->str : "%d %B %Y", &o->date,
+			    c.lang);
 	long bad_code = fmt && fmt->kind == LM_VALUE_STRING ? lm_date_format_unknown(fmt->str) : -1;
 	if (bad_code >= 0 && o->report) {
 		/* printed as written, so the letter still reads; but say so */
@@ -1037,7 +1091,7 @@ int lm_frame_layout(const struct lm_letter *l, const struct lm_area *area,
 		c.gap = t->gap;
 		c.lead = (c.large ? 1.35 : 1.3) + t->lead;
 		c.size = c.large ? LARGE_SIZE : t->size ? t->size : BODY_SIZE;
-		layout_clear(lay);
+		layout_clear(&c);
 		struct lm_para_style bs = body_style(&c);
 		lm_flow_begin(&c.flow, lay, fonts, MARGIN_X, lay->page_w - MARGIN_X,
 			      lay->page_h - MARGIN_TOP, bottom);
@@ -1081,7 +1135,7 @@ int lm_frame_layout(const struct lm_letter *l, const struct lm_area *area,
 		}
 		if (parts_and_body(&c, &body))
 			goto out;
-		if (o->signature_box) {
+		if (o->signature_box && last) {
 			/* below the signatures, right-aligned: where a reader shows the
 			 * digital signature; it must be the last page, so keep it there */
 			double h = 12 * MM, w = 62 * MM;
@@ -1094,20 +1148,20 @@ int lm_frame_layout(const struct lm_letter *l, const struct lm_area *area,
 			lay->sign_rect[3] = c.flow.y;
 			c.flow.y -= h;
 		}
-		if (!want_pages || lay->npages <= (size_t)want_pages || level + 1 >= nlevels ||
+		if (!want_pages || lay->npages - c.first <= (size_t)want_pages || level + 1 >= nlevels ||
 		    (tightening[level + 1].size && c.large))
 			break;
 	}
-	if (want_pages && lay->npages > (size_t)want_pages) {
+	if (want_pages && lay->npages - c.first > (size_t)want_pages) {
 		/* over by the lines past page N, at the tightest */
 		size_t over = 0;
-		for (size_t p = (size_t)want_pages; p < lay->npages; p++)
+		for (size_t p = c.first + (size_t)want_pages; p < lay->npages; p++)
 			over += page_lines(lay, p);
 		const struct lm_value *v = lm_value_get(l->fm, "pages");
 		lm_diag_set(d, l->path, v->line, v->col,
 			    "the letter does not fit in %ld page%s even at its tightest (%s%g pt, less space between paragraphs): it is %zu line%s over; shorten it by %zu line%s or set pages: %zu",
 			    want_pages, want_pages == 1 ? "" : "s", c.large ? "large print, " : "", c.size,
-			    over, over == 1 ? "" : "s", over, over == 1 ? "" : "s", lay->npages);
+			    over, over == 1 ? "" : "s", over, over == 1 ? "" : "s", lay->npages - c.first);
 		goto out;
 	}
 
@@ -1117,15 +1171,14 @@ int lm_frame_layout(const struct lm_letter *l, const struct lm_area *area,
 		goto out;
 	meta->title = buf.len ? lm_arena_strdup(a, buf.ptr) : meta->subject;
 	meta->author = lm_value_str(area_map, "partnership", NULL);
-	const struct lm_value *lang = lm_value_get(l->fm, "lang");
-	meta->lang = lang && lang->kind == LM_VALUE_STRING ? lang->str : "en-GB";
+	meta->lang = lm_arena_strdup(a, c.lang);
 	if (pdf_strings_fit(&c, meta, area_map, sigs))
 		goto out;
 	if (check_glyphs(&c))
 		goto out;
 	/* a last page with a few lines on it: a page wasted, a letter that
 	 * looks unfinished; checking says how to bring it back */
-	if (o->report && lay->npages > 1) {
+	if (o->report && lay->npages - c.first > 1) {
 		size_t lines = page_lines(lay, lay->npages - 1);
 		if (lines <= LM_FRAME_SHORT_PAGE) {
 			struct lm_diag w;
@@ -1137,7 +1190,7 @@ int lm_frame_layout(const struct lm_letter *l, const struct lm_area *area,
 			w.col = v ? v->col : 1;
 			snprintf(w.msg, sizeof(w.msg),
 				 "the letter runs onto page %zu by %zu line%s: shorten it or set pages: %zu",
-				 lay->npages, lines, lines == 1 ? "" : "s", lay->npages - 1);
+				 lay->npages - c.first, lines, lines == 1 ? "" : "s", lay->npages - c.first - 1);
 			o->report(o->report_ctx, &w);
 		}
 	}
@@ -1147,4 +1200,53 @@ out:
 	lm_buf_release(&footer);
 	body_release(&body);
 	return rc;
+}
+
+int lm_frame_layout_parts(const struct lm_letter *const *parts, size_t nparts,
+			  const struct lm_area *area, const struct lm_assets *assets,
+			  const struct lm_frame_opts *o, struct lm_fonts *fonts,
+			  struct lm_layout *lay, struct lm_pdf_meta *meta, struct lm_diag *d)
+{
+	const char *doc_lang = o->doc_lang;
+	struct lm_buf title = LM_BUF_INIT, subject = LM_BUF_INIT;
+	int rc = 0;
+	for (size_t i = 0; i < nparts && !rc; i++) {
+		struct lm_pdf_meta pm = { 0 };
+		size_t e0 = lay->nelems;
+		if (i && o->duplex && lay->npages % 2)
+			lm_layout_add_page(lay); /* each part starts on a new sheet */
+		rc = layout_part(parts[i], area, assets, o, fonts, lay, &pm, i + 1 == nparts, d);
+		if (rc)
+			break;
+		if (!i) {
+			*meta = pm;
+			if (!doc_lang)
+				doc_lang = pm.lang;
+			meta->lang = lm_arena_strdup(lay->arena, doc_lang);
+		}
+		/* a screen reader reads each part in its language */
+		if (strcasecmp(pm.lang, doc_lang))
+			for (size_t e = e0; e < lay->nelems; e++)
+				lay->elems[e].lang = pm.lang;
+		if (pm.title && *pm.title)
+			lm_buf_addf(&title, "%s%s", title.len ? " / " : "", pm.title);
+		if (pm.subject && *pm.subject)
+			lm_buf_addf(&subject, "%s%s", subject.len ? " / " : "", pm.subject);
+	}
+	/* joined only while the writer can carry it; else the first part's */
+	if (!rc && nparts > 1 && title.len <= LM_PDF_STRING_MAX)
+		meta->title = title.len ? lm_arena_strdup(lay->arena, title.ptr) : NULL;
+	if (!rc && nparts > 1 && subject.len <= LM_PDF_STRING_MAX)
+		meta->subject = subject.len ? lm_arena_strdup(lay->arena, subject.ptr) : NULL;
+	lm_buf_release(&title);
+	lm_buf_release(&subject);
+	return rc;
+}
+
+int lm_frame_layout(const struct lm_letter *l, const struct lm_area *area,
+		    const struct lm_assets *assets, const struct lm_frame_opts *o,
+		    struct lm_fonts *fonts, struct lm_layout *lay, struct lm_pdf_meta *meta,
+		    struct lm_diag *d)
+{
+	return lm_frame_layout_parts(&l, 1, area, assets, o, fonts, lay, meta, d);
 }

@@ -47,6 +47,8 @@ struct lm_frame_opts {
 	const struct lm_recipient *recipient; /* NULL for a letter without one */
 	int signature_box;                    /* keep room for a visible digital signature */
 	int large_print;                      /* 16 pt body, nothing smaller, reflowed (RNIB clear print) */
+	int duplex;                           /* a bilingual letter's parts each start on a front side */
+	const char *doc_lang;                 /* the document's language (NULL: the first part's) */
 	/* checking: every missing value in the body goes to `report`, and a
 	 * layout that fails for them returns -1 with d cleared (msg empty) */
 	lm_report_fn report;
@@ -67,5 +69,15 @@ int lm_frame_layout(const struct lm_letter *l, const struct lm_area *area,
 		    const struct lm_assets *assets, const struct lm_frame_opts *o,
 		    struct lm_fonts *fonts, struct lm_layout *lay, struct lm_pdf_meta *meta,
 		    struct lm_diag *d);
+/* Lays out one letter in several languages (a bilingual letter: `parts`
+ * in order, "cy" then "en"), each part from a new page (with o->duplex, a
+ * new sheet), numbered within itself, with its own salutation, closing and
+ * signatures.  Every structure element of a part whose language is not
+ * the document's (o->doc_lang, else the first part's) carries it.  The
+ * title and subject are the parts' joined by " / ". */
+int lm_frame_layout_parts(const struct lm_letter *const *parts, size_t nparts,
+			  const struct lm_area *area, const struct lm_assets *assets,
+			  const struct lm_frame_opts *o, struct lm_fonts *fonts,
+			  struct lm_layout *lay, struct lm_pdf_meta *meta, struct lm_diag *d);
 
 #endif

@@ -48,6 +48,11 @@ static void add_page(struct lm_layout *lay)
 	memset(&lay->pages[lay->npages++], 0, sizeof(struct lm_page));
 }
 
+void lm_layout_add_page(struct lm_layout *lay)
+{
+	add_page(lay);
+}
+
 struct lm_box *lm_layout_add(struct lm_layout *lay, size_t page, const struct lm_box *box)
 {
 	while (page >= lay->npages)

@@ -97,6 +97,8 @@ int lm_layout_empty_elem(const struct lm_layout *lay);
 /* Adds a structure element; returns its index. */
 int lm_layout_elem(struct lm_layout *lay, enum lm_role role, int level, int parent);
 /* Appends a box to page `page`; returns it for the caller to fill further. */
+/* Adds an empty page (a blank back side). */
+void lm_layout_add_page(struct lm_layout *lay);
 struct lm_box *lm_layout_add(struct lm_layout *lay, size_t page, const struct lm_box *box);
 
 enum lm_align { LM_ALIGN_LEFT, LM_ALIGN_CENTER, LM_ALIGN_RIGHT };

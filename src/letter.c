@@ -26,6 +26,7 @@ void lm_letter_release(struct lm_letter *l)
 {
 	free(l->path);
 	free(l->src);
+	free(l->tag);
 	lm_arena_free(l->arena);
 	lm_template_free(l->body);
 	lm_letter_init(l);
@@ -162,4 +163,12 @@ int lm_letter_load(struct lm_letter *l, const char *path, struct lm_diag *d)
 	lm_buf_release(&src);
 	lm_buf_release(&partials);
 	return rc;
+}
+
+const char *lm_letter_lang(const struct lm_letter *l)
+{
+	const struct lm_value *lang = lm_value_get(l->fm, "lang");
+	if (lang && lang->kind == LM_VALUE_STRING && lang->len)
+		return lang->str;
+	return l->tag ? l->tag : "en-GB";
 }

@@ -23,6 +23,7 @@ struct lm_letter {
 	struct lm_arena *arena; /* owns the front matter values */
 	struct lm_value *fm;    /* front matter map */
 	struct lm_template *body;
+	char *tag;              /* a translation's language from its file name (NAME.cy.md), owned; NULL for the original */
 };
 
 void lm_letter_init(struct lm_letter *l);
@@ -35,5 +36,8 @@ int lm_letter_parse(struct lm_letter *l, const char *name, const char *src, size
  * `partials/` folder beside it).  Returns 0, or -1 with d filled. */
 int lm_letter_load(struct lm_letter *l, const char *path, struct lm_diag *d);
 void lm_letter_release(struct lm_letter *l);
+/* The letter's language: its `lang:`, else its file name's tag
+ * (NAME.cy.md is "cy"), else "en-GB". */
+const char *lm_letter_lang(const struct lm_letter *l);
 
 #endif

@@ -74,6 +74,8 @@ int lm_recipient_build(struct lm_recipient *r, const struct lm_value *row, int l
 		return lm_diag_set(d, copies->file, copies->line, copies->col,
 				   "copies '%s' must be a whole number from 1 to 1000", copies->str);
 	r->large_print = lm_recipient_large_print(lm_value_str(row, "large_print", ""), large_dflt);
+	int ignored;
+	r->language = text_of(row, "language", &ignored);
 	for (int i = 1; i <= LM_ADDRESS_COLUMNS; i++) {
 		char key[32];
 		snprintf(key, sizeof(key), "address_line_%d", i);

@@ -9,6 +9,8 @@
  *   copies            a whole number from 1 to 1000, empty for 1
  *   large_print       yes/y/true/1 or no/n/false/0 (any case), empty for
  *                     the run's --large-print
+ *   language          the letter's language(s): en, cy, cy+en (lang.h),
+ *                     empty for the run's --lang
  *   address_line_1 … address_line_9, postcode
  *                     the postal address by default (GOV.UK Notify's
  *                     names), empty lines dropped, postcode last; the
@@ -42,6 +44,7 @@ struct lm_recipient {
 	int address_columns;        /* the row has address columns at all, or the
 				       letter's `address:` lists lines */
 	int address_overflow;       /* more lines than `address` holds */
+	const struct lm_value *language; /* the `language` cell, NULL when absent or empty */
 };
 
 /* Reads `row` (a map from lm_recipient_row_map, or any map of strings)

@@ -21,7 +21,7 @@ enum {
 	OPT_COMBINE, OPT_DUPLEX, OPT_MANIFEST, OPT_SKIP_EXISTING, OPT_KEEP_GOING, OPT_JOBS,
 	OPT_SHARD, OPT_QUIET, OPT_JSON, OPT_DATE, OPT_FONTS, OPT_SIGN_KEY, OPT_SIGN_CERT,
 	OPT_SIGN_CHAIN, OPT_SIGN_PASS_ENV, OPT_SIGN_PASS_FILE, OPT_SIGN_VISIBLE, OPT_ENCODING,
-	OPT_STALE, OPT_LARGE_PRINT, OPT_SHEET, OPT_ROW, OPT_ONLY, OPT_DELIMITER, OPT_WHERE, OPT_COUNT
+	OPT_STALE, OPT_LARGE_PRINT, OPT_LANG, OPT_SHEET, OPT_ROW, OPT_ONLY, OPT_DELIMITER, OPT_WHERE, OPT_COUNT
 };
 
 static const struct cli_option options[] = {
@@ -53,6 +53,7 @@ static const struct cli_option options[] = {
 	[OPT_WHERE] = { "where", 0, "COLUMN=VALUE", "only recipient rows where COLUMN is (=) or is not (!=) VALUE; repeat for more (all must hold)", 1 },
 	[OPT_STALE] = { "stale-after", 0, "DAYS", "warn about 'verified' dates older than this (default 365)", 0 },
 	[OPT_LARGE_PRINT] = { "large-print", 0, NULL, "large print: 16 pt text, nothing smaller (RNIB clear print); a recipients' large_print column (yes/no) chooses per letter", 0 },
+	[OPT_LANG] = { "lang", 0, "TAG", "the letter's translation NAME.TAG.md (cy, pl), or two joined by + for one bilingual letter (cy+en); a recipients' language column chooses per letter", 0 },
 	[OPT_ROW] = { "row", 0, "N", "make only the letter of recipient row N (1 is the first after the header), named as the whole run would name it", 0 },
 	[OPT_ONLY] = { "only", 0, "KEY", "make only the letter of the recipient whose first column is KEY (e.g. a URN)", 0 },
 	[OPT_SHEET] = { "sheet", 0, "NAME", "a recipients workbook (.xlsx, .ods): read this sheet (or give FILE#NAME; default: the first shown)", 0 },
@@ -706,6 +707,7 @@ static int run(int argc, char **argv, const struct cli_parsed *parsed)
 	b.where = where;
 	b.nwhere = nwhere;
 	b.opts.large_print = !!o.value[OPT_LARGE_PRINT];
+	b.opts.duplex = !!o.value[OPT_DUPLEX];
 	b.digests = !!o.value[OPT_MANIFEST];
 	if (cli_pick_date("build", o.value[OPT_DATE], &b.opts.date)) {
 		lm_batch_release(&b);
@@ -748,7 +750,8 @@ static int run(int argc, char **argv, const struct cli_parsed *parsed)
 
 	if (cli_pick_areas("build", &o, OPT_AREA, OPT_ALL_AREAS, OPT_AREAS_DIR, &areas, &nareas))
 		goto done;
-	if (lm_batch_load(&b, cli_fonts_dir(o.value[OPT_FONTS]), o.args[0], &d))
+	if (lm_batch_load(&b, cli_fonts_dir(o.value[OPT_FONTS]), o.args[0], &d) ||
+	    (o.value[OPT_LANG] && lm_batch_set_lang(&b, o.value[OPT_LANG], &d)))
 		goto fail;
 	/* a broken area is reported and the others still checked, so one run
 	 * finds every fault; nothing is written while one is broken */

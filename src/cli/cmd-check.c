@@ -9,7 +9,7 @@
 
 enum {
 	OPT_AREA, OPT_ALL_AREAS, OPT_AREAS_DIR, OPT_RECIPIENTS, OPT_AREA_RECIPIENTS, OPT_ENCODING,
-	OPT_STALE, OPT_DATE, OPT_FONTS, OPT_QUIET, OPT_STRUCTURE, OPT_LARGE_PRINT, OPT_SHEET,
+	OPT_STALE, OPT_DATE, OPT_FONTS, OPT_QUIET, OPT_STRUCTURE, OPT_LARGE_PRINT, OPT_LANG, OPT_SHEET,
 	OPT_DELIMITER, OPT_WHERE,
 };
 
@@ -28,6 +28,7 @@ static const struct cli_option options[] = {
 	[OPT_QUIET] = { "quiet", 'q', NULL, "print errors only, no warnings or summary", 0 },
 	[OPT_STRUCTURE] = { "structure", 0, NULL, "print each area's letter in reading order with its roles, as a screen reader meets it", 0 },
 	[OPT_LARGE_PRINT] = { "large-print", 0, NULL, "check the large-print edition", 0 },
+	[OPT_LANG] = { "lang", 0, "TAG", "check the translation NAME.TAG.md (cy), or a bilingual letter (cy+en)", 0 },
 	[OPT_SHEET] = { "sheet", 0, "NAME", "a recipients workbook (.xlsx, .ods): read this sheet (or give FILE#NAME; default: the first shown)", 0 },
 	[OPT_WHERE + 1] = { NULL, 0, NULL, NULL, 0 },
 };
@@ -84,7 +85,8 @@ static size_t check_areas(const struct cli_parsed *o, char **areas, size_t narea
 	b.sheet = o->value[OPT_SHEET];
 	b.opts.date = co->today;
 	b.opts.large_print = !!o->value[OPT_LARGE_PRINT];
-	if (lm_batch_load(&b, cli_fonts_dir(o->value[OPT_FONTS]), o->args[0], &d)) {
+	if (lm_batch_load(&b, cli_fonts_dir(o->value[OPT_FONTS]), o->args[0], &d) ||
+	    (o->value[OPT_LANG] && lm_batch_set_lang(&b, o->value[OPT_LANG], &d))) {
 		lm_findings_add(f, &d);
 		goto out;
 	}
