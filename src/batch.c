@@ -1021,7 +1021,7 @@ static int file_findings(struct lm_batch *b, size_t ci, const struct file_tally 
 		/* -o names columns too, though they change no letter */
 		if (k == 0 || names_column(sources, col) || (b->pattern && names_column(b->pattern, col)) ||
 		    lm_name_eq(col, "copies") ||
-		    lm_name_eq(col, "large_print"))
+		    lm_name_eq(col, "large_print") || lm_name_eq(col, "language"))
 			continue;
 		int used = 0;
 		for (size_t w = 0; w < b->nwhere && !used; w++)
@@ -1054,32 +1054,24 @@ static int file_findings(struct lm_batch *b, size_t ci, const struct file_tally 
  * no translation a warning, once a language (the letter goes in the
  * letter's own); each translation used is compared with the original once
  * an area (lm_translation_compare). */
-static int check_language(struct lm_batch *b, const struct lm_job *job, size_t *compared,
+static int check_language(struct lm_batch *b, const struct lm_job *job,
+			  const struct lm_recipient *rec, size_t *compared,
 			  char (*warned)[LM_LANG_TAG_MAX], size_t *nwarned, size_t maxwarned,
 			  struct lm_findings *f)
 {
 	const char *req = b->lang;
 	const struct lm_value *cell = NULL;
-	struct lm_arena *scratch = NULL;
-	if (job->rec) {
-		scratch = lm_arena_new();
-		struct lm_recipient rec;
-		struct lm_diag ignored;
-		lm_recipient_build(&rec, row_map(job, scratch), 0, &ignored);
-		if (rec.language)
-			req = rec.language->str, cell = rec.language;
-	}
+	if (rec && rec->language)
+		req = rec->language->str, cell = rec->language;
 	const struct lm_letter *parts[LM_LANG_MAX_PARTS];
 	size_t n;
 	const char *doc;
 	char missing[LM_LANG_TAG_MAX];
 	struct lm_diag d;
 	lm_diag_clear(&d);
-	int bad = 0;
 	if (pick_parts(b, req, cell, parts, &n, &doc, missing, &d)) {
 		lm_findings_add(f, &d);
-		bad = 1;
-		goto out;
+		return 1;
 	}
 	if (missing[0]) {
 		size_t k = 0;
@@ -1103,9 +1095,7 @@ static int check_language(struct lm_batch *b, const struct lm_job *job, size_t *
 				lm_translation_compare(&b->letter, parts[i], b->areas[job->area].area.ctx, f);
 			}
 	}
-out:
-	lm_arena_free(scratch);
-	return bad;
+	return 0;
 }
 
 int lm_batch_validate(struct lm_batch *b, const struct lm_check_opts *o, struct lm_findings *f,
@@ -1147,8 +1137,7 @@ int lm_batch_validate(struct lm_batch *b, const struct lm_check_opts *o, struct 
 			lm_check_area(ar->ctx, o, f);
 			area_bad = f->errors > before;
 		}
-		if (check_language(b, &c.job, compared, warned, &nwarned, b->translations.n + 8, f))
-			lm_batch_set_bad(b, j);
+		int lang_bad = 0;
 		/* checked on its own: a row shared by several areas reports
 		 * once but fails each of its letters */
 		struct lm_findings mine;
@@ -1175,9 +1164,14 @@ int lm_batch_validate(struct lm_batch *b, const struct lm_check_opts *o, struct 
 				lm_findings_add(&mine, &why);
 			} else {
 				lm_check_recipient(&rec, o, &mine);
+				lang_bad = check_language(b, &c.job, &rec, compared, warned, &nwarned,
+							  b->translations.n + 8, &mine);
 				/* the row map holds `_row` last, after the columns */
 				unsigned long long h = row_hash(&rec, used) ^ (area * 0x9E3779B97F4A7C15ULL) ^
 						       (unsigned long long)rec.large_print;
+				/* letters in different languages differ */
+				for (const char *q = rec.language ? rec.language->str : ""; *q; q++)
+					h = (h ^ (unsigned char)*q) * 0x100000001b3ULL;
 				if (!t->seen)
 					t->first_hash = h;
 				else if (h != t->first_hash || uses_row)
@@ -1187,7 +1181,12 @@ int lm_batch_validate(struct lm_batch *b, const struct lm_check_opts *o, struct 
 			t->seen = 1;
 			t->rows++;
 			lm_arena_free(scratch);
+		} else {
+			lang_bad = check_language(b, &c.job, NULL, compared, warned, &nwarned,
+						  b->translations.n + 8, &mine);
 		}
+		if (lang_bad)
+			lm_batch_set_bad(b, j);
 		if (area_bad || mine.errors)
 			lm_batch_set_bad(b, j);
 		for (size_t k = 0; k < mine.n; k++)

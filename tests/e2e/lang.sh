@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# Letters in Welsh, English or both (tests/lang/): a translation beside the
+# letter (termly.cy.md) built with --lang cy reads the area's Welsh fields
+# (organisation_cy, service_cy, title_cy), dates and the default salutation
+# and closing in Welsh; --lang cy+en is one letter, Welsh first, each part
+# numbered on its own and signed, the Welsh part's structure elements
+# carrying /Lang cy; a recipients file (saved by LibreOffice) whose
+# `language` column mixes en, cy, cy+en and a missing ur gives each family
+# its language in a --duplex print file; check warns about a fact one
+# language prints and the other does not; bad requests and translations.
+# usage: tests/e2e/lang.sh BUILD/lettermerge SOURCE_DIR
+set -u
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+BIN=$(realpath "$1")
+SRC=$(realpath "$2")
+WORK=$(mktemp -d /tmp/lettermerge-lang.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+cd "$SRC/tests/lang" || exit 2
+PY=/usr/bin/python3
+L=letters/termly.md
+A=areas/ynys-test
+has() { pdf_text "$1" | grep -qF -- "$2"; }
+hasnt() { ! pdf_text "$1" | grep -qF -- "$2"; }
+page_has() { pdftotext -enc UTF-8 -f "$2" -l "$2" "$1" - 2>/dev/null | grep -qF -- "$3"; }
+pages() { pdfinfo "$1" | awk '/^Pages:/ { print $2 }'; }
+# the catalog's /Lang, then for every structure element on a page: its
+# page (1-based), type and /Lang ("-" without), one a line
+struct_langs() {
+	"$PY" - "$1" <<'PYEOF'
+import sys, pikepdf
+pdf = pikepdf.open(sys.argv[1])
+pages = {p.objgen: i + 1 for i, p in enumerate(pdf.pages)}
+print("catalog", str(pdf.Root.get("/Lang", "-")))
+def walk(e):
+    if not isinstance(e, pikepdf.Dictionary):
+        return
+    if "/S" in e and "/Pg" in e:
+        print(pages.get(e.Pg.objgen, 0), str(e.S)[1:], str(e.get("/Lang", "-")))
+    k = e.get("/K")
+    for x in (k if isinstance(k, pikepdf.Array) else [k]):
+        walk(x)
+walk(pdf.Root.StructTreeRoot)
+PYEOF
+}
+figures() { # the alt text of every Figure, in order, one a line
+	"$PY" - "$1" <<'PYEOF'
+import sys, pikepdf
+pdf = pikepdf.open(sys.argv[1])
+def walk(e):
+    if not isinstance(e, pikepdf.Dictionary):
+        return
+    if e.get("/S") == "/Figure" and "/Alt" in e:
+        print(str(e.Alt))
+    k = e.get("/K")
+    for x in (k if isinstance(k, pikepdf.Array) else [k]):
+        walk(x)
+walk(pdf.Root.StructTreeRoot)
+PYEOF
+}
+valid_pdf() {
+	qpdf --check "$1" >/dev/null 2>&1 && ! pdffonts "$1" 2>/dev/null | awk 'NR > 2 && $(NF-4) != "yes"' | grep -q .
+}
+
+# ---- Welsh ----
+"$BIN" build $L --area $A --lang cy -o "$WORK/cy.pdf" --date 2015-03-17 -q 2>"$WORK/err"
+check "--lang cy exits 0" [ $? -eq 0 ]
+check "Welsh letter is a valid PDF, fonts embedded" valid_pdf "$WORK/cy.pdf"
+for t in "Annwyl Riant/Gofalwr," "Yn gywir," "Dyddiad: 17eg Mawrth 2015" "Cyngor Sir Ynys Test" \
+	"Swyddfeydd y Cyngor" "Bwrdd Diogelu Ynys Test" "Hwb Plant ar 01248 752733" \
+	"Dydd Llun i ddydd Gwener 9yb i 5yp" "Cyfarwyddwr Gwasanaethau Cymdeithasol" \
+	"ynglŷn â chadw" "Mae'r ŵyl, y tŷ a'r ŷd" "Siân Ŵyn Jones"; do
+	check "Welsh letter has '$t'" has "$WORK/cy.pdf" "$t"
+done
+for t in "Dear Parent" "Yours sincerely" "Ynys Test County Council" "Children's Hub" "March" \
+	"Director of Social Services" "Council Offices"; do
+	check "Welsh letter has no '$t'" hasnt "$WORK/cy.pdf" "$t"
+done
+struct_langs "$WORK/cy.pdf" >"$WORK/cy.langs"
+check "Welsh letter: catalog /Lang cy" grep -qx "catalog cy" "$WORK/cy.langs"
+check "Welsh letter: no element needs its own /Lang" [ "$(awk 'NR > 1 && $3 != "-"' "$WORK/cy.langs")" = "" ]
+figures "$WORK/cy.pdf" >"$WORK/cy.figs"
+check "Welsh letter: signature alt text in Welsh" grep -qx "Llofnod Siân Ŵyn Jones" "$WORK/cy.figs"
+
+# ---- English, the same area: the plain fields ----
+"$BIN" build $L --area $A -o "$WORK/en.pdf" --date 2015-03-17 -q 2>"$WORK/err"
+check "English exits 0" [ $? -eq 0 ]
+for t in "Dear Parent/Carer," "Yours sincerely," "Date: 17th March 2015" "Ynys Test County Council" \
+	"Children's Hub on 01248 752733" "Director of Social Services"; do
+	check "English letter has '$t'" has "$WORK/en.pdf" "$t"
+done
+check "English letter has no Welsh field" hasnt "$WORK/en.pdf" "Cyngor Sir"
+
+# ---- bilingual, Welsh first ----
+"$BIN" build $L --area $A --lang cy+en --large-print -o "$WORK/cyen.pdf" --date 2015-03-17 -q 2>"$WORK/err"
+check "--lang cy+en exits 0" [ $? -eq 0 ]
+check "bilingual letter is a valid PDF" valid_pdf "$WORK/cyen.pdf"
+check "bilingual large-print letter: 4 pages" [ "$(pages "$WORK/cyen.pdf")" = 4 ]
+pdftotext -enc UTF-8 "$WORK/cyen.pdf" - | grep -oE "Annwyl Riant/Gofalwr,|Dear Parent/Carer,|Yn gywir,|Yours sincerely,|Tudalen [0-9] o [0-9]|Page [0-9] of [0-9]" >"$WORK/order"
+printf '%s\n' "Annwyl Riant/Gofalwr," "Tudalen 1 o 2" "Yn gywir," "Tudalen 2 o 2" \
+	"Dear Parent/Carer," "Page 1 of 2" "Yours sincerely," "Page 2 of 2" >"$WORK/want"
+check "bilingual: Welsh first, each part numbered on its own, a closing each" diff -u "$WORK/want" "$WORK/order"
+check "bilingual: page 3 starts the English part" page_has "$WORK/cyen.pdf" 3 "Dear Parent/Carer,"
+figures "$WORK/cyen.pdf" >"$WORK/figs"
+printf '%s\n' "Llofnod Siân Ŵyn Jones" "Signature of Siân Ŵyn Jones" >"$WORK/want"
+check "bilingual: one signature block a part" diff -u "$WORK/want" "$WORK/figs"
+struct_langs "$WORK/cyen.pdf" >"$WORK/cyen.langs"
+check "bilingual: catalog /Lang en-GB (the letter's own)" grep -qx "catalog en-GB" "$WORK/cyen.langs"
+check "bilingual: every element of the Welsh pages has /Lang cy" \
+	[ "$(awk 'NR > 1 && $1 <= 2 && $3 != "cy"' "$WORK/cyen.langs")" = "" ]
+check "bilingual: the Welsh pages have elements" [ "$(awk 'NR > 1 && $1 <= 2' "$WORK/cyen.langs" | wc -l)" -gt 10 ]
+check "bilingual: no element of the English pages has a /Lang" \
+	[ "$(awk 'NR > 1 && $1 > 2 && $3 != "-"' "$WORK/cyen.langs")" = "" ]
+check "bilingual: title in both languages" \
+	sh -c "pdfinfo '$WORK/cyen.pdf' | grep -qF 'Cadw plant yn ddiogel y tymor hwn / Keeping children safe this term'"
+# with normal print each part is one page; --duplex (print file) starts the
+# English part on a front side
+"$BIN" build $L --area $A --lang cy+en --combine "$WORK/cyen-duplex.pdf" --duplex --date 2015-03-17 -q 2>"$WORK/err"
+check "bilingual --duplex exits 0" [ $? -eq 0 ]
+check "bilingual --duplex: 3 pages (a blank back after the Welsh part)" [ "$(pages "$WORK/cyen-duplex.pdf")" = 3 ]
+check "bilingual --duplex: English on page 3" page_has "$WORK/cyen-duplex.pdf" 3 "Dear Parent/Carer,"
+check "bilingual --duplex: page 2 blank" [ -z "$(pdftotext -f 2 -l 2 "$WORK/cyen-duplex.pdf" - | tr -d ' \n\f')" ]
+
+# ---- a recipients file mixing languages ----
+for R in families.csv families.xlsx; do
+	"$BIN" build $L --area $A -r $R --combine "$WORK/print.pdf" --duplex --date 2015-03-17 2>"$WORK/err"
+	check "$R: mixed languages exit 0" [ $? -eq 0 ]
+	# F001 en (1, blank), F002 cy (3, blank), F003 cy+en (5, blank, 7, blank),
+	# F004 empty: the letter's own (9, blank), F005 ur: no translation, English (11)
+	check "$R: 11 pages" [ "$(pages "$WORK/print.pdf")" = 11 ]
+	for p in 1:Dear 3:Annwyl 5:Annwyl 7:Dear 9:Dear 11:Dear; do
+		check "$R: page ${p%%:*} starts '${p#*:}'" page_has "$WORK/print.pdf" "${p%%:*}" "${p#*:}"
+	done
+	check "$R: F002 is addressed and in Welsh" page_has "$WORK/print.pdf" 3 "Rhiant/Gofalwr Dafydd Hughes"
+	check "$R: a warning for the missing ur translation, at its cell" grep -q "families.*: warning: there is no 'ur' translation of letters/termly.md" "$WORK/err"
+	check "$R: warned once" [ "$(grep -c "no 'ur' translation" "$WORK/err")" = 1 ]
+done
+"$BIN" build $L --area $A -r families.csv --combine "$WORK/print.pdf" --date 2015-03-17 2>"$WORK/err"
+check "the warning names the CSV cell" grep -q "^families.csv:6:8: warning" "$WORK/err"
+"$BIN" build $L --area $A -r families.csv -o "$WORK/{{recipient.family}}.pdf" --date 2015-03-17 -q 2>"$WORK/err"
+check "separate files exit 0" [ $? -eq 0 ]
+check "F001 in English" has "$WORK/F001.pdf" "Dear Parent/Carer,"
+struct_langs "$WORK/F002.pdf" >"$WORK/F002.langs"
+check "F002 in Welsh, catalog cy" grep -qx "catalog cy" "$WORK/F002.langs"
+check "F003 bilingual" sh -c "pdftotext '$WORK/F003.pdf' - | grep -q Annwyl && pdftotext '$WORK/F003.pdf' - | grep -q 'Dear Parent'"
+check "F005 (ur, missing) in English" has "$WORK/F005.pdf" "Dear Parent/Carer,"
+
+# ---- check: a fact one language prints and the other does not ----
+mkdir -p "$WORK/l"
+cp $L "$WORK/l/termly.md"
+grep -v "contacts.web.web" letters/termly.cy.md >"$WORK/l/termly.cy.md"
+"$BIN" check "$WORK/l/termly.md" --area $A --lang cy+en --date 2015-03-17 >"$WORK/out" 2>&1
+check "check: a missing fact is a warning (exit 0)" [ $? -eq 0 ]
+check "check: names the fact and the original" grep -qF "$WORK/l/termly.cy.md: warning: the translation never prints {{contacts.web.web}} (\"www.example.gov.uk\"), which $WORK/l/termly.md prints" "$WORK/out"
+"$BIN" check $L --area $A --lang cy --date 2015-03-17 >"$WORK/out" 2>&1
+check "check: the bundled translation prints every fact" [ "$(grep -c ': warning:' "$WORK/out")" = 0 ]
+
+# ---- errors ----
+"$BIN" build $L --area $A --lang 'x!' -o "$WORK/bad.pdf" --date 2015-03-17 2>"$WORK/err"
+check "--lang that is no language exits 2" [ $? -eq 2 ]
+check "... says so" grep -q "lang 'x!' is not a language" "$WORK/err"
+"$BIN" build $L --area $A --lang pl -o "$WORK/bad.pdf" --date 2015-03-17 2>"$WORK/err"
+check "--lang of a missing translation exits 1" [ $? -eq 1 ]
+check "... names the file to write" grep -q "there is no translation letters/termly.pl.md" "$WORK/err"
+check "... writes nothing" [ ! -e "$WORK/bad.pdf" ]
+printf 'family,language\nF1,Klingon!\n' >"$WORK/bad.csv"
+"$BIN" build $L --area $A -r "$WORK/bad.csv" -o "$WORK/bad-{{recipient.family}}.pdf" --date 2015-03-17 2>"$WORK/err"
+check "a language cell that is no language exits 1" [ $? -eq 1 ]
+check "... at its cell" grep -q "bad.csv:2:4: error: language 'Klingon!' is not a language tag" "$WORK/err"
+check "... writes nothing" [ ! -e "$WORK/bad-F1.pdf" ]
+printf 'family,language\nF1,Welsh\n' >"$WORK/named.csv"
+"$BIN" build $L --area $A -r "$WORK/named.csv" -o "$WORK/named.pdf" --date 2015-03-17 -q 2>"$WORK/err"
+check "a language written by name (Welsh) is cy" has "$WORK/named.pdf" "Annwyl Riant/Gofalwr,"
+# a Polish translation without a salutation: lettermerge knows no Polish default
+cp $L "$WORK/l/termly.md"
+printf -- '---\ntitle: "Bezpieczeństwo dzieci"\ncontacts_note: x\n---\nTekst {{contacts.hub.phone}}.\n' >"$WORK/l/termly.pl.md"
+"$BIN" build "$WORK/l/termly.md" --area $A --lang pl -o "$WORK/pl.pdf" --date 2015-03-17 2>"$WORK/err"
+check "a broken translation exits 1" [ $? -eq 1 ]
+check "... with its own error" grep -q "termly.pl.md:3:1: error: unknown front matter key 'contacts_note'" "$WORK/err"
+"$BIN" build "$WORK/l/termly.md" --area $A --lang en -o "$WORK/en2.pdf" --date 2015-03-17 -q 2>"$WORK/err"
+check "a broken translation stops no other language" [ $? -eq 0 ]
+printf -- '---\ntitle: "Bezpieczeństwo dzieci"\n---\nTekst {{contacts.hub.phone}}.\n' >"$WORK/l/termly.pl.md"
+"$BIN" build "$WORK/l/termly.md" --area $A --lang pl -o "$WORK/pl.pdf" --date 2015-03-17 2>"$WORK/err"
+check "Polish without a salutation exits 1" [ $? -eq 1 ]
+check "... asks for one" grep -q "termly.pl.md:1:1: error: the letter is in 'pl': write its 'salutation:'" "$WORK/err"
+check "... writes nothing" [ ! -e "$WORK/pl.pdf" ]
+finish lang
