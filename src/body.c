@@ -71,7 +71,9 @@ static void scan_partial(void *ctx, const char *path)
 int lm_body_scan(struct lm_body *b, const struct lm_letter *l, struct lm_diag *d)
 {
 	const char *slash = strrchr(l->path, '/');
-	b->dir = slash ? lm_xstrndup(l->path, (size_t)(slash - l->path)) : lm_xstrdup(".");
+	/* a letter's translations, scanned into the same body, share its folder */
+	if (!b->dir)
+		b->dir = slash ? lm_xstrndup(l->path, (size_t)(slash - l->path)) : lm_xstrdup(".");
 	struct lm_frontmatter_split fs;
 	if (lm_frontmatter_split(l->path, l->src, strlen(l->src), &fs, d))
 		return -1;
