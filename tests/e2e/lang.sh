@@ -162,12 +162,13 @@ check "... says so" grep -q "lang 'x!' is not a language" "$WORK/err"
 check "--lang of a missing translation exits 1" [ $? -eq 1 ]
 check "... names the file to write" grep -q "there is no translation letters/termly.pl.md" "$WORK/err"
 check "... writes nothing" [ ! -e "$WORK/bad.pdf" ]
-printf 'family,language\nF1,Klingon!\n' >"$WORK/bad.csv"
+ADDR='address_line_1,address_line_2,postcode'
+printf 'family,language,%s\nF1,Klingon!,1 Stryd Fawr,Llangefni,LL77 7AA\n' "$ADDR" >"$WORK/bad.csv"
 "$BIN" build $L --area $A -r "$WORK/bad.csv" -o "$WORK/bad-{{recipient.family}}.pdf" --date 2015-03-17 2>"$WORK/err"
 check "a language cell that is no language exits 1" [ $? -eq 1 ]
 check "... at its cell" grep -q "bad.csv:2:4: error: language 'Klingon!' is not a language tag" "$WORK/err"
 check "... writes nothing" [ ! -e "$WORK/bad-F1.pdf" ]
-printf 'family,language\nF1,Welsh\n' >"$WORK/named.csv"
+printf 'family,language,%s\nF1,Welsh,1 Stryd Fawr,Llangefni,LL77 7AA\n' "$ADDR" >"$WORK/named.csv"
 "$BIN" build $L --area $A -r "$WORK/named.csv" -o "$WORK/named.pdf" --date 2015-03-17 -q 2>"$WORK/err"
 check "a language written by name (Welsh) is cy" has "$WORK/named.pdf" "Annwyl Riant/Gofalwr,"
 # a Polish translation without a salutation: lettermerge knows no Polish default
