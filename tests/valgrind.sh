@@ -79,7 +79,7 @@ fi
 # (with a missing one: a warning) in a duplex print file; a missing one (exit 1)
 LA=(--area tests/lang/areas/ynys-test --date 2015-03-17)
 vg 0 build tests/lang/letters/termly.md --lang cy+en -o "$WORK/cyen.pdf" "${LA[@]}"
-vg 0 build tests/lang/letters/termly.md -r tests/lang/families.csv --combine "$WORK/fam.pdf" --duplex "${LA[@]}"
+vg 0 build tests/lang/letters/termly.md -r tests/lang/families.csv --combine "$WORK/fam.pdf" --duplex -j 1 "${LA[@]}"
 vg 1 check tests/lang/letters/termly.md --lang pl "${LA[@]}"
 # verify (src/verify.c, src/pdfr.c): a letter signed twice (valid), then
 # changed and signed again (exit 1)
