@@ -522,6 +522,10 @@ static int run_jobs(struct run *r, enum mode mode, long jobs)
 				_exit(3);
 			out_workers(NULL, 0);
 			close(fds[0]);
+			/* the worker's own file; the arrays are the parent's */
+			FILE *mine = files[w];
+			free(files);
+			free(pids);
 			struct lm_cursor c;
 			lm_cursor_init(&c, b);
 			c.want_path = mode == MODE_WRITE;
@@ -530,11 +534,11 @@ static int run_jobs(struct run *r, enum mode mode, long jobs)
 					continue;
 				lm_buf_reset(&out);
 				do_job(r, &c, j, &out);
-				if (fwrite(out.ptr, 1, out.len, files[w]) != out.len ||
+				if (fwrite(out.ptr, 1, out.len, mine) != out.len ||
 				    write(fds[1], "", 1) != 1)
 					_exit(3);
 			}
-			_exit(fflush(files[w]) ? 3 : 0);
+			_exit(fflush(mine) ? 3 : 0);
 		}
 	}
 	close(fds[1]);
