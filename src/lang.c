@@ -120,11 +120,19 @@ struct lm_value *lm_value_localise(struct lm_arena *a, struct lm_value *v, const
 	if (!v || !*p || v->kind == LM_VALUE_STRING)
 		return v;
 	struct lm_value *copy = NULL;
+	/* most maps have no variant at all: one pass over the keys finds that
+	 * (this runs for every letter) */
+	int variants = 0;
+	size_t pl = strlen(p);
+	for (size_t i = 0; v->kind == LM_VALUE_MAP && i < v->n && !variants; i++) {
+		size_t kl = strlen(v->keys[i]);
+		variants = kl > pl + 1 && v->keys[i][kl - pl - 1] == '_' && !strcmp(v->keys[i] + kl - pl, p);
+	}
 	for (size_t i = 0; i < v->n; i++) {
 		struct lm_value *item = v->items[i], *now = item;
 		if (item->kind != LM_VALUE_STRING) {
 			now = lm_value_localise(a, item, lang);
-		} else if (v->kind == LM_VALUE_MAP) {
+		} else if (variants) {
 			char key[256];
 			int n = snprintf(key, sizeof(key), "%s_%s", v->keys[i], p);
 			const struct lm_value *var = n > 0 && (size_t)n < sizeof(key) ? lm_value_get(v, key) : NULL;
