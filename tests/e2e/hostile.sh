@@ -511,4 +511,11 @@ iconv -f UTF-8 -t UTF-16 a/contacts.csv >c16 && mv c16 a/contacts.csv
 expect "a UTF-16 CSV (Excel's Unicode Text) is read, not sent to Windows-1252" 0 "" \
 	-- check $LETTER --area a -d 2015-03-17 --stale-after 36500 -q
 
+expect "--date 1899-12-31 is out of range, not 'not a real date'" 2 \
+	"lettermerge check: --date '1899-12-31' is outside the years 1900 to 9999 a letter can carry" \
+	-- check $LETTER --area a -d 1899-12-31
+expect "--date 2015-02-30 is not a real date" 2 \
+	"lettermerge check: --date '2015-02-30' is not a real date in the form YYYY-MM-DD" \
+	-- check $LETTER --area a -d 2015-02-30
+
 finish hostile
