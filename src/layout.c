@@ -783,6 +783,7 @@ void lm_flow_doc(struct lm_flow *f, const struct lm_doc *doc, double size, int p
 	int list_ids[64];
 	int depth = 0;     /* open lists */
 	int item_body = -1;
+	int level_body[64]; /* the body of the latest item at each open list level */
 	const char *marker = NULL; /* a list item's bullet that waits for its image */
 	int marker_elem = -1;
 	int empty_item = -1; /* the body of a list item with no text, just above */
@@ -828,10 +829,14 @@ void lm_flow_doc(struct lm_flow *f, const struct lm_doc *doc, double size, int p
 				depth = lvl;
 			if (depth < lvl || list_ids[lvl - 1] != b->list_id) {
 				/* a new list, nested in the item above it when deeper */
+				int above = lvl > 1 && depth >= lvl - 1 ? level_body[lvl - 2] : -1;
+				if (above < 0)
+					above = lvl > 1 ? item_body : -1;
 				depth = lvl;
-				int up = lvl > 1 && item_body >= 0 ? item_body : parent;
+				int up = above >= 0 ? above : parent;
 				list_elem[lvl - 1] = lm_layout_elem(f->lay, LM_ROLE_LIST, 0, up);
 				list_ids[lvl - 1] = b->list_id;
+				level_body[lvl - 1] = -1;
 				lm_flow_space(f, gap);
 			} else {
 				lm_flow_space(f, b->tight ? size * 0.25 : gap);
@@ -851,8 +856,12 @@ void lm_flow_doc(struct lm_flow *f, const struct lm_doc *doc, double size, int p
 				st.marker_elem = lm_layout_elem(f->lay, LM_ROLE_LABEL, 0, li);
 				if (has_body)
 					body = lm_layout_elem(f->lay, LM_ROLE_LIST_BODY, 0, li);
+				level_body[lvl - 1] = body;
 			} else {
-				body = item_body >= 0 ? item_body : parent;
+				/* a later paragraph of an item belongs to the item of
+				 * its own level, not to a deeper one that ended above it */
+				body = level_body[lvl - 1] >= 0 ? level_body[lvl - 1]
+							       : item_body >= 0 ? item_body : parent;
 			}
 			item_body = body;
 			empty_item = b->nspans ? -1 : body;

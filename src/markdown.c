@@ -112,9 +112,16 @@ static void push_block(struct parser *p, const struct lm_block *b)
 	p->doc->blocks[p->doc->n++] = *b;
 }
 
+/* A paragraph belongs to a list item when an item holds it, directly or
+ * through a block quote (then it is the item's, indented as a quote):
+ * otherwise a quote inside an item would end the list in the middle and
+ * leave the item's later paragraphs an empty list of their own. */
 static int in_item(struct parser *p)
 {
-	return p->ncont && p->cont[p->ncont - 1] == C_ITEM;
+	for (int i = p->ncont; i-- > 0;)
+		if (p->cont[i] == C_ITEM)
+			return 1;
+	return 0;
 }
 
 static void open_block(struct parser *p, enum lm_block_kind kind, int level)

@@ -756,6 +756,40 @@ static void test_doc_loose_item_paragraphs(void **state)
 	assert_near(b[2]->x, b[1]->x); /* aligned with p1's text */
 }
 
+/* A later paragraph of an outer item, after a nested list ended, and a
+ * quote inside an item: both stay in their own item's body (the fuzzer
+ * once found the quote ending the list and leaving an empty one). */
+static void test_doc_item_paragraph_after_nested_and_quote(void **state)
+{
+	struct fixture *fx = *state;
+	struct lm_diag d;
+	const char *md = "1. a\n   - b\n\n   more\n2. c\n   > q\n\n   after q\n";
+	assert_int_equal(lm_doc_parse(&fx->doc, "t.md", md, strlen(md), &d), 0);
+	lm_flow_doc(&fx->flow, &fx->doc, SIZE, 0);
+	static const struct {
+		enum lm_role role;
+		int parent;
+	} want[] = {
+		{ LM_ROLE_DOCUMENT, -1 }, { LM_ROLE_LIST, 0 },       { LM_ROLE_LIST_ITEM, 1 }, /* 2: a */
+		{ LM_ROLE_LABEL, 2 },     { LM_ROLE_LIST_BODY, 2 },  { LM_ROLE_PARAGRAPH, 4 },
+		{ LM_ROLE_LIST, 4 },      { LM_ROLE_LIST_ITEM, 6 },  { LM_ROLE_LABEL, 7 }, /* 7: b */
+		{ LM_ROLE_LIST_BODY, 7 }, { LM_ROLE_PARAGRAPH, 9 },
+		{ LM_ROLE_PARAGRAPH, 4 }, /* 11: more, in a's body */
+		{ LM_ROLE_LIST_ITEM, 1 }, { LM_ROLE_LABEL, 12 },     { LM_ROLE_LIST_BODY, 12 }, /* 12: c */
+		{ LM_ROLE_PARAGRAPH, 14 },
+		{ LM_ROLE_PARAGRAPH, 14 }, /* 16: q, the quote in c's body */
+		{ LM_ROLE_PARAGRAPH, 14 }, /* 17: after q */
+	};
+	assert_int_equal(fx->lay.nelems, sizeof(want) / sizeof(want[0]));
+	for (size_t i = 0; i < fx->lay.nelems; i++) {
+		if (fx->lay.elems[i].role != want[i].role || fx->lay.elems[i].parent != want[i].parent)
+			fail_msg("element %zu: role %d parent %d, want role %d parent %d", i,
+				 fx->lay.elems[i].role, fx->lay.elems[i].parent, want[i].role,
+				 want[i].parent);
+	}
+	assert_int_equal(lm_layout_empty_elem(&fx->lay), -1);
+}
+
 static void test_doc_table(void **state)
 {
 	struct fixture *fx = *state;
@@ -961,6 +995,7 @@ int main(int argc, char **argv)
 		T(test_para_height_matches),
 		T(test_doc_lists),
 		T(test_doc_loose_item_paragraphs),
+		T(test_doc_item_paragraph_after_nested_and_quote),
 		T(test_doc_table),
 		T(test_doc_images),
 		T(test_table_header_repeated),
