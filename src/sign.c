@@ -1,4 +1,5 @@
 #include "sign.h"
+#include "x509util.h"
 
 #include "fileio.h"
 #include "utf8.h"
@@ -31,17 +32,6 @@ struct lm_signer {
 /* ------------------------------------------------------------------ */
 /* small helpers                                                        */
 
-/* The reason of the newest OpenSSL error, and the queue cleared. */
-static const char *ossl_reason(char *buf, size_t n)
-{
-	unsigned long e, last = 0;
-	while ((e = ERR_get_error()))
-		last = e;
-	const char *r = last ? ERR_reason_error_string(last) : NULL;
-	snprintf(buf, n, "%s", r ? r : "unknown OpenSSL error");
-	return buf;
-}
-
 static int read_all(const char *path, struct lm_buf *b, const char *what, struct lm_diag *d)
 {
 	if (!lm_read_file_as(path, LM_CAP_SMALL, what, b, NULL))
@@ -50,35 +40,6 @@ static int read_all(const char *path, struct lm_buf *b, const char *what, struct
 	lm_buf_release(b);
 	return lm_diag_setk(d, lm_diag_errno_kind(err), path, 0, 0, "cannot read the %s: %s; check the path",
 			    what, strerror(err));
-}
-
-/* The subject's common name as UTF-8, or the whole subject if it has none. */
-static void cert_cn(X509 *cert, char *out, size_t n)
-{
-	out[0] = '\0';
-	X509_NAME *nm = X509_get_subject_name(cert);
-	int i = X509_NAME_get_index_by_NID(nm, NID_commonName, -1);
-	if (i >= 0) {
-		unsigned char *u = NULL;
-		int len = ASN1_STRING_to_UTF8(&u, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(nm, i)));
-		if (len >= 0) {
-			snprintf(out, n, "%.*s", len, (const char *)u);
-			OPENSSL_free(u);
-			return;
-		}
-	}
-	X509_NAME_oneline(nm, out, (int)n);
-	ERR_clear_error();
-}
-
-static void format_day(long long t, char *out, size_t n)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	if (gmtime_r(&tt, &tm))
-		strftime(out, n, "%Y-%m-%d %H:%M:%S UTC", &tm);
-	else
-		snprintf(out, n, "%lld", t);
 }
 
 static void asn1_day(const ASN1_TIME *a, char *out, size_t n)
@@ -221,7 +182,7 @@ static unsigned char *make_cms(const struct lm_signer *s, const unsigned char *m
 	goto out;
 fail: {
 	char why[256];
-	snprintf(err, errn, "%s failed: %s", step, ossl_reason(why, sizeof(why)));
+	snprintf(err, errn, "%s failed: %s", step, lm_ossl_reason(why, sizeof(why)));
 	OPENSSL_free(der);
 	der = NULL;
 }
@@ -247,7 +208,7 @@ static int signer_finish(struct lm_signer **out, EVP_PKEY *key, X509 *cert,
 	s->cert = cert;
 	s->chain = sk_X509_new_null();
 	s->cert_path = lm_xstrdup(cert_path);
-	cert_cn(cert, s->name, sizeof(s->name));
+	lm_cert_cn(cert, s->name, sizeof(s->name));
 	/* the chain without the signer itself or duplicates: CMS refuses to
 	 * add a certificate twice */
 	for (int i = 0; chain && i < sk_X509_num(chain); i++) {
@@ -331,7 +292,7 @@ int lm_signer_load_p12(struct lm_signer **out, const char *path, const char *pas
 		lm_diag_set(d, path, 0, 0,
 			    "cannot open the PKCS#12 key bundle: %s; a bundle exported by old software "
 			    "may need converting with 'openssl pkcs12 -legacy'",
-			    ossl_reason(why, sizeof(why)));
+			    lm_ossl_reason(why, sizeof(why)));
 		goto out;
 	}
 	if (!key || !cert) {
@@ -463,7 +424,7 @@ int lm_signer_check_time(const struct lm_signer *s, long long signing_time, stru
 {
 	time_t t = (time_t)signing_time;
 	char when[64], lim[64];
-	format_day(signing_time, when, sizeof(when));
+	lm_format_utc(signing_time, when, sizeof(when));
 	if (X509_cmp_time(X509_get0_notBefore(s->cert), &t) > 0) {
 		asn1_day(X509_get0_notBefore(s->cert), lim, sizeof(lim));
 		return lm_diag_set(d, s->cert_path, 0, 0,
@@ -585,7 +546,7 @@ int lm_sign_pdf(const struct lm_signer *s, const struct lm_sign_target *t,
 	unsigned char md[32];
 	if (lm_pdfw_digest_except(w, hole_a, hole_b, md)) {
 		char why[256];
-		lm_diag_set(d, NULL, 0, 0, "cannot compute the document digest: %s", ossl_reason(why, sizeof(why)));
+		lm_diag_set(d, NULL, 0, 0, "cannot compute the document digest: %s", lm_ossl_reason(why, sizeof(why)));
 		goto done;
 	}
 	char err[512];

@@ -1,4 +1,5 @@
 #include "verify.h"
+#include "x509util.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -26,44 +27,6 @@ struct lm_trust {
 
 /* ------------------------------------------------------------------ */
 /* small helpers                                                        */
-
-static const char *ossl_reason(char *buf, size_t n)
-{
-	unsigned long e, last = 0;
-	while ((e = ERR_get_error()))
-		last = e;
-	const char *r = last ? ERR_reason_error_string(last) : NULL;
-	snprintf(buf, n, "%s", r ? r : "unknown OpenSSL error");
-	return buf;
-}
-
-static void cert_cn(X509 *cert, char *out, size_t n)
-{
-	out[0] = '\0';
-	X509_NAME *nm = X509_get_subject_name(cert);
-	int i = X509_NAME_get_index_by_NID(nm, NID_commonName, -1);
-	if (i >= 0) {
-		unsigned char *u = NULL;
-		int len = ASN1_STRING_to_UTF8(&u, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(nm, i)));
-		if (len >= 0) {
-			snprintf(out, n, "%.*s", len, (const char *)u);
-			OPENSSL_free(u);
-			return;
-		}
-	}
-	X509_NAME_oneline(nm, out, (int)n);
-	ERR_clear_error();
-}
-
-static void format_time(long long t, char *out, size_t n)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	if (gmtime_r(&tt, &tm))
-		strftime(out, n, "%Y-%m-%d %H:%M:%S UTC", &tm);
-	else
-		snprintf(out, n, "%lld", t);
-}
 
 /* "D:YYYYMMDDHHmmSS+HH'mm'" (parts from MM on optional) to seconds. */
 static int parse_pdf_date(const struct lm_pobj *v, long long *out)
@@ -137,7 +100,7 @@ int lm_trust_load(struct lm_trust **out, const char *ca_path, struct lm_diag *d)
 				     "cannot read the CA file: %s; check the path", strerror(errno));
 		else
 			lm_diag_set(d, ca_path, 0, 0, "no CA certificate found in the file (%s); give "
-				    "the authority's CA certificate as PEM", ossl_reason(why, sizeof(why)));
+				    "the authority's CA certificate as PEM", lm_ossl_reason(why, sizeof(why)));
 		if (fp)
 			fclose(fp);
 		ERR_clear_error();
@@ -318,7 +281,7 @@ static int check_one(struct lm_pdfr *r, const char *pdf, size_t len, const struc
 	cms = d2i_CMS_ContentInfo(NULL, &dp, (long)contents->n);
 	if (!cms || OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed) {
 		lm_diag_set(d, NULL, 0, 0, "the signature value is not a CMS SignedData (%s)",
-			    ossl_reason(why, sizeof(why)));
+			    lm_ossl_reason(why, sizeof(why)));
 		goto done;
 	}
 	v = lm_pobj_get(sig, "SubFilter");
@@ -361,7 +324,7 @@ static int check_one(struct lm_pdfr *r, const char *pdf, size_t len, const struc
 					    : "the signed attributes do not match the signature");
 		} else {
 			lm_diag_set(d, NULL, 0, 0, "the signature cannot be checked: %s",
-				    ossl_reason(why, sizeof(why)));
+				    lm_ossl_reason(why, sizeof(why)));
 		}
 		goto done;
 	}
@@ -371,7 +334,7 @@ static int check_one(struct lm_pdfr *r, const char *pdf, size_t len, const struc
 		lm_diag_set(d, NULL, 0, 0, "the signature does not include the signer's certificate");
 		goto done;
 	}
-	cert_cn(signer, g->info.signer, sizeof(g->info.signer));
+	lm_cert_cn(signer, g->info.signer, sizeof(g->info.signer));
 	if (!g->label[0])
 		snprintf(g->label, sizeof(g->label), "%s", g->info.signer);
 
@@ -380,14 +343,14 @@ static int check_one(struct lm_pdfr *r, const char *pdf, size_t len, const struc
 	certs = CMS_get1_certs(cms);
 	ctx = X509_STORE_CTX_new();
 	if (!ctx || !X509_STORE_CTX_init(ctx, t->store, signer, certs)) {
-		lm_diag_set(d, NULL, 0, 0, "cannot check the certificate: %s", ossl_reason(why, sizeof(why)));
+		lm_diag_set(d, NULL, 0, 0, "cannot check the certificate: %s", lm_ossl_reason(why, sizeof(why)));
 		goto done;
 	}
 	X509_STORE_CTX_set_time(ctx, 0, (time_t)vt);
 	if (X509_verify_cert(ctx) != 1) {
 		int e = X509_STORE_CTX_get_error(ctx);
 		char when[64];
-		format_time(vt, when, sizeof(when));
+		lm_format_utc(vt, when, sizeof(when));
 		const char *plain = "";
 		switch (e) {
 		case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
@@ -420,7 +383,7 @@ static int check_one(struct lm_pdfr *r, const char *pdf, size_t len, const struc
 	if (!bio || CMS_verify(cms, NULL, t->store, bio, NULL, CMS_BINARY | CMS_CADES) != 1) {
 		res->status = LM_VERIFY_UNTRUSTED;
 		lm_diag_set(d, NULL, 0, 0, "the signature does not verify: %s",
-			    ossl_reason(why, sizeof(why)));
+			    lm_ossl_reason(why, sizeof(why)));
 		goto done;
 	}
 	rc = 0;
