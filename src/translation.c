@@ -97,7 +97,8 @@ int lm_translations_load(struct lm_translations *t, const char *path, struct lm_
 		tr->path = lm_buf_detach(&p, NULL);
 	}
 	closedir(dp);
-	qsort(t->v, t->n, sizeof(*t->v), by_name);
+	if (t->n > 1) /* qsort may not be given the NULL of an empty list */
+		qsort(t->v, t->n, sizeof(*t->v), by_name);
 	for (size_t i = 0; i < t->n; i++) {
 		struct lm_translation *tr = &t->v[i];
 		lm_diag_clear(&tr->error);

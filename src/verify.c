@@ -969,7 +969,8 @@ int lm_verify_pdf_trust(const char *pdf, size_t len, const struct lm_trust *t,
 		snprintf(g->label, sizeof(g->label), "%s", g->info.name);
 		parse_pdf_date(lm_pobj_get(g->dict, "M"), &g->info.signing_time);
 	}
-	qsort(s.v, s.n, sizeof(*s.v), sig_cmp);
+	if (s.n > 1)
+		qsort(s.v, s.n, sizeof(*s.v), sig_cmp);
 
 	/* each signature on its own */
 	for (size_t i = 0; i < s.n; i++) {

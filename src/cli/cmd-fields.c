@@ -272,7 +272,8 @@ static int run(int argc, char **argv, const struct cli_parsed *parsed)
 	lm_template_walk(l.body, ctx, see, &s);
 	walk_front_matter(&l, l.fm, ctx, &s);
 	see_frame(ctx, l.fm, &s);
-	qsort(s.v, s.n, sizeof(*s.v), cmp_ptr);
+	if (s.n > 1)
+		qsort(s.v, s.n, sizeof(*s.v), cmp_ptr);
 
 	struct printer p = { &s, !!o.value[OPT_ALL], 0, 0 };
 	map_lines(&p, "area", lm_value_get(ctx, "area"), 0);
