@@ -645,6 +645,35 @@ static char sniff_delim(struct lm_csv_reader *r)
 	return ',';
 }
 
+/* UTF-16 saved without a byte-order mark (iconv and some exports write it):
+ * text in a CSV is mostly ASCII, so most two-byte units have one zero byte,
+ * always on the same side.  A CSV never holds a NUL byte otherwise (that is
+ * an error), so the pattern cannot be mistaken for UTF-8 or Windows-1252.
+ * Returns the byte order, or LM_INPUT_AUTO when it is not that. */
+static enum lm_input_encoding sniff_utf16(struct lm_csv_reader *r)
+{
+	unsigned char h[512];
+	size_t n = raw(r, r->off, h, sizeof(h)) & ~(size_t)1;
+	size_t le = 0, be = 0;
+	for (size_t i = 0; i < n; i += 2) {
+		if (h[i] && !h[i + 1])
+			le++;
+		else if (!h[i] && h[i + 1])
+			be++;
+	}
+	size_t pairs = n / 2;
+	if (pairs < 2)
+		return LM_INPUT_AUTO;
+	/* the first unit (a header's first letter) and three in four of the
+	 * rest; a few the other way round are characters such as U+0100 or
+	 * the low half of a surrogate pair (an emoji) */
+	if (h[0] && !h[1] && le * 4 >= pairs * 3 && be * 8 < pairs)
+		return LM_INPUT_UTF16LE;
+	if (!h[0] && h[1] && be * 4 >= pairs * 3 && le * 8 < pairs)
+		return LM_INPUT_UTF16BE;
+	return LM_INPUT_AUTO;
+}
+
 /* Settles how the source is read: its byte-order mark, else a look at
  * every byte, against what the caller asked for. */
 static int pick_encoding(struct lm_csv_reader *r, struct lm_diag *d)
@@ -679,6 +708,13 @@ static int pick_encoding(struct lm_csv_reader *r, struct lm_diag *d)
 		return 0;
 	if (asked == LM_INPUT_UTF8)
 		return 0; /* the tokenizer stops at the first byte that is not */
+	enum lm_input_encoding u16 = sniff_utf16(r);
+	if (r->read_errno)
+		return fail_read(r, d);
+	if (u16 != LM_INPUT_AUTO) {
+		r->enc = u16;
+		return 0;
+	}
 	struct scan sc;
 	scan_utf8(r, r->off, &sc);
 	if (r->read_errno)

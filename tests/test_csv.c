@@ -332,8 +332,23 @@ static void test_utf16(void **state)
 		/* streamed a few bytes at a time, from memory and from a file,
 		 * the same as UTF-8 read whole */
 		differential(b.ptr, b.len, LM_INPUT_AUTO);
+		/* the same bytes without the byte-order mark: the zero bytes
+		 * of the ASCII tell the order */
+		assert_int_equal(parse(&csv, b.ptr + 2, b.len - 2, &d), 0);
+		assert_int_equal(csv.enc, be ? LM_INPUT_UTF16BE : LM_INPUT_UTF16LE);
+		assert_int_equal(csv.ncols, 2);
+		assert_cell(&csv, 0, 1, "Th\xC3\xA9r\xC3\xA8se, \xF0\x9F\x98\x80", 2, 3);
+		assert_cell(&csv, 1, 1, "O\xE2\x80\x99" "Brien", 3, 3);
+		lm_csv_release(&csv);
+		differential(b.ptr + 2, b.len - 2, LM_INPUT_AUTO);
 		lm_buf_release(&b);
 	}
+	/* a NUL byte or two in UTF-8 text is not UTF-16: still an error */
+	static const char stray[] = "id,name\n1,a\0b\n2,c\0d\n";
+	expect_error_as(stray, sizeof(stray) - 1, LM_INPUT_AUTO,
+		PATH ":2:4: error: the file contains a NUL byte, so it is not a "
+		"text CSV (perhaps saved as \"Unicode Text\" or as a workbook): "
+		"save it as \"CSV UTF-8 (Comma delimited)\"");
 	/* a lone surrogate, and an odd byte at the end */
 	static const char lone[] = "\xFF\xFEi\0d\0\n\0a\0\x00\xDC\n\0";
 	expect_error_as(lone, sizeof(lone) - 1, LM_INPUT_AUTO,

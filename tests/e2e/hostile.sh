@@ -510,6 +510,18 @@ mk
 iconv -f UTF-8 -t UTF-16 a/contacts.csv >c16 && mv c16 a/contacts.csv
 expect "a UTF-16 CSV (Excel's Unicode Text) is read, not sent to Windows-1252" 0 "" \
 	-- check $LETTER --area a -d 2015-03-17 --stale-after 36500 -q
+for order in LE BE; do
+	mk
+	"$BIN" build $LETTER --area a -d 2015-03-17 -o utf8.pdf -q
+	iconv -f UTF-8 -t UTF-16$order a/contacts.csv >c16 && mv c16 a/contacts.csv
+	check "UTF-16$order without a byte-order mark has no BOM" [ "$(head -c 2 a/contacts.csv | od -An -tx1 | tr -d ' ')" != fffe ]
+	expect "UTF-16$order without a byte-order mark (iconv's) is read by its zero bytes" 0 "" \
+		-- check $LETTER --area a -d 2015-03-17 --stale-after 36500 -q
+	"$BIN" build $LETTER --area a -d 2015-03-17 -o utf16.pdf -q
+	check "UTF-16$order without a mark: the same letter as from UTF-8" \
+		cmp -s <(pdftotext utf8.pdf -) <(pdftotext utf16.pdf -)
+	rm -f utf8.pdf utf16.pdf
+done
 
 expect "--date 1899-12-31 is out of range, not 'not a real date'" 2 \
 	"lettermerge check: --date '1899-12-31' is outside the years 1900 to 9999 a letter can carry" \
