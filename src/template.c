@@ -1166,9 +1166,12 @@ static int expand_nodes(struct expander *x, const struct node *parent, const cha
 		int r = 0;
 		if (++x->steps > LM_TEMPLATE_MAX_STEPS || x->out->len > LM_TEMPLATE_MAX_OUTPUT) {
 			const struct node *at = parent->line ? parent : n;
+			if (x->steps > LM_TEMPLATE_MAX_STEPS)
+				return lm_diag_set(x->d, file, at->line, at->col,
+						   "the template expands to too much (over a million steps); sections nested inside sections over lists multiply: check this one");
+			/* few steps, much text: a long value or part repeated */
 			return lm_diag_set(x->d, file, at->line, at->col,
-					   "the template expands to too much (over %s); sections nested inside sections over lists multiply: check this one",
-					   x->steps > LM_TEMPLATE_MAX_STEPS ? "a million steps" : "16 MB of text");
+					   "the template expands to over 16 MB of text; a section repeats a long value or part for every item of a list: check this one");
 		}
 		switch (n->kind) {
 		case NODE_TEXT:

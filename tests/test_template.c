@@ -503,6 +503,49 @@ static void test_depth_limit(void **state)
 	free(bad);
 }
 
+/* The two limits on what one expansion may make, each named for what
+ * reaches it: many steps (nested sections over lists) or much text (a long
+ * value repeated), not one message for both. */
+static void test_expansion_limits(void **state)
+{
+	(void)state;
+	struct lm_arena *a = lm_arena_new();
+	struct lm_value *data = lm_value_map(a);
+	struct lm_value *list = lm_value_list(a);
+	for (int i = 0; i < 100; i++)
+		lm_value_push(a, list, lm_value_strz(a, "x"));
+	lm_value_set(a, data, "a", list);
+	/* 100 × 100 × 100 items: over a million steps, little text */
+	static const char deep[] = "{{#a}}{{#a}}{{#a}}.{{/a}}{{/a}}{{/a}}";
+	char *big = malloc(1u << 20);
+	assert_non_null(big);
+	memset(big, 'y', 1u << 20);
+	lm_value_set(a, data, "long", lm_value_string(a, big, 1u << 20));
+	free(big);
+	/* a megabyte, 100 times: a few hundred steps, 100 MB of text */
+	static const char wide[] = "intro\n{{#a}}{{long}}{{/a}}";
+	struct {
+		const char *tmpl;
+		const char *msg;
+	} cases[] = {
+		{ deep, "the template expands to too much (over a million steps); sections nested inside sections over lists multiply: check this one" },
+		{ wide, "the template expands to over 16 MB of text; a section repeats a long value or part for every item of a list: check this one" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct lm_template *t = NULL;
+		struct lm_diag d;
+		assert_int_equal(lm_template_parse(&t, "big.md", cases[i].tmpl, strlen(cases[i].tmpl), 1, NULL, &d), 0);
+		struct lm_buf out = LM_BUF_INIT;
+		assert_int_equal(lm_template_expand(t, data, LM_ESCAPE_NONE, &out, &d), -1);
+		assert_string_equal(d.msg, cases[i].msg);
+		assert_string_equal(d.file, "big.md");
+		assert_int_equal(d.line, i ? 2 : 1);
+		lm_buf_release(&out);
+		lm_template_free(t);
+	}
+	lm_arena_free(a);
+}
+
 static void test_free_null(void **state)
 {
 	(void)state;
@@ -637,6 +680,7 @@ int main(int argc, char **argv)
 
 	static const struct CMUnitTest fixed[] = {
 		cmocka_unit_test(test_depth_limit),
+		cmocka_unit_test(test_expansion_limits),
 		cmocka_unit_test(test_free_null),
 		cmocka_unit_test(test_escape_direct),
 		cmocka_unit_test(test_render_string_error),
