@@ -10,7 +10,10 @@ packages=(
 	libmd4c-dev                        # Markdown (CommonMark + tables)
 	libyaml-dev                        # letter front matter
 	libzip-dev libxml2-dev             # .xlsx and .ods workbooks (zip archives of XML)
-	libharfbuzz-dev                    # font metrics (and subsetting)
+	libharfbuzz-dev                    # text shaping and font metrics (and subsetting)
+	libfribidi-dev                     # the Unicode bidirectional algorithm: Arabic, Urdu, Hebrew lines
+	libunibreak-dev                    # line-break opportunities (UAX #14), not spaces only
+	fonts-noto-core                    # fallback faces for scripts Liberation Sans lacks (OFL 1.1; fonts/README.md)
 	libpng-dev zlib1g-dev              # images decoded and deflated once per run
 	libjpeg62-turbo-dev                # JPEGs decoded in full before they are embedded
 	libssl-dev openssl                 # digital signatures (and sha256 for manifests); test CA

@@ -194,15 +194,12 @@ int lm_batch_set_lang(struct lm_batch *b, const char *lang, struct lm_diag *d)
 	if (pick_parts(b, lang, NULL, parts, &n, &doc, missing, d))
 		return -1;
 	if (missing[0]) {
-		struct lm_buf name = LM_BUF_INIT;
-		size_t len = strlen(b->letter.path);
-		lm_buf_add(&name, b->letter.path, len > 3 && !strcmp(b->letter.path + len - 3, ".md") ? len - 3 : len);
-		lm_buf_addf(&name, ".%s.md", missing);
-		int rc = lm_diag_set(d, NULL, 0, 0,
-				     "--lang %s: there is no translation %s; write it (a whole letter in that language, front matter and body) or leave '%s' out",
-				     lang, name.ptr, missing);
-		lm_buf_release(&name);
-		return rc;
+		struct lm_buf what = LM_BUF_INIT;
+		lm_buf_addf(&what, "--lang %s", lang);
+		lm_translations_missing(&b->translations, b->letter.path, lm_letter_lang(&b->letter), what.ptr,
+					missing, d);
+		lm_buf_release(&what);
+		return -1;
 	}
 	b->lang = lang;
 	return 0;

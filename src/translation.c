@@ -2,6 +2,7 @@
 
 #include "buf.h"
 #include "lang.h"
+#include "suggest.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -121,6 +122,34 @@ struct lm_translation *lm_translations_find(struct lm_translations *t, const cha
 		if (lm_lang_same(t->v[i].tag, tag))
 			return &t->v[i];
 	return NULL;
+}
+
+int lm_translations_missing(const struct lm_translations *t, const char *path, const char *own,
+			    const char *what, const char *tag, struct lm_diag *d)
+{
+	struct lm_buf name = LM_BUF_INIT, have = LM_BUF_INIT;
+	size_t len = strlen(path);
+	lm_buf_add(&name, path, len > 3 && !strcmp(path + len - 3, ".md") ? len - 3 : len);
+	lm_buf_addf(&name, ".%s.md", tag);
+	struct lm_suggest s;
+	lm_suggest_init(&s, tag);
+	if (own)
+		lm_suggest_add(&s, own);
+	for (size_t i = 0; i < t->n; i++) {
+		lm_suggest_add(&s, t->v[i].tag);
+		lm_buf_addf(&have, "%s%s", have.len ? ", " : "", t->v[i].tag);
+	}
+	if (s.best)
+		lm_diag_set(d, NULL, 0, 0,
+			    "%s: there is no translation %s; did you mean '%s'? (else write that file: a whole letter in that language, front matter and body)",
+			    what, name.ptr, s.best);
+	else
+		lm_diag_set(d, NULL, 0, 0,
+			    "%s: there is no translation %s; write it (a whole letter in that language, front matter and body) or leave '%s' out (the letter is in %s; its translations: %s)",
+			    what, name.ptr, tag, own ? own : "?", have.len ? have.ptr : "none");
+	lm_buf_release(&name);
+	lm_buf_release(&have);
+	return -1;
 }
 
 struct named {

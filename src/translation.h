@@ -46,6 +46,14 @@ int lm_translations_load(struct lm_translations *t, const char *path, struct lm_
  * case), else one of the same language (primary subtag).  NULL if none. */
 struct lm_translation *lm_translations_find(struct lm_translations *t, const char *tag);
 
+/* The error for a request (`what`: "--lang cy+pl", a cell's "language
+ * 'pl'") that asks for language `tag`, which the letter at `path` (in
+ * language `own`) has no translation into: it names the file to write,
+ * and suggests the letter's closest language (own or a translation's)
+ * when `tag` looks like a slip ("cyy": cy), else lists them.  Returns -1. */
+int lm_translations_missing(const struct lm_translations *t, const char *path, const char *own,
+			    const char *what, const char *tag, struct lm_diag *d);
+
 /* Warns (into f, at the translation's file) about every value of `ctx`
  * the original's body names that the translation's never does: a fact
  * (a phone number, a contact) that one language would print and the

@@ -10,6 +10,7 @@
 
 #include "../batch.h"
 #include "../buf.h"
+#include "../lang.h"
 #include "../suggest.h"
 
 int cli_parse(const char *cmd, int argc, char **argv, const struct cli_option *opts,
@@ -412,6 +413,33 @@ const char *cli_area_options_error(const struct cli_parsed *o, int area, int all
 		return "--area-recipients takes the name of a file inside each area folder (e.g. schools.csv), "
 		       "with no '/' and not starting with '.'; to give one file for every area, use --recipients";
 	return NULL;
+}
+
+int cli_letter_and_area(const char *cmd, const char *synopsis, const char *about,
+			const struct cli_option *opts, const struct cli_parsed *o, int area, int lang,
+			size_t max_langs)
+{
+	if (o->help) {
+		cli_usage(stdout, synopsis, about, opts);
+		return LM_EXIT_OK;
+	}
+	if (o->nargs != 1)
+		return cli_usage_error(cmd, synopsis, "give exactly one LETTER");
+	if (!o->value[area] || !*o->value[area])
+		return cli_usage_error(cmd, synopsis, "--area DIR is required: the area whose values the letter takes");
+	struct lm_lang_request r;
+	const char *l = o->value[lang];
+	if (l && lm_lang_request_parse(l, &r)) {
+		fprintf(stderr, "lettermerge %s: --lang '%s' is not a language: write a tag such as cy or pl%s\n",
+			cmd, l, max_langs > 1 ? ", or two joined by + (cy+en)" : "");
+		return LM_EXIT_USAGE;
+	}
+	if (l && r.n > max_langs) {
+		fprintf(stderr, "lettermerge %s: --lang %s: %s shows one language at a time; give --lang %s, then --lang %s\n",
+			cmd, l, cmd, r.tags[0], r.tags[1]);
+		return LM_EXIT_USAGE;
+	}
+	return -1;
 }
 
 int cli_usage_error(const char *cmd, const char *synopsis, const char *why)

@@ -108,6 +108,15 @@ void cli_print_findings(const struct lm_findings *f, int quiet);
  * is set and it is a warning. */
 void cli_print_finding(void *quiet, const struct lm_diag *d);
 
+/* What the commands on one letter for one area (fields, watch) check
+ * first: --help (printed), exactly one LETTER, --area (option `area`)
+ * and, when given, --lang (option `lang`: a language, or several joined
+ * by +; at most `max_langs` of them).  Returns -1 to go on, else the exit
+ * status (LM_EXIT_OK after --help, LM_EXIT_USAGE after the error). */
+int cli_letter_and_area(const char *cmd, const char *synopsis, const char *about,
+			const struct cli_option *opts, const struct cli_parsed *o, int area, int lang,
+			size_t max_langs);
+
 int cmd_build(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_verify(int argc, char **argv);

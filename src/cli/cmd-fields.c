@@ -10,14 +10,16 @@
 #include "../area.h"
 #include "../buf.h"
 #include "../csv.h"
+#include "../lang.h"
 #include "../letter.h"
 #include "../recipient.h"
 #include "../template.h"
+#include "../translation.h"
 #include "../value.h"
 #include "cli.h"
 
 enum {
-	OPT_AREA, OPT_RECIPIENTS, OPT_SHEET, OPT_ENCODING, OPT_DATE, OPT_ALL, OPT_COUNT
+	OPT_AREA, OPT_RECIPIENTS, OPT_SHEET, OPT_ENCODING, OPT_DATE, OPT_ALL, OPT_LANG, OPT_COUNT
 };
 
 static const struct cli_option options[] = {
@@ -27,6 +29,7 @@ static const struct cli_option options[] = {
 	[OPT_ENCODING] = { "input-encoding", 0, "ENC", "CSV files are utf-8 (default) or windows-1252", 0 },
 	[OPT_DATE] = { "date", 'd', "YYYY-MM-DD", "the letter's date (default: $SOURCE_DATE_EPOCH, else today)", 0 },
 	[OPT_ALL] = { "used", 'u', NULL, "list only the names the letter uses", 0 },
+	[OPT_LANG] = { "lang", 0, "TAG", "the translation NAME.TAG.md (cy, pl) and the area's values as it reads them (organisation_cy)", 0 },
 	[OPT_COUNT] = { NULL, 0, NULL, NULL, 0 },
 };
 
@@ -216,37 +219,65 @@ static struct lm_value *first_row(const char *path, const char *sheet, enum lm_i
 	return row;
 }
 
+/* The letter in language `req` (--lang): `own` itself when it is in that
+ * language, else its translation (loaded into trs).  0, or -1 with d filled. */
+static int pick_translation(const struct lm_letter *own, const char *req, struct lm_translations *trs,
+			    const struct lm_letter **out, struct lm_diag *d)
+{
+	struct lm_lang_request r;
+	*out = own;
+	lm_lang_request_parse(req, &r); /* checked with the options */
+	if (lm_lang_same(r.tags[0], lm_letter_lang(own)))
+		return 0;
+	if (lm_translations_load(trs, own->path, d))
+		return -1;
+	struct lm_translation *tr = lm_translations_find(trs, r.tags[0]);
+	if (!tr) {
+		struct lm_buf what = LM_BUF_INIT;
+		lm_buf_addf(&what, "--lang %s", req);
+		lm_translations_missing(trs, own->path, lm_letter_lang(own), what.ptr, r.tags[0], d);
+		lm_buf_release(&what);
+		return -1;
+	}
+	if (!tr->ok) {
+		*d = tr->error;
+		return -1;
+	}
+	*out = &tr->letter;
+	return 0;
+}
+
 /* The command, once its command line is parsed into `parsed`. */
 static int run(int argc, char **argv, const struct cli_parsed *parsed)
 {
 	struct cli_parsed o = *parsed; /* a copy of the pointers: released by cmd_fields */
 	(void)argc;
 	(void)argv;
-	if (o.help) {
-		cli_usage(stdout, synopsis, about, options);
-		return LM_EXIT_OK;
-	}
-	if (o.nargs != 1)
-		return cli_usage_error("fields", synopsis, "give exactly one LETTER");
-	if (!o.value[OPT_AREA])
-		return cli_usage_error("fields", synopsis, "--area is required");
+	int early = cli_letter_and_area("fields", synopsis, about, options, &o, OPT_AREA, OPT_LANG, 1);
+	if (early >= 0)
+		return early;
 	enum lm_input_encoding enc;
 	struct lm_date date;
 	if (cli_encoding("fields", o.value[OPT_ENCODING], &enc) ||
 	    cli_pick_date("fields", o.value[OPT_DATE], &date))
 		return LM_EXIT_USAGE;
 
-	struct lm_letter l;
+	struct lm_letter own;
+	struct lm_translations trs;
 	struct lm_area area;
 	struct lm_arena *a = lm_arena_new();
 	struct lm_diag d;
 	struct seen s = { 0 };
 	int rc = LM_EXIT_OK;
-	lm_letter_init(&l);
+	lm_letter_init(&own);
+	lm_translations_init(&trs);
 	lm_area_init(&area);
 	lm_diag_clear(&d);
 	struct lm_value *rec = NULL;
-	if (lm_letter_load(&l, o.args[0], &d) || lm_area_load_as(&area, a, o.value[OPT_AREA], (int)enc, &d) ||
+	const struct lm_letter *lp = &own;
+	if (lm_letter_load(&own, o.args[0], &d) ||
+	    (o.value[OPT_LANG] && pick_translation(&own, o.value[OPT_LANG], &trs, &lp, &d)) ||
+	    lm_area_load_as(&area, a, o.value[OPT_AREA], (int)enc, &d) ||
 	    (o.value[OPT_RECIPIENTS] &&
 	     !(rec = first_row(o.value[OPT_RECIPIENTS], o.value[OPT_SHEET], enc, a, &d)))) {
 		cli_print_diag(&d);
@@ -254,24 +285,28 @@ static int run(int argc, char **argv, const struct cli_parsed *parsed)
 		goto out;
 	}
 
-	/* the context a letter is expanded in (frame.c) */
+	/* the context a letter is expanded in (frame.c): the area's fields
+	 * as the letter's language reads them (organisation_cy) */
+	const struct lm_letter *l = lp;
+	const char *lang = lm_letter_lang(l);
+	const struct lm_value *actx = lm_value_localise(a, area.ctx, lang);
 	struct lm_value *ctx = lm_value_map(a);
-	for (size_t i = 0; i < area.ctx->n; i++)
-		lm_value_set(a, ctx, area.ctx->keys[i], area.ctx->items[i]);
+	for (size_t i = 0; i < actx->n; i++)
+		lm_value_set(a, ctx, actx->keys[i], actx->items[i]);
 	struct lm_buf when = LM_BUF_INIT;
-	const struct lm_value *fmt = lm_value_get(lm_value_get(area.ctx, "area"), "date_format");
+	const struct lm_value *fmt = lm_value_get(lm_value_get(actx, "area"), "date_format");
 	if (!fmt || fmt->kind != LM_VALUE_STRING || !fmt->len)
-		fmt = lm_value_get(l.fm, "date_format");
-	lm_date_format(&when, fmt && fmt->kind == LM_VALUE_STRING ? fmt->str : "%d %B %Y", &date);
+		fmt = lm_value_get(l->fm, "date_format");
+	lm_date_format_lang(&when, fmt && fmt->kind == LM_VALUE_STRING ? fmt->str : "%d %B %Y", &date, lang);
 	struct lm_value *date_v = lm_value_string(a, when.ptr, when.len);
 	lm_buf_release(&when);
 	lm_value_set(a, ctx, "date", date_v);
 	if (rec)
 		lm_value_set(a, ctx, "recipient", rec);
 
-	lm_template_walk(l.body, ctx, see, &s);
-	walk_front_matter(&l, l.fm, ctx, &s);
-	see_frame(ctx, l.fm, &s);
+	lm_template_walk(l->body, ctx, see, &s);
+	walk_front_matter(l, l->fm, ctx, &s);
+	see_frame(ctx, l->fm, &s);
 	if (s.n > 1)
 		qsort(s.v, s.n, sizeof(*s.v), cmp_ptr);
 
@@ -297,11 +332,14 @@ static int run(int argc, char **argv, const struct cli_parsed *parsed)
 	fprintf(stderr, "fields: %zu used", p.used);
 	if (rec)
 		fprintf(stderr, "; %zu recipient column%s ignored", p.ignored, p.ignored == 1 ? "" : "s");
+	if (l != &own)
+		fprintf(stderr, " (%s, %s)", l->path, lang);
 	fputc('\n', stderr);
 out:
 	free(s.v);
 	lm_area_release(&area);
-	lm_letter_release(&l);
+	lm_translations_release(&trs);
+	lm_letter_release(&own);
 	lm_arena_free(a);
 	return rc;
 }

@@ -24,11 +24,12 @@
 
 #include "../batch.h"
 #include "../buf.h"
+#include "../lang.h"
 #include "cli.h"
 
 enum {
 	OPT_AREA, OPT_RECIPIENTS, OPT_ROW, OPT_ONLY, OPT_OUTPUT, OPT_DATE, OPT_FONTS, OPT_ENCODING, OPT_STALE,
-	OPT_LARGE_PRINT, OPT_QUIET,
+	OPT_LARGE_PRINT, OPT_QUIET, OPT_LANG,
 };
 
 static const struct cli_option options[] = {
@@ -43,6 +44,7 @@ static const struct cli_option options[] = {
 	[OPT_STALE] = { "stale-after", 0, "DAYS", "warn about 'verified' dates older than this (default 365)", 0 },
 	[OPT_LARGE_PRINT] = { "large-print", 0, NULL, "preview the large-print edition", 0 },
 	[OPT_QUIET] = { "quiet", 'q', NULL, "print errors only, no warnings or progress", 0 },
+	[OPT_LANG] = { "lang", 0, "TAG", "preview the translation NAME.TAG.md (cy), or a bilingual letter (cy+en), as build --lang", 0 },
 	{ NULL, 0, NULL, NULL, 0 },
 };
 
@@ -58,6 +60,7 @@ static const char about[] =
 
 struct watch {
 	const char *letter, *area, *recipients, *output;
+	const char *lang;             /* --lang, or NULL */
 	size_t row;                   /* 1-based; 0 for any (then --only, or row 1) */
 	const char *only;             /* --only KEY, or NULL */
 	struct lm_date date;
@@ -156,7 +159,10 @@ static int build_once(struct watch *w)
 	b.encoding = w->enc;
 	b.opts.date = w->date;
 	b.opts.large_print = w->large_print;
+	/* a missing translation is an error of this build: writing the file
+	 * brings the preview */
 	if (lm_batch_load(&b, w->fonts, w->letter, &d) ||
+	    (w->lang && lm_batch_set_lang(&b, w->lang, &d)) ||
 	    lm_batch_add_area(&b, w->area, w->recipients, &d) || lm_batch_plan(&b, NULL, 1, 1, &d))
 		goto fail;
 	/* one letter: the recipient asked for (as build --row / --only pick it) */
@@ -253,14 +259,10 @@ static int run(int argc, char **argv, const struct cli_parsed *parsed)
 	struct cli_parsed o = *parsed; /* a copy of the pointers: released by cmd_watch */
 	(void)argc;
 	(void)argv;
-	if (o.help) {
-		cli_usage(stdout, synopsis, about, options);
-		return LM_EXIT_OK;
-	}
-	if (o.nargs != 1)
-		return cli_usage_error("watch", synopsis, "name one letter to watch");
-	if (!o.value[OPT_AREA])
-		return cli_usage_error("watch", synopsis, "--area DIR is needed: the area whose letter to preview");
+	int early = cli_letter_and_area("watch", synopsis, about, options, &o, OPT_AREA, OPT_LANG,
+					LM_LANG_MAX_PARTS);
+	if (early >= 0)
+		return early;
 	if (!o.value[OPT_OUTPUT] || !*o.value[OPT_OUTPUT])
 		return cli_usage_error("watch", synopsis, "-o PREVIEW.pdf is needed: the PDF to keep up to date");
 	if ((o.value[OPT_ROW] || o.value[OPT_ONLY]) && !o.value[OPT_RECIPIENTS])
@@ -269,6 +271,7 @@ static int run(int argc, char **argv, const struct cli_parsed *parsed)
 		return cli_usage_error("watch", synopsis, "--recipients must be a file to watch, not standard input");
 	struct watch w = { .letter = o.args[0], .area = o.value[OPT_AREA],
 			   .recipients = o.value[OPT_RECIPIENTS], .output = o.value[OPT_OUTPUT],
+			   .lang = o.value[OPT_LANG],
 			   .large_print = !!o.value[OPT_LARGE_PRINT], .quiet = !!o.value[OPT_QUIET],
 			   .fonts = cli_fonts_dir(o.value[OPT_FONTS]), .dirs = LM_BUF_INIT };
 	if (w.recipients) {

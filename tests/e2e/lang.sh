@@ -184,4 +184,77 @@ printf -- '---\ntitle: "Bezpieczeństwo dzieci"\n---\nTekst {{contacts.hub.phone
 check "Polish without a salutation exits 1" [ $? -eq 1 ]
 check "... asks for one" grep -q "termly.pl.md:1:1: error: the letter is in 'pl': write its 'salutation:'" "$WORK/err"
 check "... writes nothing" [ ! -e "$WORK/pl.pdf" ]
+# ---- fields --lang: the translation's names, the area's Welsh values ----
+"$BIN" fields $L --area $A --lang cy --date 2015-03-17 >"$WORK/f.out" 2>"$WORK/f.err"
+check "fields --lang cy exits 0" [ $? -eq 0 ]
+check "fields --lang cy: the Welsh organisation, used" grep -qE '^used +area\.organisation +Cyngor Sir Ynys Test$' "$WORK/f.out"
+check "fields --lang cy: the Welsh hours, used" grep -qE '^used +contacts\.hub\.hours +Dydd Llun i ddydd Gwener' "$WORK/f.out"
+check "fields --lang cy: the date in Welsh" grep -qE '^used +date +17eg Mawrth 2015$' "$WORK/f.out"
+check "fields --lang cy: says which letter" grep -qF "(letters/termly.cy.md, cy)" "$WORK/f.err"
+"$BIN" fields $L --area $A --date 2015-03-17 >"$WORK/f.out" 2>"$WORK/f.err"
+check "fields without --lang: the English organisation" grep -qE '^used +area\.organisation +Ynys Test County Council$' "$WORK/f.out"
+check "fields without --lang: the date in English" grep -qE '^used +date +17th March 2015$' "$WORK/f.out"
+"$BIN" fields $L --area $A --lang en --date 2015-03-17 >"$WORK/f2.out" 2>/dev/null
+check "fields --lang en is the letter itself" cmp -s "$WORK/f.out" "$WORK/f2.out"
+"$BIN" fields $L --area $A --lang cyy >"$WORK/f.out" 2>"$WORK/f.err"
+check "fields --lang cyy (no such translation) exits 1" [ $? -eq 1 ]
+check "... did you mean cy" grep -qF "error: --lang cyy: there is no translation letters/termly.cyy.md; did you mean 'cy'?" "$WORK/f.err"
+check "... prints no fields" [ ! -s "$WORK/f.out" ]
+"$BIN" fields $L --area $A --lang fr >"$WORK/f.out" 2>"$WORK/f.err"
+check "fields --lang fr exits 1" [ $? -eq 1 ]
+check "... lists the letter's languages" grep -qF "or leave 'fr' out (the letter is in en-GB; its translations: cy)" "$WORK/f.err"
+"$BIN" build $L --area $A --lang en+cyy -o "$WORK/bad.pdf" 2>"$WORK/err"
+check "build --lang en+cyy exits 1, did you mean cy" \
+	sh -c "[ $? -eq 1 ] && grep -qF \"there is no translation letters/termly.cyy.md; did you mean 'cy'?\" '$WORK/err'"
+"$BIN" fields $L --area $A --lang cy+en >"$WORK/f.out" 2>"$WORK/f.err"
+check "fields --lang cy+en exits 2" [ $? -eq 2 ]
+check "... one language at a time" grep -qF "fields shows one language at a time; give --lang cy, then --lang en" "$WORK/f.err"
+"$BIN" fields $L --area $A --lang 'x!' >"$WORK/f.out" 2>"$WORK/f.err"
+check "fields --lang 'x!' exits 2" [ $? -eq 2 ]
+check "... is not a language" grep -qF "fields: --lang 'x!' is not a language" "$WORK/f.err"
+mkdir -p "$WORK/broken"
+cp $L "$WORK/broken/termly.md"
+printf -- '---\ntitle: x\nnope: 1\n---\nTestun.\n' >"$WORK/broken/termly.cy.md"
+"$BIN" fields "$WORK/broken/termly.md" --area $A --lang cy >"$WORK/f.out" 2>"$WORK/f.err"
+check "fields --lang cy of a broken translation exits 1 with its error" \
+	sh -c "[ $? -eq 1 ] && grep -q 'termly.cy.md:3:1: error: unknown front matter key' '$WORK/f.err'"
+
+# ---- watch --lang ----
+mkdir -p "$WORK/w"
+cp -r letters "$WORK/w/letters"
+OUT=$WORK/w/preview.pdf
+wait_for() { # waits up to $2 s for the preview to say $1
+	local i
+	for ((i = 0; i < $2 * 10; i++)); do
+		[ -s "$OUT" ] && pdf_text "$OUT" | grep -qF -- "$1" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+"$BIN" watch "$WORK/w/letters/termly.md" --area $A --lang cy+en -o "$OUT" --date 2015-03-17 >"$WORK/w.log" 2>&1 &
+WPID=$!
+check "watch --lang cy+en: the Welsh part" wait_for "Annwyl Riant/Gofalwr," 10
+check "watch --lang cy+en: and the English" wait_for "Dear Parent/Carer," 1
+sed -i 's/Rhagor o help:/Mwy o help:/' "$WORK/w/letters/termly.cy.md"
+check "watch --lang: an edited translation shows" wait_for "Mwy o help:" 5
+kill -TERM $WPID
+wait $WPID
+check "watch stops with exit 0" [ $? -eq 0 ]
+rm -f "$OUT"
+"$BIN" watch "$WORK/w/letters/termly.md" --area $A --lang pl -o "$OUT" --date 2015-03-17 >"$WORK/w.log" 2>&1 &
+WPID=$!
+sleep 1.5
+check "watch --lang pl (no translation yet): says so" grep -qF "error: --lang pl: there is no translation $WORK/w/letters/termly.pl.md; write it" "$WORK/w.log"
+check "... writes nothing" [ ! -e "$OUT" ]
+printf -- '---\ntitle: "Bezpieczne dzieci"\nsalutation: "Szanowni Państwo,"\nclosing: "Z poważaniem,"\n---\nProsimy dzwonić pod {{contacts.hub.phone}}. {{contacts.web.web}}\n' \
+	>"$WORK/w/letters/termly.pl.md"
+check "watch --lang pl: the translation, once written, is previewed" wait_for "Szanowni Państwo," 5
+kill -TERM $WPID
+wait $WPID
+"$BIN" watch $L --area $A --lang 'x!' -o "$WORK/w/x.pdf" >"$WORK/w.log" 2>&1
+check "watch --lang 'x!' exits 2 at once" [ $? -eq 2 ]
+check "... is not a language" grep -qF "watch: --lang 'x!' is not a language" "$WORK/w.log"
+"$BIN" watch $L --lang cy -o "$WORK/w/x.pdf" >"$WORK/w.log" 2>&1
+check "watch without --area exits 2" [ $? -eq 2 ]
+check "... says --area is required" grep -qF "watch: --area DIR is required" "$WORK/w.log"
 finish lang
