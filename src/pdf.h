@@ -8,6 +8,11 @@
  * as its letters come (memory does not grow with their number), and
  * renamed into place at the end, so a PDF is either whole or absent.
  *
+ * In a print file a page's content is what its letters share (written
+ * once, the same stream objects on every page that draws them) and the
+ * letter's own (the address, a name), as pdf.c's split() sorts them: the
+ * page's /Contents is the runs of each, in reading order.
+ *
  * Every file is a tagged PDF (PDF 32000 14.8, PDF/UA-1): each box's marks
  * are marked content of its structure element, or an artifact; tags.c
  * keeps the tree and writes it.
@@ -16,6 +21,7 @@
 #define LM_PDF_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 #include "diag.h"
@@ -60,6 +66,8 @@ struct lm_pdf_level {
 };
 
 #define LM_PDF_LEVELS 8
+/* Content streams of a page at most (pdf.c) */
+#define LM_PDF_STREAMS 8
 
 struct lm_pdf {
 	struct lm_pdfw w;
@@ -81,13 +89,21 @@ struct lm_pdf {
 	size_t nuris, uris_alloc;
 	size_t npages;
 	double page_w, page_h;    /* the first page's size, said once on each /Pages node */
-	int share_pages;          /* a print file: identical pages share content streams */
+	int share_pages;          /* a print file: what its letters share is written once */
 	struct lm_pdf_contents {  /* content streams written, to share with identical pages */
 		unsigned char digest[32];
 		unsigned num;
 	} *contents;
 	size_t ncontents, contents_alloc;
 	size_t *slots, nslots;    /* index over contents by digest (pdf.c) */
+	struct lm_pdf_pos {       /* a page of the letters (the first, the second …) */
+		uint64_t *hash;   /* by part of the page: its look in the first letter */
+		unsigned char *state; /* by part: 0 unseen, 1 the same so far, 2 varies */
+		size_t n;
+		unsigned char own[LM_PDF_STREAMS][32]; /* the last letter's own streams here */
+		unsigned own_num[LM_PDF_STREAMS];
+	} *pos;
+	size_t npos;
 	struct lm_pdf_resources { /* resource dictionaries by what they name */
 		char *key;        /* "/F0/F2/Im12" ..., owned */
 		unsigned num;

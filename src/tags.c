@@ -143,35 +143,59 @@ static size_t new_key(struct lm_tags *t, int first, int count)
 }
 
 void lm_tags_begin_page(struct lm_tags *t, unsigned page_obj, const struct lm_box *boxes,
-			size_t n, int *mcid)
+			size_t n, const unsigned char *group, int *mcid)
 {
 	t->page_obj = page_obj;
 	t->page_first = t->npt;
 	t->page_mcids = 0;
-	/* the last element and id of each drawing pass: 0 graphics, 1 text */
-	int last_elem[2] = { -2, -2 }, last_id[2] = { -1, -1 };
+	/* Ids first, group by group (group 0's are then the same in every
+	 * letter whose streams share them).  A run goes on while the boxes of
+	 * one element follow each other in a drawing pass (0 graphics, 1
+	 * text); another box of that pass ends it, and so does any box of the
+	 * other group (the streams of a group may be several, cut where the
+	 * other group's boxes come between), so that a sequence never spans
+	 * two streams and an element broken by a link keeps its parts apart,
+	 * in reading order. */
+	int ngroups = group ? 2 : 1;
+	for (int g = 0; g < ngroups; g++) {
+		int last_elem[2] = { -2, -2 }, last_id[2] = { -1, -1 };
+		for (size_t i = 0; i < n; i++) {
+			int pass = boxes[i].kind == LM_BOX_TEXT;
+			int elem = boxes[i].elem;
+			if (group && group[i] != g) {
+				last_elem[0] = last_elem[1] = -2;
+				continue;
+			}
+			if (lm_tags_is_artifact(t, elem)) {
+				mcid[i] = -1;
+				last_elem[pass] = -2;
+				continue;
+			}
+			if (elem == last_elem[pass]) {
+				mcid[i] = last_id[pass];
+				continue;
+			}
+			mcid[i] = t->page_mcids++;
+			last_elem[pass] = elem;
+			last_id[pass] = mcid[i];
+		}
+	}
+	/* then each id's element, in reading order: elements join the tree
+	 * and take their marked content as the reader meets them */
+	LM_ALLOC_GROW(t->pt_elems, t->npt + (size_t)t->page_mcids, t->pt_alloc);
+	int *by_id = t->pt_elems + t->page_first;
+	for (int k = 0; k < t->page_mcids; k++)
+		by_id[k] = -1;
+	t->npt += (size_t)t->page_mcids;
 	for (size_t i = 0; i < n; i++) {
-		int pass = boxes[i].kind == LM_BOX_TEXT;
-		int elem = boxes[i].elem;
-		if (lm_tags_is_artifact(t, elem)) {
-			mcid[i] = -1;
-			last_elem[pass] = -2;
+		int id = mcid[i], elem = boxes[i].elem;
+		if (id < 0 || by_id[id] >= 0)
 			continue;
-		}
-		if (elem == last_elem[pass]) {
-			mcid[i] = last_id[pass];
-			continue;
-		}
 		attach(t, elem);
-		int id = t->page_mcids++;
-		LM_ALLOC_GROW(t->pt_elems, t->npt + 1, t->pt_alloc);
-		t->pt_elems[t->npt++] = elem;
+		by_id[id] = elem;
 		if (!t->elems[elem].pg)
 			t->elems[elem].pg = page_obj;
 		add_kid(t, elem, KID_MCR, (unsigned)id, page_obj);
-		mcid[i] = id;
-		last_elem[pass] = elem;
-		last_id[pass] = id;
 	}
 }
 

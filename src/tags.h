@@ -93,13 +93,18 @@ const char *lm_tags_type(const struct lm_tags *t, int elem);
 
 /* Starts a page, the object numbered `page_obj`, holding the current
  * letter's `boxes`; fills mcid[i] with the marked-content id of box i, or
- * -1 for an artifact.  Ids are given in the layout's (reading) order, so
- * the element's kids are in reading order whatever order the writer draws
- * in; a run of consecutive boxes of one element in the same drawing pass
- * (graphics, then text) shares one id, so the writer may wrap the run in
- * one sequence. */
+ * -1 for an artifact.  With `group` NULL the page is one content stream and
+ * ids are given in the layout's (reading) order.  Else group[i] (0 or 1)
+ * says which group of the page's streams box i is drawn in (0: streams a
+ * print file's letters share; the page's streams are the runs of boxes of
+ * one group, in layout order): group 0's ids come first, each group's in
+ * reading order, so group 0 numbers its marked content the same in every
+ * letter.  Either way the element's kids are in reading order whatever
+ * order the writer draws in; a run of consecutive boxes of one element in
+ * the same drawing pass (graphics, then text) and stream shares one id,
+ * so the writer may wrap the run in one sequence. */
 void lm_tags_begin_page(struct lm_tags *t, unsigned page_obj, const struct lm_box *boxes,
-			size_t n, int *mcid);
+			size_t n, const unsigned char *group, int *mcid);
 /* Annotation object `annot` on this page belongs to layout element `elem`
  * (a Link).  Returns its /StructParent key, or -1 (an artifact's). */
 int lm_tags_link(struct lm_tags *t, int elem, unsigned annot);

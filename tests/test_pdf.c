@@ -252,7 +252,7 @@ static void test_save(void **state)
 	assert_false(contains(data, len, "\nxref"));
 	assert_false(contains(data, len, "trailer"));
 	/* the catalog and the page tree's root are plain objects */
-	assert_true(contains(data, len, "/Type /Pages"));
+	assert_true(contains(data, len, "/Type/Pages"));
 	assert_true(contains(data, len, "/Count 1/"));
 	assert_true(contains(data, len, "/Lang(en-GB)"));
 	assert_true(contains(data, len, "/StructTreeRoot "));

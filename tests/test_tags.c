@@ -70,13 +70,13 @@ static void make(struct fixture *fx)
 static void run(struct lm_tags *t, struct fixture *fx, int mcid1[8], int mcid2[3], int keys[3])
 {
 	lm_tags_begin_letter(t, &fx->lay);
-	lm_tags_begin_page(t, 10, fx->lay.pages[0].boxes, fx->lay.pages[0].n, mcid1);
+	lm_tags_begin_page(t, 10, fx->lay.pages[0].boxes, fx->lay.pages[0].n, NULL, mcid1);
 	keys[2] = lm_tags_link(t, fx->link, 7);
 	assert_string_equal(lm_tags_type(t, fx->lbl), "Lbl");
 	assert_string_equal(lm_tags_type(t, -1), "Artifact");
 	assert_int_equal(lm_tags_link(t, -1, 8), -1); /* an artifact's link has no key */
 	keys[0] = lm_tags_end_page(t);
-	lm_tags_begin_page(t, 20, fx->lay.pages[1].boxes, fx->lay.pages[1].n, mcid2);
+	lm_tags_begin_page(t, 20, fx->lay.pages[1].boxes, fx->lay.pages[1].n, NULL, mcid2);
 	keys[1] = lm_tags_end_page(t);
 	lm_tags_end_letter(t);
 }
@@ -241,7 +241,7 @@ static char *many(int n)
 		lm_layout_add(&lay, 0, &b);
 		int m;
 		lm_tags_begin_letter(&t, &lay);
-		lm_tags_begin_page(&t, (unsigned)(100000 + i), lay.pages[0].boxes, 1, &m);
+		lm_tags_begin_page(&t, (unsigned)(100000 + i), lay.pages[0].boxes, 1, NULL, &m);
 		assert_int_equal(m, 0);
 		assert_int_equal(lm_tags_end_page(&t), i);
 		lm_tags_end_letter(&t);
@@ -298,7 +298,7 @@ static void test_header_scope(void **state)
 	lm_tags_init(&t, &w, NULL);
 	int m[2];
 	lm_tags_begin_letter(&t, &lay);
-	lm_tags_begin_page(&t, 10, lay.pages[0].boxes, 2, m);
+	lm_tags_begin_page(&t, 10, lay.pages[0].boxes, 2, NULL, m);
 	lm_tags_end_page(&t);
 	lm_tags_end_letter(&t);
 	char *raw;
