@@ -1421,13 +1421,24 @@ static void note_file(const struct lm_batch *b, const struct lm_buf *bytes, size
 }
 
 /* Finishes `pdf`, signs it when the run signs (for area `ba`, or every
- * area when NULL), writes it to `path` atomically and notes it in `r`.
+ * area when NULL), notes it in `r` and writes it: to `path` atomically, or
+ * whole under the temporary name `stage` (moved into place later).
  * Returns 0, or -1 with d filled and no file written. */
 static int write_pdf(struct lm_batch *b, struct lm_pdf *pdf, const struct lm_batch_area *ba,
-		     const char *path, struct lm_result *r, struct lm_diag *d)
+		     const char *path, const char *stage, struct lm_result *r, struct lm_diag *d)
 {
-	if (lm_pdf_finish(pdf, d) || sign_pdf(b, ba, pdf, path, d) || lm_pdf_save(pdf, path, d))
+	if (lm_pdf_finish(pdf, d) || sign_pdf(b, ba, pdf, path, d))
 		return -1;
+	if (stage) {
+		size_t len;
+		const char *bytes = lm_pdf_bytes(pdf, &len);
+		struct lm_atomic a;
+		if (lm_atomic_open_as(&a, path, stage, d) || lm_atomic_write(&a, bytes, len, d) ||
+		    lm_atomic_keep(&a, d))
+			return -1;
+	} else if (lm_pdf_save(pdf, path, d)) {
+		return -1;
+	}
 	r->bytes = lm_pdfw_tell(&pdf->w);
 	r->pages = pdf->npages;
 	if (b->digests)
@@ -1435,8 +1446,46 @@ static int write_pdf(struct lm_batch *b, struct lm_pdf *pdf, const struct lm_bat
 	return 0;
 }
 
-int lm_batch_write(struct lm_batch *b, const struct lm_job *job, int skip_existing,
-		   struct lm_result *r, struct lm_diag *d)
+/* The findings of one letter, handed to the report with the letter. */
+struct letter_findings {
+	const struct lm_batch_report *report;
+	const struct lm_job *job;
+};
+
+static void letter_finding(void *ctx, const struct lm_diag *d)
+{
+	struct letter_findings *lf = ctx;
+	if (lf->report && lf->report->finding)
+		lf->report->finding(lf->report->ctx, lf->job, d);
+}
+
+/* Lays `job` out into `lay`, every finding of it reported.  Returns 0, or
+ * 1 + the worst kind of its errors. */
+static int layout_checked(struct lm_batch *b, const struct lm_job *job, const struct lm_batch_report *report,
+			  struct lm_layout *lay, struct lm_pdf_meta *meta)
+{
+	struct letter_findings lf = { report, job };
+	struct lm_findings f;
+	struct lm_diag d;
+	lm_findings_init(&f);
+	f.sink = letter_finding;
+	f.sink_ctx = &lf;
+	lm_diag_clear(&d);
+	int rc = layout_job_report(b, job, lay, meta, &f, &d);
+	if (rc) {
+		enum lm_diag_kind kind = d.msg[0] ? d.kind : LM_KIND_INPUT;
+		if (f.errors && f.worst > kind)
+			kind = f.worst;
+		if (d.msg[0])
+			letter_finding(&lf, &d);
+		rc = 1 + (int)kind;
+	}
+	lm_findings_release(&f);
+	return rc;
+}
+
+int lm_batch_write(struct lm_batch *b, const struct lm_job *job, int skip_existing, const char *stage,
+		   const struct lm_batch_report *report, struct lm_result *r, struct lm_diag *d)
 {
 	const struct lm_batch_area *ba = &b->areas[job->area];
 	struct lm_layout lay;
@@ -1444,8 +1493,15 @@ int lm_batch_write(struct lm_batch *b, const struct lm_job *job, int skip_existi
 	struct lm_pdf_sig sig;
 	struct lm_pdf pdf;
 	struct stat st;
-	int rc = -1;
+	int rc;
 	memset(r, 0, sizeof(*r));
+	lm_diag_clear(d);
+	/* laid out (and so checked) even when it was written before: a
+	 * resumed run with a wrong row still writes nothing */
+	if ((rc = layout_checked(b, job, report, &lay, &meta))) {
+		lm_layout_release(&lay);
+		return rc;
+	}
 	if (skip_existing && !lstat(job->path, &st) && S_ISREG(st.st_mode)) {
 		struct lm_buf bytes = LM_BUF_INIT;
 		rc = lm_read_file(job->path, &bytes, d);
@@ -1458,23 +1514,22 @@ int lm_batch_write(struct lm_batch *b, const struct lm_job *job, int skip_existi
 			note_file(b, &bytes, pages, r);
 		}
 		lm_buf_release(&bytes);
-		if (rc || whole)
-			return rc;
-		rc = -1;
+		if (rc || whole) {
+			lm_layout_release(&lay);
+			return rc ? 1 + (int)d->kind : 0;
+		}
 	}
-	if (!layout_job(b, job, &lay, &meta, d)) {
-		meta.sign = pdf_sig(b, &sig);
-		lm_pdf_begin(&pdf, &b->fonts, &meta, d);
-		rc = lm_pdf_add(&pdf, &lay, ba->images.all, ba->images.nall, d) ||
-		     write_pdf(b, &pdf, ba, job->path, r, d) ? -1 : 0;
-		lm_pdf_release(&pdf);
-	}
+	meta.sign = pdf_sig(b, &sig);
+	lm_pdf_begin(&pdf, &b->fonts, &meta, d);
+	rc = lm_pdf_add(&pdf, &lay, ba->images.all, ba->images.nall, d) ||
+	     write_pdf(b, &pdf, ba, job->path, stage, r, d) ? 1 + (int)d->kind : 0;
+	lm_pdf_release(&pdf);
 	lm_layout_release(&lay);
 	return rc;
 }
 
-int lm_batch_combine(struct lm_batch *b, const char *path, int duplex, lm_progress_fn progress,
-		     void *ctx, struct lm_result *r, struct lm_diag *d)
+int lm_batch_combine(struct lm_batch *b, const char *path, int duplex, const struct lm_batch_report *report,
+		     struct lm_result *r, struct lm_diag *d)
 {
 	struct lm_pdf pdf;
 	int rc = -1, have_pdf = 0;
@@ -1487,12 +1542,16 @@ int lm_batch_combine(struct lm_batch *b, const char *path, int duplex, lm_progre
 		if (lm_cursor_seek(&cur, j, d))
 			goto out;
 		const struct lm_job *job = &cur.job;
-		if (layout_job(b, job, &lay, &meta, d)) {
-			lm_layout_release(&lay);
-			goto out;
+		int bad = layout_checked(b, job, report, &lay, &meta);
+		if (bad) {
+			/* the others are still laid out, so one run finds every
+			 * fault; the print file is not finished */
+			r->failed++;
+			if ((enum lm_diag_kind)(bad - 1) > r->worst)
+				r->worst = (enum lm_diag_kind)(bad - 1);
 		}
 		/* the print file takes the first letter's title and author */
-		if (!have_pdf) {
+		if (!have_pdf && !r->failed) {
 			struct lm_pdf_sig sig;
 			meta.sign = pdf_sig(b, &sig);
 			if (lm_pdf_begin_file(&pdf, &b->fonts, &meta, path, d)) {
@@ -1503,7 +1562,7 @@ int lm_batch_combine(struct lm_batch *b, const char *path, int duplex, lm_progre
 			pdf.share_pages = 1;
 		}
 		const struct lm_batch_area *ba = &b->areas[job->area];
-		for (unsigned c = 0; c < job->copies; c++) {
+		for (unsigned c = 0; c < job->copies && !r->failed; c++) {
 			/* a blank back after the last letter would only carry the
 			 * visible signature, if any, away from the letter */
 			int last = j + 1 == b->end && c + 1 == job->copies;
@@ -1515,14 +1574,18 @@ int lm_batch_combine(struct lm_batch *b, const char *path, int duplex, lm_progre
 			}
 		}
 		lm_layout_release(&lay);
-		if (progress)
-			progress(ctx, j - b->first + 1, b->end - b->first);
+		if (report && report->progress)
+			report->progress(report->ctx, j - b->first + 1, b->end - b->first);
+	}
+	if (r->failed) {
+		rc = 1;
+		goto out;
 	}
 	if (!have_pdf) {
 		lm_diag_set(d, path, 0, 0, "no letters to write");
 		goto out;
 	}
-	rc = write_pdf(b, &pdf, NULL, path, r, d);
+	rc = write_pdf(b, &pdf, NULL, path, NULL, r, d);
 out:
 	if (have_pdf)
 		lm_pdf_release(&pdf);

@@ -156,6 +156,8 @@ struct lm_result {
 	size_t bytes;
 	unsigned char sha256[32];       /* when b->digests is set */
 	int skipped;                    /* --skip-existing found it written */
+	size_t failed;                  /* a print file: letters with errors (not written) */
+	enum lm_diag_kind worst;        /* ... the worst kind of their errors */
 };
 
 void lm_batch_init(struct lm_batch *b);
@@ -223,20 +225,35 @@ int lm_batch_check(struct lm_batch *b, const struct lm_job *job, struct lm_findi
  * Returns 0 or -1 with d filled. */
 int lm_batch_layout(struct lm_batch *b, const struct lm_job *job, struct lm_layout *lay,
 		    struct lm_diag *d);
-/* Writes `job` to its own file.  With `skip_existing`, an existing file
- * is left alone (r->skipped set, its size and digest read).  Returns 0, or
- * -1 with d filled and no file written. */
-int lm_batch_write(struct lm_batch *b, const struct lm_job *job, int skip_existing,
-		   struct lm_result *r, struct lm_diag *d);
 
-/* Called after each letter of a combined file, with the count done. */
-typedef void (*lm_progress_fn)(void *ctx, size_t done, size_t total);
+/* Where a pass that writes reports each letter's findings as it lays the
+ * letter out (the letter itself is how the finding knows its area), and
+ * how far it has got. */
+struct lm_batch_report {
+	void *ctx;
+	void (*finding)(void *ctx, const struct lm_job *job, const struct lm_diag *d);
+	void (*progress)(void *ctx, size_t done, size_t total);
+};
+
+/* Lays `job` out, its findings reported, and when it has no error writes
+ * it to its own file: atomically in place, or, with `stage` not NULL,
+ * whole under that temporary name for the caller to move into place
+ * (lm_move_into_place) once every letter of the run is known to be right.
+ * With `skip_existing`, an existing whole file is left alone (r->skipped
+ * set, its size and digest read) once the letter is checked.  Returns 0,
+ * or 1 + the kind of its worst error: then nothing is written, and d holds
+ * the error when it was not one of the findings (a write failure). */
+int lm_batch_write(struct lm_batch *b, const struct lm_job *job, int skip_existing, const char *stage,
+		   const struct lm_batch_report *report, struct lm_result *r, struct lm_diag *d);
 
 /* Writes this run's jobs into one print file, each letter `copies` times;
  * with `duplex`, a letter with an odd page count gets a blank back page so
- * the next starts on a front side.  Returns 0, or -1 with d filled. */
-int lm_batch_combine(struct lm_batch *b, const char *path, int duplex, lm_progress_fn progress,
-		     void *ctx, struct lm_result *r, struct lm_diag *d);
+ * the next starts on a front side.  Every letter is laid out once, its
+ * findings reported.  Returns 0; 1 when letters have errors (counted in
+ * r->failed, their worst kind r->worst; no file written); or -1 with d
+ * filled. */
+int lm_batch_combine(struct lm_batch *b, const char *path, int duplex, const struct lm_batch_report *report,
+		     struct lm_result *r, struct lm_diag *d);
 
 /* What --where did to recipients file `c`, for a summary: "2 of 7 rows
  * left out: 2 where 'Status' is not 'Open'" (nothing when none were). */

@@ -212,6 +212,57 @@ int lm_atomic_open(struct lm_atomic *a, const char *path, struct lm_diag *d)
 	return 0;
 }
 
+int lm_atomic_open_as(struct lm_atomic *a, const char *path, const char *tmp, struct lm_diag *d)
+{
+	memset(a, 0, sizeof(*a));
+	a->fd = -1;
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (fd < 0 && errno == ENOENT) {
+		if (make_parents(tmp, d))
+			return -1;
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	}
+	if (fd < 0)
+		return lm_diag_setk(d, lm_diag_errno_kind(errno), path, 0, 0,
+				    "cannot create the output file: %s", strerror(errno));
+	a->fd = fd;
+	a->path = lm_xstrdup(path);
+	a->tmp = lm_xstrdup(tmp);
+	return 0;
+}
+
+int lm_atomic_keep(struct lm_atomic *a, struct lm_diag *d)
+{
+	int rc = close(a->fd);
+	a->fd = -1;
+	if (rc) {
+		lm_diag_setk(d, LM_KIND_SYSTEM, a->path, 0, 0, "cannot write the output file: %s",
+			     strerror(errno));
+		lm_atomic_abort(a);
+		return -1;
+	}
+	free(a->tmp);
+	a->tmp = NULL; /* kept: abort no longer removes it */
+	lm_atomic_abort(a);
+	return 0;
+}
+
+int lm_move_into_place(const char *tmp, const char *path, struct lm_diag *d)
+{
+	if (replaceable(path, d))
+		return -1;
+	int rc = rename(tmp, path);
+	if (rc && errno == ENOENT && !access(tmp, F_OK)) {
+		if (make_parents(path, d))
+			return -1;
+		rc = rename(tmp, path);
+	}
+	if (rc)
+		return lm_diag_setk(d, lm_diag_errno_kind(errno), path, 0, 0,
+				    "cannot move the finished file into place: %s", strerror(errno));
+	return 0;
+}
+
 void lm_atomic_abort(struct lm_atomic *a)
 {
 	if (a->fd >= 0)

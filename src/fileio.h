@@ -75,6 +75,18 @@ int lm_atomic_commit(struct lm_atomic *a, struct lm_diag *d);
 /* Removes the temporary file and releases `a`; harmless after commit. */
 void lm_atomic_abort(struct lm_atomic *a);
 
+/* Staging, for a run that writes many files and keeps them only if every
+ * one of them is right: each is written whole under a temporary name the
+ * caller chooses (lm_temp_name with a serial of its own), and moved into
+ * place later, or removed.  lm_atomic_open_as opens `tmp` for `path`
+ * (messages name `path`); lm_atomic_keep closes it, leaving it under its
+ * temporary name (returns 0, or -1 with d filled and nothing left);
+ * lm_move_into_place renames `tmp` to `path` (its folders made, and only
+ * over a regular file): 0, or -1 with d filled. */
+int lm_atomic_open_as(struct lm_atomic *a, const char *path, const char *tmp, struct lm_diag *d);
+int lm_atomic_keep(struct lm_atomic *a, struct lm_diag *d);
+int lm_move_into_place(const char *tmp, const char *path, struct lm_diag *d);
+
 /* Turns each lone CR (a line end of old Mac Word and Excel) into LF, in
  * place, so that every reader after counts the same lines; CRLF is left as
  * it is.  Columns do not move. */

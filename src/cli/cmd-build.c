@@ -13,6 +13,7 @@
 #include "../batch.h"
 #include "../buf.h"
 #include "../fileio.h"
+#include "../pool.h"
 #include "cli.h"
 #include "outputs.h"
 
@@ -148,7 +149,19 @@ struct run {
 	struct manifest *manifest; /* NULL, or open for the write phase */
 	unsigned long long *seen;  /* hashes of the finding lines printed; owned */
 	size_t nseen, aseen;
+	int keep_going;
+	struct lm_pool pool;       /* the pass running */
+	struct lm_cursor cursor;   /* the pass's (each worker's copy its own) */
+	struct lm_buf lines;       /* a letter's findings, as record text */
+	const char *stage_dir;     /* where letters wait to be moved into place */
+	pid_t pid;                 /* this run's, in their temporary names */
+	struct lm_buf stage;       /* a temporary name */
+	int moving;                /* letters are being moved into place (signals held) */
 };
+
+/* The serials of the temporary names letters wait under start past those
+ * lm_atomic_open tries (0-99), so the two never meet. */
+#define STAGE_SERIAL 100
 
 static double elapsed(const struct run *r)
 {
@@ -258,7 +271,6 @@ static int manifest_close(struct manifest *m, int keep)
 /* What one letter's work came to, as a worker hands it back: this head,
  * then path_len + key_len + err_len bytes of text. */
 struct record {
-	uint64_t job;
 	int32_t failed;            /* 0, or 1 + the error's kind */
 	uint32_t path_len, key_len, err_len;
 	struct lm_result result;
@@ -267,68 +279,86 @@ struct record {
 /* Collects one letter's findings as lines for its record: a severity
  * mark (E or W), then the message, the area named when the run has several
  * and the message does not name it. */
-struct job_findings {
-	const struct lm_batch *b;
-	size_t area;
-	struct lm_buf lines;
-};
-
-static void job_finding(void *ctx, const struct lm_diag *d)
+static void finding_line(const struct lm_batch *b, size_t area, const struct lm_diag *d, struct lm_buf *out)
 {
-	struct job_findings *jf = ctx;
 	struct lm_diag c = *d;
-	const struct lm_batch_area *ba = &jf->b->areas[jf->area];
-	if (jf->b->nareas > 1)
+	const struct lm_batch_area *ba = &b->areas[area];
+	if (b->nareas > 1)
 		cli_name_area(&c, ba->area.id, ba->area.dir);
 	char line[2400];
 	lm_diag_format(&c, line, sizeof(line));
-	lm_buf_addc(&jf->lines, d->severity == LM_WARNING ? 'W' : 'E');
-	lm_buf_adds(&jf->lines, line);
-	lm_buf_addc(&jf->lines, '\n');
+	lm_buf_addc(out, d->severity == LM_WARNING ? 'W' : 'E');
+	lm_buf_adds(out, line);
+	lm_buf_addc(out, '\n');
 }
 
-/* Does job `j` and appends its record to `out`: in the checking phase,
- * every finding of the letter, not just the first. */
-static void do_job(struct run *r, struct lm_cursor *c, size_t j, struct lm_buf *out)
+static void job_finding(void *ctx, const struct lm_job *job, const struct lm_diag *d)
 {
+	struct run *r = ctx;
+	finding_line(r->b, job->area, d, &r->lines);
+}
+
+static void check_finding(void *ctx, const struct lm_diag *d)
+{
+	struct run *r = ctx;
+	finding_line(r->b, r->cursor.job.area, d, &r->lines);
+}
+
+/* The temporary name letter `j` is written under until the run is known
+ * to be right: in the output folder, named for this run's process. */
+static void stage_name(const struct run *r, size_t j, struct lm_buf *out)
+{
+	char name[64];
+	lm_temp_name(name, sizeof(name), "", (long)r->pid, (unsigned)(STAGE_SERIAL + j));
+	lm_buf_reset(out);
+	lm_buf_addf(out, "%s/%s", r->stage_dir, name);
+}
+
+/* The pool's task: does job `j` and appends its record to `out`: in the
+ * checking phase, every finding of the letter, not just the first; in
+ * the writing phase, the letter laid out (and so checked) and written
+ * under its temporary name.  Returns 1 when the letter failed. */
+static int do_job(void *ctx, size_t j, struct lm_buf *out)
+{
+	struct run *r = ctx;
+	struct lm_cursor *c = &r->cursor;
 	struct lm_diag d;
 	struct record rec;
-	struct job_findings jf = { r->b, 0, LM_BUF_INIT };
 	struct lm_findings f;
 	lm_findings_init(&f);
-	f.sink = job_finding;
-	f.sink_ctx = &jf;
+	f.sink = check_finding;
+	f.sink_ctx = r;
 	lm_diag_clear(&d);
 	memset(&rec, 0, sizeof(rec));
-	rec.job = j;
-	jf.area = lm_batch_job_area(r->b, j);
-	int rc = lm_cursor_seek(c, j, &d);
-	if (!rc && r->mode == MODE_WRITE)
-		out_temp_folder(2, c->job.path); /* a signal removes its temporary file */
-	if (!rc)
-		rc = r->mode == MODE_CHECK ? lm_batch_check(r->b, &c->job, &f, &d)
-					   : lm_batch_write(r->b, &c->job, r->skip_existing, &rec.result, &d);
-	if (rc) {
+	lm_buf_reset(&r->lines);
+	int rc = lm_cursor_seek(c, j, &d) ? 1 + (int)d.kind : 0;
+	if (!rc && r->mode == MODE_CHECK && lm_batch_check(r->b, &c->job, &f, &d)) {
 		enum lm_diag_kind kind = d.msg[0] ? d.kind : LM_KIND_INPUT;
 		if (f.errors && f.worst > kind)
 			kind = f.worst;
-		rec.failed = 1 + (int32_t)kind;
-		if (d.msg[0])
-			job_finding(&jf, &d);
+		rc = 1 + (int)kind;
+	} else if (!rc && r->mode == MODE_WRITE) {
+		struct lm_batch_report rep = { r, job_finding, NULL };
+		stage_name(r, j, &r->stage);
+		unlink(r->stage.ptr); /* a killed run's, whose process id this one has */
+		rc = lm_batch_write(r->b, &c->job, r->skip_existing, r->stage.ptr, &rep, &rec.result, &d);
 	}
-	if (jf.lines.len)
-		jf.lines.ptr[--jf.lines.len] = '\0'; /* the last line end */
+	if (rc && d.msg[0])
+		finding_line(r->b, lm_batch_job_area(r->b, j), &d, &r->lines);
+	rec.failed = rc;
+	if (r->lines.len)
+		r->lines.ptr[--r->lines.len] = '\0'; /* the last line end */
 	const char *path = !rc && c->job.path ? c->job.path : "";
 	const char *key = rc ? "" : lm_batch_job_key(&c->job);
 	rec.path_len = (uint32_t)strlen(path);
 	rec.key_len = (uint32_t)strlen(key);
-	rec.err_len = (uint32_t)jf.lines.len;
+	rec.err_len = (uint32_t)r->lines.len;
 	lm_buf_add(out, &rec, sizeof(rec));
 	lm_buf_add(out, path, rec.path_len);
 	lm_buf_add(out, key, rec.key_len);
-	lm_buf_add(out, jf.lines.ptr, rec.err_len);
-	lm_buf_release(&jf.lines);
+	lm_buf_add(out, r->lines.ptr, rec.err_len);
 	lm_findings_release(&f);
+	return rc != 0;
 }
 
 /* Prints a record's findings, each once a run (the same fault in a
@@ -370,234 +400,156 @@ static void print_findings(struct run *r, const char *lines)
 	}
 }
 
-/* Takes one record, in job order: errors printed as they come (so a
- * million bad rows cost no memory), results counted and put in the manifest. */
-static void take(struct run *r, const struct record *rec, const char *text)
+/* A letter of the print file: its findings printed as they come. */
+static void combine_finding(void *ctx, const struct lm_job *job, const struct lm_diag *d)
 {
-	struct lm_batch *b = r->b;
-	const char *path = text, *key = text + rec->path_len + 1, *err = key + rec->key_len + 1;
-	if (rec->failed) {
-		lm_batch_set_bad(b, rec->job);
-		r->failed++;
-		if ((enum lm_diag_kind)(rec->failed - 1) > r->worst)
-			r->worst = (enum lm_diag_kind)(rec->failed - 1);
-		/* a read-only or full destination fails every letter alike:
-		 * said once, then counted */
-		const char *why = strstr(err, ": error: ");
-		if (rec->failed - 1 == LM_KIND_SYSTEM && why && !strchr(why, '\n')) {
-			if (r->last_sys && !strcmp(r->last_sys, why)) {
-				r->repeats++;
-				return;
-			}
-			free(r->last_sys);
-			r->last_sys = lm_xstrdup(why);
+	struct run *r = ctx;
+	lm_buf_reset(&r->lines);
+	finding_line(r->b, job->area, d, &r->lines);
+	print_findings(r, r->lines.ptr);
+}
+
+/* Counts a failed letter; 1 when its error is a system failure said
+ * before (a read-only or full destination fails every letter alike:
+ * said once, then counted). */
+static int count_failure(struct run *r, enum lm_diag_kind kind, const char *err)
+{
+	r->failed++;
+	if (kind > r->worst)
+		r->worst = kind;
+	const char *why = strstr(err, ": error: ");
+	if (kind == LM_KIND_SYSTEM && why && !strchr(why, '\n')) {
+		if (r->last_sys && !strcmp(r->last_sys, why)) {
+			r->repeats++;
+			return 1;
 		}
-		print_findings(r, err);
-		return;
+		free(r->last_sys);
+		r->last_sys = lm_xstrdup(why);
 	}
-	print_findings(r, err);
-	if (r->mode != MODE_WRITE)
-		return;
+	return 0;
+}
+
+/* Takes one record, in job order: errors printed as they come (so a
+ * million bad rows cost no memory); when the run keeps what it wrote,
+ * the letter moved into place, counted and put in the manifest. */
+static void take(void *ctx, size_t j, int failed, const char *data, size_t len)
+{
+	struct run *r = ctx;
+	struct lm_batch *b = r->b;
+	struct record rec;
+	(void)failed;
+	(void)len;
+	memcpy(&rec, data, sizeof(rec));
+	const char *text = data + sizeof(rec);
+	lm_buf_reset(&r->lines);
+	lm_buf_add(&r->lines, text, rec.path_len);
+	char *path = lm_xstrdup(r->lines.ptr);
+	lm_buf_reset(&r->lines);
+	lm_buf_add(&r->lines, text + rec.path_len, rec.key_len);
+	char *key = lm_xstrdup(r->lines.ptr);
+	lm_buf_reset(&r->lines);
+	lm_buf_add(&r->lines, text + rec.path_len + rec.key_len, rec.err_len);
+	if (rec.failed) {
+		lm_batch_set_bad(b, j);
+		if (!count_failure(r, (enum lm_diag_kind)(rec.failed - 1), r->lines.ptr))
+			print_findings(r, r->lines.ptr);
+		goto out;
+	}
+	print_findings(r, r->lines.ptr);
+	/* nothing is kept of a run with a wrong letter (unless --keep-going) */
+	if (r->mode != MODE_WRITE || (r->pool.failed && !r->keep_going))
+		goto out;
+	if (!r->moving) {
+		/* the moves into place are not cut short: a signal waits
+		 * until every letter is in place */
+		sigset_t stop;
+		sigemptyset(&stop);
+		sigaddset(&stop, SIGINT);
+		sigaddset(&stop, SIGTERM);
+		sigaddset(&stop, SIGHUP);
+		sigprocmask(SIG_BLOCK, &stop, NULL);
+		r->moving = 1;
+	}
+	if (!rec.result.skipped) {
+		struct lm_diag d;
+		stage_name(r, j, &r->stage);
+		if (lm_move_into_place(r->stage.ptr, path, &d)) {
+			unlink(r->stage.ptr);
+			lm_batch_set_bad(b, j);
+			lm_buf_reset(&r->lines);
+			finding_line(b, lm_batch_job_area(b, j), &d, &r->lines);
+			if (!count_failure(r, d.kind, r->lines.ptr))
+				print_findings(r, r->lines.ptr);
+			goto out;
+		}
+	}
 	/* pages and bytes of what this run wrote; files left as they were
 	 * are counted apart (the manifest still lists them) */
-	if (rec->result.skipped) {
+	if (rec.result.skipped) {
 		r->skipped++;
 	} else {
 		r->written++;
-		r->pages += rec->result.pages;
-		r->bytes += rec->result.bytes;
+		r->pages += rec.result.pages;
+		r->bytes += rec.result.bytes;
 	}
 	if (r->manifest && r->manifest->open)
-		manifest_line(r->manifest, path, b->areas[lm_batch_job_area(b, rec->job)].area.id, key, 1,
-			      &rec->result);
+		manifest_line(r->manifest, path, b->areas[lm_batch_job_area(b, j)].area.id, key, 1, &rec.result);
+out:
+	free(path);
+	free(key);
 }
 
-/* Splits the record at the start of `buf` into head and NUL-separated
- * texts (in `text`); returns its length in `buf`. */
-static size_t unpack(const char *buf, struct record *rec, struct lm_buf *text)
+static int skip_job(void *ctx, size_t j)
 {
-	memcpy(rec, buf, sizeof(*rec));
-	const char *p = buf + sizeof(*rec);
-	lm_buf_reset(text);
-	lm_buf_add(text, p, rec->path_len);
-	lm_buf_addc(text, '\0');
-	lm_buf_add(text, p + rec->path_len, rec->key_len);
-	lm_buf_addc(text, '\0');
-	lm_buf_add(text, p + rec->path_len + rec->key_len, rec->err_len);
-	return sizeof(*rec) + rec->path_len + rec->key_len + rec->err_len;
+	struct run *r = ctx;
+	return lm_batch_is_bad(r->b, j);
 }
 
-/* Reads the next record a worker wrote to `fp`. */
-static int read_record(FILE *fp, struct record *rec, struct lm_buf *text)
+static void pool_progress(void *ctx, size_t done, size_t failed)
 {
-	struct lm_buf raw = LM_BUF_INIT;
-	int rc = -1;
-	if (fread(rec, sizeof(*rec), 1, fp) == 1) {
-		size_t n = (size_t)rec->path_len + rec->key_len + rec->err_len;
-		lm_buf_add(&raw, rec, sizeof(*rec));
-		lm_buf_grow(&raw, n);
-		if (fread(raw.ptr + raw.len, 1, n, fp) == n) {
-			raw.len += n;
-			unpack(raw.ptr, rec, text);
-			rc = 0;
-		}
+	struct run *r = ctx;
+	(void)failed;
+	progress(r, done, r->total);
+}
+
+static void pool_workers(void *ctx, const pid_t *pids, size_t n)
+{
+	(void)ctx;
+	out_workers(pids, n);
+}
+
+/* Removes the temporary files of letters the run does not keep. */
+static void remove_staged(struct run *r)
+{
+	for (size_t j = r->b->first; j < r->b->end; j++) {
+		stage_name(r, j, &r->stage);
+		unlink(r->stage.ptr);
 	}
-	lm_buf_release(&raw);
-	return rc;
 }
 
 /* Runs `mode` over every job not failed yet, in `jobs` worker processes
- * (worker w taking every jobs-th letter from the w-th).  A worker writes
- * its records to a temporary file of its own and a byte down a pipe for
- * the progress bar; when all are done the files are read back in job
- * order, so errors, counts and the manifest come out in the same order
- * however many workers ran, and the run holds one record at a time.
- * Returns 0, or the exit status when the run itself failed (a worker
- * could not be started, died, or lost its results). */
+ * (pool.h): errors, counts and the manifest come out in the same order
+ * however many workers ran.  Returns 0, or the exit status when the run
+ * itself failed (a worker could not be started, died, or lost its results). */
 static int run_jobs(struct run *r, enum mode mode, long jobs)
 {
 	struct lm_batch *b = r->b;
-	size_t n = b->end - b->first;
+	struct lm_diag d;
 	r->mode = mode;
-	r->done = 0;
-	r->total = n;
+	r->total = b->end - b->first;
 	clock_gettime(CLOCK_MONOTONIC, &r->start);
-	if (jobs > (long)n)
-		jobs = (long)n;
-	struct lm_buf out = LM_BUF_INIT, text = LM_BUF_INIT;
-	struct record rec;
-	int rc = 0;
-	if (jobs <= 1) {
-		struct lm_cursor c;
-		lm_cursor_init(&c, b);
-		c.want_path = mode == MODE_WRITE;
-		for (size_t j = b->first; j < b->end; j++) {
-			if (!lm_batch_is_bad(b, j)) {
-				lm_buf_reset(&out);
-				do_job(r, &c, j, &out);
-				unpack(out.ptr, &rec, &text);
-				take(r, &rec, text.ptr);
-			}
-			progress(r, ++r->done, r->total);
-		}
-		lm_cursor_release(&c);
-		goto out;
+	lm_cursor_init(&r->cursor, b);
+	r->cursor.want_path = mode == MODE_WRITE;
+	r->pool = (struct lm_pool){ .first = b->first, .end = b->end, .jobs = (unsigned)jobs, .ctx = r,
+				    .skip = skip_job, .work = do_job, .progress = pool_progress,
+				    .take = take, .workers = pool_workers };
+	int rc = lm_pool_run(&r->pool, &d);
+	lm_cursor_release(&r->cursor);
+	if (rc) {
+		fprintf(stderr, "lettermerge build: %s\n", d.msg);
+		return cli_exit_for(d.kind);
 	}
-	int fds[2];
-	FILE **files = lm_xcalloc((size_t)jobs, sizeof(*files));
-	pid_t *pids = lm_xcalloc((size_t)jobs, sizeof(pid_t));
-	for (long w = 0; w < jobs; w++) {
-		if (!rc && !(files[w] = tmpfile())) {
-			if (errno == EMFILE || errno == ENFILE)
-				fprintf(stderr, "lettermerge build: too many open files for %ld workers (the limit, ulimit -n, "
-					"is low): run with fewer --jobs, or raise the limit\n", jobs);
-			else
-				fprintf(stderr, "lettermerge build: cannot make a temporary file in /tmp: %s\n",
-					strerror(errno));
-			rc = LM_EXIT_SYSTEM;
-		}
-	}
-	if (rc || pipe(fds)) {
-		if (!rc)
-			fprintf(stderr, "lettermerge build: cannot start workers: %s%s\n", strerror(errno),
-				errno == EMFILE || errno == ENFILE ? "; run with fewer --jobs, or raise ulimit -n" : "");
-		rc = LM_EXIT_SYSTEM;
-		goto close_files;
-	}
-	fflush(NULL);
-	pid_t parent = getpid();
-	long started = 0;
-	for (long w = 0; w < jobs; w++, started++) {
-		pids[w] = fork();
-		if (pids[w] < 0) {
-			fprintf(stderr, "lettermerge build: cannot start workers: %s\n", strerror(errno));
-			rc = LM_EXIT_SYSTEM;
-			break;
-		}
-		if (pids[w] == 0) {
-			/* a worker dies with the run: a killed run must not go
-			 * on writing letters behind the user's back */
-			prctl(PR_SET_PDEATHSIG, SIGKILL);
-			if (getppid() != parent)
-				_exit(3);
-			out_workers(NULL, 0);
-			close(fds[0]);
-			/* the worker's own file; the arrays are the parent's */
-			FILE *mine = files[w];
-			free(files);
-			free(pids);
-			struct lm_cursor c;
-			lm_cursor_init(&c, b);
-			c.want_path = mode == MODE_WRITE;
-			for (size_t j = b->first + (size_t)w; j < b->end; j += (size_t)jobs) {
-				if (lm_batch_is_bad(b, j))
-					continue;
-				lm_buf_reset(&out);
-				do_job(r, &c, j, &out);
-				if (fwrite(out.ptr, 1, out.len, mine) != out.len ||
-				    write(fds[1], "", 1) != 1)
-					_exit(3);
-			}
-			_exit(fflush(mine) ? 3 : 0);
-		}
-	}
-	close(fds[1]);
-	out_workers(pids, (size_t)started);
-	for (size_t j = b->first; j < b->end; j++)
-		if (lm_batch_is_bad(b, j))
-			r->done++;
-	char tick[4096];
-	for (;;) {
-		ssize_t got = read(fds[0], tick, sizeof(tick));
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			break;
-		r->done += (size_t)got;
-		progress(r, r->done, r->total);
-	}
-	close(fds[0]);
-	for (long w = 0; w < started; w++) {
-		int status;
-		while (waitpid(pids[w], &status, 0) < 0 && errno == EINTR)
-			;
-		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-			fprintf(stderr, "lettermerge build: worker %ld died (%s %d)\n", w,
-				WIFSIGNALED(status) ? "signal" : "exit",
-				WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-			/* a worker exits 3 when it cannot write its results, and
-			 * is killed (SIGKILL) when the machine runs out of
-			 * memory; any other death is ours */
-			int sys = WIFEXITED(status) ? WEXITSTATUS(status) == 3
-						    : WTERMSIG(status) == SIGKILL;
-			if (rc != LM_EXIT_BUG)
-				rc = sys ? LM_EXIT_SYSTEM : LM_EXIT_BUG;
-		}
-	}
-	out_workers(NULL, 0);
-	for (long w = 0; w < jobs && !rc; w++)
-		rewind(files[w]);
-	for (size_t j = b->first; j < b->end && !rc; j++) {
-		if (lm_batch_is_bad(b, j))
-			continue;
-		if (read_record(files[(j - b->first) % (size_t)jobs], &rec, &text) || rec.job != j) {
-			fprintf(stderr, "lettermerge build: a worker's results end before letter %zu (is $TMPDIR full?); run again, with --skip-existing to keep the letters written\n",
-				j + 1);
-			rc = LM_EXIT_SYSTEM;
-			break;
-		}
-		take(r, &rec, text.ptr);
-	}
-close_files:
-	for (long w = 0; w < jobs; w++)
-		if (files[w])
-			fclose(files[w]);
-	free(files);
-	free(pids);
-out:
-	lm_buf_release(&out);
-	lm_buf_release(&text);
-	return rc;
+	return 0;
 }
 
 /* Locks the folders the run writes into (the outputs', the manifest's)
@@ -722,7 +674,10 @@ static int run(int argc, char **argv, const struct cli_parsed *parsed)
 	int rc = LM_EXIT_DATA, jrc;
 	struct lm_diag d;
 	struct run r = { .b = &b, .skip_existing = !!o.value[OPT_SKIP_EXISTING],
-			 .quiet = !!o.value[OPT_QUIET], .tty = isatty(2) };
+			 .quiet = !!o.value[OPT_QUIET], .tty = isatty(2),
+			 .keep_going = !!o.value[OPT_KEEP_GOING] };
+	lm_buf_init(&r.lines);
+	lm_buf_init(&r.stage);
 	char **areas = NULL;
 	size_t nareas = 0;
 	char *pattern = NULL;
@@ -851,22 +806,29 @@ static int run(int argc, char **argv, const struct cli_parsed *parsed)
 	for (size_t j = b.first; j < b.end; j++)
 		r.failed += (size_t)lm_batch_is_bad(&b, j);
 
-	/* every letter laid out before the first is written */
-	if ((jrc = run_jobs(&r, MODE_CHECK, jobs))) {
-		rc = jrc;
-		goto done;
-	}
-	if (broken && !o.value[OPT_KEEP_GOING]) {
-		fprintf(stderr, "lettermerge build: %zu of %zu areas could not be read (see above)%s; nothing was "
-			"written (--keep-going writes the other areas' letters)\n", broken, nareas,
-			r.failed ? ", and some letters have errors" : "");
-		rc = cli_exit_for(broken_kind > r.worst ? broken_kind : r.worst);
-		goto done;
-	}
-	if (r.failed && !o.value[OPT_KEEP_GOING]) {
-		fprintf(stderr, "lettermerge build: %zu of %zu letter%s ha%s errors; nothing was written (--keep-going writes the others)\n",
-			r.failed, n, n == 1 ? "" : "s", r.failed == 1 ? "s" : "ve");
-		rc = cli_exit_for(r.worst);
+	/* with a fault already found, the letters are only checked (every
+	 * fault found in one run); else each is laid out once, checked and
+	 * written as it is laid out, and kept only when all are right */
+	int keep_going = r.keep_going;
+	if ((broken || r.failed) && (!keep_going || o.value[OPT_COMBINE])) {
+		if ((jrc = run_jobs(&r, MODE_CHECK, jobs))) {
+			rc = jrc;
+			goto done;
+		}
+		if (broken && !keep_going) {
+			fprintf(stderr, "lettermerge build: %zu of %zu areas could not be read (see above)%s; nothing was "
+				"written (--keep-going writes the other areas' letters)\n", broken, nareas,
+				r.failed ? ", and some letters have errors" : "");
+			rc = cli_exit_for(broken_kind > r.worst ? broken_kind : r.worst);
+		} else if (!keep_going) {
+			fprintf(stderr, "lettermerge build: %zu of %zu letter%s ha%s errors; nothing was written (--keep-going writes the others)\n",
+				r.failed, n, n == 1 ? "" : "s", r.failed == 1 ? "s" : "ve");
+			rc = cli_exit_for(r.worst);
+		} else {
+			/* a print file with letters missing is not what was asked for */
+			fprintf(stderr, "lettermerge build: not writing '%s': %zu letters have errors\n",
+				o.value[OPT_COMBINE], r.failed);
+		}
 		goto done;
 	}
 	if (lm_batch_prepare_fonts(&b, &d))
@@ -887,26 +849,60 @@ static int run(int argc, char **argv, const struct cli_parsed *parsed)
 		r.manifest = &manifest;
 	}
 	if (o.value[OPT_COMBINE]) {
-		if (r.failed) {
-			/* a print file with letters missing is not what was asked for */
-			fprintf(stderr, "lettermerge build: not writing '%s': %zu letters have errors\n",
-				o.value[OPT_COMBINE], r.failed);
-			goto done;
-		}
 		struct lm_result combined = { 0 };
+		struct lm_batch_report rep = { &r, combine_finding, progress };
 		out_temp_folder(1, o.value[OPT_COMBINE]);
 		r.mode = MODE_WRITE;
 		clock_gettime(CLOCK_MONOTONIC, &r.start);
-		if (lm_batch_combine(&b, o.value[OPT_COMBINE], !!o.value[OPT_DUPLEX], progress, &r,
-				     &combined, &d))
+		int c = lm_batch_combine(&b, o.value[OPT_COMBINE], !!o.value[OPT_DUPLEX], &rep, &combined, &d);
+		if (c < 0)
 			goto fail;
+		if (c > 0) {
+			r.failed = combined.failed;
+			r.worst = combined.worst;
+			if (!keep_going) {
+				fprintf(stderr, "lettermerge build: %zu of %zu letter%s ha%s errors; nothing was written (--keep-going writes the others)\n",
+					r.failed, n, n == 1 ? "" : "s", r.failed == 1 ? "s" : "ve");
+				rc = cli_exit_for(r.worst);
+			} else {
+				fprintf(stderr, "lettermerge build: not writing '%s': %zu letters have errors\n",
+					o.value[OPT_COMBINE], r.failed);
+			}
+			goto done;
+		}
 		if (r.manifest)
 			manifest_line(&manifest, o.value[OPT_COMBINE], b.nareas == 1 ? b.areas[0].area.id : "",
 				      "", n, &combined);
 		r.written = n, r.pages = combined.pages, r.bytes = combined.bytes;
-	} else if ((jrc = run_jobs(&r, MODE_WRITE, jobs))) {
-		rc = jrc;
-		goto done;
+	} else {
+		/* letters wait in the output folder (one file system with
+		 * every output) under names of this run, which a signal
+		 * removes */
+		char *stage_dir = out_folder_of(pattern);
+		r.stage_dir = stage_dir;
+		r.pid = getpid();
+		out_stage_folder(stage_dir);
+		size_t before = r.failed;
+		jrc = run_jobs(&r, MODE_WRITE, jobs);
+		if (jrc || (r.failed > before && !keep_going))
+			remove_staged(&r);
+		out_stage_folder(NULL);
+		r.stage_dir = NULL;
+		free(stage_dir);
+		if (jrc) {
+			rc = jrc;
+			goto done;
+		}
+		if (r.repeats)
+			fprintf(stderr, "lettermerge build: %zu more letter%s could not be written for the same reason\n",
+				r.repeats, r.repeats == 1 ? "" : "s");
+		r.repeats = 0;
+		if (r.failed > before && !keep_going) {
+			fprintf(stderr, "lettermerge build: %zu of %zu letter%s ha%s errors; nothing was written (--keep-going writes the others)\n",
+				r.failed, n, n == 1 ? "" : "s", r.failed == 1 ? "s" : "ve");
+			rc = cli_exit_for(r.worst);
+			goto done;
+		}
 	}
 	if (r.repeats)
 		fprintf(stderr, "lettermerge build: %zu more letter%s could not be written for the same reason\n",
@@ -955,6 +951,17 @@ done:
 	if (manifest.open)
 		manifest_close(&manifest, 0);
 	out_unlock();
+	if (r.moving) {
+		/* every letter in place: a signal held meanwhile acts now */
+		sigset_t stop;
+		sigemptyset(&stop);
+		sigaddset(&stop, SIGINT);
+		sigaddset(&stop, SIGTERM);
+		sigaddset(&stop, SIGHUP);
+		sigprocmask(SIG_UNBLOCK, &stop, NULL);
+	}
+	lm_buf_release(&r.lines);
+	lm_buf_release(&r.stage);
 	free(r.last_sys);
 	cli_free_areas(areas, nareas);
 	free(pattern);

@@ -188,7 +188,7 @@ static int build_once(struct watch *w)
 	}
 	struct lm_result res;
 	if (lm_batch_prepare_fonts(&b, &d) ||
-	    lm_batch_combine(&b, w->output, 0, NULL, NULL, &res, &d))
+	    lm_batch_combine(&b, w->output, 0, NULL, &res, &d))
 		goto fail;
 	note(w, "wrote %s (%zu page%s)", w->output, res.pages, res.pages == 1 ? "" : "s");
 	rc = 0;

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -236,6 +238,18 @@ void out_temp_folder(int slot, const char *path_in_dir)
 	folder_set[slot] = 1;
 }
 
+static char stage[4096];
+static volatile sig_atomic_t stage_set;
+
+void out_stage_folder(const char *dir)
+{
+	stage_set = 0;
+	if (!dir || strlen(dir) >= sizeof(stage))
+		return;
+	memcpy(stage, dir, strlen(dir) + 1);
+	stage_set = 1;
+}
+
 void out_workers(const pid_t *pids, size_t n)
 {
 	nworkers = 0;
@@ -263,7 +277,39 @@ static char *put_str(char *p, const char *s)
 	return p;
 }
 
-/* Only async-signal-safe calls: kill, waitpid, unlink, getpid, signal, raise. */
+/* Removes every file in `dir` whose name starts with `prefix`, reading the
+ * folder with the getdents64 system call (opendir allocates, which a
+ * signal handler must not).  A folder read while entries go may skip
+ * some: read again until a pass finds none. */
+static void remove_prefixed(const char *dir, const char *prefix, size_t np)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	static char buf[16384] __attribute__((aligned(8)));
+	for (int pass = 0; pass < 8; pass++) {
+		int removed = 0;
+		long n;
+		lseek(fd, 0, SEEK_SET);
+		while ((n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0) {
+			for (long off = 0; off < n;) {
+				/* struct linux_dirent64: ino, off, reclen, type, name */
+				unsigned short reclen;
+				memcpy(&reclen, buf + off + 16, sizeof(reclen));
+				const char *name = buf + off + 19;
+				if (!strncmp(name, prefix, np) && !unlinkat(fd, name, 0))
+					removed = 1;
+				off += reclen;
+			}
+		}
+		if (!removed)
+			break;
+	}
+	close(fd);
+}
+
+/* Only async-signal-safe calls: kill, waitpid, unlink, getpid, signal,
+ * raise, open, getdents64. */
 static void on_signal(int sig)
 {
 	int saved = errno;
@@ -275,6 +321,14 @@ static void on_signal(int sig)
 			while (waitpid(workers[w], NULL, 0) < 0 && errno == EINTR)
 				;
 	unsigned long pid = (unsigned long)getpid();
+	if (stage_set) {
+		char prefix[64];
+		char *p = put_str(prefix, LM_TEMP_PREFIX);
+		p = put_num(p, pid);
+		*p++ = '-';
+		*p = '\0';
+		remove_prefixed(stage, prefix, (size_t)(p - prefix));
+	}
 	for (int s = 0; s < SLOTS; s++) {
 		if (!folder_set[s])
 			continue;

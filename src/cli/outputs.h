@@ -35,6 +35,10 @@ void out_catch_signals(void);
 /* Registers folder `dir` (of a file about to be written) in slot 0-3
  * (NULL clears it); the path is copied. */
 void out_temp_folder(int slot, const char *path_in_dir);
+/* Registers the folder (NULL clears it) where letters wait under
+ * temporary names of this process until the run keeps them: the handler
+ * removes every one of them there. */
+void out_stage_folder(const char *dir);
 /* Registers the worker processes the handler must stop (n = 0: none). */
 void out_workers(const pid_t *pids, size_t n);
 

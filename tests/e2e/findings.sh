@@ -82,8 +82,9 @@ check "--skip-existing --json: $(cat "$WORK/json")" grep -q '"letters":4,"writte
 if command -v script >/dev/null; then
 	script -qec "'$BIN' build $L --area areas/liverpool -r $R -o '$WORK/p/{{recipient.urn}}.pdf' -j 1" /dev/null |
 		tr '\r' '\n' >"$WORK/tty"
-	check "progress: checking" grep -qE '^checking \[#+\] 4/4' "$WORK/tty"
+	# one pass: each letter is checked as it is laid out and written
 	check "progress: writing" grep -qE '^writing  \[#+\] 4/4' "$WORK/tty"
+	check "progress: no checking pass before it" sh -c "! grep -q '^checking' '$WORK/tty'"
 fi
 "$BIN" build $L --area areas/liverpool -r $R -o "$WORK/p2/{{recipient.urn}}.pdf" 2>"$WORK/err"
 check "no progress bar when not on a terminal" sh -c "! grep -q checking '$WORK/err'"

@@ -227,26 +227,50 @@ w.writerow(['urn', 'name', 'address_line_1', 'address_line_2', 'postcode'])
 for i in range(3000): w.writerow([100000 + i, 'School %d' % i, 'The Head', '1 Road', 'L1 1AA'])"
 for sig in INT TERM; do
 	fresh_out
-	# started through python: a background job of a script ignores SIGINT
+	# started through python: a background job of a script ignores SIGINT;
+	# stopped while letters wait under temporary names (the run keeps
+	# them only once every one is known to be right)
 	/usr/bin/python3 -c "
 import os, signal, subprocess, sys, time
 p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-for _ in range(600):
-    if len([f for f in os.listdir('o') if f.endswith('.pdf')] if os.path.isdir('o') else []) >= 20: break
-    time.sleep(0.05)
+for _ in range(3000):
+    if len([f for f in os.listdir('o') if f.startswith('.lettermerge-') and f.endswith('.tmp')] if os.path.isdir('o') else []) >= 20: break
+    time.sleep(0.01)
 p.send_signal(signal.SIG$sig)
 sys.exit(-p.wait())" "$BIN" build $LETTER --area a --recipients big.csv -o 'o/{{recipient.urn}}.pdf' \
 		--manifest o/manifest.jsonl -j2 -q -d 2015-03-17
 	rc=$?
 	check "SIG$sig kills the run (it died of signal $rc)" [ "$rc" -eq "$(kill -l $sig)" ]
-	left=$(ls -A o | grep -v -e '\.pdf$' -e '^\.lettermerge\.lock$' | tr '\n' ' ')
-	check "SIG$sig: no temporary file or manifest left ('$left')" [ -z "$left" ]
-	n=$(ls o | grep -c '\.pdf$')
-	check "SIG$sig: stopped mid-way ($n letters)" [ "$n" -ge 20 -a "$n" -lt 3000 ]
-	broken=0
-	for f in o/*.pdf; do qpdf --check "$f" >/dev/null 2>&1 || broken=$((broken + 1)); done
-	check "SIG$sig: every PDF left is whole ($broken broken)" [ "$broken" -eq 0 ]
+	left=$(ls -A o | grep -v -e '^\.lettermerge\.lock$' | tr '\n' ' ')
+	check "SIG$sig: no letter, temporary file or manifest left ('$left')" [ -z "$left" ]
 done
+
+# ---- one run, each letter laid out once: a bad row late in the run writes nothing ----
+# (the letters are checked as they are written, and kept only when all are right)
+printf -- '---\ntitle: "Letter for {{recipient.name}}"\n---\nDear parent,\n' >letters/rowtitle.md
+/usr/bin/python3 -c "
+print('urn,name,address_line_1,address_line_2,postcode')
+for i in range(1, 51):
+    print('%d,%s,The Head,1 Road,L1 1AA' % (i, 'N' * 40000 if i == 48 else 'School %d' % i))" >late.csv
+for j in 1 2; do
+	fresh_out
+	expect "a bad row 48 of 50 (-j $j): exit 1, named" 1 \
+		"letters/rowtitle.md:2:9: error: the title is 40011 bytes long once expanded; a PDF can carry at most 32767 bytes there: shorten it" \
+		-- build letters/rowtitle.md --area a --recipients late.csv -o 'o/{{recipient.urn}}.pdf' -j $j \
+		--manifest o/m.jsonl -d 2015-03-17
+	check "... (-j $j) says nothing was written" grep -qxF "lettermerge build: 1 of 50 letters has errors; nothing was written (--keep-going writes the others)" err
+	nothing_but "a bad row late in the run (-j $j): no letter, no temporary file, no manifest"
+done
+fresh_out
+expect "a bad row late in a print file: exit 1" 1 "" \
+	-- build letters/rowtitle.md --area a --recipients late.csv --combine o/all.pdf -d 2015-03-17
+nothing_but "a bad row late in a print file: nothing"
+fresh_out
+expect "a bad row late, --keep-going: exit 1" 1 "" \
+	-- build letters/rowtitle.md --area a --recipients late.csv -o 'o/{{recipient.urn}}.pdf' -j 2 -k -d 2015-03-17
+check "... the 49 good letters written" [ "$(ls o | grep -c '\.pdf$')" -eq 49 ]
+check "... not the bad one, and no temporary file" [ ! -e o/48.pdf -a -z "$(ls -A o | grep '^\.lettermerge-')" ]
+rm -f late.csv
 
 # ---- item 8: --skip-existing keeps only whole PDFs, removes stale temporaries ----
 fresh_out
