@@ -636,9 +636,10 @@ static uint64_t box_hash(uint64_t h, const struct lm_box *b)
 }
 
 /* Fills group[i]: 0 for a box of the part the letters share, 1 for the
- * letter's own.  Returns 1 when the page is drawn as the two streams; 0
- * when it is one stream (every box one way), then *shareable says whether
- * another page might draw the same (some part of it has not varied). */
+ * letter's own, and returns 1; *shareable says whether another page might
+ * draw the same as this one (some part of it has not varied).  Returns 0
+ * when the page is not sorted (a file of one letter, a page past
+ * SPLIT_PAGES): one stream of its own. */
 static int split(struct lm_pdf *pdf, size_t p, const struct lm_page *pg, unsigned char *group,
 		 int *shareable)
 {
@@ -648,6 +649,11 @@ static int split(struct lm_pdf *pdf, size_t p, const struct lm_page *pg, unsigne
 	if (p >= pdf->npos) {
 		pdf->pos = lm_xrealloc(pdf->pos, (p + 1) * sizeof(*pdf->pos));
 		memset(pdf->pos + pdf->npos, 0, (p + 1 - pdf->npos) * sizeof(*pdf->pos));
+		for (size_t i = pdf->npos; i <= p; i++)
+			for (int r = 0; r < LM_PDF_STREAMS; r++) {
+				lm_buf_init(&pdf->pos[i].run[r].sig);
+				lm_buf_init(&pdf->pos[i].run[r].key);
+			}
 		pdf->npos = p + 1;
 	}
 	struct lm_pdf_pos *pos = &pdf->pos[p];
@@ -684,20 +690,25 @@ static int split(struct lm_pdf *pdf, size_t p, const struct lm_page *pg, unsigne
 			h[u] = 0;
 		}
 	}
-	int n0 = 0, n1 = 0;
 	for (size_t i = 0; i < pg->n; i++) {
 		size_t u = part[i];
 		group[i] = h[u] ? 0 : 1;
-		if (group[i])
-			n1++;
-		else
-			n0++;
 		if (pos->state[u] < 2)
 			*shareable = 1;
 	}
 	free(h);
 	free(part);
-	return n0 && n1;
+	return 1;
+}
+
+/* Adds image `num` to the names a page's resources hold ("/Im12/Im13/"),
+ * once; the '/' after each number ends it. */
+static void key_add(struct lm_buf *key, unsigned num)
+{
+	char name[24];
+	snprintf(name, sizeof(name), "/Im%u/", num);
+	if (!strstr(key->ptr, name))
+		lm_buf_adds(key, name + (key->len ? 1 : 0));
 }
 
 /* Draws boxes i0 to i1 of the page into one content stream, operator by
@@ -735,11 +746,9 @@ static int emit_boxes(struct lm_pdf *pdf, const struct lm_page *pg, size_t i0, s
 			if (!num)
 				return -1;
 			mark(ops, &open, mcid[i], lm_tags_type(&pdf->tags, b->elem));
+			key_add(key, num);
 			char name[24];
-			snprintf(name, sizeof(name), "/Im%u/", num);
-			if (!strstr(key->ptr, name)) /* listed once; the '/' ends the number */
-				lm_buf_adds(key, name + (key->len ? 1 : 0));
-			name[strlen(name) - 1] = '\0';
+			snprintf(name, sizeof(name), "/Im%u", num);
 			lm_buf_adds(ops, "q ");
 			lm_pdfw_num(ops, b->w);
 			lm_buf_adds(ops, "0 0 ");
@@ -842,8 +851,71 @@ static unsigned own_stream(struct lm_pdf *pdf, size_t p, int k, const struct lm_
 		return pos->own_num[k];
 	memcpy(pos->own[k], md, 32);
 	pos->own_num[k] = lm_pdfw_reserve(&pdf->w);
-	lm_pdfw_stream(&pdf->w, pos->own_num[k], "", ops->ptr, ops->len, LM_PDFW_DEFLATE);
+	lm_pdfw_stream(&pdf->w, pos->own_num[k], "", ops->ptr, ops->len, LM_PDFW_DEFLATE | LM_PDFW_FAST);
 	return pos->own_num[k];
+}
+
+/* The r-th shared stream of page p of a letter, boxes i0 to i1: the last
+ * letter's when everything its operators are made from is the same (the
+ * boxes' text, places, faces, colours, images, marked-content ids and
+ * tags, the spaces after words), compared byte for byte, so the operators
+ * are not made again, nor their SHA-256 taken. */
+static int shared_run(struct lm_pdf *pdf, size_t p, int r, const struct lm_page *pg, size_t i0,
+		      size_t i1, const int *mcid, const struct lm_image *images, size_t nimages,
+		      int *faces, struct lm_buf *key, unsigned page, unsigned *num, struct lm_diag *d)
+{
+	struct lm_pdf_run *run = &pdf->pos[p].run[r];
+	const struct lm_embed *em = embed_of(pdf);
+	struct lm_buf sig = LM_BUF_INIT;
+	for (size_t i = i0; i < i1; i++) {
+		const struct lm_box *b = &pg->boxes[i];
+		struct {
+			double x, y, w, h;
+			const char *type, *image;
+			unsigned rgb;
+			int kind, face, mcid, space;
+		} f;
+		memset(&f, 0, sizeof(f)); /* the padding too: the bytes are compared */
+		f.x = b->x, f.y = b->y, f.w = b->w, f.h = b->h;
+		f.type = lm_tags_type(&pdf->tags, b->elem);
+		f.rgb = b->rgb, f.kind = (int)b->kind, f.face = (int)b->face, f.mcid = mcid[i];
+		if (b->kind == LM_BOX_IMAGE && b->image >= 0 && (size_t)b->image < nimages)
+			f.image = images[b->image].path;
+		if (b->kind == LM_BOX_TEXT)
+			f.space = space_after(pdf, pg, i, em);
+		lm_buf_add(&sig, &f, sizeof(f));
+		if (b->kind == LM_BOX_TEXT)
+			lm_buf_add(&sig, b->text, strlen(b->text) + 1);
+		if (f.image)
+			lm_buf_add(&sig, f.image, strlen(f.image) + 1);
+	}
+	if (run->num && sig.len == run->sig.len && !memcmp(sig.ptr, run->sig.ptr, sig.len)) {
+		lm_buf_release(&sig);
+		*faces |= run->faces;
+		for (const char *k = run->key.ptr; (k = strstr(k, "Im")); k += 2)
+			key_add(key, (unsigned)strtoul(k + 2, NULL, 10));
+		*num = run->num;
+		return 0;
+	}
+	struct lm_buf ops = LM_BUF_INIT;
+	int f = 0;
+	lm_buf_reset(&run->key);
+	if (emit_boxes(pdf, pg, i0, i1, mcid, images, nimages, &ops, &f, &run->key, d)) {
+		lm_buf_release(&sig);
+		lm_buf_release(&ops);
+		run->num = 0;
+		return -1;
+	}
+	*num = ops.len ? shared_stream(pdf, &ops, page) : 0;
+	lm_buf_release(&ops);
+	lm_buf_release(&run->sig);
+	run->sig = sig;
+	run->num = *num;
+	run->faces = f;
+	*faces |= f;
+	for (const char *k = run->key.ptr; (k = strstr(k, "Im")); k += 2)
+		key_add(key, (unsigned)strtoul(k + 2, NULL, 10));
+	return 0;
 }
 
 /* A page whose boxes alternate more often than this between the shared
@@ -864,27 +936,36 @@ static int draw_page(struct lm_pdf *pdf, const struct lm_layout *lay, size_t p,
 	int faces = 0, shareable = 0, rc = 0;
 	size_t n = pg->n ? pg->n : 1;
 	unsigned char *group = lm_xmalloc(n);
-	int two = split(pdf, p, pg, group, &shareable);
+	int sorted = split(pdf, p, pg, group, &shareable);
 	int nstreams = 1;
-	for (size_t i = 1; two && i < pg->n; i++)
+	for (size_t i = 1; sorted && i < pg->n; i++)
 		nstreams += group[i] != group[i - 1];
 	if (nstreams > MAX_STREAMS)
-		two = 0;
+		memset(group, 1, n); /* one stream of its own */
 	int *mcid = lm_xmalloc(n * sizeof(*mcid));
-	lm_tags_begin_page(&pdf->tags, page, pg->boxes, pg->n, two ? group : NULL, mcid);
-	int ns = 0, nown = 0;
+	lm_tags_begin_page(&pdf->tags, page, pg->boxes, pg->n, sorted ? group : NULL, mcid);
+	int ns = 0, nown = 0, nshared = 0;
 	for (size_t i0 = 0, i1; i0 < pg->n && !rc; i0 = i1) {
-		for (i1 = i0 + 1; two && i1 < pg->n && group[i1] == group[i0]; i1++)
+		for (i1 = i0 + 1; sorted && i1 < pg->n && group[i1] == group[i0]; i1++)
 			;
-		if (!two)
+		if (!sorted)
 			i1 = pg->n;
-		lm_buf_reset(&ops);
-		rc = emit_boxes(pdf, pg, i0, i1, mcid, images, nimages, &ops, &faces, &key, d);
-		if (rc || !ops.len)
+		unsigned num = 0;
+		if (sorted && !group[i0]) {
+			rc = shared_run(pdf, p, nshared++, pg, i0, i1, mcid, images, nimages, &faces, &key,
+					page, &num, d);
+		} else {
+			lm_buf_reset(&ops);
+			rc = emit_boxes(pdf, pg, i0, i1, mcid, images, nimages, &ops, &faces, &key, d);
+			/* the whole page as one stream: shared while some part of it
+			 * may come again (the first letter's pages, a copy's) */
+			if (!rc && ops.len)
+				num = shareable && i0 == 0 && i1 == pg->n
+					      ? shared_stream(pdf, &ops, page)
+					      : own_stream(pdf, p, nown++, &ops, page);
+		}
+		if (rc || !num)
 			continue;
-		/* one stream: shared when some part of it may come again */
-		int shared = two ? !group[i0] : pdf->share_pages && shareable;
-		unsigned num = shared ? shared_stream(pdf, &ops, page) : own_stream(pdf, p, nown++, &ops, page);
 		if (ns++)
 			lm_buf_addc(&contents, ' ');
 		lm_pdfw_ref(&contents, num);
@@ -1208,6 +1289,10 @@ void lm_pdf_release(struct lm_pdf *pdf)
 	for (size_t i = 0; i < pdf->npos; i++) {
 		free(pdf->pos[i].hash);
 		free(pdf->pos[i].state);
+		for (int r = 0; r < LM_PDF_STREAMS; r++) {
+			lm_buf_release(&pdf->pos[i].run[r].sig);
+			lm_buf_release(&pdf->pos[i].run[r].key);
+		}
 	}
 	free(pdf->pos);
 	for (size_t i = 0; i < pdf->nresources; i++)

@@ -102,6 +102,12 @@ struct lm_pdf {
 		size_t n;
 		unsigned char own[LM_PDF_STREAMS][32]; /* the last letter's own streams here */
 		unsigned own_num[LM_PDF_STREAMS];
+		struct lm_pdf_run { /* the last letter's shared streams here */
+			struct lm_buf sig;  /* all that its operators are made from */
+			unsigned num;
+			int faces;          /* the fonts it uses, as draw_page counts them */
+			struct lm_buf key;  /* the images it draws, "/Im12/Im13/" */
+		} run[LM_PDF_STREAMS];
 	} *pos;
 	size_t npos;
 	struct lm_pdf_resources { /* resource dictionaries by what they name */

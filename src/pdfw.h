@@ -66,6 +66,8 @@ size_t lm_pdfw_direct(struct lm_pdfw *w, unsigned num, const char *body, size_t 
 /* Stream flags */
 #define LM_PDFW_DEFLATE 1   /* deflate `data` */
 #define LM_PDFW_DEFLATED 2  /* `data` is a zlib stream already */
+#define LM_PDFW_FAST 4      /* with DEFLATE: zlib's fastest level (streams made for
+			     * every letter, where the time counts more than bytes) */
 /* Stream object `num`: `dict` holds its entries but /Length and /Filter
  * (e.g. "/Subtype/Image/Width 4"); an empty stream is never given a filter. */
 void lm_pdfw_stream(struct lm_pdfw *w, unsigned num, const char *dict, const void *data,
