@@ -289,13 +289,18 @@ static void link_annot(struct lm_pdf *pdf, unsigned page, const struct lm_box *b
 			(int)ceil(b->y + b->h * 0.9) };
 	struct lm_buf a = LM_BUF_INIT;
 	/* no border: readers would draw a black box round every link */
-	lm_buf_addf(&a, "<</Type/Annot/Subtype/Link/Rect[%d %d %d %d]/Border[0 0 0]/F 4/P ", rect[0],
-		    rect[1], rect[2], rect[3]);
+	lm_buf_adds(&a, "<</Type/Annot/Subtype/Link/Rect[");
+	for (int i = 0; i < 4; i++)
+		lm_pdfw_num(&a, rect[i]);
+	a.ptr[a.len - 1] = ']';
+	lm_buf_adds(&a, "/Border[0 0 0]/F 4/P ");
 	lm_pdfw_ref(&a, page);
 	lm_buf_adds(&a, "/A ");
 	uri_action(pdf, b->href, &a);
-	if (key >= 0)
-		lm_buf_addf(&a, "/StructParent %d", key);
+	if (key >= 0) {
+		lm_buf_adds(&a, "/StructParent ");
+		lm_pdfw_uint(&a, (size_t)key);
+	}
 	/* what a screen reader says for the link: its target, without the scheme of an email */
 	const char *contents = b->href;
 	if (!strncmp(contents, "mailto:", 7))
@@ -397,8 +402,13 @@ static void mark(struct lm_buf *ops, int *open, int want, const char *type)
 		lm_buf_adds(ops, "EMC\n");
 	if (want == MC_ARTIFACT)
 		lm_buf_adds(ops, "/Artifact BMC\n");
-	else if (want != MC_NONE)
-		lm_buf_addf(ops, "/%s<</MCID %d>>BDC\n", type, want);
+	else if (want != MC_NONE) {
+		lm_buf_addc(ops, '/');
+		lm_buf_adds(ops, type);
+		lm_buf_adds(ops, "<</MCID ");
+		lm_pdfw_uint(ops, (size_t)want);
+		lm_buf_adds(ops, ">>BDC\n");
+	}
 	*open = want;
 }
 
@@ -433,6 +443,12 @@ static void contents_index(struct lm_pdf *pdf)
  * "/F0/F1/Im7/"): pages naming the same share one object in a print file. */
 static void resources(struct lm_pdf *pdf, const char *key, struct lm_buf *page)
 {
+	for (size_t i = 0; pdf->share_pages && i < pdf->nresources; i++)
+		if (!strcmp(pdf->resources[i].key, key)) {
+			lm_buf_addc(page, ' ');
+			lm_pdfw_ref(page, pdf->resources[i].num);
+			return;
+		}
 	struct lm_buf r = LM_BUF_INIT;
 	lm_buf_adds(&r, "<<");
 	int fonts = 0, xobjects = 0;
@@ -441,14 +457,16 @@ static void resources(struct lm_pdf *pdf, const char *key, struct lm_buf *page)
 		if (p[1] == 'F') {
 			lm_buf_adds(&r, fonts++ ? "/F" : "/Font<</F");
 			int f = atoi(p + 2);
-			lm_buf_addf(&r, "%d ", f);
+			lm_pdfw_uint(&r, (size_t)f);
+			lm_buf_addc(&r, ' ');
 			lm_pdfw_ref(&r, pdf->font[f]);
 		} else if (p[1] == 'I') {
 			if (fonts && !xobjects)
 				lm_buf_adds(&r, ">>");
 			lm_buf_adds(&r, xobjects++ ? "/Im" : "/XObject<</Im");
 			unsigned num = (unsigned)strtoul(p + 3, NULL, 10);
-			lm_buf_addf(&r, "%u ", num);
+			lm_pdfw_uint(&r, num);
+			lm_buf_addc(&r, ' ');
 			lm_pdfw_ref(&r, num);
 		}
 		if (!next)
@@ -463,13 +481,6 @@ static void resources(struct lm_pdf *pdf, const char *key, struct lm_buf *page)
 		lm_buf_release(&r);
 		return;
 	}
-	for (size_t i = 0; i < pdf->nresources; i++)
-		if (!strcmp(pdf->resources[i].key, key)) {
-			lm_buf_addc(page, ' ');
-			lm_pdfw_ref(page, pdf->resources[i].num);
-			lm_buf_release(&r);
-			return;
-		}
 	if (pdf->nresources < MAX_RESOURCES) {
 		unsigned num = lm_pdfw_reserve(&pdf->w);
 		lm_pdfw_obj(&pdf->w, num, r.ptr, r.len);
@@ -775,7 +786,9 @@ static int emit_boxes(struct lm_pdf *pdf, const struct lm_page *pg, size_t i0, s
 		if ((int)b->face != cur_face || b->h != cur_size) {
 			get_font(pdf, b->face);
 			*faces |= 1 << b->face;
-			lm_buf_addf(ops, "/F%d ", (int)b->face);
+			lm_buf_adds(ops, "/F");
+			lm_pdfw_uint(ops, (size_t)b->face);
+			lm_buf_addc(ops, ' ');
 			lm_pdfw_num(ops, b->h);
 			lm_buf_adds(ops, "Tf\n");
 			cur_face = (int)b->face;
@@ -988,8 +1001,10 @@ static int draw_page(struct lm_pdf *pdf, const struct lm_layout *lay, size_t p,
 	 * dictionary for all the page's streams (names mean the same file-wide) */
 	struct lm_buf res = LM_BUF_INIT;
 	for (int f = 0; f < LM_FACES; f++)
-		if (faces & 1 << f)
-			lm_buf_addf(&res, "/F%d", f);
+		if (faces & 1 << f) {
+			lm_buf_adds(&res, "/F");
+			lm_pdfw_uint(&res, (size_t)f);
+		}
 	if (key.len)
 		lm_buf_add(&res, key.ptr, key.len);
 	else
@@ -1005,8 +1020,10 @@ static int draw_page(struct lm_pdf *pdf, const struct lm_layout *lay, size_t p,
 		if (ns > 1)
 			lm_buf_addc(body, ']');
 	}
-	if (sp >= 0)
-		lm_buf_addf(body, "/StructParents %d", sp);
+	if (sp >= 0) {
+		lm_buf_adds(body, "/StructParents ");
+		lm_pdfw_uint(body, (size_t)sp);
+	}
 	lm_buf_add(&pdf->last_annots, annots.ptr, annots.len);
 	lm_buf_release(&res);
 	lm_buf_release(&ops);

@@ -311,16 +311,49 @@ static void rest_text(const struct lm_tag_elem *el, struct lm_buf *b)
 	}
 }
 
+/* Writes "N 0 R" at p; returns the end. */
+static char *put_ref(char *p, unsigned num)
+{
+	char tmp[12];
+	int n = 0;
+	do
+		tmp[n++] = (char)('0' + num % 10);
+	while (num /= 10);
+	while (n)
+		*p++ = tmp[--n];
+	memcpy(p, " 0 R", 4);
+	return p + 4;
+}
+
+/* "<</S/type/P parent 0 R/Pg pg 0 R": made in one piece, as a print file
+ * writes some ninety of these a letter */
 static void elem_head(struct lm_buf *b, const char *type, unsigned parent, unsigned pg)
 {
-	lm_buf_adds(b, "<</S/");
-	lm_buf_adds(b, type);
-	lm_buf_adds(b, "/P ");
-	lm_pdfw_ref(b, parent);
-	if (pg) {
-		lm_buf_adds(b, "/Pg ");
-		lm_pdfw_ref(b, pg);
+	char head[96];
+	size_t tl = strlen(type);
+	if (tl > 32) { /* no standard type is so long */
+		lm_buf_adds(b, "<</S/");
+		lm_buf_adds(b, type);
+		lm_buf_adds(b, "/P ");
+		lm_pdfw_ref(b, parent);
+		if (pg) {
+			lm_buf_adds(b, "/Pg ");
+			lm_pdfw_ref(b, pg);
+		}
+		return;
 	}
+	char *p = head;
+	memcpy(p, "<</S/", 5);
+	p += 5;
+	memcpy(p, type, tl);
+	p += tl;
+	memcpy(p, "/P ", 3);
+	p = put_ref(p + 3, parent);
+	if (pg) {
+		memcpy(p, "/Pg ", 4);
+		p = put_ref(p + 4, pg);
+	}
+	lm_buf_add(b, head, (size_t)(p - head));
 }
 
 static void kids_wrap(struct lm_buf *b, const char *kids, size_t len, int nk)
