@@ -104,7 +104,16 @@ struct ctx {
 	const struct lm_value *sigs; /* who signs, in order */
 	int no_block;          /* signatories: none: no closing, no block */
 	const char *salutation, *subject, *closing; /* NULL: none */
+	int parent;            /* the structure element the body goes in (the Document, or a column's) */
+	const char *doc_lang;  /* the document's language: elements in another carry theirs */
 };
+
+/* The element's language, when it is not the document's. */
+static void elem_lang(struct ctx *c, int e)
+{
+	if (e >= 0 && c->doc_lang && strcasecmp(c->lang, c->doc_lang))
+		c->lay->elems[e].lang = c->lang;
+}
 
 /* The PDF writer stores the title, author, subject, language and each
  * figure's alt text as PDF strings.  PDF 1.7 (Annex C) sets 32,767 bytes
@@ -201,7 +210,39 @@ static struct lm_para_style body_style(const struct ctx *c)
 				       .leading = c->size * c->lead, .rgb = TEXT_RGB };
 }
 
-static int letterhead(struct ctx *c, int window)
+/* The organisation's address, one line of the value a line. */
+static void letterhead_address(struct ctx *c, const char *addr, int e)
+{
+	struct lm_para_style st = { .face = LM_FACE_REGULAR, .size = 9.5, .leading = 12,
+				    .align = LM_ALIGN_RIGHT, .rgb = GREY_RGB };
+	if (c->large)
+		st.size = c->size, st.leading = c->size * 1.2, st.align = LM_ALIGN_LEFT,
+		st.rgb = TEXT_RGB;
+	size_t n;
+	struct lm_buf lines = LM_BUF_INIT;
+	for (const char *p = addr; *p; p++) {
+		if (*p == '\r')
+			continue;
+		lm_buf_addc(&lines, *p);
+	}
+	struct lm_span *sp = lm_arena_alloc(c->lay->arena, 64 * sizeof(*sp));
+	n = 0;
+	const char *s = lm_arena_strdup(c->lay->arena, lines.ptr);
+	lm_buf_release(&lines);
+	while (*s && n < 62) {
+		const char *nl = strchr(s, '\n');
+		size_t len = nl ? (size_t)(nl - s) : strlen(s);
+		if (n)
+			sp[n++] = (struct lm_span){ .text = "\n", .len = 1 };
+		sp[n++] = (struct lm_span){ .text = s, .len = len };
+		s += len + (nl ? 1 : 0);
+	}
+	lm_flow_para(&c->flow, sp, n, &st, e);
+}
+
+/* `other`: the second language of a letter in columns, whose
+ * organisation and address follow the first's when they differ. */
+static int letterhead(struct ctx *c, struct ctx *other, int window)
 {
 	const struct lm_value *ar = c->area_map;
 	struct lm_flow *f = &c->flow;
@@ -213,7 +254,7 @@ static int letterhead(struct ctx *c, int window)
 		double h = 20 * MM, w = h * img->width / img->height;
 		if (w > 70 * MM)
 			w = 70 * MM, h = w * img->height / img->width;
-		int fig = lm_layout_elem(c->lay, LM_ROLE_FIGURE, 0, 0);
+		int fig = lm_layout_elem(c->lay, LM_ROLE_FIGURE, 0, c->parent);
 		const char *alt = lm_value_str(ar, "logo_alt", NULL);
 		if (!alt || !*alt) {
 			struct lm_buf b = LM_BUF_INIT;
@@ -242,37 +283,29 @@ static int letterhead(struct ctx *c, int window)
 		if (logo >= 0)
 			f->y = logo_bottom - 3 * MM;
 	}
-	int e = lm_layout_elem(c->lay, LM_ROLE_PARAGRAPH, 0, 0);
-	plain_para(c, lm_value_str(ar, "organisation", ""), &org, e);
+	const char *name = lm_value_str(ar, "organisation", "");
+	const char *name2 = other ? lm_value_str(other->area_map, "organisation", "") : "";
+	int e = lm_layout_elem(c->lay, LM_ROLE_PARAGRAPH, 0, c->parent);
+	plain_para(c, name, &org, e);
+	if (other && *name2 && strcmp(name, name2)) {
+		elem_lang(c, e);
+		e = lm_layout_elem(c->lay, LM_ROLE_PARAGRAPH, 0, c->parent);
+		elem_lang(other, e);
+		plain_para(c, name2, &org, e);
+	}
 	const char *addr = lm_value_str(ar, "address", "");
+	const char *addr2 = other ? lm_value_str(other->area_map, "address", "") : "";
+	int two = other && *addr2 && strcmp(addr, addr2);
 	if (*addr) {
-		struct lm_para_style st = { .face = LM_FACE_REGULAR, .size = 9.5, .leading = 12,
-					    .align = LM_ALIGN_RIGHT, .rgb = GREY_RGB };
-		if (c->large)
-			st.size = c->size, st.leading = c->size * 1.2, st.align = LM_ALIGN_LEFT,
-			st.rgb = TEXT_RGB;
-		/* one line of the address per line of the value */
-		size_t n;
-		struct lm_buf lines = LM_BUF_INIT;
-		for (const char *p = addr; *p; p++) {
-			if (*p == '\r')
-				continue;
-			lm_buf_addc(&lines, *p);
-		}
-		int ae = lm_layout_elem(c->lay, LM_ROLE_PARAGRAPH, 0, 0);
-		struct lm_span *sp = lm_arena_alloc(c->lay->arena, 64 * sizeof(*sp));
-		n = 0;
-		const char *s = lm_arena_strdup(c->lay->arena, lines.ptr);
-		lm_buf_release(&lines);
-		while (*s && n < 62) {
-			const char *nl = strchr(s, '\n');
-			size_t len = nl ? (size_t)(nl - s) : strlen(s);
-			if (n)
-				sp[n++] = (struct lm_span){ .text = "\n", .len = 1 };
-			sp[n++] = (struct lm_span){ .text = s, .len = len };
-			s += len + (nl ? 1 : 0);
-		}
-		lm_flow_para(f, sp, n, &st, ae);
+		int ae = lm_layout_elem(c->lay, LM_ROLE_PARAGRAPH, 0, c->parent);
+		if (two)
+			elem_lang(c, ae);
+		letterhead_address(c, addr, ae);
+	}
+	if (two) {
+		int ae = lm_layout_elem(c->lay, LM_ROLE_PARAGRAPH, 0, c->parent);
+		elem_lang(other, ae);
+		letterhead_address(c, addr2, ae);
 	}
 	if (window) {
 		/* the address window takes the left; the right column goes on */
@@ -328,7 +361,7 @@ static double address_window(struct ctx *c, const struct lm_recipient *r)
 			sp[k++] = (struct lm_span){ .text = "\n", .len = 1 };
 		sp[k++] = (struct lm_span){ .text = r->address[i]->str, .len = strlen(r->address[i]->str) };
 	}
-	int e = lm_layout_elem(c->lay, LM_ROLE_PARAGRAPH, 0, 0);
+	int e = lm_layout_elem(c->lay, LM_ROLE_PARAGRAPH, 0, c->parent);
 	lm_flow_para(f, sp, k, &st, e);
 	double end = f->y, foot = c->lay->page_h - WINDOW_TOP - WINDOW_H;
 	f->left = save_left;
@@ -380,7 +413,7 @@ static int reference_block(struct ctx *c, int *shows_date)
 			struct lm_span *all = lm_arena_alloc(c->lay->arena, (nv + 1) * sizeof(*all));
 			all[0] = lab;
 			memcpy(all + 1, vs, nv * sizeof(*vs));
-			int e = lm_layout_elem(c->lay, LM_ROLE_PARAGRAPH, 0, 0);
+			int e = lm_layout_elem(c->lay, LM_ROLE_PARAGRAPH, 0, c->parent);
 			lm_flow_para(&c->flow, label.len ? all : all + 1, label.len ? nv + 1 : nv, &st, e);
 			any = 1;
 		}
@@ -501,7 +534,7 @@ static int closing_and_signatures(struct ctx *c)
 	lm_flow_space(f, c->size * 0.8 * c->gap);
 	lm_flow_need(f, (c->closing ? bs.leading + 3 * MM : 0) + sig_h);
 	if (c->closing) {
-		int e = lm_layout_elem(c->lay, LM_ROLE_PARAGRAPH, 0, 0);
+		int e = lm_layout_elem(c->lay, LM_ROLE_PARAGRAPH, 0, c->parent);
 		plain_para(c, c->closing, &bs, e);
 		f->y -= 3 * MM;
 	}
@@ -521,7 +554,7 @@ static int closing_and_signatures(struct ctx *c)
 			double h = SIG_IMAGE_H, w = h * im->width / im->height;
 			if (w > colw)
 				w = colw, h = w * im->height / im->width;
-			int fig = lm_layout_elem(c->lay, LM_ROLE_FIGURE, 0, 0);
+			int fig = lm_layout_elem(c->lay, LM_ROLE_FIGURE, 0, c->parent);
 			const struct lm_value *alt = lm_value_get(s, "alt");
 			const char *sig_w = lm_lang_text(c->lang, LM_TEXT_SIGNATURE);
 			if (alt && !alt->file && sig_w) { /* the default, made in English */
@@ -539,7 +572,7 @@ static int closing_and_signatures(struct ctx *c)
 		}
 		f->y = top - SIG_IMAGE_H - 2 * MM;
 		f->at_top = 0;
-		int pe = lm_layout_elem(c->lay, LM_ROLE_PARAGRAPH, 0, 0);
+		int pe = lm_layout_elem(c->lay, LM_ROLE_PARAGRAPH, 0, c->parent);
 		const char *keys[] = { "name", "title", "organisation" };
 		for (int k = 0; k < 3; k++) {
 			const char *t = lm_value_str(s, keys[k], "");
@@ -780,7 +813,7 @@ static void salutation(struct ctx *c, int in_body)
 	/* placed in the body, it stands apart like a paragraph */
 	if (in_body)
 		lm_flow_space(&c->flow, c->size * 0.8 * c->gap);
-	int e = lm_layout_elem(c->lay, LM_ROLE_PARAGRAPH, 0, 0);
+	int e = lm_layout_elem(c->lay, LM_ROLE_PARAGRAPH, 0, c->parent);
 	plain_para(c, c->salutation, &bs, e);
 }
 
@@ -793,7 +826,7 @@ static void subject(struct ctx *c)
 	if (c->large) /* headings bigger than the body */
 		st.size = c->size * 1.15, st.leading = st.size * 1.25;
 	lm_flow_space(&c->flow, c->size * 0.8 * c->gap);
-	int h = lm_layout_elem(c->lay, LM_ROLE_HEADING, 1, 0);
+	int h = lm_layout_elem(c->lay, LM_ROLE_HEADING, 1, c->parent);
 	plain_para(c, c->subject, &st, h);
 }
 
@@ -809,7 +842,7 @@ static int parts_and_body(struct ctx *c, const struct body *b)
 		/* the paragraph before the sign-off goes over with it */
 		if (next == PART_SIGNATURES || (k == b->nparts && !b->placed[PART_SIGNATURES]))
 			c->flow.keep_after = sign_off_height(c);
-		lm_flow_doc(&c->flow, &b->docs[k], c->size, 0);
+		lm_flow_doc(&c->flow, &b->docs[k], c->size, c->parent);
 		c->flow.keep_after = 0;
 		if (next == PART_SALUTATION)
 			salutation(c, k > 0 || b->docs[0].n > 0);
@@ -970,24 +1003,44 @@ static void report_explained(void *ctx, const struct lm_diag *d)
 	r->o->report(r->o->report_ctx, &e);
 }
 
-/* One letter (one part of a bilingual letter) from a new page of `lay`;
- * `last`: the last part, which keeps room for a visible signature. */
-static int layout_part(const struct lm_letter *l, const struct lm_area *area,
-		       const struct lm_assets *assets, const struct lm_frame_opts *o,
-		       struct lm_fonts *fonts, struct lm_layout *lay, struct lm_pdf_meta *meta,
-		       int last, struct lm_diag *d)
+/* A part (a letter, or one language of a bilingual letter) read and
+ * expanded, ready to be laid out. */
+struct part {
+	struct ctx c;
+	struct body body;
+	struct lm_buf footer;
+	const char *date;    /* as printed; "" for none */
+	long want_pages;     /* `pages: N`, 0 when absent */
+	double bottom;       /* where the text stops: above the footer */
+};
+
+static void part_release(struct part *p)
 {
-	struct ctx c = { .l = l, .area = area, .assets = assets, .fonts = fonts, .lay = lay, .d = d,
-			 .large = o->large_print, .size = o->large_print ? LARGE_SIZE : BODY_SIZE,
-			 .lead = o->large_print ? 1.35 : 1.3, .gap = 1.0, .lang = lm_letter_lang(l),
-			 .first = lay->npages, .first_elem = lay->nelems };
+	lm_buf_release(&p->footer);
+	body_release(&p->body);
+}
+
+/* Everything of part `l` that does not depend on where it is placed: the
+ * paper (for the first part), the template context in its language, the
+ * expanded body, salutation, subject, closing and footer. */
+static int part_prepare(struct part *p, const struct lm_letter *l, const struct lm_area *area,
+			const struct lm_assets *assets, const struct lm_frame_opts *o,
+			struct lm_fonts *fonts, struct lm_layout *lay, struct lm_pdf_meta *meta,
+			const char *doc_lang, struct lm_diag *d)
+{
+	memset(p, 0, sizeof(*p));
+	p->footer = (struct lm_buf)LM_BUF_INIT;
+	p->c = (struct ctx){ .l = l, .area = area, .assets = assets, .fonts = fonts, .lay = lay, .d = d,
+			     .large = o->large_print, .size = o->large_print ? LARGE_SIZE : BODY_SIZE,
+			     .lead = o->large_print ? 1.35 : 1.3, .gap = 1.0, .lang = lm_letter_lang(l),
+			     .first = lay->npages, .first_elem = lay->nelems, .doc_lang = doc_lang };
+	struct ctx *c = &p->c;
 	struct lm_arena *a = lay->arena;
-	struct lm_buf buf = LM_BUF_INIT, footer = LM_BUF_INIT;
-	struct body body = { 0 };
+	struct lm_buf buf = LM_BUF_INIT;
 	int rc = -1;
 
 	const struct lm_value *paper = lm_value_get(l->fm, "paper");
-	if (c.first) {
+	if (c->first) {
 		/* a later part: the first part's paper */
 	} else if (paper && paper->kind == LM_VALUE_STRING && !strcasecmp(paper->str, "letter")) {
 		lay->page_w = LETTER_W, lay->page_h = LETTER_H;
@@ -997,27 +1050,26 @@ static int layout_part(const struct lm_letter *l, const struct lm_area *area,
 	} else {
 		lay->page_w = A4_W, lay->page_h = A4_H;
 	}
-	long want_pages;
-	if (pages_wanted(&c, &want_pages))
+	if (pages_wanted(c, &p->want_pages))
 		goto out;
 
 	/* the template context: the area's data (its fields' variants in the
 	 * letter's language: organisation_cy), the chosen signatories, the date */
-	c.data = lm_value_map(a);
-	const struct lm_value *ac = lm_value_localise(a, area->ctx, c.lang);
+	c->data = lm_value_map(a);
+	const struct lm_value *ac = lm_value_localise(a, area->ctx, c->lang);
 	for (size_t i = 0; i < ac->n; i++)
-		lm_value_set(a, c.data, ac->keys[i], ac->items[i]);
+		lm_value_set(a, c->data, ac->keys[i], ac->items[i]);
 	struct lm_value *sigs = NULL;
-	if (select_signatories(&c, &sigs))
+	if (select_signatories(c, &sigs))
 		goto out;
-	c.sigs = sigs;
-	lm_value_set(a, c.data, "signatories", sigs);
-	const struct lm_value *area_map = c.area_map = lm_value_get(ac, "area");
+	c->sigs = sigs;
+	lm_value_set(a, c->data, "signatories", sigs);
+	const struct lm_value *area_map = c->area_map = lm_value_get(ac, "area");
 	const struct lm_value *fmt = lm_value_get(area_map, "date_format");
 	if (!fmt || fmt->kind != LM_VALUE_STRING || !fmt->len)
 		fmt = lm_value_get(l->fm, "date_format");
 	lm_date_format_lang(&buf, fmt && fmt->kind == LM_VALUE_STRING ? fmt->str : "%d %B %Y", &o->date,
-			    c.lang);
+			    c->lang);
 	long bad_code = fmt && fmt->kind == LM_VALUE_STRING ? lm_date_format_unknown(fmt->str) : -1;
 	if (bad_code >= 0 && o->report) {
 		/* printed as written, so the letter still reads; but say so */
@@ -1032,15 +1084,15 @@ static int layout_part(const struct lm_letter *l, const struct lm_area *area,
 			 fmt->str, fmt->str[bad_code + 1] ? fmt->str + bad_code + 1 : "");
 		o->report(o->report_ctx, &w);
 	}
-	lm_value_set(a, c.data, "date", lm_value_string(a, buf.ptr, buf.len));
+	lm_value_set(a, c->data, "date", lm_value_string(a, buf.ptr, buf.len));
 	lm_buf_reset(&buf);
 	if (o->recipient)
-		lm_value_set(a, c.data, "recipient", (struct lm_value *)o->recipient->row);
+		lm_value_set(a, c->data, "recipient", (struct lm_value *)o->recipient->row);
 
 	/* the body first: its errors are the likeliest and the cheapest to find */
 	if (o->report) {
-		struct report_ctx rx = { &c, o };
-		int r = lm_template_expand_report(l->body, c.data, LM_ESCAPE_MARKDOWN, &buf,
+		struct report_ctx rx = { c, o };
+		int r = lm_template_expand_report(l->body, c->data, LM_ESCAPE_MARKDOWN, &buf,
 						  report_explained, &rx, d);
 		if (r < 0)
 			report_explained(&rx, d); /* the error that stopped it */
@@ -1049,156 +1101,731 @@ static int layout_part(const struct lm_letter *l, const struct lm_area *area,
 			lm_diag_clear(d);
 			goto out;
 		}
-	} else if (lm_template_expand(l->body, c.data, LM_ESCAPE_MARKDOWN, &buf, d)) {
-		explain_left_out(&c, d);
+	} else if (lm_template_expand(l->body, c->data, LM_ESCAPE_MARKDOWN, &buf, d)) {
+		explain_left_out(c, d);
 		goto out;
 	}
-	if (body_parse(&c, buf.ptr, buf.len, &body))
+	if (body_parse(c, buf.ptr, buf.len, &p->body))
 		goto out;
 	lm_buf_reset(&buf);
-	if (read_parts(&c, meta))
+	if (read_parts(c, meta))
 		goto out;
 
 	/* the footer first: in large print it is wrapped, and the text
 	 * stops above however many lines it takes */
 	const struct lm_value *footer_v = lm_value_get(l->fm, "footer");
 	if (footer_v) {
-		if (fm_text(&c, footer_v, &footer) < 0)
+		if (fm_text(c, footer_v, &p->footer) < 0)
 			goto out;
 	} else {
-		lm_buf_adds(&footer, lm_value_str(area_map, "organisation", ""));
+		lm_buf_adds(&p->footer, lm_value_str(area_map, "organisation", ""));
 		const char *one = lm_value_str(area_map, "address_oneline", "");
 		if (*one)
-			lm_buf_addf(&footer, ", %s", one);
+			lm_buf_addf(&p->footer, ", %s", one);
 	}
-	double bottom = MARGIN_BOTTOM;
-	if (c.large) {
+	if (!p->footer.ptr)
+		lm_buf_adds(&p->footer, "");
+	p->bottom = MARGIN_BOTTOM;
+	if (c->large) {
 		/* room for the footer and a page number (a large-print letter
 		 * seldom fits one page) and the gap above them */
-		double lines = large_footer_lines(&c, footer.ptr, 1);
-		bottom = FOOTER_Y + lines * c.size * 1.2 + 8 * MM;
+		double lines = large_footer_lines(c, p->footer.ptr, 1);
+		p->bottom = FOOTER_Y + lines * c->size * 1.2 + 8 * MM;
 	}
 	const struct lm_value *date_v = lm_value_get(l->fm, "date");
-	const char *date = is_none(date_v) ? "" : lm_value_get(c.data, "date")->str;
+	p->date = is_none(date_v) ? "" : lm_value_get(c->data, "date")->str;
+	rc = 0;
+out:
+	lm_buf_release(&buf);
+	return rc;
+}
 
-	/* laid out as written, then (with `pages: N`) tighter until it fits */
-	const size_t nlevels = want_pages ? sizeof(tightening) / sizeof(tightening[0]) : 1;
-	size_t level = 0;
-	for (;; level++) {
-		const struct tighten *t = &tightening[level];
-		if (t->size && c.large)
-			break; /* large print never goes below 16 pt */
-		c.gap = t->gap;
-		c.lead = (c.large ? 1.35 : 1.3) + t->lead;
-		c.size = c.large ? LARGE_SIZE : t->size ? t->size : BODY_SIZE;
-		layout_clear(&c);
-		struct lm_para_style bs = body_style(&c);
-		lm_flow_begin(&c.flow, lay, fonts, MARGIN_X, lay->page_w - MARGIN_X,
-			      lay->page_h - MARGIN_TOP, bottom);
-		c.flow.image = o->image;
-		c.flow.image_ctx = o->image_ctx;
-		c.flow.leading_scale = 1.3 + t->lead; /* the body's, in both prints */
-		c.flow.gap_scale = c.gap;
-		/* with a postal address, letterhead and reference block move to a
-		 * right-hand column beside the envelope window; in large print only
-		 * the letterhead, the reference block going below the window */
-		int window = lm_recipient_has_address(o->recipient);
-		double window_bottom = 0;
-		if (window)
-			c.flow.left = lay->page_w - MARGIN_X - 65 * MM;
-		if (letterhead(&c, window))
-			goto out;
-		/* after the letterhead: who writes is read before to whom */
-		if (window)
-			window_bottom = address_window(&c, o->recipient);
-		if (window && c.large) {
-			c.flow.left = MARGIN_X;
-			double below = window_bottom - 6 * MM;
-			if (c.flow.y > below)
-				c.flow.y = below;
-		}
-		int shows_date;
-		if (reference_block(&c, &shows_date))
-			goto out;
-		if (!shows_date && *date) {
-			int e = lm_layout_elem(lay, LM_ROLE_PARAGRAPH, 0, 0);
-			plain_para(&c, date, &bs, e);
-			lm_flow_space(&c.flow, 6 * MM);
-		}
-		if (window) {
-			c.flow.left = MARGIN_X;
-			double below = lay->page_h - WINDOW_TOP - WINDOW_H - 8 * MM;
-			if (below > window_bottom - 8 * MM)
-				below = window_bottom - 8 * MM;
-			if (c.flow.y > below)
-				c.flow.y = below;
-		}
-		if (parts_and_body(&c, &body))
-			goto out;
-		if (o->signature_box && last) {
-			/* below the signatures, right-aligned: where a reader shows the
-			 * digital signature; it must be the last page, so keep it there */
-			double h = 12 * MM, w = 62 * MM;
-			lm_flow_space(&c.flow, 4 * MM);
-			if (c.flow.y - h < c.flow.bottom && c.flow.page + 1 == lay->npages && !c.flow.at_top)
-				lm_flow_new_page(&c.flow);
-			lay->sign_rect[0] = c.flow.right - w;
-			lay->sign_rect[1] = c.flow.y - h;
-			lay->sign_rect[2] = c.flow.right;
-			lay->sign_rect[3] = c.flow.y;
-			c.flow.y -= h;
-		}
-		if (!want_pages || lay->npages - c.first <= (size_t)want_pages || level + 1 >= nlevels ||
-		    (tightening[level + 1].size && c.large))
-			break;
+/* Sets tightening level `t` and starts the flow on a fresh page; the
+ * layout before this part is kept. */
+static void part_begin(struct part *p, const struct tighten *t, const struct lm_frame_opts *o)
+{
+	struct ctx *c = &p->c;
+	c->gap = t->gap;
+	c->lead = (c->large ? 1.35 : 1.3) + t->lead;
+	c->size = c->large ? LARGE_SIZE : t->size ? t->size : BODY_SIZE;
+	layout_clear(c);
+	lm_flow_begin(&c->flow, c->lay, c->fonts, MARGIN_X, c->lay->page_w - MARGIN_X,
+		      c->lay->page_h - MARGIN_TOP, p->bottom);
+	c->flow.image = o->image;
+	c->flow.image_ctx = o->image_ctx;
+	c->flow.leading_scale = 1.3 + t->lead; /* the body's, in both prints */
+	c->flow.gap_scale = c->gap;
+}
+
+/* The reference block, and the date unless a reference line prints it. */
+static int part_reference(struct part *p)
+{
+	struct ctx *c = &p->c;
+	int shows_date;
+	if (reference_block(c, &shows_date))
+		return -1;
+	if (!shows_date && *p->date) {
+		struct lm_para_style bs = body_style(c);
+		int e = lm_layout_elem(c->lay, LM_ROLE_PARAGRAPH, 0, c->parent);
+		plain_para(c, p->date, &bs, e);
+		lm_flow_space(&c->flow, 6 * MM);
 	}
-	if (want_pages && lay->npages - c.first > (size_t)want_pages) {
-		/* over by the lines past page N, at the tightest */
-		size_t over = 0;
-		for (size_t p = c.first + (size_t)want_pages; p < lay->npages; p++)
-			over += page_lines(lay, p);
-		const struct lm_value *v = lm_value_get(l->fm, "pages");
-		lm_diag_set(d, l->path, v->line, v->col,
-			    "the letter does not fit in %ld page%s even at its tightest (%s%g pt, less space between paragraphs): it is %zu line%s over; shorten it by %zu line%s or set pages: %zu",
-			    want_pages, want_pages == 1 ? "" : "s", c.large ? "large print, " : "", c.size,
-			    over, over == 1 ? "" : "s", over, over == 1 ? "" : "s", lay->npages - c.first);
-		goto out;
+	return 0;
+}
+
+/* The letterhead, the address in the window and the reference block or
+ * date, as one letter has them.  `other`: the other language of a letter
+ * in columns, whose organisation and address the letterhead adds and whose
+ * reference block goes in its own column (NULL for one language). */
+static int part_head(struct part *p, struct part *other, const struct lm_frame_opts *o)
+{
+	struct ctx *c = &p->c;
+	struct lm_layout *lay = c->lay;
+	/* with a postal address, letterhead and reference block move to a
+	 * right-hand column beside the envelope window; in large print only
+	 * the letterhead, the reference block going below the window */
+	int window = lm_recipient_has_address(o->recipient);
+	double window_bottom = 0;
+	if (window)
+		c->flow.left = lay->page_w - MARGIN_X - 65 * MM;
+	if (letterhead(c, other ? &other->c : NULL, window))
+		return -1;
+	/* after the letterhead: who writes is read before to whom */
+	if (window)
+		window_bottom = address_window(c, o->recipient);
+	if (window && (c->large || other)) {
+		c->flow.left = MARGIN_X;
+		double below = window_bottom - 6 * MM;
+		if (c->flow.y > below)
+			c->flow.y = below;
 	}
+	if (other)
+		return 0; /* each column has its own reference block */
+	if (part_reference(p))
+		return -1;
+	if (window) {
+		c->flow.left = MARGIN_X;
+		double below = lay->page_h - WINDOW_TOP - WINDOW_H - 8 * MM;
+		if (below > window_bottom - 8 * MM)
+			below = window_bottom - 8 * MM;
+		if (c->flow.y > below)
+			c->flow.y = below;
+	}
+	return 0;
+}
 
-	footers(&c, footer.ptr);
+/* Below the signatures, right-aligned: where a reader shows the digital
+ * signature; it must be the last page, so keep it there. */
+static void signature_box(struct ctx *c)
+{
+	struct lm_layout *lay = c->lay;
+	double h = 12 * MM, w = 62 * MM;
+	lm_flow_space(&c->flow, 4 * MM);
+	if (c->flow.y - h < c->flow.bottom && c->flow.page + 1 == lay->npages && !c->flow.at_top)
+		lm_flow_new_page(&c->flow);
+	lay->sign_rect[0] = c->flow.right - w;
+	lay->sign_rect[1] = c->flow.y - h;
+	lay->sign_rect[2] = c->flow.right;
+	lay->sign_rect[3] = c->flow.y;
+	c->flow.y -= h;
+}
 
-	if (fm_key(&c, "title", NULL, &buf))
+/* Over `pages: N` at the tightest: an error with the lines to cut. */
+static int pages_over(struct part *p, size_t first)
+{
+	struct ctx *c = &p->c;
+	struct lm_layout *lay = c->lay;
+	size_t over = 0;
+	for (size_t pg = first + (size_t)p->want_pages; pg < lay->npages; pg++)
+		over += page_lines(lay, pg);
+	const struct lm_value *v = lm_value_get(c->l->fm, "pages");
+	return lm_diag_set(c->d, c->l->path, v->line, v->col,
+			   "the letter does not fit in %ld page%s even at its tightest (%s%g pt, less space between paragraphs): it is %zu line%s over; shorten it by %zu line%s or set pages: %zu",
+			   p->want_pages, p->want_pages == 1 ? "" : "s", c->large ? "large print, " : "",
+			   c->size, over, over == 1 ? "" : "s", over, over == 1 ? "" : "s", lay->npages - first);
+}
+
+/* What is left once a part is placed: its metadata, the strings and
+ * glyphs the writer needs, and the warning about a short last page. */
+static int part_finish(struct part *p, const struct lm_frame_opts *o, struct lm_pdf_meta *meta, int warn_short)
+{
+	struct ctx *c = &p->c;
+	struct lm_layout *lay = c->lay;
+	struct lm_buf buf = LM_BUF_INIT;
+	int rc = -1;
+	if (fm_key(c, "title", NULL, &buf))
 		goto out;
-	meta->title = buf.len ? lm_arena_strdup(a, buf.ptr) : meta->subject;
-	meta->author = lm_value_str(area_map, "partnership", NULL);
-	meta->lang = lm_arena_strdup(a, c.lang);
-	if (pdf_strings_fit(&c, meta, area_map, sigs))
+	meta->title = buf.len ? lm_arena_strdup(lay->arena, buf.ptr) : meta->subject;
+	meta->author = lm_value_str(c->area_map, "partnership", NULL);
+	meta->lang = lm_arena_strdup(lay->arena, c->lang);
+	if (pdf_strings_fit(c, meta, c->area_map, c->sigs))
 		goto out;
-	if (check_glyphs(&c))
+	if (check_glyphs(c))
 		goto out;
 	/* a last page with a few lines on it: a page wasted, a letter that
 	 * looks unfinished; checking says how to bring it back */
-	if (o->report && lay->npages - c.first > 1) {
+	if (warn_short && o->report && lay->npages - c->first > 1) {
 		size_t lines = page_lines(lay, lay->npages - 1);
 		if (lines <= LM_FRAME_SHORT_PAGE) {
 			struct lm_diag w;
-			const struct lm_value *v = lm_value_get(l->fm, "pages");
+			const struct lm_value *v = lm_value_get(c->l->fm, "pages");
 			lm_diag_clear(&w);
 			w.severity = LM_WARNING;
-			snprintf(w.file, sizeof(w.file), "%s", l->path);
+			snprintf(w.file, sizeof(w.file), "%s", c->l->path);
 			w.line = v ? v->line : 1;
 			w.col = v ? v->col : 1;
 			snprintf(w.msg, sizeof(w.msg),
 				 "the letter runs onto page %zu by %zu line%s: shorten it or set pages: %zu",
-				 lay->npages - c.first, lines, lines == 1 ? "" : "s", lay->npages - c.first - 1);
+				 lay->npages - c->first, lines, lines == 1 ? "" : "s", lay->npages - c->first - 1);
 			o->report(o->report_ctx, &w);
 		}
 	}
 	rc = 0;
 out:
 	lm_buf_release(&buf);
-	lm_buf_release(&footer);
-	body_release(&body);
+	return rc;
+}
+
+/* One letter (one part of a bilingual letter) from a new page of `lay`;
+ * `last`: the last part, which keeps room for a visible signature. */
+static int layout_part(const struct lm_letter *l, const struct lm_area *area,
+		       const struct lm_assets *assets, const struct lm_frame_opts *o,
+		       struct lm_fonts *fonts, struct lm_layout *lay, struct lm_pdf_meta *meta,
+		       int last, const char *doc_lang, struct lm_diag *d)
+{
+	struct part p;
+	int rc = -1;
+	if (part_prepare(&p, l, area, assets, o, fonts, lay, meta, doc_lang, d))
+		goto out;
+	struct ctx *c = &p.c;
+	/* laid out as written, then (with `pages: N`) tighter until it fits */
+	const size_t nlevels = p.want_pages ? sizeof(tightening) / sizeof(tightening[0]) : 1;
+	for (size_t level = 0;; level++) {
+		const struct tighten *t = &tightening[level];
+		if (t->size && c->large)
+			break; /* large print never goes below 16 pt */
+		part_begin(&p, t, o);
+		if (part_head(&p, NULL, o) || parts_and_body(c, &p.body))
+			goto out;
+		if (o->signature_box && last)
+			signature_box(c);
+		if (!p.want_pages || lay->npages - c->first <= (size_t)p.want_pages || level + 1 >= nlevels ||
+		    (tightening[level + 1].size && c->large))
+			break;
+	}
+	if (p.want_pages && lay->npages - c->first > (size_t)p.want_pages) {
+		pages_over(&p, c->first);
+		goto out;
+	}
+	footers(c, p.footer.ptr);
+	rc = part_finish(&p, o, meta, 1);
+out:
+	part_release(&p);
+	return rc;
+}
+
+/* ---- two languages side by side (bilingual: columns) ---- */
+
+#define GUTTER (8 * MM)
+
+/* What lines up across the columns: a top-level block (a list with its
+ * items, nested lists and the images and tables in them is one), a
+ * heading, or one of the parts the frame places. */
+enum unit_kind { UNIT_BLOCKS, UNIT_HEADING, UNIT_SALUTATION, UNIT_SUBJECT, UNIT_SIGN_OFF };
+
+struct unit {
+	enum unit_kind kind;
+	size_t doc, from, to; /* UNIT_BLOCKS, UNIT_HEADING: body->docs[doc].blocks[from..to) */
+};
+
+struct units {
+	struct unit *v;
+	size_t n, alloc;
+};
+
+static void units_push(struct units *u, enum unit_kind kind, size_t doc, size_t from, size_t to)
+{
+	LM_ALLOC_GROW(u->v, u->n + 1, u->alloc);
+	u->v[u->n++] = (struct unit){ kind, doc, from, to };
+}
+
+/* The units of a part in reading order; each of salutation, subject and
+ * sign-off is there once, where the body places it or where the frame
+ * does (salutation and subject first, the sign-off last). */
+static void units_of(const struct body *b, struct units *u)
+{
+	static const enum unit_kind part_kind[] = { UNIT_SALUTATION, UNIT_SUBJECT, UNIT_SIGN_OFF };
+	if (!b->placed[PART_SALUTATION])
+		units_push(u, UNIT_SALUTATION, 0, 0, 0);
+	if (!b->placed[PART_SUBJECT])
+		units_push(u, UNIT_SUBJECT, 0, 0, 0);
+	for (size_t k = 0; k <= b->nparts; k++) {
+		const struct lm_doc *doc = &b->docs[k];
+		for (size_t i = 0; i < doc->n;) {
+			const struct lm_block *bl = &doc->blocks[i];
+			size_t j = i + 1;
+			if (bl->kind == LM_BLOCK_LIST_ITEM)
+				while (j < doc->n && (doc->blocks[j].kind == LM_BLOCK_LIST_ITEM ||
+						      (doc->blocks[j].kind == LM_BLOCK_IMAGE && doc->blocks[j].level > 0) ||
+						      (doc->blocks[j].kind == LM_BLOCK_TABLE &&
+						       doc->blocks[j - 1].kind == LM_BLOCK_LIST_ITEM &&
+						       !doc->blocks[j - 1].nspans)))
+					j++;
+			units_push(u, bl->kind == LM_BLOCK_HEADING ? UNIT_HEADING : UNIT_BLOCKS, k, i, j);
+			i = j;
+		}
+		if (k < b->nparts)
+			units_push(u, part_kind[b->part[k]], 0, 0, 0);
+	}
+	if (!b->placed[PART_SIGNATURES])
+		units_push(u, UNIT_SIGN_OFF, 0, 0, 0);
+}
+
+/* A row: units [from, to) of each column, placed side by side from the
+ * same height. */
+struct row {
+	size_t from[2], to[2];
+};
+
+/* The rows: one a unit when both columns have the same units in the same
+ * order (a translation paragraph for paragraph), else one between each
+ * pair of headings and parts when those match, else only the sign-off
+ * lines up.  Returns how they line up: 2, 1 or 0. */
+static int rows_of(const struct units *u, struct row **out, size_t *nout)
+{
+	size_t n = 0, alloc = 0;
+	struct row *r = NULL;
+	int same = u[0].n == u[1].n;
+	for (size_t i = 0; same && i < u[0].n; i++)
+		same = u[0].v[i].kind == u[1].v[i].kind;
+	if (same) {
+		for (size_t i = 0; i < u[0].n; i++) {
+			LM_ALLOC_GROW(r, n + 1, alloc);
+			r[n++] = (struct row){ { i, i }, { i + 1, i + 1 } };
+		}
+		*out = r, *nout = n;
+		return 2;
+	}
+	/* the anchors: every unit that is not a plain block */
+	size_t na[2] = { 0, 0 };
+	for (int k = 0; k < 2; k++)
+		for (size_t i = 0; i < u[k].n; i++)
+			na[k] += u[k].v[i].kind != UNIT_BLOCKS;
+	int anchors = na[0] == na[1];
+	size_t i0 = 0, i1 = 0;
+	for (;;) {
+		/* the next anchor of each column (a sign-off only, without matching anchors) */
+		size_t a0 = i0, a1 = i1;
+		while (a0 < u[0].n && (anchors ? u[0].v[a0].kind == UNIT_BLOCKS : u[0].v[a0].kind != UNIT_SIGN_OFF))
+			a0++;
+		while (a1 < u[1].n && (anchors ? u[1].v[a1].kind == UNIT_BLOCKS : u[1].v[a1].kind != UNIT_SIGN_OFF))
+			a1++;
+		if (anchors && a0 < u[0].n && a1 < u[1].n && u[0].v[a0].kind != u[1].v[a1].kind) {
+			/* the same number of anchors, not the same ones: only the sign-off */
+			free(r);
+			r = NULL, n = alloc = 0, i0 = i1 = 0, anchors = 0;
+			continue;
+		}
+		if (a0 > i0 || a1 > i1) {
+			LM_ALLOC_GROW(r, n + 1, alloc);
+			r[n++] = (struct row){ { i0, i1 }, { a0, a1 } };
+		}
+		if (a0 >= u[0].n && a1 >= u[1].n)
+			break;
+		LM_ALLOC_GROW(r, n + 1, alloc);
+		r[n++] = (struct row){ { a0, a1 }, { a0 < u[0].n ? a0 + 1 : a0, a1 < u[1].n ? a1 + 1 : a1 } };
+		i0 = a0 < u[0].n ? a0 + 1 : a0;
+		i1 = a1 < u[1].n ? a1 + 1 : a1;
+	}
+	*out = r, *nout = n;
+	return anchors;
+}
+
+/* Both columns on to where the longer one ended. */
+static void columns_even(struct ctx *c0, struct ctx *c1)
+{
+	struct lm_flow *a = &c0->flow, *b = &c1->flow;
+	struct lm_flow *later = a->page > b->page || (a->page == b->page && a->y < b->y) ? a : b;
+	int at_top = a->page == b->page ? a->at_top && b->at_top : later->at_top;
+	a->page = b->page = later->page;
+	a->y = b->y = later->y;
+	a->at_top = b->at_top = at_top;
+}
+
+static void unit_layout(struct ctx *c, const struct body *b, const struct units *u, size_t i)
+{
+	const struct unit *un = &u->v[i];
+	int in_body = 0;
+	for (size_t k = 0; k < i && !in_body; k++)
+		in_body = u->v[k].kind == UNIT_BLOCKS || u->v[k].kind == UNIT_HEADING;
+	if (un->kind == UNIT_SALUTATION) {
+		salutation(c, in_body);
+	} else if (un->kind == UNIT_SUBJECT) {
+		subject(c);
+	} else if (un->kind == UNIT_BLOCKS || un->kind == UNIT_HEADING) {
+		struct lm_doc sub = b->docs[un->doc];
+		sub.blocks += un->from;
+		sub.n = un->to - un->from;
+		lm_flow_doc(&c->flow, &sub, c->size, c->parent);
+	}
+}
+
+/* A signatory's title and organisation in one language, as a paragraph. */
+static void sig_lines(struct ctx *c, const struct lm_value *s, int with_name)
+{
+	static const char *const keys[] = { "name", "title", "organisation" };
+	int pe = -1;
+	for (int k = with_name ? 0 : 1; k < 3; k++) {
+		const char *t = lm_value_str(s, keys[k], "");
+		if (!*t)
+			continue;
+		if (pe < 0) {
+			pe = lm_layout_elem(c->lay, LM_ROLE_PARAGRAPH, 0, 0);
+			if (!with_name)
+				elem_lang(c, pe);
+		}
+		struct lm_para_style st = { .face = k ? LM_FACE_REGULAR : LM_FACE_BOLD, .size = c->size,
+					    .leading = c->size * 1.23, .rgb = TEXT_RGB };
+		plain_para(c, t, &st, pe);
+	}
+}
+
+/* The second language's row for signatory `s` of the first: the same id. */
+static const struct lm_value *same_signatory(const struct ctx *c1, const struct lm_value *s)
+{
+	const char *id = lm_value_str(s, "id", NULL);
+	for (size_t i = 0; id && c1->sigs && i < c1->sigs->n; i++)
+		if (!strcmp(lm_value_str(c1->sigs->items[i], "id", ""), id))
+			return c1->sigs->items[i];
+	return NULL;
+}
+
+/* 1 when the second language says the same (title, organisation) as the
+ * first: printed once. */
+static int sig_same(const struct lm_value *a, const struct lm_value *b)
+{
+	return b && !strcmp(lm_value_str(a, "title", ""), lm_value_str(b, "title", "")) &&
+	       !strcmp(lm_value_str(a, "organisation", ""), lm_value_str(b, "organisation", ""));
+}
+
+/* Height of a signatory's title and organisation lines at `width`. */
+static double sig_lines_height(struct ctx *c, const struct lm_value *s, double width)
+{
+	const struct lm_para_style rest = { .face = LM_FACE_REGULAR, .size = c->size, .leading = c->size * 1.23 };
+	static const char *const keys[] = { "title", "organisation" };
+	double h = 0;
+	for (int k = 0; k < 2; k++) {
+		const char *t = lm_value_str(s, keys[k], "");
+		if (!*t)
+			continue;
+		size_t n;
+		struct lm_span *sp = plain_spans(c, t, strlen(t), 0, &n);
+		h += lm_para_height(c->fonts, sp, n, &rest, width);
+	}
+	return h;
+}
+
+/* Height of one signatory's column signed in both languages, at `width`. */
+static double sig_column_height2(struct ctx *c0, struct ctx *c1, const struct lm_value *s, double width)
+{
+	const struct lm_value *s1 = same_signatory(c1, s);
+	double h = sig_column_height(c0, s, width);
+	if (s1 && !sig_same(s, s1))
+		h += 2 + sig_lines_height(c1, s1, width);
+	return h;
+}
+
+/* One signature block under both columns: each signatory once, with
+ * their title and organisation in the first language, then the second's
+ * when it differs. */
+static double shared_sig_block(struct ctx *c0, struct ctx *c1, double *colw)
+{
+	size_t n = c0->sigs->n;
+	double gutter = 6 * MM;
+	*colw = n ? (lm_flow_width(&c0->flow) - gutter * (double)(n - 1)) / (double)n : 0;
+	if (*colw > 75 * MM)
+		*colw = 75 * MM;
+	double h = 0;
+	for (size_t i = 0; i < n; i++) {
+		double x = sig_column_height2(c0, c1, c0->sigs->items[i], *colw);
+		if (x > h)
+			h = x;
+	}
+	return h;
+}
+
+static void shared_signatures(struct ctx *c0, struct ctx *c1)
+{
+	struct lm_flow *f = &c0->flow;
+	const struct lm_value *sigs = c0->sigs;
+	size_t n = sigs->n;
+	double gutter = 6 * MM, colw;
+	double sig_h = shared_sig_block(c0, c1, &colw);
+	double top = f->y, save_left = f->left, save_right = f->right;
+	for (size_t i = 0; i < n; i++) {
+		const struct lm_value *s = sigs->items[i], *s1 = same_signatory(c1, s);
+		double x = save_left + (double)i * (colw + gutter);
+		f->left = x, f->right = x + colw, f->y = top;
+		int img = asset_index(c0->assets, lm_value_str(s, "signature_path", NULL));
+		if (img >= 0) {
+			const struct lm_image *im = &c0->assets->images[img];
+			double h = SIG_IMAGE_H, w = h * im->width / im->height;
+			if (w > colw)
+				w = colw, h = w * im->height / im->width;
+			int fig = lm_layout_elem(c0->lay, LM_ROLE_FIGURE, 0, 0);
+			const struct lm_value *alt = lm_value_get(s, "alt");
+			const char *sig_w = lm_lang_text(c0->lang, LM_TEXT_SIGNATURE);
+			struct lm_buf ab = LM_BUF_INIT;
+			if (alt && !alt->file && sig_w) /* the default, made in English */
+				lm_buf_addf(&ab, "%s %s", sig_w, lm_value_str(s, "name", ""));
+			else
+				lm_buf_adds(&ab, lm_value_str(s, "alt", ""));
+			c0->lay->elems[fig].alt = lm_arena_strdup(c0->lay->arena, ab.ptr ? ab.ptr : "");
+			elem_lang(c0, fig);
+			lm_buf_release(&ab);
+			struct lm_box b = { .kind = LM_BOX_IMAGE, .elem = fig, .x = x,
+					    .y = top - SIG_IMAGE_H + (SIG_IMAGE_H - h) / 2, .w = w, .h = h,
+					    .image = img };
+			lm_layout_add(c0->lay, f->page, &b);
+		}
+		f->y = top - SIG_IMAGE_H - 2 * MM;
+		f->at_top = 0;
+		/* the name in no language of its own, then each language's lines */
+		struct lm_para_style name = { .face = LM_FACE_BOLD, .size = c0->size,
+					      .leading = c0->size * 1.23, .rgb = TEXT_RGB };
+		const char *nm = lm_value_str(s, "name", "");
+		if (*nm)
+			plain_para(c0, nm, &name, lm_layout_elem(c0->lay, LM_ROLE_PARAGRAPH, 0, 0));
+		sig_lines(c0, s, 0);
+		if (s1 && !sig_same(s, s1)) {
+			/* the second language's lines in the same place, written by
+			 * its own context (its language on the element) */
+			struct lm_flow keep = c1->flow;
+			c1->flow = *f;
+			c1->flow.y -= 2;
+			sig_lines(c1, s1, 0);
+			f->y = c1->flow.y;
+			f->page = c1->flow.page;
+			c1->flow = keep;
+		}
+	}
+	f->left = save_left, f->right = save_right;
+	f->y = top - sig_h;
+}
+
+/* Column 1 on to where column 0 is. */
+static void columns_follow(struct ctx *c0, struct ctx *c1)
+{
+	c1->flow.page = c0->flow.page;
+	c1->flow.y = c0->flow.y;
+	c1->flow.at_top = c0->flow.at_top;
+}
+
+/* The closing of each column side by side, then one signature block
+ * across both, all on one page. */
+static void columns_sign_off(struct ctx *c0, struct ctx *c1, double full_left, double full_right)
+{
+	struct ctx *cs[2] = { c0, c1 };
+	int block = !c0->no_block && !c1->no_block && c0->sigs->n;
+	int closes[2] = { !c0->no_block && c0->closing, !c1->no_block && c1->closing };
+	if (!closes[0] && !closes[1] && !block)
+		return;
+	double closing_h = 0;
+	for (int k = 0; k < 2; k++) {
+		struct ctx *c = cs[k];
+		lm_flow_space(&c->flow, c->size * 0.8 * c->gap);
+		if (closes[k]) {
+			size_t n;
+			struct lm_span *sp = plain_spans(c, c->closing, strlen(c->closing), 0, &n);
+			struct lm_para_style bs = body_style(c);
+			double h = lm_para_height(c->fonts, sp, n, &bs, lm_flow_width(&c->flow)) + 3 * MM;
+			if (h > closing_h)
+				closing_h = h;
+		}
+	}
+	columns_even(c0, c1);
+	double colw, sig_h = 0, l = c0->flow.left, r = c0->flow.right;
+	if (block) {
+		c0->flow.left = full_left, c0->flow.right = full_right;
+		sig_h = shared_sig_block(c0, c1, &colw);
+		c0->flow.left = l, c0->flow.right = r;
+	}
+	lm_flow_need(&c0->flow, closing_h + sig_h);
+	columns_follow(c0, c1);
+	for (int k = 0; k < 2; k++) {
+		struct ctx *c = cs[k];
+		if (!closes[k])
+			continue;
+		struct lm_para_style bs = body_style(c);
+		int e = lm_layout_elem(c->lay, LM_ROLE_PARAGRAPH, 0, c->parent);
+		plain_para(c, c->closing, &bs, e);
+		c->flow.y -= 3 * MM;
+	}
+	columns_even(c0, c1);
+	if (!block)
+		return;
+	c0->flow.left = full_left, c0->flow.right = full_right;
+	shared_signatures(c0, c1);
+	c0->flow.left = l, c0->flow.right = r;
+	columns_follow(c0, c1);
+}
+
+/* The footer of each language under its column, with the page number
+ * below it, on every page of the letter. */
+static void columns_footers(struct ctx *cs[2], const char *footer[2], const double left[2], double colw)
+{
+	struct lm_layout *lay = cs[0]->lay;
+	size_t pages = lay->npages - cs[0]->first;
+	const double size = 8.5, up = size + 2.5;
+	for (size_t p = cs[0]->first; p < lay->npages; p++) {
+		struct lm_box line = { .kind = LM_BOX_RULE, .elem = -1, .x = MARGIN_X,
+				       .y = FOOTER_Y + up + size + 2, .w = lay->page_w - 2 * MARGIN_X,
+				       .h = 0.5, .rgb = 0x9FA8B5 };
+		lm_layout_add(lay, p, &line);
+		for (int k = 0; k < 2; k++) {
+			const char *ft = footer[k];
+			if (*ft) {
+				double w = lm_font_text_width(cs[k]->fonts, LM_FACE_REGULAR, ft, strlen(ft), size);
+				double s = w > colw ? size * colw / w : size;
+				w = lm_font_text_width(cs[k]->fonts, LM_FACE_REGULAR, ft, strlen(ft), s);
+				struct lm_box b = { .kind = LM_BOX_TEXT, .elem = -1, .x = left[k], .y = FOOTER_Y + up,
+						    .w = w, .h = s, .face = LM_FACE_REGULAR,
+						    .text = lm_arena_strdup(lay->arena, ft), .rgb = GREY_RGB };
+				lm_layout_add(lay, p, &b);
+			}
+			if (pages > 1) {
+				struct lm_buf num = LM_BUF_INIT;
+				page_number(cs[k], &num, p - cs[0]->first + 1, pages);
+				double w = lm_font_text_width(cs[k]->fonts, LM_FACE_REGULAR, num.ptr, num.len, size);
+				struct lm_box b = { .kind = LM_BOX_TEXT, .elem = -1, .x = left[k], .y = FOOTER_Y,
+						    .w = w, .h = size, .face = LM_FACE_REGULAR,
+						    .text = lm_arena_strdup(lay->arena, num.ptr), .rgb = GREY_RGB };
+				lm_layout_add(lay, p, &b);
+				lm_buf_release(&num);
+			}
+		}
+	}
+}
+
+/* 1 when element e is `sect` or inside it. */
+static int elem_within(const struct lm_layout *lay, int e, int sect)
+{
+	for (; e > 0; e = lay->elems[e].parent)
+		if (e == sect)
+			return 1;
+	return 0;
+}
+
+/* A bilingual letter in two columns (bilingual: columns): one letterhead
+ * with both organisations' names, one address, then each language in its
+ * column (the first on the left) from its reference block to its closing,
+ * the paragraphs of the two side by side, then one signature block across
+ * both.  Each column is a section of the structure tree, in its language. */
+static int layout_columns(const struct lm_letter *const *parts, const struct lm_area *area,
+			  const struct lm_assets *assets, const struct lm_frame_opts *o,
+			  struct lm_fonts *fonts, struct lm_layout *lay, struct lm_pdf_meta meta[2],
+			  const char *doc_lang, struct lm_diag *d)
+{
+	struct part p[2];
+	struct units u[2] = { { 0 }, { 0 } };
+	struct row *rows = NULL;
+	size_t nrows = 0;
+	int rc = -1, prepared = 0;
+	for (; prepared < 2; prepared++)
+		if (part_prepare(&p[prepared], parts[prepared], area, assets, o, fonts, lay, &meta[prepared],
+				 doc_lang, d))
+			goto out;
+	struct ctx *cs[2] = { &p[0].c, &p[1].c };
+	for (int k = 0; k < 2; k++)
+		units_of(&p[k].body, &u[k]);
+	int lined = rows_of(u, &rows, &nrows);
+	if (lined < 2 && o->report) {
+		/* a paragraph in one language and not the other is a fact one
+		 * family reads and another does not */
+		size_t nb[2] = { 0, 0 };
+		for (int k = 0; k < 2; k++)
+			for (size_t i = 0; i < u[k].n; i++)
+				nb[k] += u[k].v[i].kind == UNIT_BLOCKS || u[k].v[i].kind == UNIT_HEADING;
+		struct lm_diag w;
+		lm_diag_clear(&w);
+		w.severity = LM_WARNING;
+		snprintf(w.file, sizeof(w.file), "%s", parts[0]->path);
+		snprintf(w.msg, sizeof(w.msg),
+			 "bilingual: columns: %s has %zu paragraphs, headings, lists and tables and %s has %zu%s, so the columns line up %s; give both the same, one for one",
+			 parts[0]->path, nb[0], parts[1]->path, nb[1], nb[0] == nb[1] ? " (not in the same order)" : "",
+			 lined ? "only at their headings, salutations and closings" : "only at their closings");
+		o->report(o->report_ctx, &w);
+	}
+	long want_pages = p[0].want_pages ? p[0].want_pages : p[1].want_pages;
+	const size_t nlevels = want_pages ? sizeof(tightening) / sizeof(tightening[0]) : 1;
+	const double full_left = MARGIN_X, full_right = lay->page_w - MARGIN_X;
+	const double colw = (full_right - full_left - GUTTER) / 2;
+	const double left[2] = { full_left, full_left + colw + GUTTER };
+	for (size_t level = 0;; level++) {
+		const struct tighten *t = &tightening[level];
+		part_begin(&p[0], t, o);
+		part_begin(&p[1], t, o);
+		cs[0]->parent = cs[1]->parent = 0;
+		if (part_head(&p[0], &p[1], o))
+			goto out;
+		cs[1]->flow = cs[0]->flow;
+		for (int k = 0; k < 2; k++) {
+			cs[k]->flow.left = left[k];
+			cs[k]->flow.right = left[k] + colw;
+			cs[k]->parent = lm_layout_elem(lay, LM_ROLE_SECTION, 0, 0);
+			elem_lang(cs[k], cs[k]->parent);
+		}
+		for (int k = 0; k < 2; k++)
+			if (part_reference(&p[k]))
+				goto out;
+		columns_even(cs[0], cs[1]);
+		for (size_t r = 0; r < nrows; r++) {
+			if (rows[r].from[0] < u[0].n && rows[r].to[0] == rows[r].from[0] + 1 &&
+			    u[0].v[rows[r].from[0]].kind == UNIT_SIGN_OFF) {
+				columns_sign_off(cs[0], cs[1], full_left, full_right);
+				continue;
+			}
+			int before_sign_off = r + 1 < nrows && rows[r + 1].from[0] < u[0].n &&
+					      u[0].v[rows[r + 1].from[0]].kind == UNIT_SIGN_OFF;
+			for (int k = 0; k < 2; k++) {
+				for (size_t i = rows[r].from[k]; i < rows[r].to[k]; i++) {
+					/* the paragraph before the sign-off goes over with it */
+					if (before_sign_off && i + 1 == rows[r].to[k])
+						cs[k]->flow.keep_after = sign_off_height(cs[k]);
+					unit_layout(cs[k], &p[k].body, &u[k], i);
+					cs[k]->flow.keep_after = 0;
+				}
+			}
+			columns_even(cs[0], cs[1]);
+		}
+		if (o->signature_box) {
+			cs[0]->flow.left = full_left, cs[0]->flow.right = full_right;
+			signature_box(cs[0]);
+		}
+		if (!want_pages || lay->npages <= (size_t)want_pages || level + 1 >= nlevels)
+			break;
+	}
+	if (want_pages && lay->npages > (size_t)want_pages) {
+		pages_over(p[0].want_pages ? &p[0] : &p[1], 0);
+		goto out;
+	}
+	const char *footer[2] = { p[0].footer.ptr, p[1].footer.ptr };
+	columns_footers(cs, footer, left, colw);
+	for (int k = 0; k < 2; k++)
+		if (part_finish(&p[k], o, &meta[k], !k))
+			goto out;
+	/* a screen reader reads each column in its language */
+	for (size_t e = 1; e < lay->nelems; e++)
+		for (int k = 0; k < 2; k++)
+			if (elem_within(lay, (int)e, cs[k]->parent))
+				elem_lang(cs[k], (int)e);
+	rc = 0;
+out:
+	for (int k = 0; k < prepared; k++)
+		part_release(&p[k]);
+	free(u[0].v);
+	free(u[1].v);
+	free(rows);
 	return rc;
 }
 
@@ -1207,31 +1834,42 @@ int lm_frame_layout_parts(const struct lm_letter *const *parts, size_t nparts,
 			  const struct lm_frame_opts *o, struct lm_fonts *fonts,
 			  struct lm_layout *lay, struct lm_pdf_meta *meta, struct lm_diag *d)
 {
-	const char *doc_lang = o->doc_lang;
+	const char *doc_lang = o->doc_lang ? o->doc_lang : nparts ? lm_letter_lang(parts[0]) : NULL;
 	struct lm_buf title = LM_BUF_INIT, subject = LM_BUF_INIT;
 	int rc = 0;
+	/* side by side when a part asks for it; large print never (RNIB: no
+	 * columns), nor three languages */
+	int columns = 0;
+	for (size_t i = 0; i < nparts; i++)
+		columns |= lm_letter_columns(parts[i]);
+	columns = columns && nparts == 2 && !o->large_print;
+	struct lm_pdf_meta pms[LM_LANG_MAX_PARTS];
+	memset(pms, 0, sizeof(pms));
+	if (columns)
+		rc = layout_columns(parts, area, assets, o, fonts, lay, pms, doc_lang, d);
 	for (size_t i = 0; i < nparts && !rc; i++) {
-		struct lm_pdf_meta pm = { 0 };
-		size_t e0 = lay->nelems;
-		if (i && o->duplex && lay->npages % 2)
-			lm_layout_add_page(lay); /* each part starts on a new sheet */
-		rc = layout_part(parts[i], area, assets, o, fonts, lay, &pm, i + 1 == nparts, d);
-		if (rc)
-			break;
+		struct lm_pdf_meta *pm = &pms[i < LM_LANG_MAX_PARTS ? i : LM_LANG_MAX_PARTS - 1];
+		if (!columns) {
+			size_t e0 = lay->nelems;
+			memset(pm, 0, sizeof(*pm));
+			if (i && o->duplex && lay->npages % 2)
+				lm_layout_add_page(lay); /* each part starts on a new sheet */
+			rc = layout_part(parts[i], area, assets, o, fonts, lay, pm, i + 1 == nparts, doc_lang, d);
+			if (rc)
+				break;
+			/* a screen reader reads each part in its language */
+			if (strcasecmp(pm->lang, doc_lang))
+				for (size_t e = e0; e < lay->nelems; e++)
+					lay->elems[e].lang = pm->lang;
+		}
 		if (!i) {
-			*meta = pm;
-			if (!doc_lang)
-				doc_lang = pm.lang;
+			*meta = *pm;
 			meta->lang = lm_arena_strdup(lay->arena, doc_lang);
 		}
-		/* a screen reader reads each part in its language */
-		if (strcasecmp(pm.lang, doc_lang))
-			for (size_t e = e0; e < lay->nelems; e++)
-				lay->elems[e].lang = pm.lang;
-		if (pm.title && *pm.title)
-			lm_buf_addf(&title, "%s%s", title.len ? " / " : "", pm.title);
-		if (pm.subject && *pm.subject)
-			lm_buf_addf(&subject, "%s%s", subject.len ? " / " : "", pm.subject);
+		if (pm->title && *pm->title)
+			lm_buf_addf(&title, "%s%s", title.len ? " / " : "", pm->title);
+		if (pm->subject && *pm->subject)
+			lm_buf_addf(&subject, "%s%s", subject.len ? " / " : "", pm->subject);
 	}
 	/* joined only while the writer can carry it; else the first part's */
 	if (!rc && nparts > 1 && title.len <= LM_PDF_STRING_MAX)

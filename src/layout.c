@@ -950,6 +950,8 @@ const char *lm_role_name(const struct lm_elem *e)
 		return "Link";
 	case LM_ROLE_FIGURE:
 		return "Figure";
+	case LM_ROLE_SECTION:
+		return "Sect";
 	}
 	return "P";
 }

@@ -36,6 +36,7 @@ enum lm_role {
 	LM_ROLE_TABLE_CELL,
 	LM_ROLE_LINK,
 	LM_ROLE_FIGURE,    /* alt text in lm_elem.alt */
+	LM_ROLE_SECTION,   /* a part of the letter: one language's column */
 };
 
 /* A node of the structure tree: the reading order is the order of creation. */

@@ -14,7 +14,7 @@
 
 static const char *const known_keys[] = {
 	"title", "subject", "salutation", "closing", "signatories", "date_format",
-	"paper", "lang", "reference", "footer", "address", "date", "pages",
+	"paper", "lang", "reference", "footer", "address", "date", "pages", "bilingual",
 };
 
 void lm_letter_init(struct lm_letter *l)
@@ -103,6 +103,24 @@ static int check_address(const struct lm_letter *l, struct lm_diag *d)
 	return 0;
 }
 
+/* `bilingual:` is how a bilingual letter sets its parts: `pages` (each
+ * from a new page, the default) or `columns` (side by side). */
+static int check_bilingual(const struct lm_letter *l, struct lm_diag *d)
+{
+	const struct lm_value *v = lm_value_get(l->fm, "bilingual");
+	if (!v || (v->kind == LM_VALUE_STRING && (!strcmp(v->str, "columns") || !strcmp(v->str, "pages"))))
+		return 0;
+	return lm_diag_set(d, l->path, v->line, v->col,
+			   "bilingual: takes 'columns' (the languages side by side, the first on the left) or 'pages' (each language from a new page, the default), not '%s'",
+			   v->kind == LM_VALUE_STRING ? v->str : "a list or map");
+}
+
+int lm_letter_columns(const struct lm_letter *l)
+{
+	const struct lm_value *v = lm_value_get(l->fm, "bilingual");
+	return v && v->kind == LM_VALUE_STRING && !strcmp(v->str, "columns");
+}
+
 int lm_letter_parse(struct lm_letter *l, const char *name, const char *src, size_t len,
 		     const char *partials_dir, struct lm_diag *d)
 {
@@ -137,7 +155,7 @@ int lm_letter_parse(struct lm_letter *l, const char *name, const char *src, size
 		lm_diag_set(d, name, fs.yaml_line, 1, "front matter must be 'key: value' lines");
 		goto fail;
 	}
-	if (check_keys(l, d) || check_address(l, d))
+	if (check_keys(l, d) || check_address(l, d) || check_bilingual(l, d))
 		goto fail;
 	if (lm_template_parse(&l->body, name, fs.body, fs.body_len, fs.body_line, partials_dir, d))
 		goto fail;

@@ -39,5 +39,8 @@ void lm_letter_release(struct lm_letter *l);
 /* The letter's language: its `lang:`, else its file name's tag
  * (NAME.cy.md is "cy"), else "en-GB". */
 const char *lm_letter_lang(const struct lm_letter *l);
+/* 1 when the front matter says `bilingual: columns`: a bilingual letter
+ * with this part sets its languages side by side. */
+int lm_letter_columns(const struct lm_letter *l);
 
 #endif

@@ -596,6 +596,129 @@ static void test_pages_fit(void **state)
 }
 
 /* The letter from a buffer: errors name the letter and its line. */
+/* The baseline of element e's first box, and its x. */
+static void elem_at(const struct lm_layout *lay, int e, long *page, double *x, double *y)
+{
+	*page = -1;
+	for (size_t p = 0; p < lay->npages && *page < 0; p++)
+		for (size_t i = 0; i < lay->pages[p].n; i++)
+			if (lay->pages[p].boxes[i].elem == e) {
+				*page = (long)p, *x = lay->pages[p].boxes[i].x, *y = lay->pages[p].boxes[i].y;
+				break;
+			}
+}
+
+/* bilingual: columns: two letters side by side; the body places its
+ * sign-off, text follows it; paragraphs paired across three pages. */
+static void test_columns(void **state)
+{
+	struct fx *f = *state;
+	char *en = long_body("---\ntitle: Safe\nbilingual: columns\n---\n{{> salutation}}\n\n", 40);
+	char *cy = long_body("---\ntitle: Diogel\nlang: cy\nsignatories: [lead]\n---\n{{> salutation}}\n\n", 40);
+	struct lm_buf enb = LM_BUF_INIT, cyb = LM_BUF_INIT;
+	lm_buf_addf(&enb, "%s{{> signatures}}\n\nPS: see the website.\n", en);
+	lm_buf_addf(&cyb, "%s{{> signatures}}\n\nOl-nodyn: gweler y wefan.\n", cy);
+	struct lm_letter l_en, l_cy;
+	assert_int_equal(lm_letter_parse(&l_en, "mem/x.md", enb.ptr, enb.len, NULL, &f->d), 0);
+	assert_int_equal(lm_letter_parse(&l_cy, "mem/x.cy.md", cyb.ptr, cyb.len, NULL, &f->d), 0);
+	const struct lm_letter *parts[2] = { &l_cy, &l_en };
+	struct found found = { 0 };
+	struct lm_frame_opts o = { .date = { 2026, 11, 20 }, .doc_lang = "en-GB", .report = collect,
+				   .report_ctx = &found };
+	drop(f);
+	lm_layout_init(&f->lay, 0, 0);
+	f->have_layout = 1;
+	memset(&f->meta, 0, sizeof(f->meta));
+	assert_int_equal(lm_frame_layout_parts(parts, 2, &f->area, &f->assets, &o, &f->fonts, &f->lay,
+					       &f->meta, &f->d), 0);
+	/* 40 paragraphs a column: the same blocks, so no warning */
+	assert_int_equal(found.n, 0);
+	assert_true(f->lay.npages >= 3);
+	assert_int_equal(lm_layout_empty_elem(&f->lay), -1);
+	/* two sections, Welsh first, each holding its own column */
+	int sect[2] = { -1, -1 }, ns = 0;
+	for (size_t e = 1; e < f->lay.nelems; e++)
+		if (f->lay.elems[e].role == LM_ROLE_SECTION && ns < 2)
+			sect[ns++] = (int)e;
+	assert_int_equal(ns, 2);
+	assert_string_equal(f->lay.elems[sect[0]].lang, "cy");
+	assert_null(f->lay.elems[sect[1]].lang);
+	assert_string_equal(lm_role_name(&f->lay.elems[sect[0]]), "Sect");
+	/* paragraph i of each column on one baseline, Welsh left of English */
+	double mid = f->lay.page_w / 2;
+	for (int i = 0; i < 40; i += 13) {
+		char needle[32];
+		snprintf(needle, sizeof(needle), "Paragraph %d says", i);
+		int a = -1, b = -1;
+		for (size_t e = 1; e < f->lay.nelems; e++) {
+			char *t = elem_text(&f->lay, (int)e);
+			if (strstr(t, needle) && f->lay.elems[e].parent == sect[0] && a < 0)
+				a = (int)e;
+			else if (strstr(t, needle) && f->lay.elems[e].parent == sect[1] && b < 0)
+				b = (int)e;
+			free(t);
+		}
+		assert_true(a > 0 && b > 0);
+		long pa, pb;
+		double xa, ya, xb, yb;
+		elem_at(&f->lay, a, &pa, &xa, &ya);
+		elem_at(&f->lay, b, &pb, &xb, &yb);
+		assert_int_equal(pa, pb);
+		assert_true(ya == yb);
+		assert_true(xa < mid && xb > mid);
+	}
+	/* closings side by side, one signature block, the postscripts after it */
+	long p1, p2, p3;
+	double x1, y1, x2, y2, x3, y3;
+	elem_at(&f->lay, find_elem(&f->lay, "Yn gywir,"), &p1, &x1, &y1);
+	elem_at(&f->lay, find_elem(&f->lay, "Yours sincerely,"), &p2, &x2, &y2);
+	assert_int_equal(p1, p2);
+	assert_true(y1 == y2 && x1 < mid && x2 > mid);
+	assert_int_equal(count_elems(&f->lay, "Ann Lee"), 1);
+	assert_int_equal(count_elems(&f->lay, "Bob Stone"), 0); /* the Welsh part chose [lead] */
+	elem_at(&f->lay, find_elem(&f->lay, "Ann Lee"), &p3, &x3, &y3);
+	assert_true(p3 == p1 && y3 < y1);
+	int ps_cy = find_elem(&f->lay, "Ol-nodyn"), ps_en = find_elem(&f->lay, "PS: see");
+	assert_int_equal(f->lay.elems[ps_cy].parent, sect[0]);
+	assert_int_equal(f->lay.elems[ps_en].parent, sect[1]);
+	assert_string_equal(f->lay.elems[ps_cy].lang, "cy");
+	elem_at(&f->lay, ps_en, &p2, &x2, &y2);
+	assert_true(p2 > p3 || (p2 == p3 && y2 < y3));
+	/* a paragraph fewer in Welsh: a warning, and the layout still made */
+	lm_letter_release(&l_cy);
+	lm_buf_reset(&cyb);
+	lm_buf_addf(&cyb, "%sUn arall.\n\n{{> signatures}}\n", cy);
+	assert_int_equal(lm_letter_parse(&l_cy, "mem/x.cy.md", cyb.ptr, cyb.len, NULL, &f->d), 0);
+	lm_layout_release(&f->lay);
+	lm_layout_init(&f->lay, 0, 0);
+	assert_int_equal(lm_frame_layout_parts(parts, 2, &f->area, &f->assets, &o, &f->fonts, &f->lay,
+					       &f->meta, &f->d), 0);
+	assert_int_equal(found.n, 1);
+	assert_non_null(strstr(found.v[0].msg, "line up only at their headings, salutations and closings"));
+	/* a heading in one language only: they line up at the closings */
+	lm_letter_release(&l_cy);
+	lm_buf_reset(&cyb);
+	lm_buf_addf(&cyb, "%s## Pennawd\n\n{{> signatures}}\n", cy);
+	assert_int_equal(lm_letter_parse(&l_cy, "mem/x.cy.md", cyb.ptr, cyb.len, NULL, &f->d), 0);
+	lm_layout_release(&f->lay);
+	lm_layout_init(&f->lay, 0, 0);
+	found.n = 0;
+	assert_int_equal(lm_frame_layout_parts(parts, 2, &f->area, &f->assets, &o, &f->fonts, &f->lay,
+					       &f->meta, &f->d), 0);
+	assert_int_equal(found.n, 1);
+	assert_non_null(strstr(found.v[0].msg, "so the columns line up only at their closings"));
+	elem_at(&f->lay, find_elem(&f->lay, "Yn gywir,"), &p1, &x1, &y1);
+	elem_at(&f->lay, find_elem(&f->lay, "Yours sincerely,"), &p2, &x2, &y2);
+	assert_true(p1 == p2 && y1 == y2);
+	assert_int_equal(lm_layout_empty_elem(&f->lay), -1);
+	lm_letter_release(&l_cy);
+	lm_letter_release(&l_en);
+	lm_buf_release(&enb);
+	lm_buf_release(&cyb);
+	free(en);
+	free(cy);
+}
+
 static void test_letter_from_memory(void **state)
 {
 	(void)state;
@@ -631,6 +754,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_area_without_signatories, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_signatory_left_out, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pages_fit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_columns, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

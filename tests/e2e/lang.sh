@@ -184,6 +184,120 @@ printf -- '---\ntitle: "Bezpieczeństwo dzieci"\n---\nTekst {{contacts.hub.phone
 check "Polish without a salutation exits 1" [ $? -eq 1 ]
 check "... asks for one" grep -q "termly.pl.md:1:1: error: the letter is in 'pl': write its 'salutation:'" "$WORK/err"
 check "... writes nothing" [ ! -e "$WORK/pl.pdf" ]
+# ---- bilingual: columns: Welsh on the left, English on the right ----
+mkdir -p "$WORK/col"
+cp letters/termly.cy.md "$WORK/col/"
+sed '0,/^date_format:/s//bilingual: columns\ndate_format:/' $L >"$WORK/col/termly.md"
+CL=$WORK/col/termly.md
+"$BIN" build "$CL" --area $A --lang cy+en -o "$WORK/col.pdf" --date 2015-03-17 -q 2>"$WORK/err"
+check "columns: exit 0" [ $? -eq 0 ]
+check "columns: a valid PDF, fonts embedded" valid_pdf "$WORK/col.pdf"
+check "columns: 2 pages (the parts share them)" [ "$(pages "$WORK/col.pdf")" = 2 ]
+# every word only one language has, by where pdftotext -bbox finds it:
+# Welsh in the left half, English in the right, but for the letterhead
+# (both names) and the one signature block under both columns
+"$BIN" build $L --area $A --lang cy -o "$WORK/only-cy.pdf" --date 2015-03-17 -q
+"$BIN" build $L --area $A --lang en -o "$WORK/only-en.pdf" --date 2015-03-17 -q
+pdftotext -bbox "$WORK/col.pdf" "$WORK/col.html"
+sides() {
+	"$PY" - "$WORK/col.html" "$WORK/only-cy.pdf" "$WORK/only-en.pdf" <<'PYEOF'
+import re, subprocess, sys, html
+def words(pdf):
+    t = subprocess.run(["pdftotext", "-enc", "UTF-8", pdf, "-"], capture_output=True, text=True).stdout
+    return set(t.split())
+cy, en = words(sys.argv[2]), words(sys.argv[3])
+only = {w: "cy" for w in cy - en}
+only.update({w: "en" for w in en - cy})
+doc = open(sys.argv[1], encoding="utf-8").read()
+pages = re.findall(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', doc, re.S)
+bad, seen = [], {"cy": 0, "en": 0}
+for n, (pw, ph, body) in enumerate(pages, 1):
+    pw, ph = float(pw), float(ph)
+    ws = [(float(a), float(b), float(c), float(d), html.unescape(t)) for a, b, c, d, t in
+          re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>', body)]
+    top = min([y for x, y, X, Y, t in ws if t == "Dyddiad:"] or [0]) if n == 1 else 0
+    close = [y for x, y, X, Y, t in ws if t == "gywir,"]
+    for x, y, X, Y, t in ws:
+        side = only.get(t)
+        if not side or y < top - 1 or (close and close[0] + 5 < y < ph - 90):
+            continue
+        seen[side] += 1
+        if (side == "cy") != (X <= pw / 2):
+            bad.append("page %d: %s word %r at x %.0f-%.0f" % (n, side, t, x, X))
+print("\n".join(bad) if bad else "ok %d %d" % (seen["cy"], seen["en"]))
+PYEOF
+}
+sides >"$WORK/sides"
+check "columns: every Welsh word on the left, every English word on the right" grep -qE '^ok [0-9]{3,} [0-9]{3,}$' "$WORK/sides"
+[ "$(head -c 2 "$WORK/sides")" = ok ] || head -5 "$WORK/sides"
+# the two languages' paragraphs line up: the same baseline for each pair
+ypos() { # the yMin of the first word $2 on page $3 of the bbox file
+	awk -v w="$2" -v p="$3" '/<page / { n++ } n == p && $0 ~ ">" w "</word>" { sub(/.*yMin="/, ""); sub(/".*/, ""); print; exit }' "$1"
+}
+for pair in "Annwyl:Dear:1" "Cadw:Keeping:1" "Ysgrifennwn:We:1" "Beth:What:1" "Siaradwch:Talk:1" "Dywedwch:Tell:2" "Yn:Yours:2"; do
+	IFS=: read -r w1 w2 pg <<<"$pair"
+	y1=$(ypos "$WORK/col.html" "$w1" "$pg") y2=$(ypos "$WORK/col.html" "$w2" "$pg")
+	check "columns: '$w1' and '$w2' side by side (y $y1, $y2)" [ -n "$y1" ] && [ "$y1" = "$y2" ]
+done
+check "columns: page numbers in both languages" sh -c "pdftotext -f 1 -l 1 '$WORK/col.pdf' - | grep -q 'Tudalen 1 o 2' && pdftotext -f 1 -l 1 '$WORK/col.pdf' - | grep -q 'Page 1 of 2'"
+check "columns: both organisations in the letterhead" sh -c "pdftotext -f 1 -l 1 '$WORK/col.pdf' - | grep -q 'Cyngor Sir Ynys Test' && pdftotext -f 1 -l 1 '$WORK/col.pdf' - | grep -q 'Ynys Test County Council'"
+figures "$WORK/col.pdf" >"$WORK/figs"
+check "columns: one signature block, its alt text in Welsh" [ "$(cat "$WORK/figs")" = "Llofnod Siân Ŵyn Jones" ]
+check "columns: the title in both languages (once each)" \
+	sh -c "pdftotext '$WORK/col.pdf' - | grep -c 'Cyfarwyddwr Gwasanaethau Cymdeithasol\|Director of Social Services' | grep -qx 2"
+# the structure: a section per column, Welsh first, in its language
+"$PY" - "$WORK/col.pdf" >"$WORK/sects" <<'PYEOF'
+import sys, pikepdf
+pdf = pikepdf.open(sys.argv[1])
+print("catalog", str(pdf.Root.get("/Lang", "-")))
+def kids(e):
+    k = e.get("/K")
+    return [x for x in (k if isinstance(k, pikepdf.Array) else [k]) if isinstance(x, pikepdf.Dictionary) and "/S" in x]
+def langs(e, out):
+    out.add(str(e.get("/Lang", "-")))
+    for x in kids(e):
+        langs(x, out)
+    return out
+doc = kids(pdf.Root.StructTreeRoot)[0]
+for e in kids(doc):
+    if e.S == "/Sect":
+        inside = langs(e, set()) - {str(e.get("/Lang", "-"))}
+        print("Sect", str(e.get("/Lang", "-")), len(kids(e)), ",".join(sorted(inside)) or "same")
+PYEOF
+printf '%s\n' "catalog en-GB" >"$WORK/want"
+check "columns: catalog /Lang en-GB" grep -qx "catalog en-GB" "$WORK/sects"
+check "columns: two sections, Welsh (/Lang cy, every element in it too) then English (no /Lang)" \
+	sh -c "grep '^Sect' '$WORK/sects' | sed 's/ [0-9]* / N /' | tr '\n' '|' | grep -qx 'Sect cy N same|Sect - N same|'"
+pdfinfo -struct-text "$WORK/col.pdf" | grep -E '^  Sect$|"(Annwyl Riant/Gofalwr|Dear Parent/Carer|Yn gywir|Yours sincerely), "' | tr -s ' ' >"$WORK/st"
+printf '%s\n' " Sect" ' "Annwyl Riant/Gofalwr, "' ' "Yn gywir, "' " Sect" ' "Dear Parent/Carer, "' ' "Yours sincerely, "' >"$WORK/want"
+check "columns: pdfinfo -struct-text reads the Welsh column, then the English" diff -u "$WORK/want" "$WORK/st"
+# beside the envelope window, in a print file
+"$BIN" build "$CL" --area $A -r families.csv --only F003 --combine "$WORK/colp.pdf" --duplex --date 2015-03-17 -q 2>"$WORK/err"
+check "columns: a cy+en family, addressed, exit 0" [ $? -eq 0 ]
+check "... 2 pages, no blank between the languages" [ "$(pages "$WORK/colp.pdf")" = 2 ]
+check "... the address in the window" page_has "$WORK/colp.pdf" 1 "Rhiant/Gofalwr Gwen Roberts"
+check "... both languages on page 1" sh -c "pdftotext -f 1 -l 1 '$WORK/colp.pdf' - | grep -q Annwyl && pdftotext -f 1 -l 1 '$WORK/colp.pdf' - | grep -q 'Dear Parent'"
+# large print is never in columns (RNIB): one part after the other
+"$BIN" build "$CL" --area $A --lang cy+en --large-print -o "$WORK/col-lp.pdf" --date 2015-03-17 -q
+check "columns, large print: the parts one after the other" cmp -s "$WORK/col-lp.pdf" "$WORK/cyen.pdf"
+# one language: no columns
+"$BIN" build "$CL" --area $A --lang cy -o "$WORK/col-cy.pdf" --date 2015-03-17 -q
+check "columns, Welsh alone: the Welsh letter" cmp -s "$WORK/col-cy.pdf" "$WORK/cy.pdf"
+# a paragraph missing from one language: a warning, lined up at headings
+grep -v '^Rhagor o help' letters/termly.cy.md >"$WORK/col/termly.cy.md"
+"$BIN" check "$CL" --area $A --lang cy+en --date 2015-03-17 >"$WORK/out" 2>&1
+check "columns: a paragraph short is a warning, exit 0" [ $? -eq 0 ]
+check "... naming both texts and what lines up" grep -qF "$WORK/col/termly.cy.md: warning: bilingual: columns: $WORK/col/termly.cy.md has 7 paragraphs, headings, lists and tables and $WORK/col/termly.md has 8, so the columns line up only at their headings, salutations and closings" "$WORK/out"
+"$BIN" build "$CL" --area $A --lang cy+en -o "$WORK/col2.pdf" --date 2015-03-17 -q
+pdftotext -bbox "$WORK/col2.pdf" "$WORK/col2.html"
+y1=$(ypos "$WORK/col2.html" Beth 1) y2=$(ypos "$WORK/col2.html" What 1)
+check "... the headings still side by side" [ -n "$y1" ] && [ "$y1" = "$y2" ]
+cp letters/termly.cy.md "$WORK/col/termly.cy.md"
+sed -i 's/^bilingual: columns/bilingual: sideways/' "$CL"
+"$BIN" build "$CL" --area $A --lang cy+en -o "$WORK/bad.pdf" --date 2015-03-17 2>"$WORK/err"
+check "bilingual: sideways exits 1" [ $? -eq 1 ]
+check "... at its line" grep -qF "termly.md:4:12: error: bilingual: takes 'columns' (the languages side by side, the first on the left) or 'pages'" "$WORK/err"
+
 # ---- fields --lang: the translation's names, the area's Welsh values ----
 "$BIN" fields $L --area $A --lang cy --date 2015-03-17 >"$WORK/f.out" 2>"$WORK/f.err"
 check "fields --lang cy exits 0" [ $? -eq 0 ]
