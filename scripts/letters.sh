@@ -8,6 +8,7 @@ scripts/setup.sh build
 date_opt=()
 [ -n "${LETTER_DATE:-}" ] && date_opt=(--date "$LETTER_DATE")
 for letter in letters/*.md; do
+	case $letter in *.*.md) continue ;; esac # a translation (NAME.cy.md): tests/e2e/scripts.sh
 	l=$(basename "$letter" .md)
 	for area in areas/*/; do
 		a=$(basename "$area")

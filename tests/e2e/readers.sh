@@ -69,6 +69,7 @@ fi
 
 # every bundled letter for every bundled area
 for letter in letters/*.md; do
+	case $letter in *.*.md) continue ;; esac # a translation (NAME.cy.md): tests/e2e/scripts.sh
 	l=$(basename "$letter" .md)
 	for areadir in areas/*/; do
 		a=$(basename "$areadir")

@@ -76,6 +76,7 @@ min_font_size() {
 }
 
 for letter in letters/*.md; do
+	case $letter in *.*.md) continue ;; esac # a translation (NAME.cy.md): tests/e2e/scripts.sh
 	l=$(basename "$letter" .md)
 	for areadir in areas/*/; do
 		a=$(basename "$areadir")
@@ -127,6 +128,7 @@ fi
 # large print, when this build has the option
 if "$BIN" build --help 2>&1 | grep -q -- '--large-print'; then
 	for letter in letters/*.md; do
+		case $letter in *.*.md) continue ;; esac # a translation (NAME.cy.md): tests/e2e/scripts.sh
 		l=$(basename "$letter" .md)
 		out="$WORK/$l-large.pdf"
 		if ! "$BIN" build "$letter" --area areas/liverpool -o "$out" --date 2015-03-17 --large-print -q 2>"$WORK/err"; then

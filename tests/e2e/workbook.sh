@@ -22,6 +22,7 @@ cp $WB/area.ods "$WORK/ods/liverpool/"
 cp $WB/liverpool-csv/{area,contacts}.xlsx $WB/liverpool-csv/signatories.ods "$WORK/each/liverpool/"
 
 for letter in letters/*.md; do
+	case $letter in *.*.md) continue ;; esac # a translation (NAME.cy.md): tests/e2e/scripts.sh
 	l=$(basename "$letter" .md)
 	"$BIN" build "$letter" --area "$WORK/csv/liverpool" -o "$WORK/$l-csv.pdf" -q 2>"$WORK/err" ||
 		bad "$l: from CSV: $(cat "$WORK/err")"
