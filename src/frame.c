@@ -1470,21 +1470,21 @@ static void unit_layout(struct ctx *c, const struct body *b, const struct units 
 	}
 }
 
-/* A signatory's title and organisation in one language, as a paragraph. */
-static void sig_lines(struct ctx *c, const struct lm_value *s, int with_name)
+/* A signatory's title and organisation in c's language, as a paragraph
+ * in that language. */
+static void sig_lines(struct ctx *c, const struct lm_value *s)
 {
-	static const char *const keys[] = { "name", "title", "organisation" };
+	static const char *const keys[] = { "title", "organisation" };
 	int pe = -1;
-	for (int k = with_name ? 0 : 1; k < 3; k++) {
+	for (int k = 0; k < 2; k++) {
 		const char *t = lm_value_str(s, keys[k], "");
 		if (!*t)
 			continue;
 		if (pe < 0) {
 			pe = lm_layout_elem(c->lay, LM_ROLE_PARAGRAPH, 0, 0);
-			if (!with_name)
-				elem_lang(c, pe);
+			elem_lang(c, pe);
 		}
-		struct lm_para_style st = { .face = k ? LM_FACE_REGULAR : LM_FACE_BOLD, .size = c->size,
+		struct lm_para_style st = { .face = LM_FACE_REGULAR, .size = c->size,
 					    .leading = c->size * 1.23, .rgb = TEXT_RGB };
 		plain_para(c, t, &st, pe);
 	}
@@ -1596,14 +1596,14 @@ static void shared_signatures(struct ctx *c0, struct ctx *c1)
 		const char *nm = lm_value_str(s, "name", "");
 		if (*nm)
 			plain_para(c0, nm, &name, lm_layout_elem(c0->lay, LM_ROLE_PARAGRAPH, 0, 0));
-		sig_lines(c0, s, 0);
+		sig_lines(c0, s);
 		if (s1 && !sig_same(s, s1)) {
 			/* the second language's lines in the same place, written by
 			 * its own context (its language on the element) */
 			struct lm_flow keep = c1->flow;
 			c1->flow = *f;
 			c1->flow.y -= 2;
-			sig_lines(c1, s1, 0);
+			sig_lines(c1, s1);
 			f->y = c1->flow.y;
 			f->page = c1->flow.page;
 			c1->flow = keep;
