@@ -15,6 +15,7 @@ packages=(
 	libunibreak-dev                    # line-break opportunities (UAX #14), not spaces only
 	fonts-noto-core                    # fallback faces for scripts Liberation Sans lacks (OFL 1.1; fonts/README.md)
 	libpng-dev zlib1g-dev              # images decoded and deflated once per run
+	libdeflate-dev                     # page, font and object streams deflated in half zlib's time
 	libjpeg62-turbo-dev                # JPEGs decoded in full before they are embedded
 	libssl-dev openssl                 # digital signatures (and sha256 for manifests); test CA
 	libcmocka-dev                      # unit tests

@@ -148,11 +148,6 @@ char *lm_buf_detach(struct lm_buf *b, size_t *len)
 
 void lm_buf_add_deflated(struct lm_buf *b, const void *data, size_t len)
 {
-	lm_buf_add_deflated_level(b, data, len, Z_DEFAULT_COMPRESSION);
-}
-
-void lm_buf_add_deflated_level(struct lm_buf *b, const void *data, size_t len, int level)
-{
 	/* window and hash sized to the input: on the few kilobytes a letter's
 	 * streams hold, most of compress2's time is clearing 32 KB tables */
 	int bits = 9;
@@ -160,7 +155,7 @@ void lm_buf_add_deflated_level(struct lm_buf *b, const void *data, size_t len, i
 		bits++;
 	z_stream z;
 	memset(&z, 0, sizeof(z));
-	if (deflateInit2(&z, level, Z_DEFLATED, bits, bits > 13 ? 8 : 6,
+	if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, bits, bits > 13 ? 8 : 6,
 			 Z_DEFAULT_STRATEGY) != Z_OK) {
 		out_of_memory();
 	}

@@ -35,8 +35,6 @@ void lm_buf_reset(struct lm_buf *b); /* len = 0, keeps the memory */
 /* Appends `len` bytes of `data` deflated (zlib format, as PDF's
  * FlateDecode wants).  Aborts only when out of memory. */
 void lm_buf_add_deflated(struct lm_buf *b, const void *data, size_t len);
-/* The same at zlib's `level` (1 fastest, 9 smallest). */
-void lm_buf_add_deflated_level(struct lm_buf *b, const void *data, size_t len, int level);
 /* Hands the string to the caller, who frees it; the buffer is re-initialised. */
 char *lm_buf_detach(struct lm_buf *b, size_t *len);
 

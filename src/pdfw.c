@@ -2,6 +2,7 @@
 
 #include "utf8.h"
 
+#include <libdeflate.h>
 #include <math.h>
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -95,6 +96,9 @@ void lm_pdfw_release(struct lm_pdfw *w)
 	lm_buf_release(&w->stm);
 	lm_buf_release(&w->stm_head);
 	EVP_MD_CTX_free(w->md);
+	for (int i = 0; i < 2; i++)
+		if (w->deflater[i])
+			libdeflate_free_compressor(w->deflater[i]);
 	free(w->xref);
 	free(w->stm_nums);
 	free(w->upd);
@@ -125,12 +129,36 @@ size_t lm_pdfw_direct(struct lm_pdfw *w, unsigned num, const char *body, size_t 
 	return at;
 }
 
+/* Appends `len` bytes of `data` to z, deflated in zlib's format as
+ * FlateDecode wants.  libdeflate rather than zlib: it compresses a whole
+ * buffer in about half zlib's instructions and to fewer bytes, and a
+ * small stream (a letter's address) costs no 16 KB of tables set up and
+ * freed (measured: level 1 on a print file's object streams 40 M
+ * instructions against zlib's 73 M, 335 KB against 359 KB; 55 K
+ * instructions against 118 K for a 350-byte stream). */
+static void deflate_into(struct lm_pdfw *w, struct lm_buf *z, const void *data, size_t len, int fast)
+{
+	if (!w->deflater[fast])
+		w->deflater[fast] = libdeflate_alloc_compressor(fast ? 1 : 6);
+	if (!w->deflater[fast]) { /* no memory for it: zlib, which says so if it has none either */
+		lm_buf_add_deflated(z, data, len);
+		return;
+	}
+	size_t bound = libdeflate_zlib_compress_bound(w->deflater[fast], len);
+	lm_buf_grow(z, bound);
+	size_t n = libdeflate_zlib_compress(w->deflater[fast], data, len, z->ptr + z->len, bound);
+	if (!n)
+		abort(); /* the bound rules it out */
+	z->len += n;
+	z->ptr[z->len] = '\0';
+}
+
 void lm_pdfw_stream(struct lm_pdfw *w, unsigned num, const char *dict, const void *data,
 		    size_t len, int flags)
 {
 	struct lm_buf z = LM_BUF_INIT;
 	if (len && (flags & LM_PDFW_DEFLATE)) {
-		lm_buf_add_deflated_level(&z, data, len, flags & LM_PDFW_FAST ? 1 : -1);
+		deflate_into(w, &z, data, len, (flags & LM_PDFW_FAST) != 0);
 		data = z.ptr;
 		len = z.len;
 	}
@@ -161,8 +189,9 @@ static void flush_stm(struct lm_pdfw *w)
 	char dict[64];
 	snprintf(dict, sizeof(dict), "/Type/ObjStm/N %zu/First %zu", w->stm_n, first);
 	/* most objects are a letter's structure elements: deflated fast,
-	 * they take a quarter more bytes and half the time (measured on a
-	 * 200-letter print file: 306 to 360 KB, 162 to 82 M instructions) */
+	 * they take a tenth more bytes and a third of the time (a 200-letter
+	 * print file: 306 to 335 KB, 157 to 40 M instructions against zlib at
+	 * its default level) */
 	lm_pdfw_stream(w, num, dict, w->stm_head.ptr, w->stm_head.len, LM_PDFW_DEFLATE | LM_PDFW_FAST);
 	lm_buf_reset(&w->stm);
 	lm_buf_reset(&w->stm_head);

@@ -44,6 +44,7 @@ struct lm_pdfw {
 	/* a revision's end */
 	size_t xref_off;          /* where the last cross-reference stream starts */
 	unsigned char id[16];     /* the file identifier */
+	void *deflater[2];        /* libdeflate compressors, default and fast; made at first use */
 	/* an incremental update: the objects it (re)writes */
 	int updating;
 	unsigned *upd;
@@ -66,7 +67,7 @@ size_t lm_pdfw_direct(struct lm_pdfw *w, unsigned num, const char *body, size_t 
 /* Stream flags */
 #define LM_PDFW_DEFLATE 1   /* deflate `data` */
 #define LM_PDFW_DEFLATED 2  /* `data` is a zlib stream already */
-#define LM_PDFW_FAST 4      /* with DEFLATE: zlib's fastest level (streams made for
+#define LM_PDFW_FAST 4      /* with DEFLATE: the fastest level (streams made for
 			     * every letter, where the time counts more than bytes) */
 /* Stream object `num`: `dict` holds its entries but /Length and /Filter
  * (e.g. "/Subtype/Image/Width 4"); an empty stream is never given a filter. */
