@@ -20,9 +20,78 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-void lm_batch_init(struct lm_batch *b)
+/* A recipients file, opened once for the run and read (with pread, so
+ * forked workers share it) as often as a pass needs; standard input is
+ * first copied to an unlinked temporary file. */
+struct lm_batch_csv {
+	char *path;        /* as given ("-" for stdin), owned */
+	char *name;        /* in messages: the path, or "<stdin>"; owned */
+	char *sheet;       /* of a workbook: the sheet to read (NULL: the first shown); owned */
+	char *shown;       /* in messages about its cells: name, or FILE#SHEET of a
+			      workbook's sheet (once read); owned */
+	int fd;            /* owned */
+	size_t nrows;      /* data rows the run keeps (see --where) */
+	size_t nall;       /* data rows in the file */
+	struct lm_diag error; /* why it failed to load (fd -1), for each area sharing it */
+	/* how the first read found it, so later reads need not look again */
+	enum lm_input_encoding enc;
+	char delim;
+	int guessed;
+	struct lm_diag guess; /* the warning when guessed */
+	int *where_col;    /* b->nwhere: the column each condition reads; owned */
+	size_t *left_out;  /* b->nwhere: rows left out by each (the first that fails) */
+};
+
+struct lm_batch_area {
+	struct lm_area area;
+	struct lm_assets assets;
+	struct lm_body_images images; /* the body's images, in `assets` */
+	int csv;           /* its recipients file in b->csvs, or -1 */
+	size_t nrows;      /* recipient rows */
+	size_t first;      /* its first job */
+};
+
+/* A file the run reads, by identity (a path may have many spellings and
+ * links): no output of the run may be one of them. */
+struct lm_batch_input {
+	unsigned long long dev, ino;
+	char *name; /* as the run named it, owned */
+};
+
+struct lm_batch {
+	struct lm_arena *arena;
+	struct lm_fonts fonts;
+	struct lm_letter letter;
+	struct lm_translations translations; /* NAME.cy.md … beside the letter */
+	const char *lang;               /* --lang ("cy", "cy+en"), NULL for the letter's own; borrowed */
+	struct lm_body body;            /* the letter body's findings and images */
+	struct lm_embed embed;          /* font subsets for every file of the run */
+	struct lm_frame_opts opts;      /* the date, --large-print */
+	struct lm_batch_area *areas;    /* owned */
+	size_t nareas, areas_alloc;
+	struct lm_batch_csv *csvs;      /* recipient files, each opened once; owned */
+	size_t ncsvs, csvs_alloc;
+	struct lm_cpset chars;          /* every character of the recipient files */
+	char *pattern;                  /* output paths, owned; NULL in a combined run */
+	size_t njobs;
+	size_t first, end;              /* this run's slice of jobs (--shard) */
+	unsigned char *bad;             /* a bit a job of the slice: it has errors; owned */
+	enum lm_input_encoding encoding; /* --input-encoding (AUTO: found per file, see csv.h) */
+	char delim;                     /* --delimiter, or 0: found per file */
+	const struct lm_where *where;   /* --where conditions, borrowed */
+	size_t nwhere;
+	const char *sheet;              /* recipients workbooks: the sheet (--sheet), or NULL; borrowed */
+	int digests;                    /* fill lm_result.sha256 (for a manifest) */
+	const struct lm_signer *signer; /* sign every file with it, or NULL; borrowed */
+	struct lm_sign_info sign;       /* name, signing time, visible; reason per area */
+	struct lm_batch_input *inputs;  /* every file the run reads; owned */
+	size_t ninputs, inputs_alloc;
+	const char *const *outputs;     /* other outputs of the run (manifest, print file), NULL-ended; borrowed */
+};
+
+struct lm_batch *lm_batch_new(const struct lm_batch_opts *o)
 {
-	memset(b, 0, sizeof(*b));
+	struct lm_batch *b = lm_xcalloc(1, sizeof(*b));
 	b->arena = lm_arena_new();
 	lm_fonts_init(&b->fonts);
 	lm_letter_init(&b->letter);
@@ -30,10 +99,26 @@ void lm_batch_init(struct lm_batch *b)
 	lm_body_init(&b->body);
 	lm_embed_init(&b->embed);
 	lm_cpset_init(&b->chars);
+	b->encoding = o->encoding;
+	b->delim = o->delim;
+	b->where = o->where;
+	b->nwhere = o->nwhere;
+	b->sheet = o->sheet;
+	b->opts.date = o->date;
+	b->opts.large_print = o->large_print;
+	b->opts.duplex = o->duplex;
+	b->digests = o->digests;
+	b->signer = o->signer;
+	b->sign.signing_time = o->signing_time;
+	b->sign.visible = o->sign_visible;
+	b->outputs = o->outputs;
+	return b;
 }
 
-void lm_batch_release(struct lm_batch *b)
+void lm_batch_free(struct lm_batch *b)
 {
+	if (!b)
+		return;
 	for (size_t i = 0; i < b->nareas; i++) {
 		lm_area_release(&b->areas[i].area);
 		lm_assets_release(&b->areas[i].assets);
@@ -63,7 +148,33 @@ void lm_batch_release(struct lm_batch *b)
 	lm_translations_release(&b->translations);
 	lm_fonts_release(&b->fonts);
 	lm_arena_free(b->arena);
-	memset(b, 0, sizeof(*b));
+	free(b);
+}
+
+size_t lm_batch_nareas(const struct lm_batch *b)
+{
+	return b->nareas;
+}
+
+const struct lm_area *lm_batch_area(const struct lm_batch *b, size_t i)
+{
+	return &b->areas[i].area;
+}
+
+size_t lm_batch_area_first(const struct lm_batch *b, size_t i)
+{
+	return b->areas[i].first;
+}
+
+const struct lm_body_images *lm_batch_area_images(const struct lm_batch *b, size_t i)
+{
+	return &b->areas[i].images;
+}
+
+void lm_batch_slice(const struct lm_batch *b, size_t *first, size_t *end)
+{
+	*first = b->first;
+	*end = b->end;
 }
 
 void lm_batch_add_input(struct lm_batch *b, const char *path, int fd, const char *name)
@@ -1648,19 +1759,26 @@ const char *lm_batch_job_key(const struct lm_job *job)
 	return job->rec->cells[0].text;
 }
 
-void lm_batch_where_summary(const struct lm_batch *b, const struct lm_batch_csv *c,
-			    struct lm_buf *out)
+void lm_batch_where_report(const struct lm_batch *b, void (*fn)(void *ctx, const char *file, const char *text),
+			   void *ctx)
 {
-	if (!b->nwhere || !c->where_col || c->nrows == c->nall)
-		return;
-	lm_buf_addf(out, "%zu of %zu row%s left out:", c->nall - c->nrows, c->nall,
-		    c->nall == 1 ? "" : "s");
-	int first = 1;
-	for (size_t k = 0; k < b->nwhere; k++) {
-		if (!c->left_out[k])
+	struct lm_buf out = LM_BUF_INIT;
+	for (size_t i = 0; i < b->ncsvs; i++) {
+		const struct lm_batch_csv *c = &b->csvs[i];
+		if (!b->nwhere || !c->where_col || c->nrows == c->nall)
 			continue;
-		lm_buf_addf(out, "%s %zu where '%s' %s '%s'", first ? "" : ";", c->left_out[k],
-			    b->where[k].column, b->where[k].negate ? "is" : "is not", b->where[k].value);
-		first = 0;
+		lm_buf_reset(&out);
+		lm_buf_addf(&out, "%zu of %zu row%s left out:", c->nall - c->nrows, c->nall,
+			    c->nall == 1 ? "" : "s");
+		int first = 1;
+		for (size_t k = 0; k < b->nwhere; k++) {
+			if (!c->left_out[k])
+				continue;
+			lm_buf_addf(&out, "%s %zu where '%s' %s '%s'", first ? "" : ";", c->left_out[k],
+				    b->where[k].column, b->where[k].negate ? "is" : "is not", b->where[k].value);
+			first = 0;
+		}
+		fn(ctx, c->name, out.ptr);
 	}
+	lm_buf_release(&out);
 }

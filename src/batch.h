@@ -31,28 +31,7 @@
 #include "sign.h"
 #include "subset.h"
 #include "translation.h"
-
-/* A recipients file, opened once for the run and read (with pread, so
- * forked workers share it) as often as a pass needs; standard input is
- * first copied to an unlinked temporary file. */
-struct lm_batch_csv {
-	char *path;        /* as given ("-" for stdin), owned */
-	char *name;        /* in messages: the path, or "<stdin>"; owned */
-	char *sheet;       /* of a workbook: the sheet to read (NULL: the first shown); owned */
-	char *shown;       /* in messages about its cells: name, or FILE#SHEET of a
-			      workbook's sheet (once read); owned */
-	int fd;            /* owned */
-	size_t nrows;      /* data rows the run keeps (see --where) */
-	size_t nall;       /* data rows in the file */
-	struct lm_diag error; /* why it failed to load (fd -1), for each area sharing it */
-	/* how the first read found it, so later reads need not look again */
-	enum lm_input_encoding enc;
-	char delim;
-	int guessed;
-	struct lm_diag guess; /* the warning when guessed */
-	int *where_col;    /* b->nwhere: the column each condition reads; owned */
-	size_t *left_out;  /* b->nwhere: rows left out by each (the first that fails) */
-};
+#include "date.h"
 
 /* --where COLUMN=VALUE or COLUMN!=VALUE: which rows of a recipients file
  * the run keeps (all must hold).  The column is named as names.h says;
@@ -67,52 +46,40 @@ struct lm_where {
 int lm_where_parse(struct lm_where *w, const char *text, struct lm_diag *d);
 void lm_where_release(struct lm_where *w);
 
-struct lm_batch_area {
-	struct lm_area area;
-	struct lm_assets assets;
-	struct lm_body_images images; /* the body's images, in `assets` */
-	int csv;           /* its recipients file in b->csvs, or -1 */
-	size_t nrows;      /* recipient rows */
-	size_t first;      /* its first job */
-};
-
-/* A file the run reads, by identity (a path may have many spellings and
- * links): no output of the run may be one of them. */
-struct lm_batch_input {
-	unsigned long long dev, ino;
-	char *name; /* as the run named it, owned */
-};
-
-struct lm_batch {
-	struct lm_arena *arena;
-	struct lm_fonts fonts;
-	struct lm_letter letter;
-	struct lm_translations translations; /* NAME.cy.md … beside the letter */
-	const char *lang;               /* --lang ("cy", "cy+en"), NULL for the letter's own; borrowed */
-	struct lm_body body;            /* the letter body's findings and images */
-	struct lm_embed embed;          /* font subsets for every file of the run */
-	struct lm_frame_opts opts;      /* the date, --large-print */
-	struct lm_batch_area *areas;    /* owned */
-	size_t nareas, areas_alloc;
-	struct lm_batch_csv *csvs;      /* recipient files, each opened once; owned */
-	size_t ncsvs, csvs_alloc;
-	struct lm_cpset chars;          /* every character of the recipient files */
-	char *pattern;                  /* output paths, owned; NULL in a combined run */
-	size_t njobs;
-	size_t first, end;              /* this run's slice of jobs (--shard) */
-	unsigned char *bad;             /* a bit a job of the slice: it has errors; owned */
+/* How a batch reads and writes, given when it is made (pointers borrowed). */
+struct lm_batch_opts {
 	enum lm_input_encoding encoding; /* --input-encoding (AUTO: found per file, see csv.h) */
 	char delim;                     /* --delimiter, or 0: found per file */
-	const struct lm_where *where;   /* --where conditions, borrowed */
+	const struct lm_where *where;   /* --where conditions */
 	size_t nwhere;
-	const char *sheet;              /* recipients workbooks: the sheet (--sheet), or NULL; borrowed */
+	const char *sheet;              /* recipients workbooks: the sheet (--sheet), or NULL */
+	struct lm_date date;            /* the letters' date */
+	int large_print, duplex;
 	int digests;                    /* fill lm_result.sha256 (for a manifest) */
-	const struct lm_signer *signer; /* sign every file with it, or NULL; borrowed */
-	struct lm_sign_info sign;       /* name, signing time, visible; reason per area */
-	struct lm_batch_input *inputs;  /* every file the run reads; owned */
-	size_t ninputs, inputs_alloc;
-	const char *const *outputs;     /* other outputs of the run (manifest, print file), NULL-ended; borrowed */
+	const struct lm_signer *signer; /* sign every file with it, or NULL */
+	long long signing_time;
+	int sign_visible;
+	const char *const *outputs;     /* other outputs of the run (manifest), NULL-ended, or NULL */
 };
+
+/* A batch: what it holds is its own (batch.c). */
+struct lm_batch;
+
+struct lm_batch *lm_batch_new(const struct lm_batch_opts *o);
+void lm_batch_free(struct lm_batch *b);
+
+/* Its areas (those that loaded), in order; the first job of each. */
+size_t lm_batch_nareas(const struct lm_batch *b);
+const struct lm_area *lm_batch_area(const struct lm_batch *b, size_t i);
+size_t lm_batch_area_first(const struct lm_batch *b, size_t i);
+/* The images area `i`'s letters show (their paths, for a watcher). */
+const struct lm_body_images *lm_batch_area_images(const struct lm_batch *b, size_t i);
+/* This run's slice of jobs, [*first, *end). */
+void lm_batch_slice(const struct lm_batch *b, size_t *first, size_t *end);
+/* Tells `fn` what --where left out of each recipients file (nothing for
+ * a file it left whole). */
+void lm_batch_where_report(const struct lm_batch *b, void (*fn)(void *ctx, const char *file, const char *text),
+			   void *ctx);
 
 /* One letter of the run, as a cursor has read it. */
 struct lm_job {
@@ -159,9 +126,6 @@ struct lm_result {
 	size_t failed;                  /* a print file: letters with errors (not written) */
 	enum lm_diag_kind worst;        /* ... the worst kind of their errors */
 };
-
-void lm_batch_init(struct lm_batch *b);
-void lm_batch_release(struct lm_batch *b);
 
 /* Loads the fonts and the letter.  Returns 0, or -1 with d filled. */
 int lm_batch_load(struct lm_batch *b, const char *fonts_dir, const char *letter_path,
@@ -254,11 +218,6 @@ int lm_batch_write(struct lm_batch *b, const struct lm_job *job, int skip_existi
  * filled. */
 int lm_batch_combine(struct lm_batch *b, const char *path, int duplex, const struct lm_batch_report *report,
 		     struct lm_result *r, struct lm_diag *d);
-
-/* What --where did to recipients file `c`, for a summary: "2 of 7 rows
- * left out: 2 where 'Status' is not 'Open'" (nothing when none were). */
-void lm_batch_where_summary(const struct lm_batch *b, const struct lm_batch_csv *c,
-			    struct lm_buf *out);
 
 /* The recipient key of `job` for the manifest: the value of the first
  * column, or "" when the job has no recipient. */

@@ -384,15 +384,15 @@ void cli_free_where(struct lm_where *w, size_t n)
 	free(w);
 }
 
+void cli_where_note(void *ctx, const char *file, const char *text)
+{
+	(void)ctx;
+	fprintf(stderr, "lettermerge: %s: %s\n", file, text);
+}
+
 void cli_where_summary(const struct lm_batch *b)
 {
-	for (size_t i = 0; i < b->ncsvs; i++) {
-		struct lm_buf s = LM_BUF_INIT;
-		lm_batch_where_summary(b, &b->csvs[i], &s);
-		if (s.len)
-			fprintf(stderr, "lettermerge: %s: %s\n", b->csvs[i].name, s.ptr);
-		lm_buf_release(&s);
-	}
+	lm_batch_where_report(b, cli_where_note, NULL);
 }
 
 const char *cli_area_options_error(const struct cli_parsed *o, int area, int all_areas,
@@ -447,6 +447,33 @@ int cli_usage_error(const char *cmd, const char *synopsis, const char *why)
 	fprintf(stderr, "lettermerge %s: %s\nusage: %s\n(see 'lettermerge %s --help')\n", cmd, why,
 		synopsis, cmd);
 	return LM_EXIT_USAGE;
+}
+
+int cli_jobs(const char *cmd, const char *opt, long *jobs)
+{
+	*jobs = sysconf(_SC_NPROCESSORS_ONLN);
+	if (opt) {
+		char *end;
+		*jobs = strtol(opt, &end, 10);
+		if (*end || *jobs < 1 || *jobs > 256) {
+			fprintf(stderr, "lettermerge %s: --jobs '%s' must be a whole number from 1 to 256\n", cmd, opt);
+			return -1;
+		}
+	}
+	if (*jobs < 1)
+		*jobs = 1;
+	return 0;
+}
+
+int cli_shard(const char *cmd, const char *opt, size_t *k, size_t *n)
+{
+	char tail;
+	*k = *n = 1;
+	if (opt && (sscanf(opt, "%zu/%zu%c", k, n, &tail) != 2 || *n < 1 || *k < 1 || *k > *n || *n > 1000000)) {
+		fprintf(stderr, "lettermerge %s: --shard '%s' must be K/N with 1 <= K <= N <= 1000000\n", cmd, opt);
+		return -1;
+	}
+	return 0;
 }
 
 int cli_stale_days(const char *cmd, const char *opt, int *out)

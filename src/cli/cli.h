@@ -11,6 +11,7 @@
 #include "../csv.h"
 #include "../diag.h"
 #include "../letter.h"
+#include "../sign.h"
 
 /* Exit codes, documented in --help and README.md: a script can tell
  * "fix the input" from "fix the command" from "fix the machine" from
@@ -19,6 +20,20 @@ enum { LM_EXIT_OK = 0, LM_EXIT_DATA = 1, LM_EXIT_USAGE = 2, LM_EXIT_SYSTEM = 3, 
 
 /* The exit status for a diagnostic of kind `k`. */
 int cli_exit_for(enum lm_diag_kind k);
+
+/* The --sign-* options. */
+struct cli_sign_opts {
+	const char *key, *cert, *chain, *pass_env, *pass_file;
+};
+/* Loads the signing key (cert: a PEM key's certificate, else key is a
+ * PKCS#12 file) and checks its certificate is valid at the signing time
+ * (SOURCE_DATE_EPOCH, else now; in *when).  Returns 0, or prints why not
+ * and returns the exit status; *out is then freed by the caller. */
+int cli_load_signer(const char *cmd, const struct cli_sign_opts *so, struct lm_signer **out, long long *when);
+/* --jobs N (1 to 256; default the number of cores) and --shard K/N (1/1
+ * when absent).  Print a usage error and return -1 when malformed. */
+int cli_jobs(const char *cmd, const char *opt, long *jobs);
+int cli_shard(const char *cmd, const char *opt, size_t *k, size_t *n);
 /* The exit-status paragraph of every --help. */
 extern const char cli_exit_help[];
 
@@ -94,6 +109,8 @@ int cli_where(const char *cmd, const struct cli_parsed *o, int opt, struct lm_wh
 void cli_free_where(struct lm_where *w, size_t n);
 /* Prints, for each recipients file, how many rows --where left out and why. */
 void cli_where_summary(const struct lm_batch *b);
+/* Prints what --where left out of `file` (a lm_batch_where_report callback). */
+void cli_where_note(void *ctx, const char *file, const char *text);
 /* The usage error in the options that choose the letter, areas and
  * recipients (option indexes given), or NULL when they are right. */
 const char *cli_area_options_error(const struct cli_parsed *o, int area, int all_areas,

@@ -53,8 +53,8 @@ static void tag_finding(void *ctx, const struct lm_diag *d)
 {
 	struct area_tag *t = ctx;
 	struct lm_diag c = *d;
-	if (t->b->nareas > 1)
-		cli_name_area(&c, t->b->areas[t->area].area.id, t->b->areas[t->area].area.dir);
+	if (lm_batch_nareas(t->b) > 1)
+		cli_name_area(&c, lm_batch_area(t->b, t->area)->id, lm_batch_area(t->b, t->area)->dir);
 	lm_findings_add(t->to, &c);
 }
 
@@ -73,50 +73,46 @@ static size_t check_areas(const struct cli_parsed *o, char **areas, size_t narea
 			  const struct reading *rd, const struct lm_check_opts *co,
 			  struct lm_findings *f)
 {
-	struct lm_batch b;
 	struct lm_diag d;
-	size_t letters = 0;
-	lm_batch_init(&b);
+	size_t letters = 0, first, end;
+	struct lm_batch_opts bo = { .encoding = rd->enc, .delim = rd->delim, .where = rd->where,
+				    .nwhere = rd->nwhere, .sheet = o->value[OPT_SHEET], .date = co->today,
+				    .large_print = !!o->value[OPT_LARGE_PRINT] };
+	struct lm_batch *b = lm_batch_new(&bo);
 	lm_diag_clear(&d);
-	b.encoding = rd->enc;
-	b.delim = rd->delim;
-	b.where = rd->where;
-	b.nwhere = rd->nwhere;
-	b.sheet = o->value[OPT_SHEET];
-	b.opts.date = co->today;
-	b.opts.large_print = !!o->value[OPT_LARGE_PRINT];
-	if (lm_batch_load(&b, cli_fonts_dir(o->value[OPT_FONTS]), o->args[0], &d) ||
-	    (o->value[OPT_LANG] && lm_batch_set_lang(&b, o->value[OPT_LANG], &d))) {
+	if (lm_batch_load(b, cli_fonts_dir(o->value[OPT_FONTS]), o->args[0], &d) ||
+	    (o->value[OPT_LANG] && lm_batch_set_lang(b, o->value[OPT_LANG], &d))) {
 		lm_findings_add(f, &d);
 		goto out;
 	}
 	struct lm_buf rec = LM_BUF_INIT;
 	for (size_t i = 0; i < nareas; i++)
-		if (lm_batch_add_area(&b, areas[i],
+		if (lm_batch_add_area(b, areas[i],
 				      cli_recipients_for(o, OPT_RECIPIENTS, OPT_AREA_RECIPIENTS, areas[i], &rec),
 				      &d))
 			lm_findings_add(f, &d);
 	lm_buf_release(&rec);
-	if (!b.nareas)
+	if (!lm_batch_nareas(b))
 		goto out;
 	if (!o->value[OPT_QUIET])
-		cli_where_summary(&b);
-	if (lm_batch_plan(&b, NULL, 1, 1, &d)) {
+		cli_where_summary(b);
+	if (lm_batch_plan(b, NULL, 1, 1, &d)) {
 		lm_findings_add(f, &d);
 		goto out;
 	}
-	if (lm_batch_validate(&b, co, f, &d)) {
+	if (lm_batch_validate(b, co, f, &d)) {
 		lm_findings_add(f, &d);
 		goto out;
 	}
 	struct lm_cursor c;
-	lm_cursor_init(&c, &b);
+	lm_cursor_init(&c, b);
+	lm_batch_slice(b, &first, &end);
 	/* a letter's findings for each area in turn, the area named when there
 	 * are several (the same fault in two areas is two findings) */
-	struct area_tag tag = { f, &b, (size_t)-1 };
+	struct area_tag tag = { f, b, (size_t)-1 };
 	struct lm_findings per_area;
 	lm_findings_init(&per_area);
-	for (size_t j = b.first; j < b.end; j++) {
+	for (size_t j = first; j < end; j++) {
 		lm_diag_clear(&d);
 		if (lm_cursor_seek(&c, j, &d)) {
 			lm_findings_add(f, &d);
@@ -129,17 +125,17 @@ static size_t check_areas(const struct cli_parsed *o, char **areas, size_t narea
 			per_area.sink_ctx = &tag;
 			tag.area = c.job.area;
 		}
-		if (lm_batch_check(&b, &c.job, &per_area, &d) && d.msg[0])
+		if (lm_batch_check(b, &c.job, &per_area, &d) && d.msg[0])
 			lm_findings_add(&per_area, &d);
 		letters++;
 		/* each area's first letter, as a screen reader will read it */
-		if (!o->value[OPT_STRUCTURE] || j != b.areas[c.job.area].first)
+		if (!o->value[OPT_STRUCTURE] || j != lm_batch_area_first(b, c.job.area))
 			continue;
 		struct lm_layout lay;
-		if (!lm_batch_layout(&b, &c.job, &lay, &d)) {
+		if (!lm_batch_layout(b, &c.job, &lay, &d)) {
 			struct lm_buf s = LM_BUF_INIT;
 			const char *key = lm_batch_job_key(&c.job);
-			printf("# %s for %s%s%s\n", o->args[0], b.areas[c.job.area].area.dir,
+			printf("# %s for %s%s%s\n", o->args[0], lm_batch_area(b, c.job.area)->dir,
 			       *key ? ", recipient " : "", key);
 			lm_layout_structure(&lay, &s);
 			fputs(s.ptr, stdout);
@@ -150,7 +146,7 @@ static size_t check_areas(const struct cli_parsed *o, char **areas, size_t narea
 	lm_cursor_release(&c);
 	lm_findings_release(&per_area);
 out:
-	lm_batch_release(&b);
+	lm_batch_free(b);
 	return letters;
 }
 

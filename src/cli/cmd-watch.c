@@ -139,56 +139,55 @@ static void watch_inputs(struct watch *w, const struct lm_batch *b)
 	watch_dir(w, w->area);
 	if (w->recipients)
 		watch_dir_of(w, w->recipients);
-	for (size_t a = 0; a < b->nareas; a++)
-		for (size_t i = 0; i < b->areas[a].images.nall; i++)
-			watch_dir_of(w, b->areas[a].images.all[i].path);
+	for (size_t a = 0; a < lm_batch_nareas(b); a++)
+		for (size_t i = 0; i < lm_batch_area_images(b, a)->nall; i++)
+			watch_dir_of(w, lm_batch_area_images(b, a)->all[i].path);
 }
 
 /* One build.  Returns 0 when the PDF was written. */
 static int build_once(struct watch *w)
 {
-	struct lm_batch b;
+	struct lm_batch_opts bo = { .encoding = w->enc, .date = w->date, .large_print = w->large_print };
+	struct lm_batch *b = lm_batch_new(&bo);
 	struct lm_diag d;
+	size_t first, end;
 	struct lm_findings f;
 	int rc = -1;
-	lm_batch_init(&b);
 	lm_diag_clear(&d);
 	lm_findings_init(&f);
 	f.sink = cli_print_finding;
 	f.sink_ctx = &w->quiet;
-	b.encoding = w->enc;
-	b.opts.date = w->date;
-	b.opts.large_print = w->large_print;
 	/* a missing translation is an error of this build: writing the file
 	 * brings the preview */
-	if (lm_batch_load(&b, w->fonts, w->letter, &d) ||
-	    (w->lang && lm_batch_set_lang(&b, w->lang, &d)) ||
-	    lm_batch_add_area(&b, w->area, w->recipients, &d) || lm_batch_plan(&b, NULL, 1, 1, &d))
+	if (lm_batch_load(b, w->fonts, w->letter, &d) ||
+	    (w->lang && lm_batch_set_lang(b, w->lang, &d)) ||
+	    lm_batch_add_area(b, w->area, w->recipients, &d) || lm_batch_plan(b, NULL, 1, 1, &d))
 		goto fail;
 	/* one letter: the recipient asked for (as build --row / --only pick it) */
-	if (w->recipients && lm_batch_only(&b, (long)w->row, w->only, &d))
+	if (w->recipients && lm_batch_only(b, (long)w->row, w->only, &d))
 		goto fail;
 	/* never over the letter, an area file, an image or the recipients */
-	if (lm_batch_check_output(&b, w->output, "-o", &d))
+	if (lm_batch_check_output(b, w->output, "-o", &d))
 		goto fail;
 	struct lm_check_opts co = { .today = w->date, .stale_days = w->stale_days };
-	if (lm_batch_validate(&b, &co, &f, &d))
+	if (lm_batch_validate(b, &co, &f, &d))
 		goto fail;
 	struct lm_cursor c;
-	lm_cursor_init(&c, &b);
-	int bad = lm_cursor_seek(&c, b.first, &d);
+	lm_cursor_init(&c, b);
+	lm_batch_slice(b, &first, &end);
+	int bad = lm_cursor_seek(&c, first, &d);
 	if (bad)
 		f.errors++, cli_print_diag(&d);
-	else if (lm_batch_check(&b, &c.job, &f, &d) && d.msg[0])
+	else if (lm_batch_check(b, &c.job, &f, &d) && d.msg[0])
 		lm_findings_add(&f, &d);
 	lm_cursor_release(&c);
-	if (f.errors || lm_batch_is_bad(&b, b.first)) {
+	if (f.errors || lm_batch_is_bad(b, first)) {
 		note(w, "%s not written: fix the errors above; watching for changes", w->output);
 		goto out;
 	}
 	struct lm_result res;
-	if (lm_batch_prepare_fonts(&b, &d) ||
-	    lm_batch_combine(&b, w->output, 0, NULL, &res, &d))
+	if (lm_batch_prepare_fonts(b, &d) ||
+	    lm_batch_combine(b, w->output, 0, NULL, &res, &d))
 		goto fail;
 	note(w, "wrote %s (%zu page%s)", w->output, res.pages, res.pages == 1 ? "" : "s");
 	rc = 0;
@@ -197,9 +196,9 @@ fail:
 	cli_print_diag(&d);
 	note(w, "%s not written; watching for changes", w->output);
 out:
-	watch_inputs(w, &b);
+	watch_inputs(w, b);
 	lm_findings_release(&f);
-	lm_batch_release(&b);
+	lm_batch_free(b);
 	return rc;
 }
 

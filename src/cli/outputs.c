@@ -15,20 +15,8 @@
 
 #include "../buf.h"
 #include "../fileio.h"
+#include "../run.h"
 #include "cli.h"
-
-char *out_folder_of(const char *pattern)
-{
-	const char *ph = strstr(pattern, "{{");
-	size_t n = ph ? (size_t)(ph - pattern) : strlen(pattern);
-	while (n && pattern[n - 1] != '/')
-		n--;
-	while (n > 1 && pattern[n - 1] == '/')
-		n--;
-	if (!n)
-		return lm_xstrdup(".");
-	return lm_xstrndup(pattern, n);
-}
 
 /* The folders this run made for its outputs, to remove again (when still
  * empty) if it writes nothing there. */
@@ -361,4 +349,33 @@ void out_catch_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+}
+
+int out_prepare(const char *out, const char *manifest, size_t first, size_t end, int resume)
+{
+	out_catch_signals();
+	char *dirs[2] = { lm_run_folder_of(out), NULL };
+	if (manifest && strcmp(manifest, "-"))
+		dirs[1] = lm_run_folder_of(manifest);
+	int rc = 0;
+	for (int i = 0; i < 2 && !rc; i++) {
+		if (!dirs[i] || (i && !strcmp(dirs[0], dirs[1])))
+			continue;
+		rc = out_lock(dirs[i], first, end);
+		if (!rc && resume)
+			out_remove_stale_temps(dirs[i]);
+	}
+	free(dirs[0]);
+	free(dirs[1]);
+	return rc;
+}
+
+void out_hold_signals(int hold)
+{
+	sigset_t stop;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	sigprocmask(hold ? SIG_BLOCK : SIG_UNBLOCK, &stop, NULL);
 }

@@ -9,9 +9,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* The folder every output of `pattern` goes in: the pattern up to the
- * last '/' before its first placeholder ("." when none).  malloc'd. */
-char *out_folder_of(const char *pattern);
+/* (The folder every output of a pattern goes in: lm_run_folder_of.) */
 
 /* Locks letters [first, end) of the run in folder `dir` (made when
  * missing), with a POSIX record lock on dir/.lettermerge.lock: two runs
@@ -35,6 +33,14 @@ void out_catch_signals(void);
 /* Registers folder `dir` (of a file about to be written) in slot 0-3
  * (NULL clears it); the path is copied. */
 void out_temp_folder(int slot, const char *path_in_dir);
+/* Before a run writes: installs the handler, locks letters [first, end)
+ * in the folder of `out` (a pattern or a print file) and of `manifest`
+ * (NULL, or "-": none), and on a resume removes what killed runs left
+ * there.  Returns 0 or the exit status (printed). */
+int out_prepare(const char *out, const char *manifest, size_t first, size_t end, int resume);
+/* Holds (1) or lets through (0) the signals that stop a run: the letters
+ * of a run are moved into place whole, and a signal acts after. */
+void out_hold_signals(int hold);
 /* Registers the folder (NULL clears it) where letters wait under
  * temporary names of this process until the run keeps them: the handler
  * removes every one of them there. */
