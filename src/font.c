@@ -5,9 +5,11 @@
 
 #include <errno.h>
 #include <hb.h>
+#include <linebreak.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 static const char *const face_file[LM_FACES] = {
@@ -24,6 +26,7 @@ void lm_fonts_init(struct lm_fonts *f)
 
 int lm_fonts_load(struct lm_fonts *f, const char *dir, struct lm_diag *d)
 {
+	init_linebreak(); /* libunibreak's tables, before the first paragraph */
 	for (int i = 0; i < LM_FACES; i++) {
 		struct lm_buf path = LM_BUF_INIT;
 		lm_buf_addf(&path, "%s/%s", dir, face_file[i]);
@@ -62,14 +65,106 @@ int lm_fonts_load(struct lm_fonts *f, const char *dir, struct lm_diag *d)
 
 void lm_fonts_release(struct lm_fonts *f)
 {
-	for (int i = 0; i < LM_FACES; i++) {
+	for (int i = 0; i < LM_FONTS_MAX; i++) {
 		free(f->path[i]);
 		if (f->face[i])
 			hb_font_destroy(f->face[i]);
+	}
+	for (int i = 0; i < LM_FACES; i++) {
 		free(f->width[i]);
 		free(f->has[i]);
 	}
+	free(f->noto_dir);
+	if (f->memo && f->memo_free)
+		f->memo_free(f->memo);
 	lm_fonts_init(f);
+}
+
+static const char *const fallback_file[LM_FALLBACKS] = {
+	"NotoNaskhArabic", "NotoNastaliqUrdu", "NotoSansHebrew", "NotoSansBengali",
+	"NotoSansGurmukhi", "NotoSansGujarati", "NotoSansDevanagari", "NotoSansTamil",
+};
+
+static const char *const font_name[LM_FONTS_MAX] = {
+	"Liberation Sans", "Liberation Sans Bold", "Liberation Sans Italic", "Liberation Sans Bold Italic",
+	"Noto Naskh Arabic", "Noto Naskh Arabic Bold", "Noto Nastaliq Urdu", "Noto Nastaliq Urdu Bold",
+	"Noto Sans Hebrew", "Noto Sans Hebrew Bold", "Noto Sans Bengali", "Noto Sans Bengali Bold",
+	"Noto Sans Gurmukhi", "Noto Sans Gurmukhi Bold", "Noto Sans Gujarati", "Noto Sans Gujarati Bold",
+	"Noto Sans Devanagari", "Noto Sans Devanagari Bold", "Noto Sans Tamil", "Noto Sans Tamil Bold",
+};
+
+const char *lm_fonts_name(int font)
+{
+	return font >= 0 && font < LM_FONTS_MAX ? font_name[font] : "no font";
+}
+
+void *lm_fonts_get(struct lm_fonts *f, int font)
+{
+	if (font < 0 || font >= LM_FONTS_MAX)
+		return NULL;
+	if (f->face[font] || font < LM_FACES || f->tried[font])
+		return f->face[font];
+	f->tried[font] = 1;
+	int fb = (font - LM_FACES) / 2, bold = (font - LM_FACES) % 2;
+	struct lm_buf path = LM_BUF_INIT;
+	lm_buf_addf(&path, "%s/%s-%s.ttf", f->noto_dir ? f->noto_dir : LM_NOTO_DIR, fallback_file[fb],
+		    bold ? "Bold" : "Regular");
+	hb_blob_t *blob = access(path.ptr, R_OK) ? NULL : hb_blob_create_from_file_or_fail(path.ptr);
+	hb_face_t *face = blob ? hb_face_create(blob, 0) : NULL;
+	if (blob)
+		hb_blob_destroy(blob);
+	if (!face || hb_face_get_glyph_count(face) == 0) {
+		if (face)
+			hb_face_destroy(face);
+		lm_buf_release(&path);
+		return NULL;
+	}
+	hb_font_t *hf = hb_font_create(face);
+	hb_face_destroy(face);
+	unsigned upem = hb_face_get_upem(hb_font_get_face(hf));
+	hb_font_set_scale(hf, (int)upem, (int)upem);
+	f->face[font] = hf;
+	f->path[font] = lm_buf_detach(&path, NULL);
+	return hf;
+}
+
+int lm_fonts_fallback_of(uint32_t cp, const char *lang)
+{
+	if (cp < 0x0590) /* Latin, Greek, Cyrillic, Armenian: the face's */
+		return -1;
+	switch (hb_unicode_script(hb_unicode_funcs_get_default(), cp)) {
+	case HB_SCRIPT_ARABIC:
+		return lang && (!strncasecmp(lang, "ur", 2) && (!lang[2] || lang[2] == '-')) ? LM_FB_NASTALIQ
+											    : LM_FB_NASKH;
+	case HB_SCRIPT_HEBREW:
+		return LM_FB_HEBREW;
+	case HB_SCRIPT_BENGALI:
+		return LM_FB_BENGALI;
+	case HB_SCRIPT_GURMUKHI:
+		return LM_FB_GURMUKHI;
+	case HB_SCRIPT_GUJARATI:
+		return LM_FB_GUJARATI;
+	case HB_SCRIPT_DEVANAGARI:
+		return LM_FB_DEVANAGARI;
+	case HB_SCRIPT_TAMIL:
+		return LM_FB_TAMIL;
+	default:
+		return -1;
+	}
+}
+
+int lm_fonts_pick(struct lm_fonts *f, enum lm_face face, uint32_t cp, const char *lang)
+{
+	int fb = lm_fonts_fallback_of(cp, lang);
+	if (fb < 0)
+		return lm_font_has_glyph(f, face, cp) ? (int)face : -1;
+	int bold = face == LM_FACE_BOLD || face == LM_FACE_BOLD_ITALIC;
+	int font = LM_FACES + 2 * fb + bold;
+	hb_codepoint_t gid;
+	hb_font_t *hf = lm_fonts_get(f, font);
+	if (hf && hb_font_get_nominal_glyph(hf, cp, &gid) && gid)
+		return font;
+	return -1;
 }
 
 static int measure(struct lm_fonts *f, enum lm_face face, uint32_t cp)

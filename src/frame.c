@@ -2,6 +2,7 @@
 
 #include "buf.h"
 #include "lang.h"
+#include "shape.h"
 #include "markdown.h"
 #include "utf8.h"
 
@@ -658,14 +659,20 @@ static void footers(struct ctx *c, const char *footer)
 	for (size_t p = first; p < lay->npages; p++) {
 		double size = 8.5;
 		if (*footer) {
-			double w = lm_font_text_width(c->fonts, LM_FACE_REGULAR, footer, strlen(footer), size);
+			struct lm_box b = { .kind = LM_BOX_TEXT, .elem = -1, .x = MARGIN_X, .y = FOOTER_Y,
+					    .h = size, .face = LM_FACE_REGULAR, .text = footer, .rgb = GREY_RGB };
+			double w = lm_layout_shape_box(lay, c->fonts, &b, c->lang);
 			double maxw = lay->page_w - 2 * MARGIN_X - (pages > 1 ? 28 * MM : 0);
 			/* shrink rather than wrap: a footer is one line */
-			double s = w > maxw ? size * maxw / w : size;
-			w = lm_font_text_width(c->fonts, LM_FACE_REGULAR, footer, strlen(footer), s);
-			struct lm_box b = { .kind = LM_BOX_TEXT, .elem = -1, .x = MARGIN_X, .y = FOOTER_Y,
-					    .w = w, .h = s, .face = LM_FACE_REGULAR,
-					    .text = lm_arena_strdup(lay->arena, footer), .rgb = GREY_RGB };
+			if (w > maxw) {
+				b.h = size * maxw / w;
+				b.text = footer;
+				b.glyphs = NULL;
+				w = lm_layout_shape_box(lay, c->fonts, &b, c->lang);
+			}
+			b.w = w;
+			if (b.text == footer)
+				b.text = lm_arena_strdup(lay->arena, footer);
 			lm_layout_add(lay, p, &b);
 		}
 		struct lm_box line = { .kind = LM_BOX_RULE, .elem = -1, .x = MARGIN_X,
@@ -675,11 +682,13 @@ static void footers(struct ctx *c, const char *footer)
 		if (pages > 1) {
 			struct lm_buf num = LM_BUF_INIT;
 			page_number(c, &num, p - first + 1, pages);
-			double w = lm_font_text_width(c->fonts, LM_FACE_REGULAR, num.ptr, num.len, size);
-			struct lm_box b = { .kind = LM_BOX_TEXT, .elem = -1,
-					    .x = lay->page_w - MARGIN_X - w, .y = FOOTER_Y, .w = w, .h = size,
-					    .face = LM_FACE_REGULAR,
-					    .text = lm_arena_strdup(lay->arena, num.ptr), .rgb = GREY_RGB };
+			struct lm_box b = { .kind = LM_BOX_TEXT, .elem = -1, .y = FOOTER_Y, .h = size,
+					    .face = LM_FACE_REGULAR, .text = num.ptr, .rgb = GREY_RGB };
+			double w = lm_layout_shape_box(lay, c->fonts, &b, c->lang);
+			b.x = lay->page_w - MARGIN_X - w;
+			b.w = w;
+			if (b.text == num.ptr)
+				b.text = lm_arena_strdup(lay->arena, num.ptr);
 			lm_layout_add(lay, p, &b);
 			lm_buf_release(&num);
 		}
@@ -724,22 +733,34 @@ static int check_glyphs(struct ctx *c)
 			if (b->kind != LM_BOX_TEXT)
 				continue;
 			size_t len = strlen(b->text);
-			for (size_t k = 0; k < len;) {
+			if (lm_utf8_check(b->text, len) != len)
+				return lm_diag_set(c->d, c->l->path, 0, 0, "text is not valid UTF-8 near \"%.40s\"", b->text);
+			/* shaped text shows a character no font has as glyph 0
+			 * (.notdef) at its cluster; unshaped text is looked up */
+			size_t at = len;
+			for (size_t g = 0; g < b->nglyphs; g++)
+				if (b->glyphs[g].gid == 0 && b->glyphs[g].cluster < at)
+					at = b->glyphs[g].cluster;
+			for (size_t k = 0; !b->glyphs && k < len;) {
 				uint32_t cp;
 				int n = lm_utf8_decode(b->text + k, len - k, &cp);
-				if (!n)
-					return lm_diag_set(c->d, c->l->path, 0, 0, "text is not valid UTF-8 near \"%.40s\"", b->text);
-				if (!lm_font_has_glyph(c->fonts, b->face, cp)) {
-					/* point at the cell (or the letter's line) it came from */
-					const struct lm_value *from = holding(c->data, cp);
-					char ch[8] = { 0 };
-					memcpy(ch, b->text + k, (size_t)n);
-					return lm_diag_set(c->d, from ? from->file : c->l->path,
-							   from ? from->line : 0, from ? from->col : 0,
-							   "character '%s' (U+%04X) in \"%.60s\" is not in the font Liberation Sans; replace it",
-							   ch, (unsigned)cp, b->text);
+				if (!lm_is_default_ignorable(cp) && !lm_font_has_glyph(c->fonts, b->face, cp)) {
+					at = k;
+					break;
 				}
 				k += (size_t)n;
+			}
+			if (at < len) {
+				uint32_t cp;
+				int n = lm_utf8_decode(b->text + at, len - at, &cp);
+				/* point at the cell (or the letter's line) it came from */
+				const struct lm_value *from = holding(c->data, cp);
+				char ch[8] = { 0 };
+				memcpy(ch, b->text + at, (size_t)n);
+				return lm_diag_set(c->d, from ? from->file : c->l->path,
+						   from ? from->line : 0, from ? from->col : 0,
+						   "character U+%04X (%s) in \"%.60s\" is in no font lettermerge has (Liberation Sans, or Noto for Arabic, Urdu, Hebrew, Bengali, Gurmukhi, Gujarati, Devanagari and Tamil); replace it",
+						   (unsigned)cp, ch, b->text);
 			}
 		}
 	}
@@ -1153,6 +1174,7 @@ static void part_begin(struct part *p, const struct tighten *t, const struct lm_
 		      c->lay->page_h - MARGIN_TOP, p->bottom);
 	c->flow.image = o->image;
 	c->flow.image_ctx = o->image_ctx;
+	c->flow.lang = c->lang;
 	c->flow.leading_scale = 1.3 + t->lead; /* the body's, in both prints */
 	c->flow.gap_scale = c->gap;
 }
@@ -1685,9 +1707,9 @@ static void columns_footers(struct ctx *cs[2], const char *footer[2], const doub
 		for (int k = 0; k < 2; k++) {
 			const char *ft = footer[k];
 			if (*ft) {
-				double w = lm_font_text_width(cs[k]->fonts, LM_FACE_REGULAR, ft, strlen(ft), size);
+				double w = lm_shape_width(cs[k]->fonts, LM_FACE_REGULAR, ft, strlen(ft), size);
 				double s = w > colw ? size * colw / w : size;
-				w = lm_font_text_width(cs[k]->fonts, LM_FACE_REGULAR, ft, strlen(ft), s);
+				w = lm_shape_width(cs[k]->fonts, LM_FACE_REGULAR, ft, strlen(ft), s);
 				struct lm_box b = { .kind = LM_BOX_TEXT, .elem = -1, .x = left[k], .y = FOOTER_Y + up,
 						    .w = w, .h = s, .face = LM_FACE_REGULAR,
 						    .text = lm_arena_strdup(lay->arena, ft), .rgb = GREY_RGB };
@@ -1696,7 +1718,7 @@ static void columns_footers(struct ctx *cs[2], const char *footer[2], const doub
 			if (pages > 1) {
 				struct lm_buf num = LM_BUF_INIT;
 				page_number(cs[k], &num, p - cs[0]->first + 1, pages);
-				double w = lm_font_text_width(cs[k]->fonts, LM_FACE_REGULAR, num.ptr, num.len, size);
+				double w = lm_shape_width(cs[k]->fonts, LM_FACE_REGULAR, num.ptr, num.len, size);
 				struct lm_box b = { .kind = LM_BOX_TEXT, .elem = -1, .x = left[k], .y = FOOTER_Y,
 						    .w = w, .h = size, .face = LM_FACE_REGULAR,
 						    .text = lm_arena_strdup(lay->arena, num.ptr), .rgb = GREY_RGB };

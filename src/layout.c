@@ -2,6 +2,12 @@
 #include "utf8.h"
 
 #include "buf.h"
+#include "shape.h"
+
+#include <fribidi.h>
+#include <hb.h>
+#include <linebreak.h>
+#include <strings.h>
 
 #include <math.h>
 #include <stdint.h>
@@ -109,30 +115,85 @@ double lm_flow_width(const struct lm_flow *f)
 	return f->right - f->left;
 }
 
-/* ---- line breaking ---- */
+/* ---- paragraphs: shaped, in bidi order, broken into lines ----
+ *
+ * A paragraph's spans become one logical text (runs of white space one
+ * space, forced breaks '\n').  Each character gets its font (the face, or a
+ * Noto fallback for its script), its bidi level (FriBidi) and whether a line
+ * may break after it (libunibreak, UAX #14).  Runs of one face, link, font
+ * and level are shaped with HarfBuzz; a character's width is the advance of
+ * the glyphs of the cluster it starts.  Lines are filled greedily; each
+ * line's runs are then put in visual order (UAX #9 rule L2).  The result
+ * depends only on the text, the style and the width, so it is kept in a
+ * per-run memo: the same paragraph in a thousand letters is shaped once. */
 
-enum { GLUE = 0, SPACE = 1, BREAK = 2 };
+struct pch {
+	uint32_t cp;
+	uint32_t off;   /* byte offset in the text */
+	uint32_t attr;  /* index in para.attrs */
+	int32_t w;      /* advance of the cluster it starts, 1/1000 em; 0 inside one */
+	uint8_t level;  /* bidi embedding level */
+	uint8_t brk;    /* LINEBREAK_* after it */
+	uint8_t start;  /* a cluster starts here: a long word may be cut before it */
+	int8_t font;
+};
 
-/* A piece of a word in one face; words are runs of fragments joined by GLUE. */
-struct frag {
-	const char *text;
-	size_t len;
+struct pattr {
 	enum lm_face face;
-	const char *href;
-	double w;
-	int before;     /* GLUE, SPACE or BREAK (a break point of no width) */
-	int hard;       /* a forced line break comes before this fragment */
+	const char *href; /* the memo's copy, or NULL */
+	size_t hid;       /* the span it came from: one link is not the next */
 };
 
-struct fragvec {
-	struct frag *v;
-	size_t n, alloc;
+struct prun {
+	size_t a, b;      /* characters */
+	size_t g0, ng;    /* glyphs */
+	uint32_t attr;
+	int font, level;
 };
 
-struct line {
-	size_t first, end; /* fragments [first, end) */
-	double w;
+struct pline {
+	size_t a, v, e;   /* characters: first, end of the visible ones, next line's first */
+	long w;           /* visible width, 1/1000 em */
 };
+
+struct para {
+	char *text;
+	size_t len;
+	struct pch *c;
+	size_t n;
+	struct pattr *attrs;
+	size_t nattrs;
+	struct prun *runs;
+	size_t nruns;
+	struct lm_glyphs g;
+	uint32_t *gch;    /* per glyph, the character its cluster starts at */
+	struct pline *lines;
+	size_t nlines;
+	int rtl;
+	/* the memo's */
+	uint64_t hash;
+	char *key;
+	size_t keylen;
+	struct para *next;
+	size_t bytes;
+};
+
+static void para_free(struct para *p)
+{
+	if (!p)
+		return;
+	free(p->text);
+	free(p->c);
+	for (size_t i = 0; i < p->nattrs; i++)
+		free((char *)p->attrs[i].href);
+	free(p->attrs);
+	free(p->runs);
+	free(p->g.v);
+	free(p->gch);
+	free(p->lines);
+	free(p->key);
+	free(p);
+}
 
 static enum lm_face face_for(enum lm_face base, unsigned style)
 {
@@ -142,34 +203,56 @@ static enum lm_face face_for(enum lm_face base, unsigned style)
 		    : (italic ? LM_FACE_ITALIC : LM_FACE_REGULAR);
 }
 
-static void push_frag(struct fragvec *fv, const struct frag *fr)
-{
-	LM_ALLOC_GROW(fv->v, fv->n + 1, fv->alloc);
-	fv->v[fv->n++] = *fr;
-}
-
 static int is_space(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-static void tokenize(struct lm_fonts *fonts, const struct lm_span *spans, size_t n,
-		     const struct lm_para_style *st, struct fragvec *out)
+int lm_lang_is_rtl(const char *lang)
 {
-	int pending_space = 0, pending_hard = 0, any = 0;
+	static const char *const rtl[] = { "ar", "ur", "he", "iw", "fa", "ps", "sd", "yi", "ug", "ckb", "dv" };
+	if (!lang)
+		return 0;
+	for (size_t i = 0; i < sizeof(rtl) / sizeof(rtl[0]); i++) {
+		size_t k = strlen(rtl[i]);
+		if (!strncasecmp(lang, rtl[i], k) && (!lang[k] || lang[k] == '-' || lang[k] == '_'))
+			return 1;
+	}
+	return 0;
+}
+
+static void push_char(struct para *p, size_t *alloc, uint32_t cp, const char *s, size_t n, uint32_t attr)
+{
+	LM_ALLOC_GROW(p->c, p->n + 1, *alloc);
+	p->c[p->n++] = (struct pch){ .cp = cp, .off = (uint32_t)p->len, .attr = attr, .font = -1 };
+	p->text = lm_xrealloc(p->text, p->len + n + 1);
+	memcpy(p->text + p->len, s, n);
+	p->len += n;
+	p->text[p->len] = '\0';
+}
+
+/* The logical text: white space collapsed, forced breaks as '\n'. */
+static void para_text(struct para *p, const struct lm_span *spans, size_t n,
+		      const struct lm_para_style *st)
+{
+	size_t alloc = 0;
+	int pending_space = 0;
+	p->attrs = lm_xcalloc(n ? n : 1, sizeof(*p->attrs));
+	p->text = lm_xmalloc(1);
+	p->text[0] = '\0';
 	for (size_t k = 0; k < n; k++) {
 		const struct lm_span *sp = &spans[k];
+		struct pattr *at = &p->attrs[p->nattrs++];
+		at->face = face_for(st->face, sp->style);
+		at->href = sp->href ? lm_xstrdup(sp->href) : NULL;
+		at->hid = k;
+		uint32_t attr = (uint32_t)(p->nattrs - 1);
 		if (sp->len == 1 && sp->text[0] == '\n') {
-			if (pending_hard) {
-				/* an empty line between two hard breaks */
-				struct frag fr = { .text = "", .face = st->face, .before = GLUE, .hard = 1 };
-				push_frag(out, &fr);
-			}
-			pending_hard = 1;
+			if (p->n)
+				push_char(p, &alloc, '\n', "\n", 1, p->c[p->n - 1].attr);
 			pending_space = 0;
 			continue;
 		}
-		enum lm_face face = face_for(st->face, sp->style);
 		size_t i = 0;
 		while (i < sp->len) {
 			if (is_space(sp->text[i])) {
@@ -177,263 +260,626 @@ static void tokenize(struct lm_fonts *fonts, const struct lm_span *spans, size_t
 				i++;
 				continue;
 			}
-			size_t j = i;
-			while (j < sp->len && !is_space(sp->text[j]))
-				j++;
-			struct frag fr = {
-				.text = sp->text + i,
-				.len = j - i,
-				.face = face,
-				.href = sp->href,
-				.w = lm_font_text_width(fonts, face, sp->text + i, j - i, st->size),
-				.before = (pending_space && any && !pending_hard) ? SPACE : GLUE,
-				.hard = pending_hard && any,
-			};
-			push_frag(out, &fr);
-			any = 1;
+			uint32_t cp;
+			int cl = lm_utf8_decode(sp->text + i, sp->len - i, &cp);
+			if (!cl)
+				cl = 1, cp = 0xFFFD;
+			if (pending_space && p->n && p->c[p->n - 1].cp != '\n')
+				/* the space goes with the text before it (a bold word's space is bold) */
+				push_char(p, &alloc, ' ', " ", 1, p->c[p->n - 1].attr);
 			pending_space = 0;
-			pending_hard = 0;
-			i = j;
+			if (cp == 0xFFFD && cl == 1)
+				push_char(p, &alloc, cp, "\xEF\xBF\xBD", 3, attr);
+			else
+				push_char(p, &alloc, cp, sp->text + i, (size_t)cl, attr);
+			i += (size_t)cl;
 		}
+	}
+	while (p->n && p->c[p->n - 1].cp == '\n') /* a break at the end breaks nothing */
+		p->len = p->c[--p->n].off;
+	p->text[p->len] = '\0';
+}
+
+static int font_has(struct lm_fonts *fonts, int font, uint32_t cp)
+{
+	if (font < 0)
+		return 0;
+	if (font < LM_FACES)
+		return lm_font_has_glyph(fonts, (enum lm_face)font, cp);
+	hb_font_t *hf = lm_fonts_get(fonts, font);
+	hb_codepoint_t g;
+	return hf && hb_font_get_nominal_glyph(hf, cp, &g) && g;
+}
+
+/* A character that takes the font of the text around it: spaces,
+ * punctuation, digits, combining marks, invisible controls. */
+static int neutral(uint32_t cp)
+{
+	if (cp < 0x80) /* the common case, without a table look-up */
+		return !((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z');
+	if (lm_is_default_ignorable(cp))
+		return 1;
+	hb_script_t sc = hb_unicode_script(hb_unicode_funcs_get_default(), cp);
+	return sc == HB_SCRIPT_COMMON || sc == HB_SCRIPT_INHERITED || sc == HB_SCRIPT_UNKNOWN;
+}
+
+static void para_fonts(struct para *p, struct lm_fonts *fonts, const char *lang)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		struct pch *c = &p->c[i];
+		if (c->cp != '\n' && !neutral(c->cp))
+			c->font = (int8_t)lm_fonts_pick(fonts, p->attrs[c->attr].face, c->cp, lang);
+	}
+	for (size_t i = 0; i < p->n; i++) {
+		struct pch *c = &p->c[i];
+		enum lm_face face = p->attrs[c->attr].face;
+		if (c->cp == '\n') {
+			c->font = (int8_t)face;
+			continue;
+		}
+		if (c->font >= 0 || !neutral(c->cp))
+			continue;
+		/* the font of the text before it, else after it, else the face */
+		int ign = lm_is_default_ignorable(c->cp);
+		int before = i > 0 && p->c[i - 1].attr == c->attr ? p->c[i - 1].font : -1;
+		int after = -1;
+		for (size_t j = i + 1; j < p->n && p->c[j].attr == c->attr && p->c[j].cp != '\n'; j++)
+			if (!neutral(p->c[j].cp)) {
+				after = p->c[j].font;
+				break;
+			}
+		if (before >= 0 && (ign || font_has(fonts, before, c->cp)))
+			c->font = (int8_t)before;
+		else if (after >= 0 && (ign || font_has(fonts, after, c->cp)))
+			c->font = (int8_t)after;
+		else if (ign || font_has(fonts, (int)face, c->cp))
+			c->font = (int8_t)face;
+		else {
+			/* a character of the common script only a fallback has
+			 * (the Arabic comma, the danda) */
+			int bold = face == LM_FACE_BOLD || face == LM_FACE_BOLD_ITALIC;
+			for (int fb = 0; fb < LM_FALLBACKS && c->font < 0; fb++)
+				if (font_has(fonts, LM_FACES + 2 * fb + bold, c->cp))
+					c->font = (int8_t)(LM_FACES + 2 * fb + bold);
+		}
+	}
+	for (size_t i = 0; i < p->n; i++)
+		if (p->c[i].font < 0) /* in no font: drawn as .notdef and reported (frame.c) */
+			p->c[i].font = (int8_t)p->attrs[p->c[i].attr].face;
+}
+
+static void para_bidi(struct para *p, const char *lang)
+{
+	int any = 0, strong_rtl = 0;
+	for (size_t i = 0; i < p->n; i++)
+		if (p->c[i].cp >= 0x0590) {
+			any = 1;
+			break;
+		}
+	if (!any)
+		return; /* no right-to-left character, no bidi control: all level 0 */
+	FriBidiChar *u = lm_xmalloc(p->n * sizeof(*u));
+	FriBidiCharType *types = lm_xmalloc(p->n * sizeof(*types));
+	FriBidiBracketType *br = lm_xmalloc(p->n * sizeof(*br));
+	FriBidiLevel *lev = lm_xmalloc(p->n * sizeof(*lev));
+	for (size_t i = 0; i < p->n; i++)
+		/* a forced break is a line separator, not a new paragraph */
+		u[i] = p->c[i].cp == '\n' ? 0x2028 : p->c[i].cp;
+	fribidi_get_bidi_types(u, (FriBidiStrIndex)p->n, types);
+	for (size_t i = 0; i < p->n; i++) {
+		if (types[i] == FRIBIDI_TYPE_RTL || types[i] == FRIBIDI_TYPE_AL)
+			strong_rtl = 1;
+		/* a phone number's groups ("0151 233 0476") stay one number in
+		 * right-to-left text: a space between digits separates them as
+		 * a comma would (UAX #9 W4), so they are not put in reverse */
+		if (u[i] == ' ' && i > 0 && i + 1 < p->n && types[i - 1] == FRIBIDI_TYPE_EN &&
+		    types[i + 1] == FRIBIDI_TYPE_EN)
+			types[i] = FRIBIDI_TYPE_CS;
+	}
+	fribidi_get_bracket_types(u, (FriBidiStrIndex)p->n, types, br);
+	/* a paragraph of a right-to-left letter flows right to left when it
+	 * has any such text (an address in English stays left to right);
+	 * otherwise its first strong character decides */
+	FriBidiParType dir = lm_lang_is_rtl(lang) && strong_rtl ? FRIBIDI_PAR_RTL : FRIBIDI_PAR_ON;
+	if (fribidi_get_par_embedding_levels_ex(types, br, (FriBidiStrIndex)p->n, &dir, lev)) {
+		p->rtl = dir == FRIBIDI_PAR_RTL;
+		for (size_t i = 0; i < p->n; i++)
+			p->c[i].level = lev[i];
+	}
+	free(u);
+	free(types);
+	free(br);
+	free(lev);
+}
+
+/* Break opportunities (UAX #14).  A web or email address breaks only
+ * where split_word chooses, after a '/' preferably, as it always has. */
+static void para_breaks(struct para *p, const char *lang)
+{
+	if (!p->n)
+		return;
+	char *brks = lm_xmalloc(p->len);
+	set_linebreaks_utf8((const utf8_t *)p->text, p->len, lang, brks);
+	for (size_t i = 0; i < p->n; i++) {
+		size_t end = i + 1 < p->n ? p->c[i + 1].off : p->len;
+		p->c[i].brk = (uint8_t)brks[end - 1];
+	}
+	free(brks);
+	for (size_t i = 0; i + 1 < p->n; i++) {
+		/* a hyphenated name (Stoke-on-Trent) stays whole: readers copy
+		 * a hyphen at the end of a line out as a soft one, dropping it;
+		 * and a phone number's groups stay on one line */
+		uint32_t prev = i ? p->c[i - 1].cp : 0, next = p->c[i + 1].cp;
+		if (p->c[i].cp == '-' && next != ' ' && prev != ' ' && prev)
+			p->c[i].brk = LINEBREAK_NOBREAK;
+		if (p->c[i].cp == ' ' && prev >= '0' && prev <= '9' && next >= '0' && next <= '9')
+			p->c[i].brk = LINEBREAK_NOBREAK;
+	}
+	for (size_t i = 0; i < p->n;) {
+		if (p->c[i].cp == ' ' || p->c[i].cp == '\n') {
+			i++;
+			continue;
+		}
+		size_t j = i;
+		while (j < p->n && p->c[j].cp != ' ' && p->c[j].cp != '\n')
+			j++;
+		size_t a = p->c[i].off, b = j < p->n ? p->c[j].off : p->len;
+		const char *t = p->text + a;
+		int scheme = 0;
+		for (size_t k = 0; k + 3 <= b - a && !scheme; k++)
+			scheme = !memcmp(t + k, "://", 3);
+		int addr = scheme || memchr(t, '@', b - a) ||
+			   (b - a > 4 && !strncasecmp(t, "www.", 4));
+		if (addr)
+			for (size_t k = i; k + 1 < j; k++)
+				p->c[k].brk = LINEBREAK_NOBREAK;
+		i = j;
 	}
 }
 
-static size_t word_end(const struct fragvec *fv, size_t i)
+static size_t char_at(const struct para *p, size_t off)
 {
-	size_t j = i + 1;
-	while (j < fv->n && fv->v[j].before == GLUE && !fv->v[j].hard)
-		j++;
-	return j;
+	size_t lo = 0, hi = p->n;
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+		if (p->c[mid].off <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
-/* Characters after which a long word or web address may be broken. */
-static int good_break_after(char c)
+static void para_shape(struct para *p, struct lm_fonts *fonts, const char *lang)
+{
+	size_t alloc = 0;
+	for (size_t i = 0; i < p->n;) {
+		if (p->c[i].cp == '\n') {
+			p->c[i].start = 1;
+			i++;
+			continue;
+		}
+		size_t j = i + 1;
+		while (j < p->n && p->c[j].cp != '\n' && p->c[j].attr == p->c[i].attr &&
+		       p->c[j].font == p->c[i].font && p->c[j].level == p->c[i].level)
+			j++;
+		LM_ALLOC_GROW(p->runs, p->nruns + 1, alloc);
+		struct prun *r = &p->runs[p->nruns++];
+		*r = (struct prun){ .a = i, .b = j, .attr = p->c[i].attr, .font = p->c[i].font,
+				    .level = p->c[i].level, .g0 = p->g.n };
+		size_t end = j < p->n ? p->c[j].off : p->len;
+		lm_shape(fonts, r->font, p->text, p->len, p->c[i].off, end, r->level & 1, lang, &p->g);
+		r->ng = p->g.n - r->g0;
+		i = j;
+	}
+	p->gch = lm_xmalloc((p->g.n ? p->g.n : 1) * sizeof(*p->gch));
+	for (size_t k = 0; k < p->g.n; k++) {
+		/* clusters run up (or down, right to left): the last one's
+		 * character is the likeliest guess before a search */
+		size_t ci = k && p->c[p->gch[k - 1]].off == p->g.v[k].cluster ? p->gch[k - 1]
+									 : char_at(p, p->g.v[k].cluster);
+		p->gch[k] = (uint32_t)ci;
+		p->c[ci].w += p->g.v[k].ax;
+		p->c[ci].start = 1;
+	}
+}
+
+static int good_break_after(uint32_t c)
 {
 	return c == '/' || c == '-' || c == '.' || c == '?' || c == '&' || c == '=' ||
 	       c == '_' || c == '#' || c == '@';
 }
 
-/* Splits any word wider than `width` into pieces that fit, joined by
- * zero-width breaks, preferring a break after '/', '-', '.' and the like. */
-static void split_long_words(struct lm_fonts *fonts, struct fragvec *fv, double width,
-			     double size)
+static void push_line(struct para *p, size_t *alloc, size_t a, size_t v, size_t e, long w)
 {
-	struct fragvec out = { 0 };
-	size_t i = 0;
-	while (i < fv->n) {
-		size_t e = word_end(fv, i);
-		double ww = 0;
-		for (size_t k = i; k < e; k++)
-			ww += fv->v[k].w;
-		if (ww <= width) {
-			for (size_t k = i; k < e; k++)
-				push_frag(&out, &fv->v[k]);
-			i = e;
-			continue;
-		}
-		double x = 0;      /* width of the current piece so far */
-		int first_of_piece = 1;
-		for (size_t k = i; k < e; k++) {
-			struct frag fr = fv->v[k];
-			size_t pos = 0;
-			while (pos < fr.len) {
-				/* how much of fr from pos fits in width - x */
-				size_t b = pos, last_good = 0, last_slash = 0;
-				double w = 0, w_at_good = 0, w_at_slash = 0;
-				while (b < fr.len) {
-					uint32_t cp;
-					int cl = lm_utf8_decode(fr.text + b, fr.len - b, &cp);
-					if (!cl)
-						cl = 1, cp = 0xFFFD;
-					double cw = lm_font_char_width(fonts, fr.face, cp) * size / 1000.0;
-					if (x + w + cw > width && (b > pos || x > 0))
-						break;
-					w += cw;
-					b += (size_t)cl;
-					if (good_break_after(fr.text[b - 1]))
-						last_good = b, w_at_good = w;
-					if (fr.text[b - 1] == '/')
-						last_slash = b, w_at_slash = w;
-				}
-				int fits_rest = b == fr.len;
-				/* a web address is best broken after a '/': a break after
-				 * a '-' reads as a hyphenated word */
-				if (!fits_rest && last_slash > pos && x + w_at_slash > width * 0.4)
-					b = last_slash, w = w_at_slash;
-				else if (!fits_rest && last_good > pos && x + w_at_good > width * 0.4)
-					b = last_good, w = w_at_good;
-				struct frag piece = fr;
-				piece.text = fr.text + pos;
-				piece.len = b - pos;
-				piece.w = w;
-				if (pos > 0 || (!first_of_piece && k == i))
-					piece.hard = 0;
-				if (pos > 0)
-					piece.before = first_of_piece ? BREAK : GLUE;
-				else if (k > i)
-					piece.before = first_of_piece ? BREAK : GLUE;
-				push_frag(&out, &piece);
-				first_of_piece = 0;
-				x += w;
-				pos = b;
-				if (!fits_rest) {
-					x = 0; /* the next piece starts a new line */
-					first_of_piece = 1;
-				}
-			}
-		}
-		i = e;
-	}
-	free(fv->v);
-	*fv = out;
+	LM_ALLOC_GROW(p->lines, p->nlines + 1, *alloc);
+	p->lines[p->nlines++] = (struct pline){ a, v, e, w };
 }
 
-static double space_width(struct lm_fonts *fonts, enum lm_face face, double size)
+/* Greedy: as much as fits, broken at the last opportunity; a word wider
+ * than the line is cut, after a '/' when that leaves the line at least 40%
+ * full, else after '-', '.' and the like, else where it stops fitting. */
+static void para_break(struct para *p, double width, double size)
 {
-	return lm_font_char_width(fonts, face, ' ') * size / 1000.0;
-}
-
-static void break_lines(struct lm_fonts *fonts, const struct fragvec *fv, double width,
-			double size, struct line **lines, size_t *nlines)
-{
-	size_t alloc = 0;
-	*lines = NULL;
-	*nlines = 0;
-	size_t i = 0;
-	while (i < fv->n) {
-		double x = 0;
-		size_t j = i;
-		while (j < fv->n) {
-			size_t e = word_end(fv, j);
-			double ww = 0;
-			for (size_t k = j; k < e; k++)
-				ww += fv->v[k].w;
-			double sp = 0;
-			if (j > i && fv->v[j].before == SPACE)
-				sp = space_width(fonts, fv->v[j - 1].face, size);
-			if (j > i && (fv->v[j].hard || x + sp + ww > width + 0.001))
+	size_t alloc = 0, s = 0;
+	const double limit = (width + 0.001) * 1000.0 / size;
+	while (s < p->n) {
+		long x = 0, xvis = 0, ok_w = 0;
+		size_t vis = s, ok = 0, ok_vis = 0;
+		size_t cut = 0, slash = 0, good = 0;
+		long cut_w = 0, slash_w = 0, good_w = 0;
+		size_t i = s;
+		int done = 0;
+		for (; i < p->n; i++) {
+			const struct pch *c = &p->c[i];
+			if (c->cp == '\n') {
+				push_line(p, &alloc, s, vis, i + 1, xvis);
+				s = i + 1;
+				done = 1;
 				break;
-			x += sp + ww;
-			j = e;
+			}
+			if (c->start && i > s && c->cp != ' ')
+				cut = i, cut_w = x; /* before this cluster */
+			x += c->w;
+			if (c->cp != ' ')
+				xvis = x, vis = i + 1;
+			if (c->cp != ' ' && (double)xvis > limit && vis > s + 1) {
+				if (ok > s) {
+					push_line(p, &alloc, s, ok_vis, ok, ok_w);
+					s = ok;
+				} else {
+					size_t at = cut > s ? cut : i + 1;
+					long aw = cut > s ? cut_w : xvis;
+					if (slash > s && (double)slash_w * size / 1000.0 > width * 0.4)
+						at = slash, aw = slash_w;
+					else if (good > s && (double)good_w * size / 1000.0 > width * 0.4)
+						at = good, aw = good_w;
+					push_line(p, &alloc, s, at, at, aw);
+					s = at;
+				}
+				done = 1;
+				break;
+			}
+			int next_starts = i + 1 >= p->n || p->c[i + 1].start;
+			if (c->brk == LINEBREAK_ALLOWBREAK && i + 1 < p->n)
+				ok = i + 1, ok_w = xvis, ok_vis = vis;
+			if (next_starts && c->cp == '/')
+				slash = i + 1, slash_w = xvis;
+			if (next_starts && good_break_after(c->cp))
+				good = i + 1, good_w = xvis;
 		}
-		LM_ALLOC_GROW(*lines, *nlines + 1, alloc);
-		(*lines)[(*nlines)++] = (struct line){ i, j, x };
-		i = j;
+		if (!done) {
+			push_line(p, &alloc, s, vis, p->n, xvis);
+			s = p->n;
+		}
 	}
 }
 
-static void prepare(struct lm_fonts *fonts, const struct lm_span *spans, size_t n,
-		    const struct lm_para_style *st, double width, struct fragvec *fv,
-		    struct line **lines, size_t *nlines)
+/* ---- the memo ---- */
+
+#define MEMO_SLOTS 4096
+/* bounded, so memory stays flat however many letters a run makes: what
+ * repeats (the letter's own paragraphs) comes back within a few letters */
+#define MEMO_BYTES (8u << 20)
+
+struct memo {
+	struct para *slot[MEMO_SLOTS];
+	size_t bytes;
+};
+
+static void memo_free(void *m)
 {
-	memset(fv, 0, sizeof(*fv));
-	tokenize(fonts, spans, n, st, fv);
-	split_long_words(fonts, fv, width, st->size);
-	break_lines(fonts, fv, width, st->size, lines, nlines);
+	struct memo *mm = m;
+	for (size_t i = 0; i < MEMO_SLOTS; i++)
+		while (mm->slot[i]) {
+			struct para *n = mm->slot[i]->next;
+			para_free(mm->slot[i]);
+			mm->slot[i] = n;
+		}
+	free(mm);
+}
+
+/* The memo's key, fed field by field: hashed, compared with a stored key,
+ * or stored, without first copying the paragraph's text. */
+struct keyw {
+	uint64_t h;
+	const char *cmp; /* compare against this key … */
+	size_t cmplen, pos;
+	int eq;
+	struct lm_buf *out; /* … or append to this one */
+};
+
+static void key_add(struct keyw *k, const void *p, size_t n)
+{
+	const unsigned char *u = p;
+	if (k->out) {
+		lm_buf_add(k->out, p, n);
+	} else if (k->cmp) {
+		if (!k->eq || k->pos + n > k->cmplen || memcmp(k->cmp + k->pos, p, n))
+			k->eq = 0;
+		k->pos += n;
+	} else {
+		for (size_t i = 0; i < n; i++)
+			k->h = (k->h ^ u[i]) * 1099511628211ull;
+	}
+}
+
+static void key_feed(struct keyw *k, const struct lm_span *spans, size_t n,
+		     const struct lm_para_style *st, double width, const char *lang)
+{
+	static const char zero[2] = { 0, 1 };
+	key_add(k, &st->face, sizeof(st->face));
+	key_add(k, &st->size, sizeof(st->size));
+	key_add(k, &width, sizeof(width));
+	if (lang)
+		key_add(k, lang, strlen(lang));
+	key_add(k, zero, 1);
+	for (size_t i = 0; i < n; i++) {
+		key_add(k, &spans[i].style, sizeof(spans[i].style));
+		key_add(k, &spans[i].len, sizeof(spans[i].len));
+		key_add(k, spans[i].text, spans[i].len);
+		if (spans[i].href)
+			key_add(k, spans[i].href, strlen(spans[i].href));
+		key_add(k, zero + (spans[i].href ? 1 : 0), 1);
+	}
+}
+
+static const struct para *para_get(struct lm_fonts *fonts, const struct lm_span *spans, size_t n,
+				   const struct lm_para_style *st, double width, const char *lang)
+{
+	struct keyw kh = { .h = 1469598103934665603ull };
+	key_feed(&kh, spans, n, st, width, lang);
+	uint64_t h = kh.h;
+	if (!fonts->memo) {
+		fonts->memo = lm_xcalloc(1, sizeof(struct memo));
+		fonts->memo_free = memo_free;
+	}
+	struct memo *m = fonts->memo;
+	size_t slot = (size_t)(h % MEMO_SLOTS);
+	for (struct para *q = m->slot[slot]; q; q = q->next) {
+		if (q->hash != h)
+			continue;
+		struct keyw kc = { .cmp = q->key, .cmplen = q->keylen, .eq = 1 };
+		key_feed(&kc, spans, n, st, width, lang);
+		if (kc.eq && kc.pos == q->keylen)
+			return q;
+	}
+	struct lm_buf key = LM_BUF_INIT;
+	struct keyw kb = { .out = &key };
+	key_feed(&kb, spans, n, st, width, lang);
+	struct para *p = lm_xcalloc(1, sizeof(*p));
+	para_text(p, spans, n, st);
+	para_fonts(p, fonts, lang);
+	para_bidi(p, lang);
+	para_breaks(p, lang);
+	para_shape(p, fonts, lang);
+	para_break(p, width, st->size);
+	p->hash = h;
+	p->keylen = key.len;
+	p->key = lm_buf_detach(&key, NULL);
+	p->bytes = sizeof(*p) + p->len + p->keylen + p->n * sizeof(*p->c) + p->g.n * sizeof(*p->g.v) +
+		   p->nruns * sizeof(*p->runs) + p->g.n * sizeof(*p->gch) + p->nlines * sizeof(*p->lines) +
+		   p->nattrs * (sizeof(*p->attrs) + 32) + 64 * 6; /* and malloc's own */
+	if (m->bytes + p->bytes > MEMO_BYTES) {
+		/* full: start again (what a run repeats comes back at once) */
+		struct memo *fresh = lm_xcalloc(1, sizeof(*fresh));
+		memo_free(m);
+		fonts->memo = m = fresh;
+	}
+	m->bytes += p->bytes;
+	p->next = m->slot[slot];
+	m->slot[slot] = p;
+	return p;
+}
+
+double lm_layout_shape_box(struct lm_layout *lay, struct lm_fonts *fonts, struct lm_box *b,
+			   const char *lang)
+{
+	struct lm_span sp = { .text = b->text, .len = strlen(b->text) };
+	struct lm_para_style st = { .face = b->face, .size = b->h };
+	const struct para *p = para_get(fonts, &sp, 1, &st, 1e9, lang);
+	if (p->nruns == 1 && p->nlines == 1 && p->runs[0].a == 0 && p->runs[0].b == p->n) {
+		const struct prun *r = &p->runs[0];
+		struct lm_glyph *g = lm_arena_alloc(lay->arena, (r->ng ? r->ng : 1) * sizeof(*g));
+		memcpy(g, p->g.v + r->g0, r->ng * sizeof(*g));
+		b->text = lm_arena_strdup(lay->arena, p->text);
+		b->glyphs = g;
+		b->nglyphs = r->ng;
+		b->font = r->font;
+		b->rtl = r->level & 1;
+	}
+	return p->nlines ? (double)p->lines[0].w * b->h / 1000.0 : 0;
 }
 
 double lm_para_height(struct lm_fonts *fonts, const struct lm_span *spans, size_t n,
 		      const struct lm_para_style *st, double width)
 {
-	struct fragvec fv;
-	struct line *lines;
-	size_t nlines;
-	prepare(fonts, spans, n, st, width - st->indent - st->right_indent, &fv, &lines, &nlines);
-	free(fv.v);
-	free(lines);
-	return (double)(nlines ? nlines : 1) * st->leading;
+	const struct para *p = para_get(fonts, spans, n, st, width - st->indent - st->right_indent, NULL);
+	return (double)(p->nlines ? p->nlines : 1) * st->leading;
 }
 
 /* The link element for `href` within `elem`: one per link run, reused
  * across the lines the link wraps over. */
 struct link_state {
-	const char *href; /* the span's, to tell one link from the next */
+	size_t hid;       /* the span's, to tell one link from the next */
 	const char *copy; /* the layout's own copy: boxes outlive the spans */
 	int elem;
 };
 
-static void emit_line(struct lm_flow *f, const struct fragvec *fv, const struct line *ln,
+/* A piece of a line: part of one run. */
+struct piece {
+	size_t a, b;
+	const struct prun *r;
+};
+
+static void emit_piece(struct lm_flow *f, const struct para *p, const struct piece *pc,
+		       const struct lm_para_style *st, int elem, struct link_state *ls,
+		       double x, double baseline)
+{
+	const struct prun *r = pc->r;
+	/* the spaces at the piece's logical ends are a gap, not its text */
+	size_t a = pc->a, b = pc->b;
+	while (b > a && p->c[b - 1].cp == ' ')
+		b--;
+	while (a < b && p->c[a].cp == ' ')
+		a++;
+	if (b == a)
+		return;
+	const struct lm_glyph *g = p->g.v + r->g0;
+	const uint32_t *gch = p->gch + r->g0;
+	long pen = 0, start = -1, gw = 0;
+	size_t first = 0, ng = 0;
+	for (size_t k = 0; k < r->ng; k++) {
+		size_t ci = gch[k];
+		if (ci >= a && ci < b) {
+			if (start < 0)
+				start = pen, first = k;
+			ng = k + 1 - first;
+			gw = pen + g[k].ax - start;
+		} else if (ci < pc->a || ci >= pc->b) {
+			continue; /* another piece's (another line's) */
+		}
+		pen += g[k].ax;
+	}
+	if (start < 0)
+		start = 0;
+	const struct pattr *at = &p->attrs[r->attr];
+	size_t ta = p->c[a].off, tb = b < p->n ? p->c[b].off : p->len;
+	int owner = elem;
+	/* an artifact (a repeated table header) is no link */
+	const char *href = elem >= 0 ? at->href : NULL;
+	if (href) {
+		if (ls->elem < 0 || ls->hid != at->hid) {
+			ls->hid = at->hid;
+			ls->copy = lm_arena_strdup(f->lay->arena, href);
+			ls->elem = lm_layout_elem(f->lay, LM_ROLE_LINK, 0, elem);
+			f->lay->elems[ls->elem].href = ls->copy;
+		}
+		owner = ls->elem;
+		href = ls->copy;
+	} else {
+		ls->elem = -1;
+	}
+	struct lm_glyph *copy = NULL;
+	if (ng) {
+		copy = lm_arena_alloc(f->lay->arena, ng * sizeof(*copy));
+		memcpy(copy, g + first, ng * sizeof(*copy));
+		/* clusters relative to the box's own text */
+		for (size_t k = 0; k < ng; k++)
+			copy[k].cluster -= (uint32_t)ta;
+	}
+	double bx = x + (double)start * st->size / 1000.0, bw = (double)gw * st->size / 1000.0;
+	struct lm_box box = {
+		.kind = LM_BOX_TEXT,
+		.elem = owner,
+		.x = bx,
+		.y = baseline,
+		.w = bw,
+		.h = st->size,
+		.face = at->face,
+		.text = lm_arena_strndup(f->lay->arena, p->text + ta, tb - ta),
+		.href = href,
+		.rgb = href ? LINK_RGB : st->rgb,
+		.font = r->font,
+		.glyphs = copy,
+		.nglyphs = ng,
+		.rtl = r->level & 1,
+	};
+	lm_layout_add(f->lay, f->page, &box);
+	if (href) {
+		/* underline: links must be recognisable on paper too */
+		struct lm_box u = {
+			.kind = LM_BOX_RULE, .elem = -1,
+			.x = bx, .y = baseline - st->size * 0.12,
+			.w = bw, .h = st->size * 0.05, .rgb = LINK_RGB,
+		};
+		lm_layout_add(f->lay, f->page, &u);
+	}
+}
+
+static long piece_width(const struct para *p, const struct piece *pc)
+{
+	long w = 0;
+	for (size_t i = pc->a; i < pc->b; i++)
+		w += p->c[i].w;
+	return w;
+}
+
+static void emit_line(struct lm_flow *f, const struct para *p, const struct pline *ln,
 		      const struct lm_para_style *st, int elem, struct link_state *ls,
 		      double baseline)
 {
 	double width = f->right - f->left - st->indent - st->right_indent;
 	double x0 = f->left + st->indent;
-	if (st->align == LM_ALIGN_RIGHT)
-		x0 += width - ln->w;
-	else if (st->align == LM_ALIGN_CENTER)
-		x0 += (width - ln->w) / 2;
-	double x = x0;
-	size_t i = ln->first;
-	while (i < ln->end) {
-		/* a group: fragments of one face and one link, spaces included */
-		size_t j = i;
-		struct lm_buf text = LM_BUF_INIT;
-		double gw = 0;
-		if (i > ln->first && fv->v[i].before == SPACE)
-			x += space_width(f->fonts, fv->v[i - 1].face, st->size);
-		while (j < ln->end && fv->v[j].face == fv->v[i].face && fv->v[j].href == fv->v[i].href) {
-			if (j > i && fv->v[j].before == SPACE) {
-				lm_buf_addc(&text, ' ');
-				gw += space_width(f->fonts, fv->v[j].face, st->size);
-			}
-			lm_buf_add(&text, fv->v[j].text, fv->v[j].len);
-			gw += fv->v[j].w;
-			j++;
-		}
-		if (text.len) {
-			int owner = elem;
-			/* an artifact (a repeated table header) is no link */
-			const char *href = elem >= 0 ? fv->v[i].href : NULL;
-			if (href) {
-				if (ls->href != href) {
-					ls->href = href;
-					ls->copy = lm_arena_strdup(f->lay->arena, href);
-					ls->elem = lm_layout_elem(f->lay, LM_ROLE_LINK, 0, elem);
-					f->lay->elems[ls->elem].href = ls->copy;
-				}
-				owner = ls->elem;
-				href = ls->copy;
-			} else {
-				ls->href = NULL;
-			}
-			struct lm_box b = {
-				.kind = LM_BOX_TEXT,
-				.elem = owner,
-				.x = x,
-				.y = baseline,
-				.w = gw,
-				.h = st->size,
-				.face = fv->v[i].face,
-				.text = lm_arena_strndup(f->lay->arena, text.ptr, text.len),
-				.href = href,
-				.rgb = href ? LINK_RGB : st->rgb,
-			};
-			lm_layout_add(f->lay, f->page, &b);
-			if (href) {
-				/* underline: links must be recognisable on paper too */
-				struct lm_box u = {
-					.kind = LM_BOX_RULE, .elem = -1,
-					.x = x, .y = baseline - st->size * 0.12,
-					.w = gw, .h = st->size * 0.05, .rgb = LINK_RGB,
-				};
-				lm_layout_add(f->lay, f->page, &u);
-			}
-		}
-		lm_buf_release(&text);
-		x += gw;
-		i = j;
+	double lw = (double)ln->w * st->size / 1000.0;
+	enum lm_align align = st->align;
+	if (p->rtl && align == LM_ALIGN_LEFT)
+		align = LM_ALIGN_RIGHT; /* right to left: against the right margin */
+	if (align == LM_ALIGN_RIGHT)
+		x0 += width - lw;
+	else if (align == LM_ALIGN_CENTER)
+		x0 += (width - lw) / 2;
+	/* the line's pieces in logical order, then in visual order */
+	size_t np = 0, alloc = 0;
+	struct piece *pcs = NULL;
+	for (size_t r = 0; r < p->nruns; r++) {
+		const struct prun *run = &p->runs[r];
+		size_t a = run->a > ln->a ? run->a : ln->a, b = run->b < ln->v ? run->b : ln->v;
+		if (a >= b)
+			continue;
+		LM_ALLOC_GROW(pcs, np + 1, alloc);
+		pcs[np++] = (struct piece){ a, b, run };
 	}
+	int maxl = 0, minodd = 255;
+	for (size_t i = 0; i < np; i++) {
+		int l = pcs[i].r->level;
+		if (l > maxl)
+			maxl = l;
+		if ((l & 1) && l < minodd)
+			minodd = l;
+	}
+	for (int l = maxl; l >= minodd && l > 0; l--)
+		for (size_t i = 0; i < np;) {
+			if (pcs[i].r->level < l) {
+				i++;
+				continue;
+			}
+			size_t j = i;
+			while (j < np && pcs[j].r->level >= l)
+				j++;
+			for (size_t a = i, b = j - 1; a < b; a++, b--) {
+				struct piece t = pcs[a];
+				pcs[a] = pcs[b];
+				pcs[b] = t;
+			}
+			i = j;
+		}
+	double x = x0;
+	for (size_t i = 0; i < np; i++) {
+		emit_piece(f, p, &pcs[i], st, elem, ls, x, baseline);
+		x += (double)piece_width(p, &pcs[i]) * st->size / 1000.0;
+	}
+	free(pcs);
 }
 
 int lm_flow_para(struct lm_flow *f, const struct lm_span *spans, size_t n,
 		 const struct lm_para_style *st, int elem)
 {
-	struct fragvec fv;
-	struct line *lines;
-	size_t nlines;
 	double width = f->right - f->left - st->indent - st->right_indent;
-	prepare(f->fonts, spans, n, st, width, &fv, &lines, &nlines);
-	struct link_state ls = { 0 };
+	/* the marker first: shaping it may renew the memo the paragraph is in */
+	struct lm_box mb = { .kind = LM_BOX_TEXT, .elem = st->marker_elem, .h = st->size,
+			     .face = st->face, .text = st->marker, .rgb = st->rgb };
+	if (st->marker && *st->marker) {
+		double mw = lm_layout_shape_box(f->lay, f->fonts, &mb, f->lang);
+		mb.x = f->left + st->indent - mw - st->size * 0.6;
+		mb.w = mw;
+		if (mb.text == st->marker)
+			mb.text = lm_arena_strdup(f->lay->arena, st->marker);
+	}
+	const struct para *p = para_get(f->fonts, spans, n, st, width, f->lang);
+	size_t nlines = p->nlines;
+	const struct pline *lines = p->lines;
+	struct link_state ls = { .elem = -1 };
 	size_t i = 0;
 	int marker_done = 0;
 	while (i < nlines || (nlines == 0 && !marker_done && st->marker)) {
@@ -470,20 +916,12 @@ int lm_flow_para(struct lm_flow *f, const struct lm_span *spans, size_t n,
 		for (size_t k = 0; k < fit || (nlines == 0 && k == 0); k++) {
 			double baseline = f->y - st->leading * 0.78;
 			if (!marker_done && st->marker && *st->marker) {
-				double mw = lm_font_text_width(f->fonts, st->face, st->marker,
-							       strlen(st->marker), st->size);
-				struct lm_box mb = {
-					.kind = LM_BOX_TEXT, .elem = st->marker_elem,
-					.x = f->left + st->indent - mw - st->size * 0.6,
-					.y = baseline, .w = mw, .h = st->size, .face = st->face,
-					.text = lm_arena_strdup(f->lay->arena, st->marker),
-					.rgb = st->rgb,
-				};
+				mb.y = baseline;
 				lm_layout_add(f->lay, f->page, &mb);
 			}
 			marker_done = 1;
 			if (nlines)
-				emit_line(f, &fv, &lines[i + k], st, elem, &ls, baseline);
+				emit_line(f, p, &lines[i + k], st, elem, &ls, baseline);
 			f->y -= st->leading;
 			f->at_top = 0;
 		}
@@ -493,8 +931,6 @@ int lm_flow_para(struct lm_flow *f, const struct lm_span *spans, size_t n,
 		if (nlines == 0)
 			break;
 	}
-	free(fv.v);
-	free(lines);
 	return (int)nlines;
 }
 
@@ -503,29 +939,29 @@ int lm_flow_para(struct lm_flow *f, const struct lm_span *spans, size_t n,
 static double natural_width(struct lm_fonts *fonts, const struct lm_span *spans, size_t n,
 			    const struct lm_para_style *st, double *min_word)
 {
-	struct fragvec fv = { 0 };
-	tokenize(fonts, spans, n, st, &fv);
 	/* the widest line between forced breaks (<br> in a cell), and the
 	 * widest word: a column never needs more, and can never take less */
-	double w = 0, line = 0, word = 0;
-	*min_word = 0;
-	for (size_t i = 0; i < fv.n; i++) {
-		if (fv.v[i].hard)
-			line = 0;
-		if (fv.v[i].before != GLUE || fv.v[i].hard)
+	const struct para *p = para_get(fonts, spans, n, st, 1e9, NULL);
+	long w = 0, word = 0, mw = 0;
+	for (size_t i = 0; i < p->nlines; i++)
+		if (p->lines[i].w > w)
+			w = p->lines[i].w;
+	for (size_t i = 0; i < p->n; i++) {
+		const struct pch *c = &p->c[i];
+		if (c->cp == '\n' || c->cp == ' ') {
 			word = 0;
-		if (fv.v[i].before == SPACE && !fv.v[i].hard)
-			line += space_width(fonts, fv.v[i].face, st->size);
-		line += fv.v[i].w;
-		word += fv.v[i].w;
-		if (word > *min_word)
-			*min_word = word;
-		if (line > w)
-			w = line;
+			continue;
+		}
+		word += c->w;
+		if (word > mw)
+			mw = word;
+		if (c->brk != LINEBREAK_NOBREAK)
+			word = 0;
 	}
-	free(fv.v);
-	return w;
+	*min_word = (double)mw * st->size / 1000.0;
+	return (double)w * st->size / 1000.0;
 }
+
 
 static void rule(struct lm_flow *f, double x, double y, double w, double h, unsigned rgb)
 {
@@ -897,13 +1333,16 @@ void lm_flow_doc(struct lm_flow *f, const struct lm_doc *doc, double size, int p
 				lm_flow_space(f, gap);
 			double top = flow_image(f, b, indent, size, in_list && item_body >= 0 ? item_body : parent);
 			if (marker && top > 0) {
-				double mw = lm_font_text_width(f->fonts, LM_FACE_REGULAR, marker, strlen(marker), size);
 				struct lm_box mb = {
 					.kind = LM_BOX_TEXT, .elem = marker_elem,
-					.x = f->left + indent - mw - size * 0.6, .y = top - leading * 0.78,
-					.w = mw, .h = size, .face = LM_FACE_REGULAR,
-					.text = lm_arena_strdup(f->lay->arena, marker),
+					.y = top - leading * 0.78, .h = size, .face = LM_FACE_REGULAR,
+					.text = marker,
 				};
+				double mw = lm_layout_shape_box(f->lay, f->fonts, &mb, f->lang);
+				mb.x = f->left + indent - mw - size * 0.6;
+				mb.w = mw;
+				if (mb.text == marker)
+					mb.text = lm_arena_strdup(f->lay->arena, marker);
 				lm_layout_add(f->lay, f->page, &mb);
 			}
 			marker = NULL;

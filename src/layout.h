@@ -19,6 +19,7 @@
 #include "buf.h"
 #include "font.h"
 #include "markdown.h"
+#include "shape.h"
 #include "value.h"
 
 enum lm_role {
@@ -58,7 +59,14 @@ struct lm_box {
 	 * font size; IMAGE and RULE: bottom-left corner, width, height */
 	double x, y, w, h;
 	enum lm_face face;
-	const char *text;   /* arena-owned, NUL-terminated UTF-8 */
+	const char *text;   /* arena-owned, NUL-terminated UTF-8, in logical order */
+	/* TEXT: the shaped text, glyphs left to right as drawn (arena-owned),
+	 * in font index `font` (font.h: the face or a fallback); clusters are
+	 * byte offsets in `text`.  NULL: the writer shapes `text` in `face`. */
+	const struct lm_glyph *glyphs;
+	size_t nglyphs;
+	int font;
+	int rtl;            /* TEXT: a right-to-left run */
 	const char *href;   /* link target or NULL */
 	int image;          /* IMAGE: caller's image index */
 	unsigned rgb;       /* 0xRRGGBB */
@@ -137,6 +145,9 @@ struct lm_flow {
 	 * paragraph lm_flow_doc ends with (a closing and signature block kept
 	 * with the paragraph before it); lm_flow_doc clears it */
 	double keep_after;
+	/* the text's language (BCP 47) or NULL: a right-to-left language's
+	 * paragraphs flow right to left, Urdu is set in Nastaliq */
+	const char *lang;
 };
 
 /* Body images are drawn at their natural size at this resolution, never
@@ -157,9 +168,18 @@ double lm_flow_width(const struct lm_flow *f);
  * Returns the number of lines. */
 int lm_flow_para(struct lm_flow *f, const struct lm_span *spans, size_t n,
 		 const struct lm_para_style *st, int elem);
+/* Shapes text box `b` from its text, face and size (h) as one line, as
+ * the paragraphs are (memoised): glyphs, font and direction filled when
+ * it is one run (else the writer shapes it; its text may become the
+ * layout's copy, white space collapsed).  Returns its width in points. */
+double lm_layout_shape_box(struct lm_layout *lay, struct lm_fonts *fonts, struct lm_box *b,
+			   const char *lang);
 /* Height the paragraph would take at `width`, without placing it. */
 double lm_para_height(struct lm_fonts *fonts, const struct lm_span *spans, size_t n,
 		      const struct lm_para_style *st, double width);
+
+/* 1 for a language written right to left (ar, ur, he, fa, …). */
+int lm_lang_is_rtl(const char *lang);
 
 /* Lays out a parsed Markdown document in the body style, under `parent`. */
 void lm_flow_doc(struct lm_flow *f, const struct lm_doc *doc, double size, int parent);

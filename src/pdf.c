@@ -3,6 +3,7 @@
 
 #include "buf.h"
 #include "fileio.h"
+#include "shape.h"
 #include "subset.h"
 
 #include <math.h>
@@ -90,18 +91,21 @@ int lm_pdf_begin_file(struct lm_pdf *pdf, struct lm_fonts *fonts, const struct l
 	return begin(pdf, fonts, meta, &pdf->file);
 }
 
-static const struct lm_embed *embed_of(const struct lm_pdf *pdf)
+static struct lm_embed *embed_of(const struct lm_pdf *pdf)
 {
 	return pdf->own ? pdf->own : pdf->fonts->embed;
 }
 
-/* The Type0 font of `face`: numbered at first use, written by
- * lm_pdf_finish once the glyphs it prints are known. */
-static unsigned get_font(struct lm_pdf *pdf, enum lm_face face)
+/* The Type0 font of font index `face` (font.h): numbered at first use,
+ * written by lm_pdf_finish once the glyphs it prints are known.  0 with d
+ * filled when a fallback font cannot be had. */
+static unsigned get_font(struct lm_pdf *pdf, int face, struct lm_diag *d)
 {
 	if (pdf->font[face])
 		return pdf->font[face];
-	const struct lm_embed_face *ef = &embed_of(pdf)->face[face];
+	const struct lm_embed_face *ef = lm_embed_face(embed_of(pdf), face, d);
+	if (!ef)
+		return 0;
 	pdf->font[face] = lm_pdfw_reserve(&pdf->w);
 	pdf->used[face] = lm_xcalloc(ef->nglyphs ? ef->nglyphs : 1, 1);
 	if (lm_embed_one_byte(ef) && !pdf->one_byte_cmap) {
@@ -125,7 +129,7 @@ static unsigned get_font(struct lm_pdf *pdf, enum lm_face face)
  * CMap or Identity-H, a CIDFontType2 whose CIDs are the subset's glyph
  * ids, the font file pruned to the glyphs printed, their widths and a
  * ToUnicode map. */
-static int write_font(struct lm_pdf *pdf, enum lm_face face, struct lm_diag *d)
+static int write_font(struct lm_pdf *pdf, int face, struct lm_diag *d)
 {
 	const struct lm_embed_face *ef = &embed_of(pdf)->face[face];
 	struct lm_pdfw *w = &pdf->w;
@@ -139,7 +143,7 @@ static int write_font(struct lm_pdf *pdf, enum lm_face face, struct lm_diag *d)
 	lm_buf_addf(&b, "/Length1 %zu", ttf.len);
 	lm_pdfw_stream(w, file, b.ptr, ttf.ptr, ttf.len, LM_PDFW_DEFLATE);
 	lm_buf_reset(&ttf);
-	lm_embed_tounicode(ef, pdf->used[face], &ttf);
+	lm_embed_tounicode(ef, pdf->used[face], pdf->shaped[face], &ttf);
 	lm_pdfw_stream(w, cmap, "", ttf.ptr, ttf.len, LM_PDFW_DEFLATE);
 	lm_buf_release(&ttf);
 
@@ -149,7 +153,8 @@ static int write_font(struct lm_pdf *pdf, enum lm_face face, struct lm_diag *d)
 	lm_buf_addf(&b, "/Flags %d/FontBBox[%d %d %d %d]/ItalicAngle %d/Ascent %d/Descent %d/CapHeight %d/StemV %d/FontFile2 ",
 		    ef->flags, ef->bbox[0], ef->bbox[1], ef->bbox[2], ef->bbox[3], ef->italic_angle,
 		    ef->ascent, ef->descent, ef->cap_height,
-		    face == LM_FACE_BOLD || face == LM_FACE_BOLD_ITALIC ? 140 : 80);
+		    face == LM_FACE_BOLD || face == LM_FACE_BOLD_ITALIC ||
+				    (face >= LM_FACES && (face - LM_FACES) % 2) ? 140 : 80);
 	lm_pdfw_ref(&b, file);
 	lm_buf_adds(&b, ">>");
 	lm_pdfw_obj(w, desc, b.ptr, b.len);
@@ -364,6 +369,164 @@ static void glyphs(struct lm_pdf *pdf, struct lm_buf *ops, enum lm_face face, co
 	lm_buf_addc(ops, ')');
 }
 
+static void glyph_code(struct lm_buf *ops, unsigned gid, int one)
+{
+	/* two bytes a glyph in a literal string: it deflates better than
+	 * hex; only ( ) \\ and CR need escaping */
+	for (int k = one; k < 2; k++) {
+		unsigned char c = (unsigned char)(k ? gid & 0xFF : gid >> 8);
+		if (c == '(' || c == ')' || c == '\\')
+			lm_buf_addc(ops, '\\');
+		if (c == '\r')
+			lm_buf_adds(ops, "\\r");
+		else
+			lm_buf_addc(ops, (char)c);
+	}
+}
+
+/* Shaped glyphs, drawn by glyph id from the pen: a plain string when
+ * every glyph advances by its own width, else a TJ array whose numbers
+ * carry kerning and mark offsets, and a text rise for marks set above or
+ * below.  `space`: a space glyph after them, for readers to see a word
+ * end (it is drawn where nothing follows). */
+static void draw_glyphs(struct lm_pdf *pdf, struct lm_buf *ops, int font,
+			const struct lm_glyph *g, size_t n, double size, int space)
+{
+	const struct lm_embed_face *ef = &embed_of(pdf)->face[font];
+	unsigned char *used = pdf->used[font];
+	int one = lm_embed_one_byte(ef);
+	int plain = 1;
+	unsigned *ids = lm_xmalloc((n + 1) * sizeof(*ids));
+	for (size_t i = 0; i < n; i++) {
+		unsigned id = g[i].gid < ef->norig ? ef->newgid[g[i].gid] : 0;
+		ids[i] = id < ef->nglyphs ? id : 0;
+		used[ids[i]] = 1;
+		if (ef->widths[ids[i]] != g[i].ax || g[i].dx || g[i].dy)
+			plain = 0;
+	}
+	unsigned sp = space ? ef->gid[' '] : 0;
+	if (sp)
+		used[sp] = 1;
+	if (plain) {
+		lm_buf_addc(ops, '(');
+		for (size_t i = 0; i < n; i++)
+			glyph_code(ops, ids[i], one);
+		if (sp)
+			glyph_code(ops, sp, one);
+		lm_buf_adds(ops, ") Tj\n");
+		free(ids);
+		return;
+	}
+	long pending = 0;
+	int rise = 0, open = 0;
+	lm_buf_addc(ops, '[');
+	for (size_t i = 0; i <= n; i++) {
+		if (i == n && !sp)
+			break;
+		unsigned id = i < n ? ids[i] : sp;
+		int dx = i < n ? g[i].dx : 0, dy = i < n ? g[i].dy : 0;
+		if (dy != rise) {
+			lm_buf_adds(ops, open ? ")]TJ " : "]TJ ");
+			lm_pdfw_num(ops, dy * size / 1000.0);
+			lm_buf_adds(ops, "Ts [");
+			rise = dy;
+			open = 0;
+		}
+		long adj = pending - dx;
+		if (adj) {
+			if (open)
+				lm_buf_addc(ops, ')');
+			lm_buf_addf(ops, "%ld", adj);
+			open = 0;
+		}
+		if (!open) {
+			lm_buf_addc(ops, '(');
+			open = 1;
+		}
+		glyph_code(ops, id, one);
+		if (i < n)
+			pending = ef->widths[id] + dx - g[i].ax;
+	}
+	lm_buf_adds(ops, open ? ")]TJ" : "]TJ");
+	lm_buf_adds(ops, rise ? " 0 Ts\n" : "\n");
+	free(ids);
+}
+
+/* Where box b's glyph k's cluster ends in its text: the next larger
+ * cluster of the run, or the text's end. */
+static size_t cluster_end(const struct lm_box *b, const struct lm_glyph *g, size_t n, size_t k,
+			  size_t len)
+{
+	size_t end = len;
+	for (size_t i = 0; i < n; i++)
+		if (g[i].cluster > g[k].cluster && g[i].cluster < end)
+			end = g[i].cluster;
+	(void)b;
+	return end;
+}
+
+/* Records, for the ToUnicode map, what each glyph of a one-glyph cluster
+ * stands for when the font's own map has no character for it (a joining
+ * form, a ligature), and appends to `out` the box's text without what
+ * draws nothing.  Returns 1 when the glyphs then read back, in drawing
+ * order, as exactly that text.  A box that does not (a mark drawn apart,
+ * reordered Indic vowels) is wrapped in a span whose /ActualText is its
+ * text in logical order (PDF 32000 14.9.4).  A right-to-left run is left
+ * to the readers' own reordering of glyphs, each mapped to its letter. */
+static int reads_back(struct lm_pdf *pdf, int font, const struct lm_box *b,
+		      const struct lm_glyph *g, size_t n, struct lm_buf *out)
+{
+	const struct lm_embed_face *ef = &embed_of(pdf)->face[font];
+	size_t len = strlen(b->text);
+	for (size_t k = 0; k < n; k++) {
+		unsigned id = g[k].gid < ef->norig ? ef->newgid[g[k].gid] : 0;
+		if (!id || id >= ef->nglyphs || ef->unicode[id] ||
+		    (pdf->shaped[font] && pdf->shaped[font][id]))
+			continue;
+		int alone = 1;
+		for (size_t i = 0; i < n && alone; i++)
+			alone = i == k || g[i].cluster != g[k].cluster;
+		size_t a = g[k].cluster, e = cluster_end(b, g, n, k, len);
+		if (!alone || a >= e || e > len)
+			continue;
+		if (!pdf->shaped[font]) {
+			pdf->shaped[font] = lm_xcalloc(ef->nglyphs, sizeof(char *));
+			pdf->nshaped[font] = ef->nglyphs;
+		}
+		pdf->shaped[font][id] = lm_xstrndup(b->text + a, e - a);
+	}
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		int k = lm_utf8_decode(b->text + i, len - i, &cp);
+		if (!k)
+			k = 1, cp = 0xFFFD;
+		if (!lm_is_default_ignorable(cp))
+			lm_buf_add(out, b->text + i, (size_t)k);
+		i += (size_t)k;
+	}
+	if (b->rtl)
+		return 1;
+	size_t pos = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned id = g[i].gid < ef->norig ? ef->newgid[g[i].gid] : 0;
+		if (!id || id >= ef->nglyphs)
+			return 0;
+		const char *s = pdf->shaped[font] && !ef->unicode[id] ? pdf->shaped[font][id] : NULL;
+		char one[8];
+		if (!s) {
+			if (!ef->unicode[id])
+				return 0;
+			one[lm_utf8_encode(ef->unicode[id], one)] = '\0';
+			s = one;
+		}
+		size_t sl = strlen(s);
+		if (pos + sl > out->len || memcmp(out->ptr + pos, s, sl))
+			return 0;
+		pos += sl;
+	}
+	return pos == out->len;
+}
+
 /* 1 when text box i needs a space glyph after it for its words to come
  * out apart: the layout places the next box of the text at the next line
  * or after a gap (a space between two faces, a line break), which looks
@@ -371,12 +534,12 @@ static void glyphs(struct lm_pdf *pdf, struct lm_buf *ops, enum lm_face face, co
  * the end of a page.  The space is invisible: Td positions from the start
  * of the line. */
 static int space_after(struct lm_pdf *pdf, const struct lm_page *pg, size_t i,
-		       const struct lm_embed *em)
+		       const struct lm_embed *em, int font)
 {
 	const struct lm_box *b = &pg->boxes[i];
 	size_t len = strlen(b->text);
 	if (!len || b->text[len - 1] == ' ' || lm_tags_is_artifact(&pdf->tags, b->elem) ||
-	    !lm_cpset_has(&em->cps, ' ') || !em->face[b->face].gid[' '])
+	    !lm_cpset_has(&em->cps, ' ') || !em->face[font].gid[' '])
 		return 0;
 	for (size_t j = i + 1; j < pg->n; j++) {
 		const struct lm_box *n = &pg->boxes[j];
@@ -782,16 +945,29 @@ static int emit_boxes(struct lm_pdf *pdf, const struct lm_page *pg, size_t i0, s
 			lm_buf_adds(ops, "BT\n");
 			in_text = 1;
 		}
+		/* a box the layout did not shape is shaped here, in its face */
+		struct lm_glyphs own = { 0 };
+		const struct lm_glyph *gl = b->glyphs;
+		size_t ngl = b->nglyphs;
+		int font = b->glyphs ? b->font : (int)b->face;
+		if (!b->glyphs) {
+			size_t len = strlen(b->text);
+			lm_shape(pdf->fonts, font, b->text, len, 0, len, 0, NULL, &own);
+			gl = own.v, ngl = own.n;
+		}
 		mark(ops, &open, mcid[i], lm_tags_type(&pdf->tags, b->elem));
-		if ((int)b->face != cur_face || b->h != cur_size) {
-			get_font(pdf, b->face);
-			*faces |= 1 << b->face;
+		if (font != cur_face || b->h != cur_size) {
+			if (!get_font(pdf, font, d)) {
+				free(own.v);
+				return -1;
+			}
+			*faces |= 1 << font;
 			lm_buf_adds(ops, "/F");
-			lm_pdfw_uint(ops, (size_t)b->face);
+			lm_pdfw_uint(ops, (size_t)font);
 			lm_buf_addc(ops, ' ');
 			lm_pdfw_num(ops, b->h);
 			lm_buf_adds(ops, "Tf\n");
-			cur_face = (int)b->face;
+			cur_face = font;
 			cur_size = b->h;
 		}
 		if (b->rgb != cur_rgb) {
@@ -802,15 +978,21 @@ static int emit_boxes(struct lm_pdf *pdf, const struct lm_page *pg, size_t i0, s
 		lm_pdfw_num(ops, b->y - ly);
 		lm_buf_adds(ops, "Td ");
 		lx = b->x, ly = b->y;
-		glyphs(pdf, ops, b->face, b->text);
-		if (space_after(pdf, pg, i, em)) {
-			ops->len--; /* into the same string */
-			struct lm_buf sp = LM_BUF_INIT;
-			glyphs(pdf, &sp, b->face, " ");
-			lm_buf_add(ops, sp.ptr + 1, sp.len - 1);
-			lm_buf_release(&sp);
+		int space = space_after(pdf, pg, i, em, font);
+		struct lm_buf actual = LM_BUF_INIT;
+		int span = !reads_back(pdf, font, b, gl, ngl, &actual);
+		if (span) {
+			if (space)
+				lm_buf_addc(&actual, ' ');
+			lm_buf_adds(ops, "/Span<</ActualText");
+			lm_pdfw_text(ops, actual.ptr);
+			lm_buf_adds(ops, ">>BDC\n");
 		}
-		lm_buf_adds(ops, " Tj\n");
+		draw_glyphs(pdf, ops, font, gl, ngl, b->h, space);
+		if (span)
+			lm_buf_adds(ops, "EMC\n");
+		lm_buf_release(&actual);
+		free(own.v);
 	}
 	mark(ops, &open, MC_NONE, NULL);
 	if (in_text)
@@ -891,11 +1073,13 @@ static int shared_run(struct lm_pdf *pdf, size_t p, int r, const struct lm_page 
 		memset(&f, 0, sizeof(f)); /* the padding too: the bytes are compared */
 		f.x = b->x, f.y = b->y, f.w = b->w, f.h = b->h;
 		f.type = lm_tags_type(&pdf->tags, b->elem);
-		f.rgb = b->rgb, f.kind = (int)b->kind, f.face = (int)b->face, f.mcid = mcid[i];
+		/* the font index: the text, face and language pick it */
+		f.rgb = b->rgb, f.kind = (int)b->kind, f.mcid = mcid[i];
+		f.face = b->kind == LM_BOX_TEXT && b->glyphs ? b->font : (int)b->face;
 		if (b->kind == LM_BOX_IMAGE && b->image >= 0 && (size_t)b->image < nimages)
 			f.image = images[b->image].path;
 		if (b->kind == LM_BOX_TEXT)
-			f.space = space_after(pdf, pg, i, em);
+			f.space = space_after(pdf, pg, i, em, f.face);
 		lm_buf_add(&sig, &f, sizeof(f));
 		if (b->kind == LM_BOX_TEXT)
 			lm_buf_add(&sig, b->text, strlen(b->text) + 1);
@@ -1000,7 +1184,7 @@ static int draw_page(struct lm_pdf *pdf, const struct lm_layout *lay, size_t p,
 	/* the resources: fonts by face, images by object number; one
 	 * dictionary for all the page's streams (names mean the same file-wide) */
 	struct lm_buf res = LM_BUF_INIT;
-	for (int f = 0; f < LM_FACES; f++)
+	for (int f = 0; f < LM_FONTS_MAX; f++)
 		if (faces & 1 << f) {
 			lm_buf_adds(&res, "/F");
 			lm_pdfw_uint(&res, (size_t)f);
@@ -1128,7 +1312,7 @@ static void sign_box(struct lm_pdf *pdf, double w, double h, struct lm_buf *cs)
 	if (fs < 1)
 		fs = 1;
 	double lead = fs * 1.25, base1 = (h + 2 * lead) / 2 - fs * 0.95;
-	get_font(pdf, LM_FACE_REGULAR);
+	get_font(pdf, LM_FACE_REGULAR, NULL);
 	lm_buf_adds(cs, "q 0.6 w 0.25 0.25 0.25 RG 0.3 0.3 ");
 	lm_pdfw_num(cs, w - 0.6);
 	lm_pdfw_num(cs, h - 0.6);
@@ -1216,8 +1400,8 @@ int lm_pdf_finish(struct lm_pdf *pdf, struct lm_diag *d)
 	if (pdf->sign_name)
 		sign_field(pdf);
 	write_last_page(pdf);
-	for (int f = 0; f < LM_FACES; f++)
-		if (pdf->font[f] && write_font(pdf, (enum lm_face)f, d))
+	for (int f = 0; f < LM_FONTS_MAX; f++)
+		if (pdf->font[f] && write_font(pdf, f, d))
 			return -1;
 	lm_tags_finish(&pdf->tags);
 	/* the page tree, from its last leaf up */
@@ -1285,6 +1469,13 @@ const char *lm_pdf_bytes(const struct lm_pdf *pdf, size_t *len)
 
 void lm_pdf_release(struct lm_pdf *pdf)
 {
+	for (int f = 0; f < LM_FONTS_MAX; f++) {
+		if (!pdf->shaped[f])
+			continue;
+		for (unsigned g = 0; g < pdf->nshaped[f]; g++)
+			free(pdf->shaped[f][g]);
+		free(pdf->shaped[f]);
+	}
 	if (pdf->streaming)
 		lm_atomic_abort(&pdf->file);
 	lm_pdfw_release(&pdf->w);
@@ -1293,7 +1484,7 @@ void lm_pdf_release(struct lm_pdf *pdf)
 		lm_embed_release(pdf->own);
 		free(pdf->own);
 	}
-	for (int f = 0; f < LM_FACES; f++)
+	for (int f = 0; f < LM_FONTS_MAX; f++)
 		free(pdf->used[f]);
 	free(pdf->lang);
 	free(pdf->sign_name);

@@ -75,8 +75,11 @@ struct lm_pdf {
 	int streaming, finished, committed;
 	struct lm_fonts *fonts;   /* borrowed */
 	struct lm_embed *own;     /* subsets made for this file alone when the run made none */
-	unsigned font[LM_FACES];  /* the Type0 fonts' numbers, 0 until first used */
-	unsigned char *used[LM_FACES]; /* glyph ids this file prints, one byte each; owned */
+	unsigned font[LM_FONTS_MAX];  /* the Type0 fonts' numbers by font index, 0 until first used */
+	unsigned char *used[LM_FONTS_MAX]; /* glyph ids this file prints, one byte each; owned */
+	char **shaped[LM_FONTS_MAX]; /* per glyph id, the text a glyph without a character of
+				      * its own stands for (a joining form), or NULL; owned */
+	unsigned nshaped[LM_FONTS_MAX];
 	unsigned one_byte_cmap;   /* the encoding CMap all faces share, 0 until used */
 	unsigned info, metadata, catalog;
 	char *lang;               /* owned */

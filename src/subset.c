@@ -70,12 +70,13 @@ void lm_embed_init(struct lm_embed *e)
 
 void lm_embed_release(struct lm_embed *e)
 {
-	for (int i = 0; i < LM_FACES; i++) {
+	for (int i = 0; i < LM_FONTS_MAX; i++) {
 		struct lm_embed_face *f = &e->face[i];
 		free(f->font);
 		free(f->unicode);
 		free(f->widths);
 		free(f->gid);
+		free(f->newgid);
 	}
 	lm_cpset_release(&e->cps);
 	lm_embed_init(e);
@@ -131,17 +132,33 @@ static int prepare_face(struct lm_embed_face *ef, hb_face_t *face, const struct 
 					hb_set_add(u, b * 8 + k);
 	/* hinting is for screens at small sizes; print does without */
 	hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_NO_HINTING);
-	/* a PDF reader draws glyph ids we chose ourselves: layout tables,
-	 * kerning and names are dead weight in every file */
-	static const char *const drop[] = { "GSUB", "GPOS", "GDEF", "kern", "name", "DSIG",
-					   "gasp", "hdmx", "VDMX", "LTSH", "JSTF", "meta" };
+	/* positioning, names and the like are dead weight in every file;
+	 * GSUB stays in the subset so that it holds every glyph shaping can
+	 * give (ligatures, joining forms), and lm_embed_prune leaves it out
+	 * of the file: a PDF reader draws the glyph ids we chose */
+	static const char *const drop[] = { "GPOS", "GDEF", "kern", "name", "DSIG", "gasp", "hdmx",
+					   "VDMX", "LTSH", "JSTF", "meta", "BASE", "MATH" };
 	hb_set_t *tables = hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG);
 	for (size_t k = 0; k < sizeof(drop) / sizeof(drop[0]); k++)
 		hb_set_add(tables, hb_tag_from_string(drop[k], 4));
-	hb_face_t *sub = hb_subset_or_fail(face, in);
+	hb_subset_plan_t *plan = hb_subset_plan_create_or_fail(face, in);
 	hb_subset_input_destroy(in);
-	if (!sub)
+	hb_face_t *sub = plan ? hb_subset_plan_execute_or_fail(plan) : NULL;
+	if (!sub) {
+		if (plan)
+			hb_subset_plan_destroy(plan);
 		return lm_diag_set(d, path, 0, 0, "cannot subset the font");
+	}
+	/* shaping gives the installed file's glyph ids; the PDF the subset's */
+	ef->norig = hb_face_get_glyph_count(face);
+	ef->newgid = lm_xcalloc(ef->norig ? ef->norig : 1, sizeof(uint16_t));
+	const hb_map_t *o2n = hb_subset_plan_old_to_new_glyph_mapping(plan);
+	for (unsigned g = 0; g < ef->norig; g++) {
+		hb_codepoint_t ng = hb_map_get(o2n, g);
+		if (ng != HB_MAP_VALUE_INVALID && ng < 65536)
+			ef->newgid[g] = (uint16_t)ng;
+	}
+	hb_subset_plan_destroy(plan);
 	hb_font_t *font = hb_font_create(sub);
 	hb_blob_t *blob = hb_face_reference_blob(sub);
 	hb_blob_t *head = hb_face_reference_table(sub, HB_TAG('h', 'e', 'a', 'd'));
@@ -200,6 +217,7 @@ static int prepare_face(struct lm_embed_face *ef, hb_face_t *face, const struct 
 	/* nonsymbolic, and italic when the face slants */
 	ef->flags = 32 | (ef->italic_angle ? 64 : 0);
 #undef EM
+	ef->ready = 1;
 	rc = 0;
 out:
 	hb_set_destroy(unicodes);
@@ -217,12 +235,31 @@ int lm_embed_prepare(struct lm_embed *e, struct lm_fonts *fonts, const struct lm
 	lm_cpset_init(&e->cps);
 	memcpy(e->cps.bits, cps->bits, CP_LIMIT / 8);
 	lm_cpset_add_base(&e->cps);
+	e->fonts = fonts;
 	for (int i = 0; i < LM_FACES; i++)
 		if (prepare_face(&e->face[i], hb_font_get_face(fonts->face[i]), &e->cps, i,
 				 fonts->path[i], d))
 			return -1;
 	e->ready = 1;
 	return 0;
+}
+
+struct lm_embed_face *lm_embed_face(struct lm_embed *e, int font, struct lm_diag *d)
+{
+	if (font < 0 || font >= LM_FONTS_MAX)
+		return lm_diag_setk(d, LM_KIND_BUG, NULL, 0, 0, "no font number %d", font), NULL;
+	struct lm_embed_face *ef = &e->face[font];
+	if (ef->ready)
+		return ef;
+	hb_font_t *hf = e->fonts ? lm_fonts_get(e->fonts, font) : NULL;
+	if (!hf) {
+		lm_diag_set(d, NULL, 0, 0, "the font %s is not installed (Debian package fonts-noto-core)",
+			    lm_fonts_name(font));
+		return NULL;
+	}
+	if (prepare_face(ef, hb_font_get_face(hf), &e->cps, font, e->fonts->path[font], d))
+		return NULL;
+	return ef;
 }
 
 /* ---- pruning a font file to the glyphs one document uses ---- */
@@ -263,21 +300,29 @@ int lm_embed_prune(const struct lm_embed_face *f, const unsigned char *used, str
 	struct table t[64];
 	const unsigned char *glyf = NULL, *loca = NULL, *head = NULL;
 	size_t glyf_len = 0, loca_len = 0;
+	unsigned kept = 0;
 	for (unsigned i = 0; i < ntables; i++) {
 		const unsigned char *r = font + 12 + 16 * i;
 		uint32_t off = be32((const char *)r + 8), len = be32((const char *)r + 12);
 		if ((size_t)off + len > flen)
 			return -1;
-		t[i].tag = be32((const char *)r);
-		t[i].data = font + off;
-		t[i].len = len;
-		if (t[i].tag == HB_TAG('g', 'l', 'y', 'f'))
-			glyf = t[i].data, glyf_len = len;
-		else if (t[i].tag == HB_TAG('l', 'o', 'c', 'a'))
-			loca = t[i].data, loca_len = len;
-		else if (t[i].tag == HB_TAG('h', 'e', 'a', 'd'))
-			head = t[i].data;
+		uint32_t tag = be32((const char *)r);
+		/* shaping is done: a reader needs no layout tables */
+		if (tag == HB_TAG('G', 'S', 'U', 'B') || tag == HB_TAG('G', 'P', 'O', 'S') ||
+		    tag == HB_TAG('G', 'D', 'E', 'F'))
+			continue;
+		t[kept].tag = tag;
+		t[kept].data = font + off;
+		t[kept].len = len;
+		if (t[kept].tag == HB_TAG('g', 'l', 'y', 'f'))
+			glyf = t[kept].data, glyf_len = len;
+		else if (t[kept].tag == HB_TAG('l', 'o', 'c', 'a'))
+			loca = t[kept].data, loca_len = len;
+		else if (t[kept].tag == HB_TAG('h', 'e', 'a', 'd'))
+			head = t[kept].data;
+		kept++;
 	}
+	ntables = kept;
 	unsigned n = f->nglyphs;
 	if (!glyf || !loca || !head)
 		return -1;
@@ -351,7 +396,17 @@ int lm_embed_prune(const struct lm_embed_face *f, const unsigned char *used, str
 	(void)head_len;
 	/* offset table and directory, then the tables, each 4-byte aligned */
 	size_t start = out->len;
-	lm_buf_add(out, font, 12);
+	unsigned char hdr[12];
+	memcpy(hdr, font, 4);
+	unsigned es = 0;
+	while ((2u << es) <= ntables)
+		es++;
+	unsigned range = 16u << es;
+	hdr[4] = (unsigned char)(ntables >> 8), hdr[5] = (unsigned char)ntables;
+	hdr[6] = (unsigned char)(range >> 8), hdr[7] = (unsigned char)range;
+	hdr[8] = 0, hdr[9] = (unsigned char)es;
+	hdr[10] = (unsigned char)((ntables * 16 - range) >> 8), hdr[11] = (unsigned char)(ntables * 16 - range);
+	lm_buf_add(out, hdr, 12);
 	size_t off = 12 + 16 * (size_t)ntables;
 	for (unsigned i = 0; i < ntables; i++) {
 		unsigned char rec[16];
@@ -372,7 +427,8 @@ int lm_embed_prune(const struct lm_embed_face *f, const unsigned char *used, str
 	return 0;
 }
 
-void lm_embed_tounicode(const struct lm_embed_face *f, const unsigned char *used, struct lm_buf *out)
+void lm_embed_tounicode(const struct lm_embed_face *f, const unsigned char *used,
+			char *const *shaped, struct lm_buf *out)
 {
 	struct lm_buf entries = LM_BUF_INIT;
 	size_t n = 0;
@@ -383,10 +439,22 @@ void lm_embed_tounicode(const struct lm_embed_face *f, const unsigned char *used
 			 "1 begincodespacerange\n%s\nendcodespacerange\n",
 		    one ? "<00> <FF>" : "<0000> <FFFF>");
 	for (unsigned g = 1; g < f->nglyphs; g++) {
-		if (!used[g] || !f->unicode[g])
+		const char *s = shaped && !f->unicode[g] ? shaped[g] : NULL;
+		if (!used[g] || (!f->unicode[g] && !s))
 			continue;
 		lm_buf_addf(&entries, one ? "<%02X> <" : "<%04X> <", g);
-		add_utf16(&entries, f->unicode[g]);
+		if (s) {
+			for (size_t i = 0, len = strlen(s); i < len;) {
+				uint32_t cp;
+				int k = lm_utf8_decode(s + i, len - i, &cp);
+				if (!k)
+					k = 1, cp = 0xFFFD;
+				add_utf16(&entries, cp);
+				i += (size_t)k;
+			}
+		} else {
+			add_utf16(&entries, f->unicode[g]);
+		}
 		lm_buf_adds(&entries, ">\n");
 		/* a CMap block holds at most 100 entries */
 		if (++n == 100) {

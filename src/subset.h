@@ -49,14 +49,19 @@ struct lm_embed_face {
 	int *widths;                 /* per glyph id, 1/1000 em; owned */
 	unsigned nglyphs;
 	uint16_t *gid;               /* per BMP code point, 0 when absent; owned */
+	uint16_t *newgid;            /* per glyph id of the installed file (shape.h), the
+				      * subset's; 0 when not in the subset; owned */
+	unsigned norig;              /* glyphs in the installed file */
+	int ready;                   /* prepared (a fallback only when a letter uses it) */
 	int ascent, descent, cap_height, bbox[4];
 	int italic_angle;
 	int flags;
 };
 
 struct lm_embed {
-	struct lm_embed_face face[LM_FACES];
+	struct lm_embed_face face[LM_FONTS_MAX];
 	struct lm_cpset cps;         /* what the subsets cover */
+	struct lm_fonts *fonts;      /* borrowed: fallbacks are subset at first use */
 	int ready;
 };
 
@@ -66,6 +71,10 @@ void lm_embed_init(struct lm_embed *e);
 int lm_embed_prepare(struct lm_embed *e, struct lm_fonts *fonts, const struct lm_cpset *cps,
 		     struct lm_diag *d);
 void lm_embed_release(struct lm_embed *e);
+/* Font index `font` ready to embed: a fallback face is subset (to the same
+ * characters) the first time a document prints with it, so a run that
+ * never does embeds nothing of it.  NULL with d filled when it cannot be. */
+struct lm_embed_face *lm_embed_face(struct lm_embed *e, int font, struct lm_diag *d);
 
 /* Appends to `out` the face's font file keeping only the outlines of the
  * glyphs marked in `used` (one byte a glyph id; components of composite
@@ -78,7 +87,10 @@ int lm_embed_prune(const struct lm_embed_face *f, const unsigned char *used, str
  * glyph (a CMap of our own), half the size of Identity-H's two. */
 int lm_embed_one_byte(const struct lm_embed_face *f);
 /* Appends a ToUnicode CMap for the glyphs marked in `used`, so text can be
- * copied, searched and read aloud. */
-void lm_embed_tounicode(const struct lm_embed_face *f, const unsigned char *used, struct lm_buf *out);
+ * copied, searched and read aloud.  `shaped` (NULL, or per glyph id UTF-8
+ * or NULL) gives what a glyph shaping made stands for where the font's
+ * own map has nothing: a joining form, a ligature. */
+void lm_embed_tounicode(const struct lm_embed_face *f, const unsigned char *used,
+			char *const *shaped, struct lm_buf *out);
 
 #endif

@@ -100,7 +100,8 @@ static struct lm_span span(const char *text)
 
 static double width(enum lm_face face, const char *s)
 {
-	return lm_font_text_width(&fonts, face, s, strlen(s), SIZE);
+	/* shaped: kerning included */
+	return lm_shape_width(&fonts, face, s, strlen(s), SIZE);
 }
 
 static void assert_near(double got, double want)
@@ -968,6 +969,187 @@ static void test_table_columns_fit(void **state)
 	assert_true(y_mon > 0);
 }
 
+/* ---- bidi and line-break opportunities ---- */
+
+/* The TEXT boxes of page 0 sorted left to right (one line). */
+static size_t boxes_by_x(const struct lm_layout *lay, const struct lm_box **b, size_t max)
+{
+	size_t n = text_boxes(lay, 0, b, max);
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && b[j - 1]->x > b[j]->x; j--) {
+			const struct lm_box *t = b[j];
+			b[j] = b[j - 1];
+			b[j - 1] = t;
+		}
+	return n;
+}
+
+static const struct lm_box *box_with(const struct lm_box **b, size_t n, const char *text)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(b[i]->text, text))
+			return b[i];
+	fail_msg("no box \"%s\"", text);
+	return NULL;
+}
+
+/* An Arabic paragraph flows right to left against the right margin; an
+ * English word and a phone number inside it stay left to right. */
+static void test_rtl_paragraph(void **state)
+{
+	struct fixture *fx = *state;
+	fx->flow.lang = "ar";
+	struct lm_para_style st = body();
+	/* "we welcome you in" Liverpool "on" 0151 233 0476 "thanks" */
+	struct lm_span s = span("\xD9\x86\xD8\xB1\xD8\xAD\xD8\xA8 \xD8\xA8\xD9\x83\xD9\x85 \xD9\x81\xD9\x8A "
+				"Liverpool \xD8\xB9\xD9\x84\xD9\x89 0151 233 0476 \xD8\xB4\xD9\x83\xD8\xB1\xD8\xA7");
+	assert_int_equal(lm_flow_para(&fx->flow, &s, 1, &st, 0), 1);
+	const struct lm_box *b[16];
+	size_t n = boxes_by_x(&fx->lay, b, 16);
+	assert_int_equal(n, 5);
+	/* right to left: the first words rightmost, at the margin */
+	assert_string_equal(b[4]->text, "\xD9\x86\xD8\xB1\xD8\xAD\xD8\xA8 \xD8\xA8\xD9\x83\xD9\x85 \xD9\x81\xD9\x8A");
+	assert_near(b[4]->x + b[4]->w, RIGHT);
+	assert_int_equal(b[4]->rtl, 1);
+	assert_string_equal(b[3]->text, "Liverpool");
+	assert_int_equal(b[3]->rtl, 0);
+	assert_int_equal(b[3]->font, LM_FACE_REGULAR);
+	assert_string_equal(b[2]->text, "\xD8\xB9\xD9\x84\xD9\x89");
+	/* the number whole and in its own order, not "0476 233 0151" */
+	assert_string_equal(b[1]->text, "0151 233 0476");
+	assert_int_equal(b[1]->rtl, 0);
+	assert_int_equal(b[1]->glyphs[0].cluster, 0);
+	assert_string_equal(b[0]->text, "\xD8\xB4\xD9\x83\xD8\xB1\xD8\xA7");
+	/* Arabic in Naskh, its glyphs right to left: the first letter last */
+	assert_int_equal(b[0]->font, LM_FACES + 2 * LM_FB_NASKH);
+	assert_int_equal(b[0]->glyphs[b[0]->nglyphs - 1].cluster, 0);
+	for (size_t i = 0; i + 1 < n; i++)
+		assert_true(b[i]->x + b[i]->w <= b[i + 1]->x + EPS);
+	assert_within(&fx->lay, LEFT, RIGHT);
+}
+
+/* Urdu in Nastaliq; a wrapped right-to-left paragraph: every line at the
+ * right margin, the lines in logical order down the page. */
+static void test_rtl_wraps(void **state)
+{
+	struct fixture *fx = *state;
+	fx->flow.lang = "ur";
+	fx->flow.right = LEFT + 150;
+	struct lm_para_style st = body();
+	struct lm_buf t = LM_BUF_INIT;
+	for (int i = 0; i < 12; i++)
+		lm_buf_addf(&t, "%s\xD8\xA7\xD8\xB3\xDA\xA9\xD9\x88\xD9\x84 %d", i ? " " : "", i); /* اسکول */
+	struct lm_span s = span(t.ptr);
+	int lines = lm_flow_para(&fx->flow, &s, 1, &st, 0);
+	assert_true(lines > 2);
+	const struct lm_box *b[128];
+	size_t n = text_boxes(&fx->lay, 0, b, 128);
+	double last_y = 1e9;
+	int seen = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (b[i]->y < last_y - EPS) {
+			/* a new line: its rightmost box ends at the margin */
+			double right = 0;
+			for (size_t j = i; j < n && fabs(b[j]->y - b[i]->y) < EPS; j++)
+				if (b[j]->x + b[j]->w > right)
+					right = b[j]->x + b[j]->w;
+			assert_near(right, LEFT + 150);
+			last_y = b[i]->y;
+			seen++;
+		}
+		if (b[i]->rtl)
+			assert_int_equal(b[i]->font, LM_FACES + 2 * LM_FB_NASTALIQ);
+	}
+	assert_int_equal(seen, lines);
+	/* each number once, in reading order: down the lines, and right to
+	 * left along each line */
+	int seen_n[12] = { 0 }, last = -1;
+	double last_x = 0, line_y = 1e9;
+	for (size_t i = 0; i < n; i++) {
+		int v;
+		if (sscanf(b[i]->text, "%d", &v) != 1)
+			continue;
+		assert_true(v >= 0 && v < 12);
+		seen_n[v]++;
+		if (b[i]->y < line_y - EPS) {
+			line_y = b[i]->y;
+		} else {
+			assert_true(b[i]->x > last_x); /* boxes come left to right */
+			assert_true(v < last);         /* so the numbers fall */
+		}
+		last = v;
+		last_x = b[i]->x;
+	}
+	for (int v = 0; v < 12; v++)
+		assert_int_equal(seen_n[v], 1);
+	assert_within(&fx->lay, LEFT, LEFT + 150);
+	lm_buf_release(&t);
+}
+
+/* Hebrew inside an English sentence: the paragraph stays left to right,
+ * the Hebrew run is drawn right to left (not reversed letters). */
+static void test_hebrew_in_english(void **state)
+{
+	struct fixture *fx = *state;
+	struct lm_para_style st = body();
+	struct lm_span s = span("School: \xD7\x91\xD7\x99\xD7\xAA \xD7\xA1\xD7\xA4\xD7\xA8 today");
+	assert_int_equal(lm_flow_para(&fx->flow, &s, 1, &st, 0), 1);
+	const struct lm_box *b[8];
+	size_t n = boxes_by_x(&fx->lay, b, 8);
+	assert_int_equal(n, 3);
+	assert_string_equal(b[0]->text, "School:");
+	assert_near(b[0]->x, LEFT);
+	const struct lm_box *he = box_with(b, n, "\xD7\x91\xD7\x99\xD7\xAA \xD7\xA1\xD7\xA4\xD7\xA8");
+	assert_ptr_equal(he, b[1]);
+	assert_int_equal(he->rtl, 1);
+	assert_int_equal(he->font, LM_FACES + 2 * LM_FB_HEBREW);
+	/* visual order: the last letter (ר, byte 11) leftmost, the first (ב) rightmost */
+	assert_int_equal(he->glyphs[0].cluster, 11);
+	assert_int_equal(he->glyphs[he->nglyphs - 1].cluster, 0);
+	assert_string_equal(b[2]->text, "today");
+}
+
+/* UAX #14: a line may break after a dash, not inside a hyphenated name
+ * (readers drop a hyphen at a line's end when text is copied); a
+ * zero-width space is a break with nothing drawn. */
+static void test_break_opportunities(void **state)
+{
+	struct fixture *fx = *state;
+	struct lm_para_style st = body();
+	double w = width(LM_FACE_REGULAR, "Friday club opens");
+	assert_true(w > width(LM_FACE_REGULAR, "Open Monday\xE2\x80\x94"));
+	assert_true(width(LM_FACE_REGULAR, "Open Monday\xE2\x80\x94" "Friday") > w + 1);
+	fx->flow.right = LEFT + w + 1;
+	struct lm_span s = span("Open Monday\xE2\x80\x94" "Friday club opens");
+	assert_int_equal(lm_flow_para(&fx->flow, &s, 1, &st, 0), 2);
+	const struct lm_box *b[8];
+	assert_int_equal(text_boxes(&fx->lay, 0, b, 8), 2);
+	assert_string_equal(b[0]->text, "Open Monday\xE2\x80\x94");
+	assert_string_equal(b[1]->text, "Friday club opens");
+
+	lm_layout_release(&fx->lay);
+	lm_layout_init(&fx->lay, PAGE_W, PAGE_H);
+	lm_flow_begin(&fx->flow, &fx->lay, &fonts, LEFT, LEFT + width(LM_FACE_REGULAR, "Our Stoke-on-") + 1, TOP, BOTTOM);
+	struct lm_span h = span("Our Stoke-on-Trent office");
+	assert_int_equal(lm_flow_para(&fx->flow, &h, 1, &st, 0), 3);
+	assert_int_equal(text_boxes(&fx->lay, 0, b, 8), 3);
+	assert_string_equal(b[0]->text, "Our");
+	assert_string_equal(b[1]->text, "Stoke-on-");
+	assert_string_equal(b[2]->text, "Trent office");
+
+	struct fixture *fy = fx;
+	lm_layout_release(&fy->lay);
+	lm_layout_init(&fy->lay, PAGE_W, PAGE_H);
+	lm_flow_begin(&fy->flow, &fy->lay, &fonts, LEFT, LEFT + width(LM_FACE_REGULAR, "Safeguarding") + 1, TOP, BOTTOM);
+	struct lm_span z = span("Safeguarding\xE2\x80\x8BPartnership");
+	assert_int_equal(lm_flow_para(&fy->flow, &z, 1, &st, 0), 2);
+	assert_int_equal(text_boxes(&fy->lay, 0, b, 8), 2);
+	/* the ZWSP stays in the text (copied out as written) but draws nothing */
+	assert_string_equal(b[0]->text, "Safeguarding\xE2\x80\x8B");
+	assert_int_equal(b[0]->nglyphs, 12);
+	assert_string_equal(b[1]->text, "Partnership");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1)
@@ -1000,6 +1182,10 @@ int main(int argc, char **argv)
 		T(test_doc_images),
 		T(test_table_header_repeated),
 		T(test_table_columns_fit),
+		T(test_rtl_paragraph),
+		T(test_rtl_wraps),
+		T(test_hebrew_in_english),
+		T(test_break_opportunities),
 	};
 	return cmocka_run_group_tests(tests, load_fonts, release_fonts);
 }

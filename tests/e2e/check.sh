@@ -249,7 +249,7 @@ mk
 printf 'urn,name\n1,Zhang 张\n' >zh.csv
 printf -- '---\ntitle: t\nsalutation: "Dear {{recipient.name}},"\n---\nHello\n' >letters/zh.md
 expect "character the font lacks, in a recipient cell" 1 \
-	"zh.csv:2:3: error: character '张' (U+5F20) in \"Dear Zhang 张,\" is not in the font Liberation Sans; replace it" \
+	"zh.csv:2:3: error: character U+5F20 (张) in \"Dear Zhang 张,\" is in no font lettermerge has (Liberation Sans, or Noto for Arabic, Urdu, Hebrew, Bengali, Gurmukhi, Gujarati, Devanagari and Tamil); replace it" \
 	-- letters/zh.md --area a --recipients zh.csv
 
 # ---- build runs the same checks and writes nothing ----
