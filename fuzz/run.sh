@@ -40,7 +40,7 @@ printf '#include <stddef.h>\n#include <stdint.h>\nint LLVMFuzzerTestOneInput(con
 PKGS="harfbuzz md4c yaml-0.1 libpng libzip libxml-2.0"
 # libraries some modules use; the archive below pulls in only what the
 # harnesses need, so one that is absent matters only if it is needed
-for extra in harfbuzz-subset zlib libcrypto libjpeg libdeflate; do
+for extra in harfbuzz-subset zlib libcrypto libjpeg libdeflate fribidi libunibreak; do
 	pkg-config --exists "$extra" 2>/dev/null && PKGS="$PKGS $extra"
 done
 # shellcheck disable=SC2086

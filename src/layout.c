@@ -153,7 +153,8 @@ struct prun {
 
 struct pline {
 	size_t a, v, e;   /* characters: first, end of the visible ones, next line's first */
-	long w;           /* visible width, 1/1000 em */
+	long w;           /* visible width, 1/1000 em (a hyphen's included) */
+	int hyphen;       /* broken at a soft hyphen: a hyphen is drawn at its end */
 };
 
 struct para {
@@ -493,19 +494,27 @@ static int good_break_after(uint32_t c)
 static void push_line(struct para *p, size_t *alloc, size_t a, size_t v, size_t e, long w)
 {
 	LM_ALLOC_GROW(p->lines, p->nlines + 1, *alloc);
-	p->lines[p->nlines++] = (struct pline){ a, v, e, w };
+	p->lines[p->nlines++] = (struct pline){ a, v, e, w, 0 };
+}
+
+/* The width of the hyphen a line broken at a soft hyphen (U+00AD, which
+ * is drawn only there) ends with; left to right text only. */
+static long hyphen_width(struct lm_fonts *fonts, const struct para *p, size_t i)
+{
+	return p->rtl ? 0 : lm_font_char_width(fonts, p->attrs[p->c[i].attr].face, '-');
 }
 
 /* Greedy: as much as fits, broken at the last opportunity; a word wider
  * than the line is cut, after a '/' when that leaves the line at least 40%
  * full, else after '-', '.' and the like, else where it stops fitting. */
-static void para_break(struct para *p, double width, double size)
+static void para_break(struct para *p, struct lm_fonts *fonts, double width, double size)
 {
 	size_t alloc = 0, s = 0;
 	const double limit = (width + 0.001) * 1000.0 / size;
 	while (s < p->n) {
 		long x = 0, xvis = 0, ok_w = 0;
 		size_t vis = s, ok = 0, ok_vis = 0;
+		int ok_hy = 0;
 		size_t cut = 0, slash = 0, good = 0;
 		long cut_w = 0, slash_w = 0, good_w = 0;
 		size_t i = s;
@@ -526,6 +535,7 @@ static void para_break(struct para *p, double width, double size)
 			if (c->cp != ' ' && (double)xvis > limit && vis > s + 1) {
 				if (ok > s) {
 					push_line(p, &alloc, s, ok_vis, ok, ok_w);
+					p->lines[p->nlines - 1].hyphen = ok_hy;
 					s = ok;
 				} else {
 					size_t at = cut > s ? cut : i + 1;
@@ -541,8 +551,11 @@ static void para_break(struct para *p, double width, double size)
 				break;
 			}
 			int next_starts = i + 1 >= p->n || p->c[i + 1].start;
-			if (c->brk == LINEBREAK_ALLOWBREAK && i + 1 < p->n)
-				ok = i + 1, ok_w = xvis, ok_vis = vis;
+			if (c->brk == LINEBREAK_ALLOWBREAK && i + 1 < p->n) {
+				long hy = c->cp == 0xAD ? hyphen_width(fonts, p, i) : 0;
+				if (!hy || (double)(xvis + hy) <= limit)
+					ok = i + 1, ok_w = xvis + hy, ok_vis = vis, ok_hy = c->cp == 0xAD && hy;
+			}
 			if (next_starts && c->cp == '/')
 				slash = i + 1, slash_w = xvis;
 			if (next_starts && good_break_after(c->cp))
@@ -653,7 +666,7 @@ static const struct para *para_get(struct lm_fonts *fonts, const struct lm_span 
 	para_bidi(p, lang);
 	para_breaks(p, lang);
 	para_shape(p, fonts, lang);
-	para_break(p, width, st->size);
+	para_break(p, fonts, width, st->size);
 	p->hash = h;
 	p->keylen = key.len;
 	p->key = lm_buf_detach(&key, NULL);
@@ -729,15 +742,25 @@ static void emit_piece(struct lm_flow *f, const struct para *p, const struct pie
 	const uint32_t *gch = p->gch + r->g0;
 	long pen = 0, start = -1, gw = 0;
 	size_t first = 0, ng = 0;
-	for (size_t k = 0; k < r->ng; k++) {
+	/* the piece's glyphs are together in the run, clusters rising (or
+	 * falling, right to left): found by bisection, not a walk from the
+	 * run's start on every line */
+	int rtl = r->level & 1;
+	size_t lo = 0, hi = r->ng;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (rtl ? gch[mid] < pc->b : gch[mid] >= pc->a)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	for (size_t k = lo; k < r->ng && gch[k] >= pc->a && gch[k] < pc->b; k++) {
 		size_t ci = gch[k];
 		if (ci >= a && ci < b) {
 			if (start < 0)
 				start = pen, first = k;
 			ng = k + 1 - first;
 			gw = pen + g[k].ax - start;
-		} else if (ci < pc->a || ci >= pc->b) {
-			continue; /* another piece's (another line's) */
 		}
 		pen += g[k].ax;
 	}
@@ -810,7 +833,8 @@ static void emit_line(struct lm_flow *f, const struct para *p, const struct plin
 		      double baseline)
 {
 	double width = f->right - f->left - st->indent - st->right_indent;
-	double x0 = f->left + st->indent;
+	/* right to left, a list item's indent is on the right */
+	double x0 = f->left + (p->rtl ? st->right_indent : st->indent);
 	double lw = (double)ln->w * st->size / 1000.0;
 	enum lm_align align = st->align;
 	if (p->rtl && align == LM_ALIGN_LEFT)
@@ -822,7 +846,15 @@ static void emit_line(struct lm_flow *f, const struct para *p, const struct plin
 	/* the line's pieces in logical order, then in visual order */
 	size_t np = 0, alloc = 0;
 	struct piece *pcs = NULL;
-	for (size_t r = 0; r < p->nruns; r++) {
+	size_t r0 = 0, r1 = p->nruns;
+	while (r0 < r1) { /* the first run that ends after the line's start */
+		size_t mid = (r0 + r1) / 2;
+		if (p->runs[mid].b > ln->a)
+			r1 = mid;
+		else
+			r0 = mid + 1;
+	}
+	for (size_t r = r0; r < p->nruns && p->runs[r].a < ln->v; r++) {
 		const struct prun *run = &p->runs[r];
 		size_t a = run->a > ln->a ? run->a : ln->a, b = run->b < ln->v ? run->b : ln->v;
 		if (a >= b)
@@ -859,6 +891,16 @@ static void emit_line(struct lm_flow *f, const struct para *p, const struct plin
 		emit_piece(f, p, &pcs[i], st, elem, ls, x, baseline);
 		x += (double)piece_width(p, &pcs[i]) * st->size / 1000.0;
 	}
+	if (ln->hyphen && ln->v > ln->a) {
+		const struct pattr *at = &p->attrs[p->c[ln->v - 1].attr];
+		struct lm_box hy = {
+			.kind = LM_BOX_TEXT, .elem = ls->elem >= 0 && at->href ? ls->elem : elem,
+			.x = x, .y = baseline, .h = st->size, .face = at->face, .text = "-",
+			.w = (double)lm_font_char_width(f->fonts, at->face, '-') * st->size / 1000.0,
+			.rgb = at->href && elem >= 0 ? LINK_RGB : st->rgb,
+		};
+		lm_layout_add(f->lay, f->page, &hy);
+	}
 	free(pcs);
 }
 
@@ -877,6 +919,8 @@ int lm_flow_para(struct lm_flow *f, const struct lm_span *spans, size_t n,
 			mb.text = lm_arena_strdup(f->lay->arena, st->marker);
 	}
 	const struct para *p = para_get(f->fonts, spans, n, st, width, f->lang);
+	if (p->rtl) /* the bullet or number hangs right of the text */
+		mb.x = f->right - st->indent + st->size * 0.6;
 	size_t nlines = p->nlines;
 	const struct pline *lines = p->lines;
 	struct link_state ls = { .elem = -1 };

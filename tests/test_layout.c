@@ -1028,6 +1028,27 @@ static void test_rtl_paragraph(void **state)
 	assert_within(&fx->lay, LEFT, RIGHT);
 }
 
+/* A right-to-left list item: indented from the right, its bullet hung
+ * right of the text. */
+static void test_rtl_list_item(void **state)
+{
+	struct fixture *fx = *state;
+	fx->flow.lang = "ar";
+	struct lm_para_style st = body();
+	st.indent = 20;
+	st.marker = "\xE2\x80\xA2";
+	st.marker_elem = lm_layout_elem(&fx->lay, LM_ROLE_LABEL, 0, 0);
+	struct lm_span s = span("\xD8\xB4\xD9\x83\xD8\xB1\xD8\xA7");
+	assert_int_equal(lm_flow_para(&fx->flow, &s, 1, &st, 0), 1);
+	const struct lm_box *b[4];
+	assert_int_equal(text_boxes(&fx->lay, 0, b, 4), 2);
+	const struct lm_box *bullet = b[0]->elem == st.marker_elem ? b[0] : b[1];
+	const struct lm_box *text = bullet == b[0] ? b[1] : b[0];
+	assert_near(text->x + text->w, RIGHT - 20);
+	assert_true(bullet->x > text->x + text->w);
+	assert_true(bullet->x + bullet->w <= RIGHT + EPS);
+}
+
 /* Urdu in Nastaliq; a wrapped right-to-left paragraph: every line at the
  * right margin, the lines in logical order down the page. */
 static void test_rtl_wraps(void **state)
@@ -1148,6 +1169,25 @@ static void test_break_opportunities(void **state)
 	assert_string_equal(b[0]->text, "Safeguarding\xE2\x80\x8B");
 	assert_int_equal(b[0]->nglyphs, 12);
 	assert_string_equal(b[1]->text, "Partnership");
+
+	/* a soft hyphen draws nothing, but a hyphen where the line breaks at it */
+	lm_layout_release(&fx->lay);
+	lm_layout_init(&fx->lay, PAGE_W, PAGE_H);
+	lm_flow_begin(&fx->flow, &fx->lay, &fonts, LEFT, LEFT + width(LM_FACE_REGULAR, "Our Safe-") + 1, TOP, BOTTOM);
+	struct lm_span sh = span("Our Safe\xC2\xADguarding");
+	assert_int_equal(lm_flow_para(&fx->flow, &sh, 1, &st, 0), 2);
+	assert_int_equal(text_boxes(&fx->lay, 0, b, 8), 3);
+	assert_string_equal(b[0]->text, "Our Safe\xC2\xAD");
+	assert_string_equal(b[1]->text, "-");
+	assert_near(b[1]->x, b[0]->x + b[0]->w);
+	assert_string_equal(b[2]->text, "guarding");
+	assert_near(b[2]->y, b[0]->y - LEADING);
+	lm_layout_release(&fx->lay);
+	lm_layout_init(&fx->lay, PAGE_W, PAGE_H);
+	lm_flow_begin(&fx->flow, &fx->lay, &fonts, LEFT, RIGHT, TOP, BOTTOM);
+	assert_int_equal(lm_flow_para(&fx->flow, &sh, 1, &st, 0), 1);
+	assert_int_equal(text_boxes(&fx->lay, 0, b, 8), 1);
+	assert_near(b[0]->w, width(LM_FACE_REGULAR, "Our Safeguarding"));
 }
 
 int main(int argc, char **argv)
@@ -1184,6 +1224,7 @@ int main(int argc, char **argv)
 		T(test_table_columns_fit),
 		T(test_rtl_paragraph),
 		T(test_rtl_wraps),
+		T(test_rtl_list_item),
 		T(test_hebrew_in_english),
 		T(test_break_opportunities),
 	};
