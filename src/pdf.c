@@ -129,23 +129,78 @@ static unsigned get_font(struct lm_pdf *pdf, int face, struct lm_diag *d)
  * CMap or Identity-H, a CIDFontType2 whose CIDs are the subset's glyph
  * ids, the font file pruned to the glyphs printed, their widths and a
  * ToUnicode map. */
+/* The font file and ToUnicode map of face `face` for the glyphs this
+ * file prints, pruned and deflated, or as an earlier file of the run made
+ * them for the same glyphs: the same bytes, without the work (a separate
+ * file spent a third of its instructions here).  Measured on 200 separate
+ * files of cse-awareness x Liverpool: the Bold face prints the same glyphs
+ * in all of them, the Regular face 95 different sets (the addresses). */
+#define MAX_MADE 32
+
+static struct lm_embed_made *font_made(struct lm_pdf *pdf, struct lm_embed_face *ef, int face,
+				       struct lm_embed_made *own, struct lm_diag *d)
+{
+	unsigned char md[32];
+	unsigned n = 32;
+	int keyed = EVP_Digest(pdf->used[face], ef->nglyphs ? ef->nglyphs : 1, md, &n, EVP_sha256(), NULL);
+	for (size_t k = 0; keyed && k < ef->nmade; k++)
+		if (!memcmp(ef->made[k].used, md, 32))
+			return &ef->made[k];
+	struct lm_buf ttf = LM_BUF_INIT;
+	if (lm_embed_prune(ef, pdf->used[face], &ttf)) {
+		lm_buf_release(&ttf);
+		lm_diag_setk(d, LM_KIND_BUG, pdf->fonts->path[face], 0, 0, "the font subset cannot be read back");
+		return NULL;
+	}
+	memset(own, 0, sizeof(*own));
+	memcpy(own->used, md, 32);
+	lm_buf_init(&own->file);
+	lm_buf_init(&own->tounicode);
+	own->file_len = ttf.len;
+	lm_pdfw_deflate(&pdf->w, &own->file, ttf.ptr, ttf.len, 0);
+	lm_buf_reset(&ttf);
+	lm_embed_tounicode(ef, pdf->used[face], pdf->shaped[face], &ttf);
+	lm_pdfw_deflate(&pdf->w, &own->tounicode, ttf.ptr, ttf.len, 0);
+	lm_buf_release(&ttf);
+	/* kept for the run unless the map holds this file's own shaped
+	 * glyphs (joining forms: the text they stand for is the file's) */
+	if (keyed && !pdf->shaped[face] && ef->nmade < MAX_MADE && pdf->fonts->embed == embed_of(pdf)) {
+		ef->made = lm_xrealloc(ef->made, (ef->nmade + 1) * sizeof(*ef->made));
+		ef->made[ef->nmade] = *own;
+		memset(own, 0, sizeof(*own));
+		return &ef->made[ef->nmade++];
+	}
+	return own;
+}
+
 static int write_font(struct lm_pdf *pdf, int face, struct lm_diag *d)
 {
-	const struct lm_embed_face *ef = &embed_of(pdf)->face[face];
+	struct lm_embed_face *ef = &embed_of(pdf)->face[face];
 	struct lm_pdfw *w = &pdf->w;
 	unsigned file = lm_pdfw_reserve(w), cmap = lm_pdfw_reserve(w), desc = lm_pdfw_reserve(w),
 		 cid = lm_pdfw_reserve(w);
-	struct lm_buf ttf = LM_BUF_INIT, b = LM_BUF_INIT;
-	if (lm_embed_prune(ef, pdf->used[face], &ttf)) {
+	struct lm_buf b = LM_BUF_INIT;
+	struct lm_embed_made own;
+	memset(&own, 0, sizeof(own));
+	const struct lm_embed_made *m = font_made(pdf, ef, face, &own, d);
+	if (!m)
+		return -1;
+	lm_buf_adds(&b, "/Length1 ");
+	lm_pdfw_uint(&b, m->file_len);
+	lm_pdfw_stream(w, file, b.ptr, m->file.ptr, m->file.len, LM_PDFW_DEFLATED);
+	if (pdf->shaped[face] && m != &own) {
+		/* the font file is the run's; the map is this file's own */
+		struct lm_buf ttf = LM_BUF_INIT;
+		lm_embed_tounicode(ef, pdf->used[face], pdf->shaped[face], &ttf);
+		lm_pdfw_stream(w, cmap, "", ttf.ptr, ttf.len, LM_PDFW_DEFLATE);
 		lm_buf_release(&ttf);
-		return lm_diag_setk(d, LM_KIND_BUG, pdf->fonts->path[face], 0, 0, "the font subset cannot be read back");
+	} else {
+		lm_pdfw_stream(w, cmap, "", m->tounicode.ptr, m->tounicode.len, LM_PDFW_DEFLATED);
 	}
-	lm_buf_addf(&b, "/Length1 %zu", ttf.len);
-	lm_pdfw_stream(w, file, b.ptr, ttf.ptr, ttf.len, LM_PDFW_DEFLATE);
-	lm_buf_reset(&ttf);
-	lm_embed_tounicode(ef, pdf->used[face], pdf->shaped[face], &ttf);
-	lm_pdfw_stream(w, cmap, "", ttf.ptr, ttf.len, LM_PDFW_DEFLATE);
-	lm_buf_release(&ttf);
+	if (m == &own) {
+		lm_buf_release(&own.file);
+		lm_buf_release(&own.tounicode);
+	}
 
 	lm_buf_reset(&b);
 	lm_buf_adds(&b, "<</Type/FontDescriptor/FontName");
@@ -1068,7 +1123,8 @@ static int shared_run(struct lm_pdf *pdf, size_t p, int r, const struct lm_page 
 			double x, y, w, h;
 			const char *type, *image;
 			unsigned rgb;
-			int kind, face, mcid, space;
+			int kind, face, mcid, space, rtl;
+			size_t nglyphs;
 		} f;
 		memset(&f, 0, sizeof(f)); /* the padding too: the bytes are compared */
 		f.x = b->x, f.y = b->y, f.w = b->w, f.h = b->h;
@@ -1078,11 +1134,19 @@ static int shared_run(struct lm_pdf *pdf, size_t p, int r, const struct lm_page 
 		f.face = b->kind == LM_BOX_TEXT && b->glyphs ? b->font : (int)b->face;
 		if (b->kind == LM_BOX_IMAGE && b->image >= 0 && (size_t)b->image < nimages)
 			f.image = images[b->image].path;
-		if (b->kind == LM_BOX_TEXT)
+		if (b->kind == LM_BOX_TEXT) {
 			f.space = space_after(pdf, pg, i, em, f.face);
+			f.rtl = b->rtl;
+			f.nglyphs = b->glyphs ? b->nglyphs : 0;
+		}
 		lm_buf_add(&sig, &f, sizeof(f));
-		if (b->kind == LM_BOX_TEXT)
+		if (b->kind == LM_BOX_TEXT) {
 			lm_buf_add(&sig, b->text, strlen(b->text) + 1);
+			/* the glyphs as shaped in their paragraph: the same text
+			 * may join or kern otherwise beside other words */
+			if (b->glyphs)
+				lm_buf_add(&sig, b->glyphs, b->nglyphs * sizeof(*b->glyphs));
+		}
 		if (f.image)
 			lm_buf_add(&sig, f.image, strlen(f.image) + 1);
 	}

@@ -153,6 +153,11 @@ static void deflate_into(struct lm_pdfw *w, struct lm_buf *z, const void *data, 
 	z->ptr[z->len] = '\0';
 }
 
+void lm_pdfw_deflate(struct lm_pdfw *w, struct lm_buf *out, const void *data, size_t len, int fast)
+{
+	deflate_into(w, out, data, len, fast != 0);
+}
+
 void lm_pdfw_stream(struct lm_pdfw *w, unsigned num, const char *dict, const void *data,
 		    size_t len, int flags)
 {

@@ -69,6 +69,9 @@ size_t lm_pdfw_direct(struct lm_pdfw *w, unsigned num, const char *body, size_t 
 #define LM_PDFW_DEFLATED 2  /* `data` is a zlib stream already */
 #define LM_PDFW_FAST 4      /* with DEFLATE: the fastest level (streams made for
 			     * every letter, where the time counts more than bytes) */
+/* Appends `len` bytes of `data` to `out` deflated as lm_pdfw_stream would
+ * (LM_PDFW_FAST when `fast`), for a stream written later as DEFLATED. */
+void lm_pdfw_deflate(struct lm_pdfw *w, struct lm_buf *out, const void *data, size_t len, int fast);
 /* Stream object `num`: `dict` holds its entries but /Length and /Filter
  * (e.g. "/Subtype/Image/Width 4"); an empty stream is never given a filter. */
 void lm_pdfw_stream(struct lm_pdfw *w, unsigned num, const char *dict, const void *data,

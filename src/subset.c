@@ -77,6 +77,11 @@ void lm_embed_release(struct lm_embed *e)
 		free(f->widths);
 		free(f->gid);
 		free(f->newgid);
+		for (size_t k = 0; k < f->nmade; k++) {
+			lm_buf_release(&f->made[k].file);
+			lm_buf_release(&f->made[k].tounicode);
+		}
+		free(f->made);
 	}
 	lm_cpset_release(&e->cps);
 	lm_embed_init(e);

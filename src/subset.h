@@ -41,6 +41,16 @@ int lm_cpset_has(const struct lm_cpset *s, uint32_t cp);
 void lm_cpset_add_base(struct lm_cpset *s);
 
 /* One face, ready to embed. */
+/* A font as a PDF embeds it for one set of glyphs printed (pdf.c's
+ * write_font): the files of a run that print the same glyphs reuse it
+ * rather than prune and deflate the font again. */
+struct lm_embed_made {
+	unsigned char used[32];      /* SHA-256 of the used-glyph bytes */
+	struct lm_buf file;          /* the pruned font file, deflated */
+	size_t file_len;             /* its length before (/Length1) */
+	struct lm_buf tounicode;     /* its ToUnicode map, deflated; empty when not kept */
+};
+
 struct lm_embed_face {
 	char base_font[80];          /* "ABCDEF+LiberationSans-Bold" */
 	unsigned char *font;         /* the subset TrueType file; owned */
@@ -56,6 +66,8 @@ struct lm_embed_face {
 	int ascent, descent, cap_height, bbox[4];
 	int italic_angle;
 	int flags;
+	struct lm_embed_made *made;  /* pdf.c's, at most a few dozen; owned */
+	size_t nmade;
 };
 
 struct lm_embed {
