@@ -1085,13 +1085,15 @@ static unsigned shared_stream(struct lm_pdf *pdf, const struct lm_buf *ops, unsi
 }
 
 /* The k-th stream of its own a letter has at page p of it: the same as
- * the last letter's there only for a copy of that letter. */
+ * the last letter's there only for a copy of that letter.  Deflated fast,
+ * as it is made for every letter: in a file of one letter that is 320
+ * bytes more (22.1 to 22.4 KB) for 4% fewer instructions a file. */
 static unsigned own_stream(struct lm_pdf *pdf, size_t p, int k, const struct lm_buf *ops,
 			   unsigned page)
 {
 	if (!pdf->share_pages || p >= pdf->npos || k >= LM_PDF_STREAMS) {
 		unsigned num = lm_pdfw_reserve(&pdf->w);
-		lm_pdfw_stream(&pdf->w, num, "", ops->ptr, ops->len, LM_PDFW_DEFLATE);
+		lm_pdfw_stream(&pdf->w, num, "", ops->ptr, ops->len, LM_PDFW_DEFLATE | LM_PDFW_FAST);
 		return num;
 	}
 	struct lm_pdf_pos *pos = &pdf->pos[p];
@@ -1117,6 +1119,7 @@ static int shared_run(struct lm_pdf *pdf, size_t p, int r, const struct lm_page 
 	struct lm_pdf_run *run = &pdf->pos[p].run[r];
 	const struct lm_embed *em = embed_of(pdf);
 	struct lm_buf sig = LM_BUF_INIT;
+	lm_buf_grow(&sig, run->sig.len + 256); /* most often it is the last one again */
 	for (size_t i = i0; i < i1; i++) {
 		const struct lm_box *b = &pg->boxes[i];
 		struct {
