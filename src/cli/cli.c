@@ -465,6 +465,22 @@ int cli_jobs(const char *cmd, const char *opt, long *jobs)
 	return 0;
 }
 
+char *cli_default_output(const char *letter, int rows)
+{
+	const char *base = strrchr(letter, '/');
+	base = base ? base + 1 : letter;
+	size_t n = strlen(base);
+	if (n > 3 && !strcmp(base + n - 3, ".md"))
+		n -= 3;
+	struct lm_buf p = LM_BUF_INIT;
+	lm_buf_add(&p, base, n);
+	lm_buf_adds(&p, "-{{area.id}}");
+	if (rows)
+		lm_buf_adds(&p, "-{{recipient._row}}");
+	lm_buf_adds(&p, ".pdf");
+	return lm_buf_detach(&p, NULL);
+}
+
 int cli_shard(const char *cmd, const char *opt, size_t *k, size_t *n)
 {
 	char tail;

@@ -33,6 +33,9 @@ int cli_load_signer(const char *cmd, const struct cli_sign_opts *so, struct lm_s
 /* --jobs N (1 to 256; default the number of cores) and --shard K/N (1/1
  * when absent).  Print a usage error and return -1 when malformed. */
 int cli_jobs(const char *cmd, const char *opt, long *jobs);
+/* build's default output for `letter`: NAME-{{area.id}}.pdf, with
+ * -{{recipient._row}} when there are recipients.  malloc'd. */
+char *cli_default_output(const char *letter, int rows);
 int cli_shard(const char *cmd, const char *opt, size_t *k, size_t *n);
 /* The exit-status paragraph of every --help. */
 extern const char cli_exit_help[];

@@ -2,6 +2,7 @@
  * The run itself is the run engine's (run.h); the command reads its
  * options, loads the signing key, and prints what the run reports. */
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,11 +69,13 @@ static const char about[] =
 	"out once, checked as it is written, and kept only when every letter is right:\n"
 	"a wrong input writes nothing.";
 
-/* The command's side of a run: what it prints, and where it writes. */
+/* The command's side of a run: what it prints, and where it writes.  The
+ * report comes first: the run's context is also the report's (its
+ * finding and progress callbacks are the report's own). */
 struct build {
+	struct cli_report report;
 	const struct cli_parsed *o;
 	const char *pattern;
-	struct cli_report report;
 	struct cli_manifest manifest;
 	int held;                  /* signals held while letters move into place */
 };
@@ -114,37 +117,9 @@ static void on_workers(void *ctx, const pid_t *pids, size_t n)
 	out_workers(pids, n);
 }
 
-static void on_finding(void *ctx, const struct lm_diag *d, const struct lm_area *area, int letter)
-{
-	cli_report_finding(&((struct build *)ctx)->report, d, area, letter);
-}
-
-static void on_progress(void *ctx, enum lm_run_phase phase, size_t done, size_t total)
-{
-	cli_report_progress(&((struct build *)ctx)->report, phase, done, total);
-}
-
 static void on_file(void *ctx, const struct lm_run_file *f)
 {
 	cli_manifest_line(&((struct build *)ctx)->manifest, f);
-}
-
-/* The default output: LETTER-AREA.pdf, with the row when there are
- * recipients.  malloc'd. */
-static char *default_pattern(const struct cli_parsed *o)
-{
-	const char *base = strrchr(o->args[0], '/');
-	base = base ? base + 1 : o->args[0];
-	size_t n = strlen(base);
-	if (n > 3 && !strcmp(base + n - 3, ".md"))
-		n -= 3;
-	struct lm_buf p = LM_BUF_INIT;
-	lm_buf_add(&p, base, n);
-	lm_buf_adds(&p, "-{{area.id}}");
-	if (o->value[OPT_RECIPIENTS] || o->value[OPT_AREA_RECIPIENTS])
-		lm_buf_adds(&p, "-{{recipient._row}}");
-	lm_buf_adds(&p, ".pdf");
-	return lm_buf_detach(&p, NULL);
 }
 
 /* What the run came to, said (the manifest put in place first); returns
@@ -240,6 +215,7 @@ static int run(int argc, char **argv, const struct cli_parsed *parsed)
 	struct lm_signer *signer = NULL;
 	struct lm_run_result res = { .outcome = LM_RUN_STOPPED, .stop = LM_EXIT_DATA };
 	struct build bd = { .o = &o };
+	_Static_assert(offsetof(struct build, report) == 0, "the run's context is the report's");
 	cli_report_init(&bd.report, !!o.value[OPT_QUIET]);
 	/* once per run, and before anything else: a wrong password must stop
 	 * the run, not its 1,000th letter */
@@ -264,14 +240,14 @@ static int run(int argc, char **argv, const struct cli_parsed *parsed)
 		if (o.value[key_files[i]])
 			inputs[k++] = o.value[key_files[i]];
 	char *pattern = o.value[OPT_COMBINE] ? NULL : o.value[OPT_OUTPUT] ? lm_xstrdup(o.value[OPT_OUTPUT])
-									   : default_pattern(&o);
+									   : cli_default_output(o.args[0], o.value[OPT_RECIPIENTS] || o.value[OPT_AREA_RECIPIENTS]);
 	ro.fonts_dir = cli_fonts_dir(o.value[OPT_FONTS]);
 	ro.areas = (const char *const *)areas;
 	ro.recipients = (const char *const *)recipients;
 	ro.nareas = nareas;
 	ro.inputs = inputs;
 	ro.pattern = bd.pattern = pattern;
-	struct lm_run_callbacks cb = { .ctx = &bd, .finding = on_finding, .progress = on_progress,
+	struct lm_run_callbacks cb = { .ctx = &bd, .finding = cli_report_finding, .progress = cli_report_progress,
 				       .note = bd.report.quiet ? NULL : cli_where_note, .writing = on_writing,
 				       .staging = on_staging, .workers = on_workers, .file_done = on_file };
 	lm_run(&ro, &cb, &res);
