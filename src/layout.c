@@ -171,6 +171,7 @@ struct para {
 	struct pline *lines;
 	size_t nlines;
 	int rtl;
+	double tall;      /* the tallest font's ascent + descent, in ems */
 	/* the memo's */
 	uint64_t hash;
 	char *key;
@@ -464,6 +465,14 @@ static void para_shape(struct para *p, struct lm_fonts *fonts, const char *lang)
 		while (j < p->n && p->c[j].cp != '\n' && p->c[j].attr == p->c[i].attr &&
 		       p->c[j].font == p->c[i].font && p->c[j].level == p->c[i].level)
 			j++;
+		hb_font_t *hf = lm_fonts_get(fonts, p->c[i].font);
+		hb_font_extents_t ext;
+		if (hf && hb_font_get_h_extents(hf, &ext)) {
+			double t = (double)(ext.ascender - ext.descender) /
+				   (double)hb_face_get_upem(hb_font_get_face(hf));
+			if (t > p->tall)
+				p->tall = t;
+		}
 		LM_ALLOC_GROW(p->runs, p->nruns + 1, alloc);
 		struct prun *r = &p->runs[p->nruns++];
 		*r = (struct prun){ .a = i, .b = j, .attr = p->c[i].attr, .font = p->c[i].font,
@@ -685,6 +694,15 @@ static const struct para *para_get(struct lm_fonts *fonts, const struct lm_span 
 	return p;
 }
 
+/* A paragraph in a tall script (Urdu's Nastaliq reaches 1.9 em above the
+ * baseline and 0.6 below) gets the leading its font needs; Latin, Hebrew,
+ * Bengali keep the style's. */
+static double para_leading(const struct para *p, const struct lm_para_style *st)
+{
+	double need = st->size * p->tall * 0.8;
+	return need > st->leading ? need : st->leading;
+}
+
 double lm_layout_shape_box(struct lm_layout *lay, struct lm_fonts *fonts, struct lm_box *b,
 			   const char *lang)
 {
@@ -708,7 +726,7 @@ double lm_para_height(struct lm_fonts *fonts, const struct lm_span *spans, size_
 		      const struct lm_para_style *st, double width)
 {
 	const struct para *p = para_get(fonts, spans, n, st, width - st->indent - st->right_indent, NULL);
-	return (double)(p->nlines ? p->nlines : 1) * st->leading;
+	return (double)(p->nlines ? p->nlines : 1) * para_leading(p, st);
 }
 
 /* The link element for `href` within `elem`: one per link run, reused
@@ -725,9 +743,11 @@ struct piece {
 	const struct prun *r;
 };
 
-static void emit_piece(struct lm_flow *f, const struct para *p, const struct piece *pc,
+/* Returns the index of the box it added on the page, or -1; the
+ * characters it holds in [*ba, *bb). */
+static long emit_piece(struct lm_flow *f, const struct para *p, const struct piece *pc,
 		       const struct lm_para_style *st, int elem, struct link_state *ls,
-		       double x, double baseline)
+		       double x, double baseline, size_t *ba, size_t *bb)
 {
 	const struct prun *r = pc->r;
 	/* the spaces at the piece's logical ends are a gap, not its text */
@@ -736,8 +756,9 @@ static void emit_piece(struct lm_flow *f, const struct para *p, const struct pie
 		b--;
 	while (a < b && p->c[a].cp == ' ')
 		a++;
+	*ba = a, *bb = b;
 	if (b == a)
-		return;
+		return -1;
 	const struct lm_glyph *g = p->g.v + r->g0;
 	const uint32_t *gch = p->gch + r->g0;
 	long pen = 0, start = -1, gw = 0;
@@ -809,6 +830,7 @@ static void emit_piece(struct lm_flow *f, const struct para *p, const struct pie
 		.rtl = r->level & 1,
 	};
 	lm_layout_add(f->lay, f->page, &box);
+	long at_index = (long)f->lay->pages[f->page].n - 1;
 	if (href) {
 		/* underline: links must be recognisable on paper too */
 		struct lm_box u = {
@@ -818,6 +840,7 @@ static void emit_piece(struct lm_flow *f, const struct para *p, const struct pie
 		};
 		lm_layout_add(f->lay, f->page, &u);
 	}
+	return at_index;
 }
 
 static long piece_width(const struct para *p, const struct piece *pc)
@@ -887,10 +910,15 @@ static void emit_line(struct lm_flow *f, const struct para *p, const struct plin
 			i = j;
 		}
 	double x = x0;
+	long *idx = lm_xmalloc((np ? np : 1) * sizeof(*idx));
+	size_t *ba = lm_xmalloc((np ? np : 1) * sizeof(*ba)), *bb = lm_xmalloc((np ? np : 1) * sizeof(*bb));
 	for (size_t i = 0; i < np; i++) {
-		emit_piece(f, p, &pcs[i], st, elem, ls, x, baseline);
+		idx[i] = emit_piece(f, p, &pcs[i], st, elem, ls, x, baseline, &ba[i], &bb[i]);
 		x += (double)piece_width(p, &pcs[i]) * st->size / 1000.0;
 	}
+	free(idx);
+	free(ba);
+	free(bb);
 	if (ln->hyphen && ln->v > ln->a) {
 		const struct pattr *at = &p->attrs[p->c[ln->v - 1].attr];
 		struct lm_box hy = {
@@ -921,6 +949,9 @@ int lm_flow_para(struct lm_flow *f, const struct lm_span *spans, size_t n,
 	const struct para *p = para_get(f->fonts, spans, n, st, width, f->lang);
 	if (p->rtl) /* the bullet or number hangs right of the text */
 		mb.x = f->right - st->indent + st->size * 0.6;
+	struct lm_para_style tall = *st;
+	tall.leading = para_leading(p, st);
+	st = &tall;
 	size_t nlines = p->nlines;
 	const struct pline *lines = p->lines;
 	struct link_state ls = { .elem = -1 };

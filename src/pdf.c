@@ -472,14 +472,21 @@ static void draw_glyphs(struct lm_pdf *pdf, struct lm_buf *ops, int font,
 		free(ids);
 		return;
 	}
-	long pending = 0;
+	/* each glyph placed from where the last one left the pen */
+	long *at = lm_xmalloc((n + 1) * sizeof(*at));
+	at[0] = 0;
+	for (size_t i = 0; i < n; i++)
+		at[i + 1] = at[i] + g[i].ax;
+	long pen = 0;
 	int rise = 0, open = 0;
 	lm_buf_addc(ops, '[');
-	for (size_t i = 0; i <= n; i++) {
-		if (i == n && !sp)
+	for (size_t k = 0; k <= n; k++) {
+		if (k == n && !sp)
 			break;
+		size_t i = k;
 		unsigned id = i < n ? ids[i] : sp;
 		int dx = i < n ? g[i].dx : 0, dy = i < n ? g[i].dy : 0;
+		long target = i < n ? at[i] + dx : at[n];
 		if (dy != rise) {
 			lm_buf_adds(ops, open ? ")]TJ " : "]TJ ");
 			lm_pdfw_num(ops, dy * size / 1000.0);
@@ -487,7 +494,7 @@ static void draw_glyphs(struct lm_pdf *pdf, struct lm_buf *ops, int font,
 			rise = dy;
 			open = 0;
 		}
-		long adj = pending - dx;
+		long adj = pen - target;
 		if (adj) {
 			if (open)
 				lm_buf_addc(ops, ')');
@@ -499,12 +506,58 @@ static void draw_glyphs(struct lm_pdf *pdf, struct lm_buf *ops, int font,
 			open = 1;
 		}
 		glyph_code(ops, id, one);
-		if (i < n)
-			pending = ef->widths[id] + dx - g[i].ax;
+		pen = target + ef->widths[id];
 	}
+	free(at);
 	lm_buf_adds(ops, open ? ")]TJ" : "]TJ");
 	lm_buf_adds(ops, rise ? " 0 Ts\n" : "\n");
 	free(ids);
+}
+
+/* A character poppler's text extraction takes as right to left: the
+ * Hebrew, Arabic, Syriac, Thaana, NKo … blocks and their presentation
+ * forms. */
+static int extract_rtl(uint32_t cp)
+{
+	return (cp >= 0x0590 && cp <= 0x08FF) || (cp >= 0xFB1D && cp <= 0xFDFF) ||
+	       (cp >= 0xFE70 && cp <= 0xFEFE);
+}
+
+/* The /ActualText of a right-to-left run.  Extractors (poppler's
+ * pdftotext, which these letters are tested with) lay a span's text out
+ * left to right over its glyphs, then put the line into reading order
+ * themselves: runs of right-to-left letters reversed, the rest (spaces,
+ * punctuation, digits) kept as they stand, the runs in reverse order.  The
+ * glyphs alone do not survive that (Arabic marks and Urdu's Nastaliq,
+ * whose glyphs step down the line, are read as lines of their own; a comma
+ * after a Hebrew word moves), so the span carries the run's text in the
+ * order that this reading gives back as written. */
+static void rtl_actual(struct lm_buf *text)
+{
+	uint32_t *u = lm_xmalloc((text->len + 1) * sizeof(*u));
+	size_t n = 0;
+	for (size_t i = 0; i < text->len;) {
+		int k = lm_utf8_decode(text->ptr + i, text->len - i, &u[n]);
+		if (!k)
+			k = 1, u[n] = 0xFFFD;
+		n++;
+		i += (size_t)k;
+	}
+	lm_buf_reset(text);
+	for (size_t end = n; end > 0;) {
+		size_t start = end;
+		int r = extract_rtl(u[end - 1]);
+		while (start > 0 && extract_rtl(u[start - 1]) == r)
+			start--;
+		if (r)
+			for (size_t i = end; i > start; i--)
+				lm_utf8_add(text, u[i - 1]);
+		else
+			for (size_t i = start; i < end; i++)
+				lm_utf8_add(text, u[i]);
+		end = start;
+	}
+	free(u);
 }
 
 /* Where box b's glyph k's cluster ends in its text: the next larger
@@ -559,8 +612,10 @@ static int reads_back(struct lm_pdf *pdf, int font, const struct lm_box *b,
 			lm_buf_add(out, b->text + i, (size_t)k);
 		i += (size_t)k;
 	}
-	if (b->rtl)
-		return 1;
+	if (b->rtl) {
+		rtl_actual(out);
+		return 0;
+	}
 	size_t pos = 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned id = g[i].gid < ef->norig ? ef->newgid[g[i].gid] : 0;
@@ -1036,9 +1091,9 @@ static int emit_boxes(struct lm_pdf *pdf, const struct lm_page *pg, size_t i0, s
 		int space = space_after(pdf, pg, i, em, font);
 		struct lm_buf actual = LM_BUF_INIT;
 		int span = !reads_back(pdf, font, b, gl, ngl, &actual);
+		if (span && space)
+			lm_buf_addc(&actual, ' ');
 		if (span) {
-			if (space)
-				lm_buf_addc(&actual, ' ');
 			lm_buf_adds(ops, "/Span<</ActualText");
 			lm_pdfw_text(ops, actual.ptr);
 			lm_buf_adds(ops, ">>BDC\n");
