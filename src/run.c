@@ -372,13 +372,16 @@ static int write_files(struct run *r)
 	if (r->cb->staging)
 		r->cb->staging(r->cb->ctx, r->stage_dir, 0);
 	int bad = pass(r, LM_RUN_WRITING);
-	if (bad || (res->failed > before && !r->o->keep_going))
+	/* a letter failed before any was moved: none is kept (once moves
+	 * began, only a move itself can fail, and the others stay) */
+	int none = res->failed > before && !r->o->keep_going && !r->moving;
+	if (bad || none)
 		remove_staged(r);
 	if (r->cb->staging)
 		r->cb->staging(r->cb->ctx, NULL, 0);
 	if (bad)
 		return 1;
-	if (res->failed > before && !r->o->keep_going) {
+	if (none) {
 		res->outcome = LM_RUN_LETTERS_FAILED;
 		return 1;
 	}
