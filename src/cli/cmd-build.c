@@ -1,16 +1,12 @@
 /* lettermerge build: letters for one or many areas and recipients, as PDFs.
  * The run itself is the run engine's (run.h); the command reads its
  * options, loads the signing key, and prints what the run reports. */
-#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "../buf.h"
-#include "../fileio.h"
 #include "../run.h"
 #include "cli.h"
 #include "manifest.h"

@@ -522,6 +522,21 @@ rm -rf ca bom.pass o/signed.pdf
 rc=$?
 check "-j 16 under ulimit -n 20 exits 3 ($rc)" [ "$rc" -eq 3 ]
 check "-j 16 under ulimit -n 20 names the limit" grep -q "too many open files for 16 workers (the limit, ulimit -n, is low): run with fewer --jobs, or raise the limit\|run with fewer --jobs, or raise ulimit -n" err
+# the workers' results go to $TMPDIR, not always /tmp, and leave nothing there
+fresh_out
+TMPDIR="$PWD/no-such-folder" timeout 60 "$BIN" build $LETTER --area a --recipients a/schools.csv \
+	-o 'o/{{recipient.urn}}.pdf' -d 2015-03-17 -j 2 >out 2>err
+rc=$?
+check "a missing \$TMPDIR: exit 3 ($rc)" [ "$rc" -eq 3 ]
+check "a missing \$TMPDIR is named" grep -qF "cannot make a temporary file in $PWD/no-such-folder" err
+nothing_but "a missing \$TMPDIR: nothing written"
+rm -rf tmpdir; mkdir tmpdir
+TMPDIR="$PWD/tmpdir" timeout 60 "$BIN" build $LETTER --area a --recipients a/schools.csv \
+	-o 'o/{{recipient.urn}}.pdf' -d 2015-03-17 -j 2 >out 2>err
+rc=$?
+check "\$TMPDIR a folder: exit 0 ($rc)" [ "$rc" -eq 0 ]
+check "... and nothing left in it" [ -z "$(ls -A tmpdir)" ]
+rm -rf tmpdir
 rm -rf o; mkdir o
 (ulimit -f 8; trap '' XFSZ; exec "$BIN" build $LETTER --area a --recipients a/schools.csv -o 'o/{{recipient.urn}}.pdf' \
 	-d 2015-03-17 -j 1 >out 2>err)
