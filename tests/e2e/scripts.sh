@@ -27,7 +27,7 @@ mkdir -p "$A"
 cp areas/liverpool/* "$A/"
 cp tests/scripts/liverpool/*.csv "$A/"
 # the languages of the bundled translations, and those written right to left
-LANGS=${SCRIPTS_LANGS:-cy bn}
+LANGS=${SCRIPTS_LANGS:-cy ar he bn}
 pages() { pdfinfo "$1" | awk '/^Pages:/ { print $2 }'; }
 fonts_ok() { # every font embedded and subset (and there is one)
 	pdffonts "$1" >"$WORK/fonts" 2>&1 || return 1
@@ -39,18 +39,27 @@ readers_ok() {
 		gs -q -dNOPAUSE -dBATCH -dPDFSTOPONERROR -sDEVICE=nullpage "$1" >/dev/null 2>&1
 }
 # Every run of the translation's own words (its body with the template's
-# tags, comments, Markdown marks and one-line sections taken out) is in pdftotext's text, in
-# order, after NFKC normalisation and with white space folded: the text
-# copies out as written, in logical order.  Prints what is missing.
-in_order() { # in_order PDF TRANSLATION.md
+# tags, comments, Markdown marks and one-line sections taken out) is in
+# pdftotext's text, in order, after NFKC normalisation and with white space
+# folded: the text copies out as written, in logical order.  With `words`,
+# the runs are compared as their words (letters, marks and digits) alone:
+# for right-to-left text, where poppler itself moves a bracket or colon
+# that stands between a right-to-left and a left-to-right run (issue 14
+# asks for the words in logical order).  Prints what is missing.
+in_order() { # in_order PDF TRANSLATION.md [words]
 	pdftotext -enc UTF-8 "$1" "$WORK/text.txt" 2>/dev/null
-	"$PY" - "$WORK/text.txt" "$2" <<'PYEOF'
+	"$PY" - "$WORK/text.txt" "$2" "${3:-}" <<'PYEOF'
 import re, sys, unicodedata
+words = sys.argv[3] == "words"
 def norm(s):
-    # poppler marks each right-to-left line's direction (U+202B … U+202C):
-    # marks, not text
-    s = re.sub("[\u200e\u200f\u202a-\u202e\u2066-\u2069]", "", s)
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", s)).strip()
+    # poppler marks each right-to-left line's direction (U+202B … U+202C),
+    # and each run's in a mixed line, where it may leave out the space
+    # between the runs: marks, not text, but between words
+    s = re.sub("[\u200e\u200f\u202a-\u202e\u2066-\u2069]", " " if words else "", s)
+    s = unicodedata.normalize("NFKC", s)
+    if words:
+        return " ".join("".join(w) for w in re.findall(r"(?:[^\W_]|[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0980-\u09ff])+", s))
+    return re.sub(r"\s+", " ", s).strip()
 text = norm(open(sys.argv[1], encoding="utf-8").read())
 src = open(sys.argv[2], encoding="utf-8").read()
 body = src.split("\n---\n", 1)[1]
@@ -70,13 +79,15 @@ for line in body.split("\n"):
         if len(part) >= 12:
             runs.append(part)
 at, missing = 0, []
+pad = " " if words else ""
+text = pad + text + pad
 for r in runs:
-    i = text.find(r, at)
+    i = text.find(pad + r + pad, at)
     if i < 0:
-        missing.append(r if text.find(r) < 0 else "(out of order) " + r)
+        missing.append(r if text.find(pad + r + pad) < 0 else "(out of order) " + r)
     else:
         at = i + len(r)
-print("%d runs" % len(runs))
+print("%d runs%s" % (len(runs), ", as words" if words else ""))
 for m in missing[:5]:
     print("missing:", m)
 sys.exit(1 if missing or len(runs) < 20 else 0)
@@ -142,7 +153,9 @@ for lang in $LANGS; do
 	check "$lang: qpdf and gs -dPDFSTOPONERROR read it" readers_ok "$out"
 	check "$lang: pdffonts: every font embedded and subset" fonts_ok "$out"
 	fonts_ok "$out" || cat "$WORK/fonts"
-	in_order "$out" "$tr" >"$WORK/order"
+	mode=
+	case $lang in ar | ur | he) mode=words ;; esac
+	in_order "$out" "$tr" $mode >"$WORK/order"
 	check "$lang: pdftotext gives the text back in logical order (NFKC): $(head -1 "$WORK/order")" \
 		[ "${PIPESTATUS[0]}" -eq 0 ]
 	grep '^missing' "$WORK/order" | head -3
