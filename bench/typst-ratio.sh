@@ -19,7 +19,7 @@
 #      where they go (inclusive, per letter)
 #   7. letters per hour on this machine
 # usage: bench/typst-ratio.sh [BUILD_DIR]
-#   N=1000 REPEAT=3 SEPARATE=50 MEM_SIZES="1000 10000 100000" ROWS=1000000 CG=200
+#   N=1000 REPEAT=3 SEPARATE=50 MEM_SIZES="1000 10000 20000 100000" ROWS=1000000 CG=200
 #   (ROWS=0 or MEM_SIZES="" or CG=0 leave those parts out)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,7 +28,7 @@ BUILD=${1:-build}
 N=${N:-1000}
 REPEAT=${REPEAT:-3}
 SEPARATE=${SEPARATE:-50}
-MEM_SIZES=${MEM_SIZES-1000 10000 100000}
+MEM_SIZES=${MEM_SIZES-1000 10000 20000 100000}
 ROWS=${ROWS:-1000000}
 CG=${CG:-200}
 BIN=$ROOT/$BUILD/lettermerge
@@ -152,9 +152,9 @@ if [ "$CG" -gt 0 ] && command -v valgrind >/dev/null; then
 	echo
 	echo "| function | M instructions a letter | share |"
 	echo "| --- | ---: | ---: |"
-	for f in lm_batch_combine lm_batch_add_area lm_batch_prepare_fonts lm_frame_layout_parts lm_flow_doc \
-		lm_doc_parse lm_pdf_add draw_page lm_tags_end_letter flush_stm check_coverage lm_pdf_finish deflate \
-		EVP_Digest SHA256_Update; do
+	for f in lm_run lm_batch_add_area lm_batch_prepare_fonts lm_batch_combine lm_frame_layout_parts \
+		part_prepare part_head lm_flow_doc lm_doc_parse lm_shape lm_pdf_add draw_page lm_tags_end_letter \
+		flush_stm lm_pdf_finish libdeflate_zlib_compress EVP_DigestUpdate; do
 		awk -v f="$f" -v t="$total" -v n="$CG" '
 			$0 ~ ("[:/]" f "(\\.[a-z]+\\.[0-9]+)? \\[") || $0 ~ ("\\?\\?\\?:" f " \\[") {
 				v = $1; gsub(",", "", v); printf "| %s | %.3f | %.1f%% |\n", f, v / n / 1e6, 100 * v / t; exit }' "$WORK/cg.txt"
