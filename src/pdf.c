@@ -1354,6 +1354,12 @@ static int check_coverage(const struct lm_embed *em, const struct lm_layout *lay
 			}
 			size_t len = strlen(b->text);
 			for (size_t k = 0; k < len;) {
+				/* ASCII looked up in place: most of a letter is */
+				unsigned char c = (unsigned char)b->text[k];
+				if (c < 0x80 && (em->cps.bits[c >> 3] >> (c & 7) & 1)) {
+					k++;
+					continue;
+				}
 				uint32_t cp;
 				int n = lm_utf8_decode(b->text + k, len - k, &cp);
 				if (!n)
