@@ -410,9 +410,10 @@ static void para_breaks(struct para *p, const char *lang)
 	for (size_t i = 0; i + 1 < p->n; i++) {
 		/* a hyphenated name (Stoke-on-Trent) stays whole: readers copy
 		 * a hyphen at the end of a line out as a soft one, dropping it;
-		 * and a phone number's groups stay on one line */
+		 * "and/or" too (read back as "and/ or"); and a phone number's
+		 * groups stay on one line */
 		uint32_t prev = i ? p->c[i - 1].cp : 0, next = p->c[i + 1].cp;
-		if (p->c[i].cp == '-' && next != ' ' && prev != ' ' && prev)
+		if ((p->c[i].cp == '-' || p->c[i].cp == '/') && next != ' ' && prev != ' ' && prev)
 			p->c[i].brk = LINEBREAK_NOBREAK;
 		if (p->c[i].cp == ' ' && prev >= '0' && prev <= '9' && next >= '0' && next <= '9')
 			p->c[i].brk = LINEBREAK_NOBREAK;
@@ -828,6 +829,7 @@ static long emit_piece(struct lm_flow *f, const struct para *p, const struct pie
 		.glyphs = copy,
 		.nglyphs = ng,
 		.rtl = r->level & 1,
+		.para_rtl = p->rtl,
 	};
 	lm_layout_add(f->lay, f->page, &box);
 	long at_index = (long)f->lay->pages[f->page].n - 1;

@@ -67,6 +67,7 @@ struct lm_box {
 	size_t nglyphs;
 	int font;
 	int rtl;            /* TEXT: a right-to-left run */
+	int para_rtl;       /* TEXT: in a right-to-left paragraph */
 	const char *href;   /* link target or NULL */
 	int image;          /* IMAGE: caller's image index */
 	unsigned rgb;       /* 0xRRGGBB */

@@ -514,52 +514,6 @@ static void draw_glyphs(struct lm_pdf *pdf, struct lm_buf *ops, int font,
 	free(ids);
 }
 
-/* A character poppler's text extraction takes as right to left: the
- * Hebrew, Arabic, Syriac, Thaana, NKo … blocks and their presentation
- * forms. */
-static int extract_rtl(uint32_t cp)
-{
-	return (cp >= 0x0590 && cp <= 0x08FF) || (cp >= 0xFB1D && cp <= 0xFDFF) ||
-	       (cp >= 0xFE70 && cp <= 0xFEFE);
-}
-
-/* The /ActualText of a right-to-left run.  Extractors (poppler's
- * pdftotext, which these letters are tested with) lay a span's text out
- * left to right over its glyphs, then put the line into reading order
- * themselves: runs of right-to-left letters reversed, the rest (spaces,
- * punctuation, digits) kept as they stand, the runs in reverse order.  The
- * glyphs alone do not survive that (Arabic marks and Urdu's Nastaliq,
- * whose glyphs step down the line, are read as lines of their own; a comma
- * after a Hebrew word moves), so the span carries the run's text in the
- * order that this reading gives back as written. */
-static void rtl_actual(struct lm_buf *text)
-{
-	uint32_t *u = lm_xmalloc((text->len + 1) * sizeof(*u));
-	size_t n = 0;
-	for (size_t i = 0; i < text->len;) {
-		int k = lm_utf8_decode(text->ptr + i, text->len - i, &u[n]);
-		if (!k)
-			k = 1, u[n] = 0xFFFD;
-		n++;
-		i += (size_t)k;
-	}
-	lm_buf_reset(text);
-	for (size_t end = n; end > 0;) {
-		size_t start = end;
-		int r = extract_rtl(u[end - 1]);
-		while (start > 0 && extract_rtl(u[start - 1]) == r)
-			start--;
-		if (r)
-			for (size_t i = end; i > start; i--)
-				lm_utf8_add(text, u[i - 1]);
-		else
-			for (size_t i = start; i < end; i++)
-				lm_utf8_add(text, u[i]);
-		end = start;
-	}
-	free(u);
-}
-
 /* Where box b's glyph k's cluster ends in its text: the next larger
  * cluster of the run, or the text's end. */
 static size_t cluster_end(const struct lm_box *b, const struct lm_glyph *g, size_t n, size_t k,
@@ -582,7 +536,7 @@ static size_t cluster_end(const struct lm_box *b, const struct lm_glyph *g, size
  * text in logical order (PDF 32000 14.9.4).  A right-to-left run is left
  * to the readers' own reordering of glyphs, each mapped to its letter. */
 static int reads_back(struct lm_pdf *pdf, int font, const struct lm_box *b,
-		      const struct lm_glyph *g, size_t n, struct lm_buf *out)
+		      const struct lm_glyph *g, size_t n, struct lm_buf *out, int space)
 {
 	const struct lm_embed_face *ef = &embed_of(pdf)->face[font];
 	size_t len = strlen(b->text);
@@ -613,7 +567,9 @@ static int reads_back(struct lm_pdf *pdf, int font, const struct lm_box *b,
 		i += (size_t)k;
 	}
 	if (b->rtl) {
-		rtl_actual(out);
+		if (space) /* the words' end, before it is reordered */
+			lm_buf_addc(out, ' ');
+		lm_extract_order(out);
 		return 0;
 	}
 	size_t pos = 0;
@@ -657,6 +613,9 @@ static int space_after(struct lm_pdf *pdf, const struct lm_page *pg, size_t i,
 			continue;
 		if (lm_tags_is_artifact(&pdf->tags, n->elem))
 			continue;
+		/* right to left, the next words are further left */
+		if (b->rtl)
+			return fabs(n->y - b->y) > 0.01 || n->x + n->w < b->x - b->h * 0.1;
 		return fabs(n->y - b->y) > 0.01 || n->x > b->x + b->w + b->h * 0.1;
 	}
 	return 1; /* the page's last words: the text goes on overleaf */
@@ -1001,6 +960,38 @@ static void key_add(struct lm_buf *key, unsigned num)
  * change, positions relative, glyph ids of our subsets.  Each stream sets
  * its own font and colour: a page's next stream starts in whatever state
  * the one before left. */
+/* The text of boxes i to e - 1 of a right-to-left line (drawn left to
+ * right, so read from the last), with a space where words are apart and
+ * after the line, in the order extractors read back as written
+ * (lm_extract_order). */
+static void line_actual(struct lm_pdf *pdf, const struct lm_page *pg, size_t i, size_t e,
+			struct lm_buf *out)
+{
+	const struct lm_box *prev = NULL;
+	for (size_t k = e; k-- > i;) {
+		const struct lm_box *b = &pg->boxes[k];
+		if (b->kind != LM_BOX_TEXT)
+			continue;
+		if (prev && b->x + b->w < prev->x - b->h * 0.1)
+			lm_buf_addc(out, ' ');
+		lm_buf_adds(out, b->text);
+		prev = b;
+	}
+	/* the line's last words: the text goes on below */
+	const struct lm_box *first = &pg->boxes[i];
+	int more = 1;
+	for (size_t k = e; k < pg->n; k++) {
+		const struct lm_box *n = &pg->boxes[k];
+		if (n->kind != LM_BOX_TEXT || lm_tags_is_artifact(&pdf->tags, n->elem))
+			continue;
+		more = fabs(n->y - first->y) > 0.01 || n->x + n->w < first->x - first->h * 0.1;
+		break;
+	}
+	if (more)
+		lm_buf_addc(out, ' ');
+	lm_extract_order(out);
+}
+
 static int emit_boxes(struct lm_pdf *pdf, const struct lm_page *pg, size_t i0, size_t i1,
 		      const int *mcid, const struct lm_image *images, size_t nimages, struct lm_buf *ops,
 		      int *faces, struct lm_buf *key, struct lm_diag *d)
@@ -1047,6 +1038,7 @@ static int emit_boxes(struct lm_pdf *pdf, const struct lm_page *pg, size_t i0, s
 	mark(ops, &open, MC_NONE, NULL);
 	int cur_face = -1, in_text = 0;
 	double cur_size = 0, lx = 0, ly = 0;
+	size_t group_end = 0; /* a right-to-left line's span ends after box group_end - 1 */
 	for (size_t i = i0; i < i1; i++) {
 		const struct lm_box *b = &pg->boxes[i];
 		if (b->kind != LM_BOX_TEXT)
@@ -1090,17 +1082,46 @@ static int emit_boxes(struct lm_pdf *pdf, const struct lm_page *pg, size_t i0, s
 		lx = b->x, ly = b->y;
 		int space = space_after(pdf, pg, i, em, font);
 		struct lm_buf actual = LM_BUF_INIT;
-		int span = !reads_back(pdf, font, b, gl, ngl, &actual);
-		if (span && space)
-			lm_buf_addc(&actual, ' ');
-		if (span) {
+		int span = !reads_back(pdf, font, b, gl, ngl, &actual, space);
+		if (!group_end && b->para_rtl) {
+			/* a right-to-left line's boxes of one element copy out
+			 * together: one span over them all, so that punctuation
+			 * between a Latin word or a number and the right-to-left
+			 * text comes back where it was written */
+			size_t j = i + 1, last = i;
+			for (; j < i1; j++) {
+				const struct lm_box *n = &pg->boxes[j];
+				if (n->kind != LM_BOX_TEXT)
+					continue;
+				if (mcid[j] != mcid[i] || fabs(n->y - b->y) > 0.01 || !n->para_rtl)
+					break;
+				last = j;
+			}
+			group_end = last + 1;
+			lm_buf_reset(&actual);
+			line_actual(pdf, pg, i, group_end, &actual);
 			lm_buf_adds(ops, "/Span<</ActualText");
 			lm_pdfw_text(ops, actual.ptr);
 			lm_buf_adds(ops, ">>BDC\n");
+			span = 0;
+		} else if (group_end) {
+			span = 0;
+		} else {
+			if (span && space && !b->rtl)
+				lm_buf_addc(&actual, ' ');
+			if (span) {
+				lm_buf_adds(ops, "/Span<</ActualText");
+				lm_pdfw_text(ops, actual.ptr);
+				lm_buf_adds(ops, ">>BDC\n");
+			}
 		}
-		draw_glyphs(pdf, ops, font, gl, ngl, b->h, space);
+		draw_glyphs(pdf, ops, font, gl, ngl, b->h, space && !group_end);
 		if (span)
 			lm_buf_adds(ops, "EMC\n");
+		if (group_end && i + 1 >= group_end) {
+			lm_buf_adds(ops, "EMC\n");
+			group_end = 0;
+		}
 		lm_buf_release(&actual);
 		free(own.v);
 	}

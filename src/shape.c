@@ -1,7 +1,9 @@
 #include "shape.h"
 
 #include "buf.h"
+#include "utf8.h"
 
+#include <fribidi.h>
 #include <hb.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,4 +72,78 @@ double lm_shape_width(struct lm_fonts *f, enum lm_face face, const char *s, size
 	long w = lm_glyphs_advance(g.v, g.n);
 	free(g.v);
 	return (double)w * size / 1000.0;
+}
+
+/* For lm_extract_order: 1 Latin or a digit, 2 right to left, 0 neither. */
+static int extract_class(uint32_t cp)
+{
+	FriBidiCharType t = fribidi_get_bidi_type(cp);
+	if (t == FRIBIDI_TYPE_LTR || t == FRIBIDI_TYPE_EN || t == FRIBIDI_TYPE_AN)
+		return 1;
+	if (t == FRIBIDI_TYPE_RTL || t == FRIBIDI_TYPE_AL)
+		return 2;
+	return 0;
+}
+
+void lm_extract_order(struct lm_buf *text)
+{
+	size_t cap = text->len + 1, n = 0;
+	uint32_t *u = lm_xmalloc(cap * sizeof(*u));
+	for (size_t i = 0; i < text->len;) {
+		int k = lm_utf8_decode(text->ptr + i, text->len - i, &u[n]);
+		if (!k)
+			k = 1, u[n] = 0xFFFD;
+		i += (size_t)k;
+		if (!lm_is_default_ignorable(u[n]))
+			n++;
+	}
+	/* each character's side: Latin and digits, with the punctuation
+	 * and spaces between two of them, read as they stand; the rest right
+	 * to left; a mark goes with its letter */
+	unsigned char *side = lm_xmalloc(n + 1);
+	int prev = 2;
+	for (size_t i = 0; i < n; i++) {
+		int c = extract_class(u[i]);
+		if (fribidi_get_bidi_type(u[i]) == FRIBIDI_TYPE_NSM) {
+			side[i] = i ? side[i - 1] : 2;
+			continue;
+		}
+		if (c) {
+			side[i] = (unsigned char)c;
+			prev = c;
+			continue;
+		}
+		int next = 2;
+		for (size_t j = i + 1; j < n; j++)
+			if ((next = extract_class(u[j])))
+				break;
+		side[i] = prev == 1 && next == 1 ? 1 : 2;
+	}
+	/* the runs of each side, last first; a right-to-left run reversed,
+	 * a RIGHT-TO-LEFT MARK at its start and after each of its marks of
+	 * punctuation */
+	struct lm_buf out = LM_BUF_INIT;
+	for (size_t end = n; end > 0;) {
+		size_t start = end;
+		while (start > 0 && side[start - 1] == side[end - 1])
+			start--;
+		if (side[end - 1] == 1) {
+			for (size_t i = start; i < end; i++)
+				lm_utf8_add(&out, u[i]);
+		} else {
+			for (size_t i = end; i-- > start;) {
+				FriBidiCharType t = fribidi_get_bidi_type(u[i]);
+				if (!extract_class(u[i]) && t != FRIBIDI_TYPE_NSM && t != FRIBIDI_TYPE_WS)
+					lm_utf8_add(&out, 0x200F);
+				lm_utf8_add(&out, u[i]);
+			}
+			lm_utf8_add(&out, 0x200F);
+		}
+		end = start;
+	}
+	lm_buf_reset(text);
+	lm_buf_add(text, out.ptr ? out.ptr : "", out.len);
+	lm_buf_release(&out);
+	free(side);
+	free(u);
 }

@@ -43,4 +43,19 @@ double lm_shape_width(struct lm_fonts *f, enum lm_face face, const char *s, size
  * Default_Ignorable_Code_Point): never drawn, never refused. */
 int lm_is_default_ignorable(uint32_t cp);
 
+/* Puts a right-to-left run's text (UTF-8, logical order) into the order
+ * text extractors read back as written, for its /ActualText.  Extractors
+ * (poppler's pdftotext, which these letters are tested with) lay a span's
+ * text out left to right over its glyphs, then put a line into reading
+ * order themselves: from the right, whatever is not Latin or a digit is
+ * reversed, and Latin and digits (with the punctuation up to the next
+ * right-to-left letter, and for poppler the Arabic comma) are kept as they
+ * stand.  So the run is given reversed, with a RIGHT-TO-LEFT MARK
+ * (U+200F, invisible) before it and after each of its punctuation marks,
+ * which keeps a mark in its place: "(CSE).", "ישיר: 0151", "الجنسي، أو".  Drawn glyphs alone do not survive that reading:
+ * Arabic marks and Urdu's Nastaliq, whose glyphs step down the line, are
+ * read as lines of their own.  Default-ignorables are left out. */
+struct lm_buf;
+void lm_extract_order(struct lm_buf *text);
+
 #endif

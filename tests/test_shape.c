@@ -16,6 +16,10 @@
 #include "font.h"
 #include "shape.h"
 #include "subset.h"
+#include "buf.h"
+#include "utf8.h"
+
+#include <fribidi.h>
 
 #ifndef LM_TEST_FONTS_DIR
 #define LM_TEST_FONTS_DIR "fonts"
@@ -237,6 +241,64 @@ static void test_subset_maps_shaped_glyphs(void **state)
 	lm_cpset_release(&cps);
 }
 
+/* How poppler's pdftotext reads a right-to-left line back (its
+ * reorderText, as documented by its source): from the right, a run of
+ * anything but Latin and digits reversed, then a run of anything but
+ * right-to-left letters as it stands, and so on; U+200F counts as right to
+ * left.  The marks themselves are left out of the result. */
+static void read_back(const char *stored, struct lm_buf *out)
+{
+	uint32_t u[512];
+	size_t n = 0;
+	for (size_t i = 0, len = strlen(stored); i < len && n < 512;) {
+		i += (size_t)lm_utf8_decode(stored + i, len - i, &u[n++]);
+	}
+	for (size_t i = n; i > 0;) {
+		while (i > 0) { /* right to left: reversed */
+			FriBidiCharType t = fribidi_get_bidi_type(u[i - 1]);
+			if (t == FRIBIDI_TYPE_LTR || t == FRIBIDI_TYPE_EN || t == FRIBIDI_TYPE_AN)
+				break;
+			if (u[i - 1] != 0x200F)
+				lm_utf8_add(out, u[i - 1]);
+			i--;
+		}
+		size_t j = i;
+		while (j > 0) {
+			FriBidiCharType t = fribidi_get_bidi_type(u[j - 1]);
+			if (t == FRIBIDI_TYPE_RTL || t == FRIBIDI_TYPE_AL || u[j - 1] == 0x200F)
+				break;
+			j--;
+		}
+		for (size_t k = j; k < i; k++)
+			lm_utf8_add(out, u[k]);
+		i = j;
+	}
+}
+
+/* A right-to-left line's /ActualText reads back as written, punctuation
+ * beside Latin and numbers included. */
+static void test_extract_order(void **state)
+{
+	(void)state;
+	static const char *const lines[] = {
+		"\xD7\x99\xD7\x9C\xD7\x93\xD7\x99\xD7\x9D (CSE). \xD7\x90\xD7\xA0\xD7\x95",
+		"\xD7\xA9\xD7\x9C\xD7\xA0\xD7\x95, \xD7\x95\xD7\x9E\xD7\x9B\xD7\x99\xD7\xA8\xD7\x99\xD7\x9D",
+		"\xD7\xA7\xD7\x95 \xD7\x99\xD7\xA9\xD7\x99\xD7\xA8: 0151 233 0476",
+		"\xD8\xA7\xD9\x84\xD8\xAC\xD9\x86\xD8\xB3\xD9\x8A\xD8\x8C \xD8\xA3\xD9\x88 Colette O'Brien",
+		"\xD9\x86\xD9\x8A\xD8\xA7\xD8\xA8\xD8\xA9\xD9\x8B",
+	};
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		struct lm_buf b = LM_BUF_INIT, back = LM_BUF_INIT;
+		lm_buf_adds(&b, lines[i]);
+		lm_extract_order(&b);
+		assert_true(strcmp(b.ptr, lines[i]) != 0); /* it is reordered */
+		read_back(b.ptr, &back);
+		assert_string_equal(back.ptr, lines[i]);
+		lm_buf_release(&b);
+		lm_buf_release(&back);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -248,6 +310,7 @@ int main(void)
 		cmocka_unit_test(test_fallback_by_script),
 		cmocka_unit_test(test_fallback_missing),
 		cmocka_unit_test(test_subset_maps_shaped_glyphs),
+		cmocka_unit_test(test_extract_order),
 	};
 	return cmocka_run_group_tests(tests, load_fonts, release_fonts);
 }
