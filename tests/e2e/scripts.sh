@@ -27,7 +27,7 @@ mkdir -p "$A"
 cp areas/liverpool/* "$A/"
 cp tests/scripts/liverpool/*.csv "$A/"
 # the languages of the bundled translations, and those written right to left
-LANGS=${SCRIPTS_LANGS:-cy ar he bn}
+LANGS=${SCRIPTS_LANGS:-cy ar ur he bn}
 pages() { pdfinfo "$1" | awk '/^Pages:/ { print $2 }'; }
 fonts_ok() { # every font embedded and subset (and there is one)
 	pdffonts "$1" >"$WORK/fonts" 2>&1 || return 1
