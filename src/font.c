@@ -75,6 +75,10 @@ void lm_fonts_release(struct lm_fonts *f)
 		free(f->has[i]);
 	}
 	free(f->noto_dir);
+	if (f->hbbuf)
+		hb_buffer_destroy(f->hbbuf);
+	for (int i = 0; i < f->nplans; i++)
+		hb_shape_plan_destroy(f->plans[i].plan);
 	if (f->memo && f->memo_free)
 		f->memo_free(f->memo);
 	lm_fonts_init(f);

@@ -40,6 +40,14 @@ struct lm_fonts {
 	char *noto_dir;                /* owned; LM_NOTO_DIR unless set */
 	unsigned char tried[LM_FONTS_MAX]; /* a fallback's file was looked for */
 	void *memo;                    /* layout's memo of shaped paragraphs (layout.c), owned */
+	void *hbbuf;                   /* shape.c's hb_buffer_t, reused; owned */
+	struct lm_plan {               /* shape.c's shape plans, by font and segment */
+		void *plan;            /* hb_shape_plan_t*, owned */
+		int font, dir;
+		unsigned script;
+		const void *lang;      /* hb_language_t */
+	} plans[32];
+	int nplans;
 	void (*memo_free)(void *);
 };
 

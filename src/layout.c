@@ -159,7 +159,7 @@ struct pline {
 
 struct para {
 	char *text;
-	size_t len;
+	size_t len, cap;
 	struct pch *c;
 	size_t n;
 	struct pattr *attrs;
@@ -227,7 +227,11 @@ static void push_char(struct para *p, size_t *alloc, uint32_t cp, const char *s,
 {
 	LM_ALLOC_GROW(p->c, p->n + 1, *alloc);
 	p->c[p->n++] = (struct pch){ .cp = cp, .off = (uint32_t)p->len, .attr = attr, .font = -1 };
-	p->text = lm_xrealloc(p->text, p->len + n + 1);
+	/* the text's room grows with the characters' (doubling) */
+	if (p->len + n + 1 > p->cap) {
+		p->cap = p->len + n + 1 > 2 * p->cap ? p->len + n + 1 : 2 * p->cap;
+		p->text = lm_xrealloc(p->text, p->cap);
+	}
 	memcpy(p->text + p->len, s, n);
 	p->len += n;
 	p->text[p->len] = '\0';
@@ -240,7 +244,8 @@ static void para_text(struct para *p, const struct lm_span *spans, size_t n,
 	size_t alloc = 0;
 	int pending_space = 0;
 	p->attrs = lm_xcalloc(n ? n : 1, sizeof(*p->attrs));
-	p->text = lm_xmalloc(1);
+	p->cap = 64;
+	p->text = lm_xmalloc(p->cap);
 	p->text[0] = '\0';
 	for (size_t k = 0; k < n; k++) {
 		const struct lm_span *sp = &spans[k];
@@ -650,6 +655,15 @@ static void key_feed(struct keyw *k, const struct lm_span *spans, size_t n,
 static const struct para *para_get(struct lm_fonts *fonts, const struct lm_span *spans, size_t n,
 				   const struct lm_para_style *st, double width, const char *lang)
 {
+	/* the language matters to text of the scripts from Hebrew on (Urdu's
+	 * Nastaliq, its direction); Latin text is laid out the same in any,
+	 * and is then shaped once whoever asks (a height, then the lines) */
+	int complex = 0;
+	for (size_t i = 0; i < n && !complex; i++)
+		for (size_t k = 0; k < spans[i].len && !complex; k++)
+			complex = (unsigned char)spans[i].text[k] >= 0xD6;
+	if (!complex)
+		lang = NULL;
 	struct keyw kh = { .h = 1469598103934665603ull };
 	key_feed(&kh, spans, n, st, width, lang);
 	uint64_t h = kh.h;

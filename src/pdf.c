@@ -540,6 +540,19 @@ static int reads_back(struct lm_pdf *pdf, int font, const struct lm_box *b,
 {
 	const struct lm_embed_face *ef = &embed_of(pdf)->face[font];
 	size_t len = strlen(b->text);
+	if (!b->rtl && n == len) {
+		/* the common case first: ASCII drawn one glyph a character,
+		 * each glyph the font's own for it */
+		size_t k = 0;
+		for (; k < n; k++) {
+			unsigned char c = (unsigned char)b->text[k];
+			unsigned id = g[k].gid < ef->norig ? ef->newgid[g[k].gid] : 0;
+			if (c >= 0x80 || !id || id >= ef->nglyphs || ef->unicode[id] != c)
+				break;
+		}
+		if (k == n)
+			return 1;
+	}
 	for (size_t k = 0; k < n; k++) {
 		unsigned id = g[k].gid < ef->norig ? ef->newgid[g[k].gid] : 0;
 		if (!id || id >= ef->nglyphs || ef->unicode[id] ||

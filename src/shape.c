@@ -36,7 +36,11 @@ int lm_shape(struct lm_fonts *f, int font, const char *text, size_t len, size_t 
 		return -1;
 	if (end <= start)
 		return 0;
-	hb_buffer_t *buf = hb_buffer_create();
+	/* one buffer for the run, cleared between uses */
+	if (!f->hbbuf)
+		f->hbbuf = hb_buffer_create();
+	hb_buffer_t *buf = f->hbbuf;
+	hb_buffer_clear_contents(buf);
 	hb_buffer_add_utf8(buf, text, (int)len, (unsigned)start, (int)(end - start));
 	hb_buffer_set_direction(buf, rtl ? HB_DIRECTION_RTL : HB_DIRECTION_LTR);
 	if (lang && *lang)
@@ -45,7 +49,25 @@ int lm_shape(struct lm_fonts *f, int font, const char *text, size_t len, size_t 
 	/* no glyph for what must not show; a paragraph's own edges are not
 	 * the text's: context outside [start, end) joins, it is not drawn */
 	hb_buffer_set_flags(buf, HB_BUFFER_FLAG_REMOVE_DEFAULT_IGNORABLES);
-	hb_shape(hf, buf, NULL, 0);
+	/* the plan for this font and segment: HarfBuzz's own cache works out
+	 * its key (feature variations and all) on every call */
+	hb_segment_properties_t props;
+	hb_buffer_get_segment_properties(buf, &props);
+	hb_shape_plan_t *plan = NULL;
+	for (int i = 0; i < f->nplans && !plan; i++)
+		if (f->plans[i].font == font && f->plans[i].dir == (int)props.direction &&
+		    f->plans[i].script == (unsigned)props.script && f->plans[i].lang == (const void *)props.language)
+			plan = f->plans[i].plan;
+	if (!plan) {
+		plan = hb_shape_plan_create_cached(hb_font_get_face(hf), &props, NULL, 0, NULL);
+		if (f->nplans < (int)(sizeof(f->plans) / sizeof(f->plans[0])))
+			f->plans[f->nplans++] = (struct lm_plan){ plan, font, (int)props.direction,
+								  (unsigned)props.script, props.language };
+		else
+			hb_shape_plan_destroy(plan), plan = NULL;
+	}
+	if (!plan || !hb_shape_plan_execute(plan, hf, buf, NULL, 0))
+		hb_shape(hf, buf, NULL, 0);
 	unsigned n = 0;
 	hb_glyph_info_t *info = hb_buffer_get_glyph_infos(buf, &n);
 	hb_glyph_position_t *pos = hb_buffer_get_glyph_positions(buf, &n);
@@ -61,7 +83,6 @@ int lm_shape(struct lm_fonts *f, int font, const char *text, size_t len, size_t 
 		g->dx = (int32_t)((dx + (dx < 0 ? -upem / 2 : upem / 2)) / upem);
 		g->dy = (int32_t)((dy + (dy < 0 ? -upem / 2 : upem / 2)) / upem);
 	}
-	hb_buffer_destroy(buf);
 	return 0;
 }
 
