@@ -72,6 +72,7 @@ struct lm_batch {
 	struct lm_batch_csv *csvs;      /* recipient files, each opened once; owned */
 	size_t ncsvs, csvs_alloc;
 	struct lm_cpset chars;          /* every character of the recipient files */
+	int languages;                  /* a recipients file has a `language` column */
 	char *pattern;                  /* output paths, owned; NULL in a combined run */
 	size_t njobs;
 	size_t first, end;              /* this run's slice of jobs (--shard) */
@@ -500,6 +501,8 @@ static int scan_recipients(struct lm_batch *b, struct lm_batch_csv *c, struct lm
 	}
 	if (!rc) {
 		int copies = lm_csv_reader_column(&r, "copies");
+		if (lm_csv_reader_column(&r, "language") >= 0)
+			b->languages = 1;
 		for (size_t k = 0; k < r.ncols; k++)
 			lm_cpset_add_utf8(&b->chars, r.header[k], r.header_cells[k].len);
 		while ((rc = lm_csv_reader_next(&r, d)) == 1) {
@@ -1386,7 +1389,9 @@ int lm_batch_prepare_fonts(struct lm_batch *b, struct lm_diag *d)
 		lm_template_partials(b->letter.body, add_partial_chars, &pc);
 		rc = pc.rc;
 	}
-	for (size_t i = 0; i < b->translations.n && !rc; i++) {
+	/* the translations' characters only when the run may print one (--lang,
+	 * or a `language` column): an English run does not pay for them */
+	for (size_t i = 0; i < b->translations.n && !rc && (b->lang || b->languages); i++) {
 		struct lm_translation *tr = &b->translations.v[i];
 		if (!tr->ok)
 			continue;
