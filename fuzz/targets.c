@@ -355,6 +355,11 @@ static void same_decoding(const char *data, size_t size, const struct lm_buf *ut
 		REQUIRE(ra == -1);
 	} else if (!utf8) {
 		REQUIRE(ra == -1);
+	} else if (memchr(data, 0, size)) {
+		/* a NUL byte is never text read as Windows-1252, while the same
+		 * bytes read by themselves may be UTF-16 without a byte-order
+		 * mark (told by its zero bytes): nothing to compare */
+		REQUIRE(ra == -1);
 	} else {
 		int rb = lm_csv_parse(&b, CSV_PATH, utf8->ptr, utf8->len, &db);
 		REQUIRE(ra == rb);

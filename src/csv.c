@@ -708,12 +708,16 @@ static int pick_encoding(struct lm_csv_reader *r, struct lm_diag *d)
 		return 0;
 	if (asked == LM_INPUT_UTF8)
 		return 0; /* the tokenizer stops at the first byte that is not */
-	enum lm_input_encoding u16 = sniff_utf16(r);
-	if (r->read_errno)
-		return fail_read(r, d);
-	if (u16 != LM_INPUT_AUTO) {
-		r->enc = u16;
-		return 0;
+	if (asked == LM_INPUT_AUTO) {
+		/* only when nothing was said: --input-encoding windows-1252
+		 * on such a file stops at its first NUL byte */
+		enum lm_input_encoding u16 = sniff_utf16(r);
+		if (r->read_errno)
+			return fail_read(r, d);
+		if (u16 != LM_INPUT_AUTO) {
+			r->enc = u16;
+			return 0;
+		}
 	}
 	struct scan sc;
 	scan_utf8(r, r->off, &sc);
