@@ -445,10 +445,16 @@ void lm_embed_tounicode(const struct lm_embed_face *f, const unsigned char *used
 		    one ? "<00> <FF>" : "<0000> <FFFF>");
 	for (unsigned g = 1; g < f->nglyphs; g++) {
 		const char *s = shaped && !f->unicode[g] ? shaped[g] : NULL;
-		if (!used[g] || (!f->unicode[g] && !s))
+		if (!used[g])
 			continue;
 		lm_buf_addf(&entries, one ? "<%02X> <" : "<%04X> <", g);
-		if (s) {
+		if (!f->unicode[g] && (!s || !*s)) {
+			/* one glyph of several in a cluster (a conjunct, a mark
+			 * set apart): its text is the cluster's /ActualText, but
+			 * PDF/UA wants every code mapped, so to a word joiner,
+			 * which reads as nothing */
+			add_utf16(&entries, 0x2060);
+		} else if (s) {
 			for (size_t i = 0, len = strlen(s); i < len;) {
 				uint32_t cp;
 				int k = lm_utf8_decode(s + i, len - i, &cp);

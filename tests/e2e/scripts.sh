@@ -153,6 +153,7 @@ for lang in $LANGS; do
 	check "$lang: qpdf and gs -dPDFSTOPONERROR read it" readers_ok "$out"
 	check "$lang: pdffonts: every font embedded and subset" fonts_ok "$out"
 	fonts_ok "$out" || cat "$WORK/fonts"
+	check "$lang: every glyph shown has a ToUnicode entry" /usr/bin/python3 "$SRC/tests/pdf/tounicode.py" "$out"
 	mode=
 	case $lang in ar | ur | he) mode=words ;; esac
 	in_order "$out" "$tr" $mode >"$WORK/order"
