@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 /* An object stream holds at most this many objects or about this many
  * bytes: larger ones deflate better, smaller ones let a reader get at an
@@ -17,10 +18,8 @@
 /* Bytes kept before they go to the file. */
 #define FLUSH_AT (256 * 1024)
 
-/* Cross-reference entries: 0 unwritten; low two bits 1: offset << 2;
- * 2: (object stream << 18 | index << 2). */
-#define XREF_DIRECT(off) (((uint64_t)(off) << 2) | 1)
-#define XREF_IN_STM(stm, i) (((uint64_t)(stm) << 18) | ((uint64_t)(i) << 2) | 2)
+/* Rows of the cross-reference stream deflated at a time. */
+#define XREF_ROWS 4096
 
 static void hash_upto(struct lm_pdfw *w, size_t end)
 {
@@ -58,15 +57,16 @@ size_t lm_pdfw_tell(const struct lm_pdfw *w)
 	return w->pos + w->out.len;
 }
 
-static void set_xref(struct lm_pdfw *w, unsigned num, uint64_t e)
+/* The table of the revision being written: the file's, or an update's. */
+static struct lm_xref *table(struct lm_pdfw *w)
 {
-	if (num >= w->size)
-		return;
-	w->xref[num] = e;
-	if (w->updating) {
-		LM_ALLOC_GROW(w->upd, w->nupd + 1, w->upd_alloc);
-		w->upd[w->nupd++] = num;
-	}
+	return w->updating ? &w->upd : &w->xref;
+}
+
+static void set_direct(struct lm_pdfw *w, unsigned num, size_t off)
+{
+	if (num < w->size)
+		lm_xref_add_direct(table(w), num, off);
 }
 
 void lm_pdfw_init(struct lm_pdfw *w, struct lm_atomic *file)
@@ -82,8 +82,8 @@ void lm_pdfw_init(struct lm_pdfw *w, struct lm_atomic *file)
 		abort();
 	}
 	w->size = 1; /* object 0 is the head of the free list */
-	LM_ALLOC_GROW(w->xref, 1, w->xref_alloc);
-	w->xref[0] = 0;
+	lm_xref_init(&w->xref);
+	lm_xref_init(&w->upd);
 	w->stm_nums = lm_xmalloc(OBJSTM_MAX * sizeof(*w->stm_nums));
 	/* 1.7: signatures name the ETSI extension of it; the second line
 	 * tells transfer programs the file is binary */
@@ -99,25 +99,29 @@ void lm_pdfw_release(struct lm_pdfw *w)
 	for (int i = 0; i < 2; i++)
 		if (w->deflater[i])
 			libdeflate_free_compressor(w->deflater[i]);
-	free(w->xref);
+	lm_xref_release(&w->xref);
 	free(w->stm_nums);
-	free(w->upd);
+	lm_xref_release(&w->upd);
 	memset(w, 0, sizeof(*w));
 }
 
 unsigned lm_pdfw_reserve(struct lm_pdfw *w)
 {
-	LM_ALLOC_GROW(w->xref, w->size + 1, w->xref_alloc);
-	w->xref[w->size] = 0;
 	return (unsigned)w->size++;
+}
+
+/* "N 0 obj", not yet in the table */
+static void obj_head(struct lm_pdfw *w, unsigned num)
+{
+	char head[32];
+	int n = snprintf(head, sizeof(head), "%u 0 obj\n", num);
+	emit(w, head, (size_t)n);
 }
 
 static void begin_obj(struct lm_pdfw *w, unsigned num)
 {
-	set_xref(w, num, XREF_DIRECT(lm_pdfw_tell(w)));
-	char head[32];
-	int n = snprintf(head, sizeof(head), "%u 0 obj\n", num);
-	emit(w, head, (size_t)n);
+	set_direct(w, num, lm_pdfw_tell(w));
+	obj_head(w, num);
 }
 
 size_t lm_pdfw_direct(struct lm_pdfw *w, unsigned num, const char *body, size_t len)
@@ -158,6 +162,22 @@ void lm_pdfw_deflate(struct lm_pdfw *w, struct lm_buf *out, const void *data, si
 	deflate_into(w, out, data, len, fast != 0);
 }
 
+/* A stream object's bytes (`data` deflated already when `flate`), its
+ * place in the table given by the caller. */
+static void put_stream(struct lm_pdfw *w, unsigned num, const char *dict, const void *data,
+		       size_t len, int flate)
+{
+	obj_head(w, num);
+	char tail[64];
+	int n = snprintf(tail, sizeof(tail), "%s/Length %zu>>\nstream\n",
+			 flate ? "/Filter/FlateDecode" : "", len);
+	emits(w, "<<");
+	emits(w, dict);
+	emit(w, tail, (size_t)n);
+	emit(w, data, len);
+	emits(w, "\nendstream\nendobj\n");
+}
+
 void lm_pdfw_stream(struct lm_pdfw *w, unsigned num, const char *dict, const void *data,
 		    size_t len, int flags)
 {
@@ -169,15 +189,8 @@ void lm_pdfw_stream(struct lm_pdfw *w, unsigned num, const char *dict, const voi
 	}
 	/* a filter over no bytes is an error to several readers */
 	int flate = len && (flags & (LM_PDFW_DEFLATE | LM_PDFW_DEFLATED));
-	begin_obj(w, num);
-	char tail[64];
-	int n = snprintf(tail, sizeof(tail), "%s/Length %zu>>\nstream\n",
-			 flate ? "/Filter/FlateDecode" : "", len);
-	emits(w, "<<");
-	emits(w, dict);
-	emit(w, tail, (size_t)n);
-	emit(w, data, len);
-	emits(w, "\nendstream\nendobj\n");
+	set_direct(w, num, lm_pdfw_tell(w));
+	put_stream(w, num, dict, data, len, flate);
 	lm_buf_release(&z);
 }
 
@@ -187,7 +200,8 @@ static void flush_stm(struct lm_pdfw *w)
 		return;
 	unsigned num = lm_pdfw_reserve(w);
 	for (size_t i = 0; i < w->stm_n; i++)
-		set_xref(w, w->stm_nums[i], XREF_IN_STM(num, i));
+		if (w->stm_nums[i] < w->size)
+			lm_xref_add_in_stream(table(w), w->stm_nums[i], num, (unsigned)i);
 	size_t first = w->stm_head.len + 1;
 	lm_buf_addc(&w->stm_head, '\n');
 	lm_buf_add(&w->stm_head, w->stm.ptr, w->stm.len);
@@ -236,77 +250,116 @@ static void put_be(unsigned char *p, uint64_t v, int n)
 		p[i] = (unsigned char)(v & 0xFF);
 }
 
-/* The cross-reference stream for objects listed by `nums` (NULL: all,
- * 0 .. size-1) and its trailer entries. */
+/* Deflates `len` bytes of `in` into `out`, to the stream's end when `finish`. */
+static void deflate_more(z_stream *z, struct lm_buf *out, const unsigned char *in, size_t len, int finish)
+{
+	z->next_in = (Bytef *)in;
+	z->avail_in = (uInt)len;
+	for (;;) {
+		lm_buf_grow(out, 65536);
+		z->next_out = (Bytef *)out->ptr + out->len;
+		z->avail_out = 65536;
+		int rc = deflate(z, finish ? Z_FINISH : Z_NO_FLUSH);
+		out->len += 65536 - z->avail_out;
+		out->ptr[out->len] = '\0';
+		if (rc == Z_STREAM_END || (!finish && !z->avail_in && z->avail_out))
+			return;
+		if (rc != Z_OK && rc != Z_BUF_ERROR)
+			abort(); /* zlib fails only on misuse */
+	}
+}
+
+static const char *never_written = "object %u of the PDF was never written; this is a bug in lettermerge";
+static const char *written_twice = "object %u of the PDF was written twice; this is a bug in lettermerge";
+
+/* The cross-reference stream of the revision (every object 0 .. size-1,
+ * or an update's) and its trailer entries.  Its rows are made and deflated
+ * a few thousand at a time: only the deflated stream is held whole (a
+ * quarter of a byte an object in a print file, where the rows are seven). */
 static int write_xref(struct lm_pdfw *w, unsigned root, unsigned info, size_t prev,
 		      struct lm_diag *d)
 {
+	struct lm_xref *x = table(w);
 	unsigned self = lm_pdfw_reserve(w);
 	size_t at = lm_pdfw_tell(w);
-	set_xref(w, self, XREF_DIRECT(at));
-	/* which objects: every one, or the update's in ascending runs */
-	size_t n = w->updating ? w->nupd : w->size;
-	unsigned *list = NULL;
-	if (w->updating) {
-		list = lm_xmalloc(n * sizeof(*list));
-		memcpy(list, w->upd, n * sizeof(*list));
-		for (size_t i = 1; i < n; i++) /* a handful: insertion sort */
-			for (size_t j = i; j > 0 && list[j - 1] > list[j]; j--) {
-				unsigned t = list[j];
-				list[j] = list[j - 1];
-				list[j - 1] = t;
-			}
-	}
-	uint64_t maxf = 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned num = list ? list[i] : (unsigned)i;
-		uint64_t e = w->xref[num];
-		if (!e && num) {
-			free(list);
-			return lm_diag_setk(d, LM_KIND_BUG, NULL, 0, 0, "object %u of the PDF was never written; this is a bug in lettermerge", num);
+	lm_xref_add_direct(x, self, at);
+	lm_xref_sort(x);
+	/* every object once, and an update's objects as runs for /Index */
+	struct lm_buf dict = LM_BUF_INIT, index = LM_BUF_INIT;
+	struct lm_xref_iter it;
+	struct lm_xref_entry e;
+	size_t next = 1, run_first = 0, run_n = 0;
+	lm_xref_iter_init(&it, x);
+	while (lm_xref_next(&it, &e)) {
+		int bad = 0;
+		if (e.num < next) /* the same number again */
+			bad = lm_diag_setk(d, LM_KIND_BUG, NULL, 0, 0, written_twice, e.num);
+		else if (!w->updating && e.num > next)
+			bad = lm_diag_setk(d, LM_KIND_BUG, NULL, 0, 0, never_written, (unsigned)next);
+		if (bad) {
+			lm_buf_release(&index);
+			return -1;
 		}
-		uint64_t f = (e & 3) == 1 ? e >> 2 : e >> 18;
-		if (f > maxf)
-			maxf = f;
+		if (w->updating) {
+			if (run_n && e.num == run_first + run_n) {
+				run_n++;
+			} else {
+				if (run_n)
+					lm_buf_addf(&index, "%s%zu %zu", index.len ? " " : "", run_first, run_n);
+				run_first = e.num;
+				run_n = 1;
+			}
+		}
+		next = (size_t)e.num + 1;
 	}
-	int w2 = width_of(maxf), cols = 1 + w2 + 2;
+	if (!w->updating && next != w->size) {
+		lm_buf_release(&index);
+		return lm_diag_setk(d, LM_KIND_BUG, NULL, 0, 0, never_written, (unsigned)next);
+	}
+	if (run_n)
+		lm_buf_addf(&index, "%s%zu %zu", index.len ? " " : "", run_first, run_n);
+
+	int w2 = width_of(x->max), cols = 1 + w2 + 2;
 	size_t rowlen = (size_t)cols + 1;
-	unsigned char *rows = lm_xcalloc(n + 1, rowlen), prev_row[16] = { 0 }, cur[16];
-	for (size_t i = 0; i < n; i++) {
-		unsigned num = list ? list[i] : (unsigned)i;
-		uint64_t e = w->xref[num];
+	unsigned char *rows = lm_xmalloc(XREF_ROWS * rowlen), prev_row[16] = { 0 }, cur[16];
+	struct lm_buf z = LM_BUF_INIT;
+	z_stream zs;
+	memset(&zs, 0, sizeof(zs));
+	if (deflateInit(&zs, Z_DEFAULT_COMPRESSION) != Z_OK) {
+		fputs("lettermerge: out of memory\n", stderr);
+		abort();
+	}
+	size_t nrows = 0;
+	int zero = !w->updating; /* a whole revision's table starts with object 0, free */
+	lm_xref_iter_init(&it, x);
+	while (zero || lm_xref_next(&it, &e)) {
 		memset(cur, 0, sizeof(cur));
-		if (!num) {
-			cur[0] = 0;
+		if (zero) {
 			put_be(cur + 1 + w2, 0xFFFF, 2);
-		} else if ((e & 3) == 1) {
-			cur[0] = 1;
-			put_be(cur + 1, e >> 2, w2);
+			zero = 0;
 		} else {
-			cur[0] = 2;
-			put_be(cur + 1, e >> 18, w2);
-			put_be(cur + 1 + w2, (e >> 2) & 0xFFFF, 2);
+			cur[0] = (unsigned char)e.type;
+			put_be(cur + 1, e.f2, w2);
+			put_be(cur + 1 + w2, e.f3, 2);
 		}
 		/* PNG "up" prediction: rows differ little from the one above */
-		unsigned char *r = rows + i * rowlen;
+		unsigned char *r = rows + nrows * rowlen;
 		r[0] = 2;
 		for (int c = 0; c < cols; c++)
 			r[1 + c] = (unsigned char)(cur[c] - prev_row[c]);
 		memcpy(prev_row, cur, (size_t)cols);
-	}
-	struct lm_buf dict = LM_BUF_INIT;
-	lm_buf_addf(&dict, "/Type/XRef/Size %zu/W[1 %d 2]", w->size, w2);
-	if (list) {
-		lm_buf_adds(&dict, "/Index[");
-		for (size_t i = 0; i < n;) {
-			size_t j = i + 1;
-			while (j < n && list[j] == list[j - 1] + 1)
-				j++;
-			lm_buf_addf(&dict, "%s%u %zu", i ? " " : "", list[i], j - i);
-			i = j;
+		if (++nrows == XREF_ROWS) {
+			deflate_more(&zs, &z, rows, nrows * rowlen, 0);
+			nrows = 0;
 		}
-		lm_buf_addc(&dict, ']');
 	}
+	deflate_more(&zs, &z, rows, nrows * rowlen, 1);
+	deflateEnd(&zs);
+	free(rows);
+
+	lm_buf_addf(&dict, "/Type/XRef/Size %zu/W[1 %d 2]", w->size, w2);
+	if (w->updating)
+		lm_buf_addf(&dict, "/Index[%s]", index.ptr);
 	lm_buf_adds(&dict, "/Root ");
 	lm_pdfw_ref(&dict, root);
 	if (info) {
@@ -320,18 +373,14 @@ static int write_xref(struct lm_pdfw *w, unsigned root, unsigned info, size_t pr
 	if (prev)
 		lm_buf_addf(&dict, "/Prev %zu", prev);
 	lm_buf_addf(&dict, "/DecodeParms<</Columns %d/Predictor 12>>", cols);
-	/* the stream is its own last entry: written by hand, as it is not
-	 * an update object of its own listing */
-	int upd = w->updating;
-	w->updating = 0;
-	lm_pdfw_stream(w, self, dict.ptr, rows, n * rowlen, LM_PDFW_DEFLATE);
-	w->updating = upd;
+	/* the stream is its own last entry, in the table already */
+	put_stream(w, self, dict.ptr, z.ptr, z.len, 1);
 	w->xref_off = at;
 	char tail[64];
 	int tn = snprintf(tail, sizeof(tail), "startxref\n%zu\n%%%%EOF\n", at);
 	emit(w, tail, (size_t)tn);
-	free(rows);
-	free(list);
+	lm_buf_release(&z);
+	lm_buf_release(&index);
 	lm_buf_release(&dict);
 	return 0;
 }
@@ -366,7 +415,7 @@ void lm_pdfw_update_begin(struct lm_pdfw *w)
 	hash_upto(w, lm_pdfw_tell(w));
 	w->held = 1;
 	w->updating = 1;
-	w->nupd = 0;
+	lm_xref_release(&w->upd);
 	/* an update starts on a line of its own */
 	if (w->out.len && w->out.ptr[w->out.len - 1] != '\n')
 		emits(w, "\n");

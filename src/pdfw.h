@@ -11,9 +11,10 @@
  *
  * Objects are numbered ahead (lm_pdfw_reserve) and written whenever they
  * are ready, in any order.  Bytes go out to the file as they are made when
- * the writer streams to one (lm_pdfw_init with a file), so memory does not
- * grow with the length of a print file: what stays is 8 bytes an object
- * for the cross-reference stream.  Without a file the whole PDF stays in
+ * the writer streams to one (lm_pdfw_init with a file), so memory grows with
+ * the length of a print file only by the cross-reference table (xref.h:
+ * about 110 bytes a letter), and the cross-reference stream is deflated as
+ * it is made, never held whole.  Without a file the whole PDF stays in
  * `out` for the caller.
  */
 #ifndef LM_PDFW_H
@@ -25,6 +26,7 @@
 #include "buf.h"
 #include "diag.h"
 #include "fileio.h"
+#include "xref.h"
 
 struct lm_pdfw {
 	struct lm_buf out;        /* bytes not yet in the file (all of them without one) */
@@ -35,8 +37,8 @@ struct lm_pdfw {
 	int held;                 /* keep bytes in `out` (a signature is being placed) */
 	int failed;               /* a write to the file failed; `error` says why */
 	struct lm_diag error;
-	uint64_t *xref;           /* by object number: 0 unwritten, else an entry (pdfw.c) */
-	size_t size, xref_alloc;  /* next object number; slots */
+	struct lm_xref xref;      /* where each object of the revision is */
+	size_t size;              /* next object number */
 	/* the object stream being filled */
 	struct lm_buf stm, stm_head;
 	unsigned *stm_nums;
@@ -47,8 +49,7 @@ struct lm_pdfw {
 	void *deflater[2];        /* libdeflate compressors, default and fast; made at first use */
 	/* an incremental update: the objects it (re)writes */
 	int updating;
-	unsigned *upd;
-	size_t nupd, upd_alloc;
+	struct lm_xref upd;
 };
 
 /* Starts a file (the header); `file` may be NULL. */
