@@ -108,6 +108,8 @@ struct lm_batch *lm_batch_new(const struct lm_batch_opts *o)
 	b->opts.date = o->date;
 	b->opts.large_print = o->large_print;
 	b->opts.duplex = o->duplex;
+	/* a body the letters share is parsed and laid out once a run */
+	b->opts.memo = lm_frame_memo_new();
 	b->digests = o->digests;
 	b->signer = o->signer;
 	b->sign.signing_time = o->signing_time;
@@ -147,6 +149,7 @@ void lm_batch_free(struct lm_batch *b)
 	lm_body_release(&b->body);
 	lm_letter_release(&b->letter);
 	lm_translations_release(&b->translations);
+	lm_frame_memo_free(b->opts.memo);
 	lm_fonts_release(&b->fonts);
 	lm_arena_free(b->arena);
 	free(b);
@@ -215,6 +218,7 @@ static void add_partial_input(void *ctx, const char *path)
 int lm_batch_load(struct lm_batch *b, const char *fonts_dir, const char *letter_path,
 		  struct lm_diag *d)
 {
+	lm_frame_memo_clear(b->opts.memo);
 	if (lm_fonts_load(&b->fonts, fonts_dir, d))
 		return -1;
 	add_inputs_in(b, fonts_dir);
@@ -633,6 +637,8 @@ static int build_recipient(struct lm_batch *b, const struct lm_job *job, struct 
 int lm_batch_add_area(struct lm_batch *b, const char *dir, const char *recipients,
 		      struct lm_diag *d)
 {
+	/* the memo keys on the areas' addresses, which growing may move */
+	lm_frame_memo_clear(b->opts.memo);
 	LM_ALLOC_GROW(b->areas, b->nareas + 1, b->areas_alloc);
 	struct lm_batch_area *ba = &b->areas[b->nareas];
 	memset(ba, 0, sizeof(*ba));

@@ -7,6 +7,7 @@
 #include "utf8.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1024,11 +1025,139 @@ static void report_explained(void *ctx, const struct lm_diag *d)
 	r->o->report(r->o->report_ctx, &e);
 }
 
+/* ---- what the letters of a run share (lm_frame_memo) ---- */
+
+/* A few bodies, each with a few starting points: a run's letters are one
+ * body (or one a language), laid out from one place; a body that names
+ * the recipient is new in every letter and costs only its copy here. */
+#define MEMO_BODIES 4
+#define MEMO_LAYOUTS 4
+#define MEMO_BUDGET (1u << 20)
+
+/* A body laid out from one starting point: what it added to the layout.
+ * Pointers in boxes and elements are offsets + 1 into `blob` (the texts,
+ * glyphs, links and alt texts), copied into the letter's arena on reuse. */
+struct laid {
+	char *key;            /* the starting point, byte for byte (state_key) */
+	size_t keylen;
+	struct lm_page *pages; /* [0]: boxes added to the starting page; then new pages */
+	size_t npages;
+	struct lm_elem *elems; /* the elements it made */
+	size_t nelems;
+	size_t base;           /* the layout's element count before it: indexes from it on are its own */
+	struct lm_flow flow;   /* where it left the flow; page relative to the starting page */
+	double sign_rect[4];
+	char *blob;
+	size_t bloblen, bytes;
+};
+
+struct memo_body {
+	/* the key: the part and area it is of, and its expanded Markdown */
+	const struct lm_letter *l;
+	const struct lm_area *area;
+	const struct lm_assets *assets;
+	const struct lm_fonts *fonts;
+	char *text;
+	size_t len;
+	struct body body;      /* parsed */
+	unsigned seen, users;  /* letters it was found for; parts using it now */
+	unsigned long long used;
+	struct laid laid[MEMO_LAYOUTS];
+	size_t nlaid, next, bytes;
+	/* the starting points laid out lately and not kept, by their hash: one
+	 * is kept when it comes again (a salutation naming the recipient
+	 * comes once, and is not copied for nothing) */
+	uint64_t tried[8];
+	size_t ntried;
+};
+
+struct lm_frame_memo {
+	struct memo_body *b[MEMO_BODIES];
+	unsigned long long clock;
+	size_t bytes;
+	struct lm_frame_memo_counts counts;
+};
+
+struct lm_frame_memo *lm_frame_memo_new(void)
+{
+	return lm_xcalloc(1, sizeof(struct lm_frame_memo));
+}
+
+static void laid_release(struct laid *r)
+{
+	for (size_t i = 0; i < r->npages; i++)
+		free(r->pages[i].boxes);
+	free(r->pages);
+	free(r->elems);
+	free(r->blob);
+	free(r->key);
+	memset(r, 0, sizeof(*r));
+}
+
+static void memo_body_free(struct lm_frame_memo *m, size_t i)
+{
+	struct memo_body *e = m->b[i];
+	if (!e)
+		return;
+	for (size_t k = 0; k < e->nlaid; k++) {
+		m->bytes -= e->laid[k].bytes;
+		laid_release(&e->laid[k]);
+	}
+	m->bytes -= e->bytes;
+	body_release(&e->body);
+	free(e->text);
+	free(e);
+	m->b[i] = NULL;
+}
+
+void lm_frame_memo_clear(struct lm_frame_memo *m)
+{
+	for (size_t i = 0; m && i < MEMO_BODIES; i++)
+		if (m->b[i] && !m->b[i]->users)
+			memo_body_free(m, i);
+}
+
+void lm_frame_memo_free(struct lm_frame_memo *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < MEMO_BODIES; i++)
+		memo_body_free(m, i);
+	free(m);
+}
+
+void lm_frame_memo_counts(const struct lm_frame_memo *m, struct lm_frame_memo_counts *out)
+{
+	if (m)
+		*out = m->counts;
+	else
+		memset(out, 0, sizeof(*out));
+}
+
+/* Makes room for `need` bytes, freeing the least recently used bodies
+ * no part is using (never `keep`).  Returns 0 when it fits. */
+static int memo_room(struct lm_frame_memo *m, size_t need, const struct memo_body *keep)
+{
+	while (m->bytes + need > MEMO_BUDGET) {
+		size_t victim = MEMO_BODIES;
+		for (size_t i = 0; i < MEMO_BODIES; i++)
+			if (m->b[i] && m->b[i] != keep && !m->b[i]->users &&
+			    (victim == MEMO_BODIES || m->b[i]->used < m->b[victim]->used))
+				victim = i;
+		if (victim == MEMO_BODIES)
+			return -1;
+		memo_body_free(m, victim);
+	}
+	return 0;
+}
+
 /* A part (a letter, or one language of a bilingual letter) read and
  * expanded, ready to be laid out. */
 struct part {
 	struct ctx c;
-	struct body body;
+	struct body *body;        /* own, or the memo's */
+	struct body own;
+	struct memo_body *shared; /* the memo's entry it uses, or NULL */
 	struct lm_buf footer;
 	const char *date;    /* as printed; "" for none */
 	long want_pages;     /* `pages: N`, 0 when absent */
@@ -1038,7 +1167,70 @@ struct part {
 static void part_release(struct part *p)
 {
 	lm_buf_release(&p->footer);
-	body_release(&p->body);
+	body_release(&p->own);
+	if (p->shared)
+		p->shared->users--;
+}
+
+/* The body expanded to `text`, parsed: the memo's when a letter before
+ * had the same (so it parsed without error then), else parsed now and
+ * kept for the letters after. */
+static int body_get(struct part *p, const struct lm_frame_opts *o, const char *text, size_t len)
+{
+	struct ctx *c = &p->c;
+	struct lm_frame_memo *m = o->memo;
+	p->body = &p->own;
+	if (!m)
+		return body_parse(c, text, len, &p->own);
+	for (size_t i = 0; i < MEMO_BODIES; i++) {
+		struct memo_body *e = m->b[i];
+		if (e && e->l == c->l && e->area == c->area && e->assets == c->assets && e->fonts == c->fonts &&
+		    e->len == len && !memcmp(e->text, text, len)) {
+			e->seen++;
+			e->users++;
+			e->used = ++m->clock;
+			p->shared = e;
+			p->body = &e->body;
+			m->counts.parse_reused++;
+			return 0;
+		}
+	}
+	m->counts.parsed++;
+	if (body_parse(c, text, len, &p->own))
+		return -1;
+	/* what it holds: the text, each segment's arena chunk and blocks */
+	size_t bytes = sizeof(struct memo_body) + len * 2;
+	for (size_t i = 0; i <= p->own.nparts; i++)
+		bytes += 64 * 1024 + p->own.docs[i].alloc * sizeof(struct lm_block);
+	size_t slot = MEMO_BODIES;
+	if (memo_room(m, bytes, NULL))
+		return 0; /* no room: laid out as it is */
+	for (size_t i = 0; i < MEMO_BODIES && slot == MEMO_BODIES; i++)
+		if (!m->b[i])
+			slot = i;
+	if (slot == MEMO_BODIES) {
+		for (size_t i = 0; i < MEMO_BODIES; i++)
+			if (!m->b[i]->users && (slot == MEMO_BODIES || m->b[i]->used < m->b[slot]->used))
+				slot = i;
+		if (slot == MEMO_BODIES)
+			return 0;
+		memo_body_free(m, slot);
+	}
+	struct memo_body *e = lm_xcalloc(1, sizeof(*e));
+	e->l = c->l, e->area = c->area, e->assets = c->assets, e->fonts = c->fonts;
+	e->text = lm_xmalloc(len ? len : 1);
+	memcpy(e->text, text, len);
+	e->len = len;
+	e->body = p->own;
+	memset(&p->own, 0, sizeof(p->own));
+	e->seen = e->users = 1;
+	e->used = ++m->clock;
+	e->bytes = bytes;
+	m->bytes += bytes;
+	m->b[slot] = e;
+	p->shared = e;
+	p->body = &e->body;
+	return 0;
 }
 
 /* Everything of part `l` that does not depend on where it is placed: the
@@ -1126,7 +1318,7 @@ static int part_prepare(struct part *p, const struct lm_letter *l, const struct 
 		explain_left_out(c, d);
 		goto out;
 	}
-	if (body_parse(c, buf.ptr, buf.len, &p->body))
+	if (body_get(p, o, buf.ptr, buf.len))
 		goto out;
 	lm_buf_reset(&buf);
 	if (read_parts(c, meta))
@@ -1308,6 +1500,279 @@ out:
 	return rc;
 }
 
+/* ---- the body laid out once for the letters that share it ---- */
+
+static void key_bytes(struct lm_buf *k, const void *p, size_t n)
+{
+	lm_buf_add(k, p, n);
+}
+
+static void key_str(struct lm_buf *k, const char *s)
+{
+	char none = 1;
+	if (s)
+		lm_buf_add(k, s, strlen(s) + 1);
+	else
+		lm_buf_add(k, &none, 1); /* NUL-ended strings never hold 1 alone */
+}
+
+#define KEY(k, v) key_bytes(k, &(v), sizeof(v))
+
+/* Everything the body's layout reads besides the body itself (the memo
+ * entry's key): where it starts on the page and with what. */
+static void state_key(struct lm_buf *k, const struct ctx *c, const struct lm_frame_opts *o, int sigbox)
+{
+	const struct lm_flow *f = &c->flow;
+	const struct lm_layout *lay = c->lay;
+	size_t page = f->page - c->first, pages = lay->npages - c->first, nsigs = c->sigs ? c->sigs->n : 0;
+	KEY(k, c->size), KEY(k, c->lead), KEY(k, c->gap), KEY(k, c->large), KEY(k, c->no_block);
+	KEY(k, c->parent);
+	key_str(k, c->lang), key_str(k, c->doc_lang);
+	key_str(k, c->salutation), key_str(k, c->subject), key_str(k, c->closing);
+	KEY(k, nsigs);
+	for (size_t i = 0; i < nsigs; i++)
+		KEY(k, c->sigs->items[i]); /* the area's rows: the area is the entry's */
+	KEY(k, f->left), KEY(k, f->right), KEY(k, f->top), KEY(k, f->bottom), KEY(k, f->y);
+	KEY(k, page), KEY(k, pages), KEY(k, f->at_top), KEY(k, f->leading_scale), KEY(k, f->gap_scale);
+	KEY(k, f->keep_after), KEY(k, f->image), KEY(k, f->image_ctx);
+	key_str(k, f->lang);
+	KEY(k, lay->page_w), KEY(k, lay->page_h);
+	for (int i = 0; i < 4; i++)
+		KEY(k, lay->sign_rect[i]);
+	KEY(k, sigbox), KEY(k, o->image), KEY(k, o->image_ctx);
+}
+
+/* Pointers copied into a blob, each once (a link's target is shared by
+ * its element and its boxes). */
+struct pmap {
+	const void **from;
+	size_t *to;
+	size_t cap, n;
+	struct lm_buf blob;
+};
+
+static size_t blob_add(struct pmap *pm, const void *p, size_t n, size_t align)
+{
+	while (pm->blob.len % align)
+		lm_buf_addc(&pm->blob, 0);
+	size_t off = pm->blob.len;
+	lm_buf_add(&pm->blob, p, n);
+	return off;
+}
+
+static void *blob_str(struct pmap *pm, const char *s)
+{
+	if (!s)
+		return NULL;
+	if (pm->n * 2 >= pm->cap) {
+		size_t cap = pm->cap ? pm->cap * 2 : 256;
+		const void **from = lm_xcalloc(cap, sizeof(*from));
+		size_t *to = lm_xcalloc(cap, sizeof(*to));
+		for (size_t i = 0; i < pm->cap; i++) {
+			if (!pm->from[i])
+				continue;
+			size_t h = ((uintptr_t)pm->from[i] >> 4) % cap;
+			while (from[h])
+				h = (h + 1) % cap;
+			from[h] = pm->from[i], to[h] = pm->to[i];
+		}
+		free(pm->from);
+		free(pm->to);
+		pm->from = from, pm->to = to, pm->cap = cap;
+	}
+	size_t h = ((uintptr_t)s >> 4) % pm->cap;
+	while (pm->from[h] && pm->from[h] != s)
+		h = (h + 1) % pm->cap;
+	if (!pm->from[h]) {
+		pm->from[h] = s;
+		pm->to[h] = blob_add(pm, s, strlen(s) + 1, 1);
+		pm->n++;
+	}
+	return (void *)(uintptr_t)(pm->to[h] + 1);
+}
+
+static uint64_t bytes_hash(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *u = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ u[i]) * 1099511628211ull;
+	return h;
+}
+
+/* What the layout held before the body: it must be untouched after. */
+static uint64_t before_hash(const struct lm_layout *lay, size_t page, size_t n0, size_t base)
+{
+	uint64_t h = bytes_hash(1469598103934665603ull, lay->elems, base * sizeof(*lay->elems));
+	return bytes_hash(h, lay->pages[page].boxes, n0 * sizeof(struct lm_box));
+}
+
+/* An element index as the copy keeps it: its own from `base` on, else
+ * only the part's parent or none (anything else: not kept). */
+static int ref_ok(int e, size_t base, int parent)
+{
+	return e < 0 || (size_t)e >= base || e == parent;
+}
+
+/* Keeps what the body added from (page, n0, base) as a laid-out copy. */
+static void laid_keep(struct lm_frame_memo *m, struct memo_body *e, struct lm_buf *key, const struct ctx *c,
+		      size_t page, size_t n0, size_t base)
+{
+	const struct lm_layout *lay = c->lay;
+	size_t nboxes = 0;
+	for (size_t p = page; p < lay->npages; p++)
+		for (size_t i = p == page ? n0 : 0; i < lay->pages[p].n; i++) {
+			if (!ref_ok(lay->pages[p].boxes[i].elem, base, c->parent))
+				return;
+			nboxes++;
+		}
+	for (size_t i = base; i < lay->nelems; i++)
+		if (!ref_ok(lay->elems[i].parent, base, c->parent))
+			return;
+	struct laid r = { 0 };
+	struct pmap pm = { .blob = LM_BUF_INIT };
+	r.npages = lay->npages - page;
+	r.pages = lm_xcalloc(r.npages, sizeof(*r.pages));
+	for (size_t p = 0; p < r.npages; p++) {
+		const struct lm_page *src = &lay->pages[page + p];
+		size_t from = p ? 0 : n0;
+		struct lm_page *dst = &r.pages[p];
+		dst->n = dst->alloc = src->n - from;
+		dst->boxes = lm_xmalloc((dst->n ? dst->n : 1) * sizeof(*dst->boxes));
+		for (size_t i = 0; i < dst->n; i++) {
+			struct lm_box b = src->boxes[from + i];
+			b.text = blob_str(&pm, b.text);
+			b.href = blob_str(&pm, b.href);
+			if (b.glyphs)
+				b.glyphs = (void *)(uintptr_t)(blob_add(&pm, b.glyphs, b.nglyphs * sizeof(*b.glyphs),
+									 sizeof(uint64_t)) + 1);
+			dst->boxes[i] = b;
+		}
+	}
+	r.nelems = lay->nelems - base;
+	r.elems = lm_xmalloc((r.nelems ? r.nelems : 1) * sizeof(*r.elems));
+	for (size_t i = 0; i < r.nelems; i++) {
+		struct lm_elem el = lay->elems[base + i];
+		el.alt = blob_str(&pm, el.alt);
+		el.href = blob_str(&pm, el.href);
+		el.lang = blob_str(&pm, el.lang);
+		r.elems[i] = el;
+	}
+	free(pm.from);
+	free(pm.to);
+	r.base = base;
+	r.flow = c->flow;
+	r.flow.page -= page;
+	memcpy(r.sign_rect, lay->sign_rect, sizeof(r.sign_rect));
+	r.bloblen = pm.blob.len;
+	r.blob = lm_buf_detach(&pm.blob, NULL);
+	r.keylen = key->len;
+	r.key = lm_buf_detach(key, NULL);
+	r.bytes = sizeof(r) + r.keylen + r.bloblen + nboxes * sizeof(struct lm_box) +
+		  r.nelems * sizeof(struct lm_elem) + r.npages * (sizeof(struct lm_page) + 64);
+	/* full: the oldest makes way */
+	size_t at = e->nlaid < MEMO_LAYOUTS ? e->nlaid++ : e->next++ % MEMO_LAYOUTS;
+	if (e->laid[at].key) {
+		m->bytes -= e->laid[at].bytes;
+		laid_release(&e->laid[at]);
+	}
+	if (memo_room(m, r.bytes, e)) {
+		laid_release(&r);
+		e->laid[at] = e->laid[--e->nlaid]; /* stays packed */
+		memset(&e->laid[e->nlaid], 0, sizeof(e->laid[0]));
+		return;
+	}
+	m->bytes += r.bytes;
+	e->laid[at] = r;
+}
+
+#define BLOB_PTR(base, p) ((p) ? (void *)((base) + ((uintptr_t)(p) - 1)) : NULL)
+
+/* Adds the laid-out copy `r` to the layout where the flow stands. */
+static void laid_copy(const struct laid *r, struct ctx *c)
+{
+	struct lm_layout *lay = c->lay;
+	size_t page = c->flow.page, base = lay->nelems;
+	char *blob = lm_arena_alloc(lay->arena, r->bloblen ? r->bloblen : 1);
+	memcpy(blob, r->blob, r->bloblen);
+#define REBASE(x) ((x) >= 0 && (size_t)(x) >= r->base ? (int)((size_t)(x) - r->base + base) : (x))
+	for (size_t i = 0; i < r->nelems; i++) {
+		const struct lm_elem *el = &r->elems[i];
+		int e = lm_layout_elem(lay, el->role, el->level, REBASE(el->parent));
+		lay->elems[e].alt = BLOB_PTR(blob, el->alt);
+		lay->elems[e].href = BLOB_PTR(blob, el->href);
+		lay->elems[e].lang = BLOB_PTR(blob, el->lang);
+	}
+	while (lay->npages < page + r->npages)
+		lm_layout_add_page(lay);
+	for (size_t p = 0; p < r->npages; p++) {
+		struct lm_page *dst = &lay->pages[page + p];
+		const struct lm_page *src = &r->pages[p];
+		LM_ALLOC_GROW(dst->boxes, dst->n + src->n, dst->alloc);
+		for (size_t i = 0; i < src->n; i++) {
+			struct lm_box b = src->boxes[i];
+			b.elem = REBASE(b.elem);
+			b.text = BLOB_PTR(blob, b.text);
+			b.href = BLOB_PTR(blob, b.href);
+			b.glyphs = BLOB_PTR(blob, b.glyphs);
+			dst->boxes[dst->n++] = b;
+		}
+	}
+#undef REBASE
+	struct lm_flow f = r->flow;
+	f.lay = c->flow.lay, f.fonts = c->flow.fonts, f.image = c->flow.image, f.image_ctx = c->flow.image_ctx;
+	f.lang = c->flow.lang;
+	f.page += page;
+	c->flow = f;
+	memcpy(lay->sign_rect, r->sign_rect, sizeof(lay->sign_rect));
+}
+
+/* The body, the parts it places and the signature box: laid out, or
+ * copied from a letter before whose body and starting point were the
+ * same byte for byte. */
+static int body_layout(struct part *p, const struct lm_frame_opts *o, int last)
+{
+	struct ctx *c = &p->c;
+	struct lm_layout *lay = c->lay;
+	struct lm_frame_memo *m = o->memo;
+	struct memo_body *e = p->shared;
+	int sigbox = o->signature_box && last;
+	struct lm_buf key = LM_BUF_INIT;
+	/* the body starts on the flow's page, the layout's last */
+	int keep = e && c->flow.page + 1 == lay->npages && c->flow.page >= c->first;
+	if (keep) {
+		state_key(&key, c, o, sigbox);
+		for (size_t i = 0; i < e->nlaid; i++)
+			if (e->laid[i].keylen == key.len && !memcmp(e->laid[i].key, key.ptr, key.len)) {
+				laid_copy(&e->laid[i], c);
+				m->counts.reused++;
+				lm_buf_release(&key);
+				return 0;
+			}
+	}
+	size_t page = c->flow.page, n0 = page < lay->npages ? lay->pages[page].n : 0, base = lay->nelems;
+	/* kept the second time it is laid out from this starting point */
+	if (keep) {
+		uint64_t h = bytes_hash(1469598103934665603ull, key.ptr, key.len);
+		size_t k = 0;
+		while (k < e->ntried && k < 8 && e->tried[k] != h)
+			k++;
+		keep = k < e->ntried && k < 8;
+		if (!keep)
+			e->tried[e->ntried++ % 8] = h;
+	}
+	uint64_t before = keep ? before_hash(lay, page, n0, base) : 0;
+	int rc = parts_and_body(c, p->body);
+	if (!rc && sigbox)
+		signature_box(c);
+	if (m)
+		m->counts.laid_out++;
+	if (!rc && keep && lay->nelems >= base && lay->pages[page].n >= n0 &&
+	    before_hash(lay, page, n0, base) == before)
+		laid_keep(m, e, &key, c, page, n0, base);
+	lm_buf_release(&key);
+	return rc;
+}
+
 /* One letter (one part of a bilingual letter) from a new page of `lay`;
  * `last`: the last part, which keeps room for a visible signature. */
 static int layout_part(const struct lm_letter *l, const struct lm_area *area,
@@ -1327,10 +1792,8 @@ static int layout_part(const struct lm_letter *l, const struct lm_area *area,
 		if (t->size && c->large)
 			break; /* large print never goes below 16 pt */
 		part_begin(&p, t, o);
-		if (part_head(&p, NULL, o) || parts_and_body(c, &p.body))
+		if (part_head(&p, NULL, o) || body_layout(&p, o, last))
 			goto out;
-		if (o->signature_box && last)
-			signature_box(c);
 		if (!p.want_pages || lay->npages - c->first <= (size_t)p.want_pages || level + 1 >= nlevels ||
 		    (tightening[level + 1].size && c->large))
 			break;
@@ -1759,7 +2222,7 @@ static int layout_columns(const struct lm_letter *const *parts, const struct lm_
 			goto out;
 	struct ctx *cs[2] = { &p[0].c, &p[1].c };
 	for (int k = 0; k < 2; k++)
-		units_of(&p[k].body, &u[k]);
+		units_of(p[k].body, &u[k]);
 	int lined = rows_of(u, &rows, &nrows);
 	if (lined < 2 && o->report) {
 		/* a paragraph in one language and not the other is a fact one
@@ -1814,7 +2277,7 @@ static int layout_columns(const struct lm_letter *const *parts, const struct lm_
 					/* the paragraph before the sign-off goes over with it */
 					if (before_sign_off && i + 1 == rows[r].to[k])
 						cs[k]->flow.keep_after = sign_off_height(cs[k]);
-					unit_layout(cs[k], &p[k].body, &u[k], i);
+					unit_layout(cs[k], p[k].body, &u[k], i);
 					cs[k]->flow.keep_after = 0;
 				}
 			}

@@ -42,6 +42,24 @@ void lm_assets_init(struct lm_assets *a);
 int lm_assets_load(struct lm_assets *a, const struct lm_area *area, struct lm_diag *d);
 void lm_assets_release(struct lm_assets *a);
 
+/* What the letters of a run share, laid out once (frame.c): a body
+ * expanded to the same bytes is parsed once, and laid out from the same
+ * starting point (place on the page, type size, salutation, closing,
+ * signatories, …) once; later letters copy the boxes.  Owned by whoever
+ * owns the letters and areas it is used with (the batch): it keys on
+ * their addresses, so clear it when one of them is freed or moved.
+ * Bounded: a few bodies, about 1 MB. */
+struct lm_frame_memo;
+struct lm_frame_memo *lm_frame_memo_new(void);
+void lm_frame_memo_free(struct lm_frame_memo *m);
+void lm_frame_memo_clear(struct lm_frame_memo *m);
+/* How often a body was parsed and laid out, and how often reused. */
+struct lm_frame_memo_counts {
+	size_t parsed, parse_reused; /* bodies parsed; bodies found parsed */
+	size_t laid_out, reused;     /* bodies laid out; laid-out bodies copied */
+};
+void lm_frame_memo_counts(const struct lm_frame_memo *m, struct lm_frame_memo_counts *out);
+
 struct lm_frame_opts {
 	struct lm_date date;
 	const struct lm_recipient *recipient; /* NULL for a letter without one */
@@ -56,6 +74,8 @@ struct lm_frame_opts {
 	/* the body's images (see lm_flow.image in layout.h); NULL: alt text */
 	int (*image)(void *ctx, const char *src, unsigned *w, unsigned *h);
 	void *image_ctx;
+	/* reuse across letters (see lm_frame_memo), or NULL */
+	struct lm_frame_memo *memo;
 };
 
 /* A last page with this many lines of text or fewer is worth a warning

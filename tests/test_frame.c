@@ -738,6 +738,153 @@ static void test_letter_from_memory(void **state)
 	assert_int_equal(lm_letter_parse(&l, "mem/p.md", part, sizeof(part) - 1, NULL, &d), -1);
 }
 
+/* ---- reuse across the letters of a run (lm_frame_memo) ---- */
+
+/* Lays the fixture's letter out for `row` into `lay` (initialised here),
+ * with `memo` (NULL: none). */
+static void lay_with(struct fx *f, const struct lm_value *row, int large, struct lm_frame_memo *memo,
+		     struct lm_layout *lay)
+{
+	struct lm_recipient rec;
+	struct lm_pdf_meta meta = { 0 };
+	struct lm_frame_opts o = { .date = { 2026, 11, 20 }, .large_print = large, .memo = memo };
+	lm_layout_init(lay, 0, 0);
+	assert_int_equal(lm_recipient_build(&rec, row, large, &f->d), 0);
+	o.recipient = &rec;
+	if (lm_frame_layout(&f->letter, &f->area, &f->assets, &o, &f->fonts, lay, &meta, &f->d))
+		fail_msg("%s", f->d.msg);
+}
+
+static int str_same(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+/* Two layouts the same, box for box and element for element (strings
+ * by their contents: the copies live in each layout's own arena). */
+static void assert_same_layout(const struct lm_layout *a, const struct lm_layout *b, const char *what)
+{
+	if (a->npages != b->npages || a->nelems != b->nelems)
+		fail_msg("%s: %zu pages, %zu elements, not %zu and %zu", what, b->npages, b->nelems, a->npages,
+			 a->nelems);
+	for (size_t e = 0; e < a->nelems; e++) {
+		const struct lm_elem *x = &a->elems[e], *y = &b->elems[e];
+		if (x->role != y->role || x->level != y->level || x->parent != y->parent ||
+		    !str_same(x->alt, y->alt) || !str_same(x->href, y->href) || !str_same(x->lang, y->lang))
+			fail_msg("%s: element %zu differs", what, e);
+	}
+	for (size_t p = 0; p < a->npages; p++) {
+		if (a->pages[p].n != b->pages[p].n)
+			fail_msg("%s: page %zu has %zu boxes, not %zu", what, p + 1, b->pages[p].n, a->pages[p].n);
+		for (size_t i = 0; i < a->pages[p].n; i++) {
+			const struct lm_box *x = &a->pages[p].boxes[i], *y = &b->pages[p].boxes[i];
+			int same = x->kind == y->kind && x->elem == y->elem && x->x == y->x && x->y == y->y &&
+				   x->w == y->w && x->h == y->h && x->face == y->face && x->font == y->font &&
+				   x->rtl == y->rtl && x->para_rtl == y->para_rtl && x->image == y->image &&
+				   x->rgb == y->rgb && str_same(x->text, y->text) && str_same(x->href, y->href) &&
+				   x->nglyphs == y->nglyphs && !x->glyphs == !y->glyphs &&
+				   (!x->glyphs || !memcmp(x->glyphs, y->glyphs, x->nglyphs * sizeof(*x->glyphs)));
+			if (!same)
+				fail_msg("%s: page %zu box %zu ('%s') differs from '%s'", what, p + 1, i,
+					 y->text ? y->text : "", x->text ? x->text : "");
+		}
+	}
+	assert_memory_equal(a->sign_rect, b->sign_rect, sizeof(a->sign_rect));
+}
+
+static struct lm_value *named(struct fx *f, const char *name, int nlines)
+{
+	struct lm_value *row = school(f->arena, nlines);
+	lm_value_set(f->arena, row, "name", lm_value_strz(f->arena, name));
+	return row;
+}
+
+/* A run's letters share their body: parsed once, laid out twice (the
+ * second letter keeps it), copied for the rest; each the same as laid
+ * out alone, "Page 1 of 2" footers and all. */
+static void test_memo_reuses_body(void **state)
+{
+	struct fx *f = *state;
+	char *text = long_body("---\ntitle: x\n---\n", 40);
+	drop(f);
+	assert_int_equal(lm_letter_parse(&f->letter, "mem/letter.md", text, strlen(text), NULL, &f->d), 0);
+	f->have_letter = 1;
+	free(text);
+	struct lm_frame_memo *m = lm_frame_memo_new();
+	for (int i = 0; i < 6; i++) {
+		struct lm_layout alone, reused;
+		struct lm_value *row = school(f->arena, 5);
+		lay_with(f, row, 0, NULL, &alone);
+		lay_with(f, row, 0, m, &reused);
+		assert_true(alone.npages >= 2);
+		assert_same_layout(&alone, &reused, "a letter of the run");
+		assert_true(count_elems(&reused, "Paragraph 39") == 1);
+		lm_layout_release(&alone);
+		lm_layout_release(&reused);
+	}
+	struct lm_frame_memo_counts n;
+	lm_frame_memo_counts(m, &n);
+	assert_int_equal(n.parsed, 1);
+	assert_int_equal(n.parse_reused, 5);
+	assert_int_equal(n.laid_out, 2);
+	assert_int_equal(n.reused, 4);
+	lm_frame_memo_free(m);
+}
+
+/* What differs between recipients is never copied from another: their
+ * name in the body or the salutation only, an address that moves the
+ * body down (large print), large print itself.  Each letter must be the
+ * one laid out alone: a key that left any of them out fails here. */
+static void test_memo_keeps_recipients_apart(void **state)
+{
+	struct fx *f = *state;
+	static const char letter[] =
+		"---\ntitle: x\nsalutation: Dear {{recipient.name}},\n---\n"
+		"We write about keeping children safe.\n\n"
+		"{{#recipient.body_name}}This letter is for {{recipient.body_name}}.\n\n{{/recipient.body_name}}"
+		"Call the Careline on {{contacts.careline.phone}}.\n";
+	drop(f);
+	assert_int_equal(lm_letter_parse(&f->letter, "mem/letter.md", letter, sizeof(letter) - 1, NULL, &f->d),
+			 0);
+	f->have_letter = 1;
+	struct {
+		const char *name, *body_name;
+		int lines, large;
+	} rows[] = {
+		{ "Ann", NULL, 5, 0 },  { "Ann", NULL, 5, 0 }, { "Ann", NULL, 5, 0 },
+		{ "Bea", NULL, 5, 0 },  { "Ann", NULL, 5, 1 }, { "Ann", NULL, 5, 1 },
+		{ "Ann", NULL, 7, 1 },  { "Ann", NULL, 3, 1 }, { "Ann", NULL, 3, 0 },
+		{ "Ann", "Ann", 5, 0 }, { "Ann", "Ann", 5, 0 }, { "Ann", "Bea", 5, 0 },
+		{ "Ann", "Ann", 5, 0 }, { "Ann", NULL, 5, 0 }, { "Cal", NULL, 5, 0 },
+	};
+	struct lm_frame_memo *m = lm_frame_memo_new();
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct lm_layout alone, reused;
+		struct lm_value *row = named(f, rows[i].name, rows[i].lines);
+		if (rows[i].body_name)
+			lm_value_set(f->arena, row, "body_name", lm_value_strz(f->arena, rows[i].body_name));
+		lay_with(f, row, rows[i].large, NULL, &alone);
+		lay_with(f, row, rows[i].large, m, &reused);
+		char what[64];
+		snprintf(what, sizeof(what), "row %zu (%s)", i + 1, rows[i].name);
+		assert_same_layout(&alone, &reused, what);
+		char dear[32];
+		snprintf(dear, sizeof(dear), "Dear %s,", rows[i].name);
+		assert_int_equal(count_elems(&reused, dear), 1);
+		if (rows[i].body_name) {
+			char line[64];
+			snprintf(line, sizeof(line), "This letter is for %s.", rows[i].body_name);
+			assert_int_equal(count_elems(&reused, line), 1);
+		}
+		lm_layout_release(&alone);
+		lm_layout_release(&reused);
+	}
+	struct lm_frame_memo_counts n;
+	lm_frame_memo_counts(m, &n);
+	assert_true(n.reused > 0); /* some letters were copied, and still right */
+	lm_frame_memo_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -755,6 +902,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_signatory_left_out, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pages_fit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_columns, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_memo_reuses_body, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_memo_keeps_recipients_apart, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
