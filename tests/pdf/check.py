@@ -173,8 +173,13 @@ def main():
                     if "/Filter" in o and len(o.read_raw_bytes()) == 0:
                         fail(msgs, path, "object %d is an empty compressed stream" % o.objgen[0])
             reached = reach(pdf)
+            size = int(pdf.trailer.Size)
             for o in objs:
                 if not o.is_indirect or o.objgen in reached:
+                    continue
+                # qpdf's own: an inherited /MediaBox it moved onto the
+                # pages of a tree whose /Pages nodes give it (a print file)
+                if o.objgen[0] >= size:
                     continue
                 if isinstance(o, pikepdf.Stream) and o.get("/Type") in ("/ObjStm", "/XRef"):
                     continue
