@@ -977,11 +977,13 @@ static int read_parts(struct ctx *c, struct lm_pdf_meta *meta)
 			continue;
 		if (rc == 0)
 			lm_buf_adds(&b, dflt[k]);
+		/* an empty part (or one of spaces and zero-width characters)
+		 * leaves nothing behind, not an empty paragraph */
+		if (lm_utf8_is_blank(b.ptr, b.len))
+			continue;
 		if (k == 1) /* the PDF's Subject is the front matter's, wherever it prints */
 			meta->subject = lm_arena_strdup(a, b.ptr);
-		/* an empty part leaves nothing behind, not an empty paragraph */
-		if (b.len)
-			*out[k] = lm_arena_strdup(a, b.ptr);
+		*out[k] = lm_arena_strdup(a, b.ptr);
 	}
 	lm_buf_release(&b);
 	const struct lm_value *date = lm_value_get(c->l->fm, "date");
@@ -1336,6 +1338,8 @@ static int part_prepare(struct part *p, const struct lm_letter *l, const struct 
 		if (*one)
 			lm_buf_addf(&p->footer, ", %s", one);
 	}
+	if (lm_utf8_is_blank(p->footer.ptr, p->footer.len))
+		lm_buf_reset(&p->footer); /* nothing to print: no footer line */
 	if (!p->footer.ptr)
 		lm_buf_adds(&p->footer, "");
 	p->bottom = MARGIN_BOTTOM;

@@ -730,7 +730,8 @@ double lm_layout_shape_box(struct lm_layout *lay, struct lm_fonts *fonts, struct
 	if (p->nruns == 1 && p->nlines == 1 && p->runs[0].a == 0 && p->runs[0].b == p->n) {
 		const struct prun *r = &p->runs[0];
 		struct lm_glyph *g = lm_arena_alloc(lay->arena, (r->ng ? r->ng : 1) * sizeof(*g));
-		memcpy(g, p->g.v + r->g0, r->ng * sizeof(*g));
+		if (r->ng) /* none when the text is all default-ignorables */
+			memcpy(g, p->g.v + r->g0, r->ng * sizeof(*g));
 		b->text = lm_arena_strdup(lay->arena, p->text);
 		b->glyphs = g;
 		b->nglyphs = r->ng;
@@ -775,7 +776,9 @@ static long emit_piece(struct lm_flow *f, const struct para *p, const struct pie
 	while (a < b && p->c[a].cp == ' ')
 		a++;
 	*ba = a, *bb = b;
-	if (b == a)
+	/* nothing to draw: only spaces, or only default-ignorables (which
+	 * shape to no glyph at all) */
+	if (b == a || !r->ng)
 		return -1;
 	const struct lm_glyph *g = p->g.v + r->g0;
 	const uint32_t *gch = p->gch + r->g0;

@@ -147,12 +147,15 @@ static void close_block(struct parser *p)
 	if (!p->open)
 		return;
 	p->cur.spans = take_spans(p, &p->cur.nspans);
-	/* an empty paragraph (say, a line that expanded to nothing, or the
-	 * space after an image) prints nothing and leaves no element */
+	/* an empty paragraph (say, a line that expanded to nothing or to a
+	 * zero-width space, or the space after an image) prints nothing and
+	 * leaves no element: an element with nothing in it is read out as a
+	 * blank by a screen reader */
 	int blank = 1;
 	for (size_t i = 0; i < p->cur.nspans && blank; i++)
-		for (size_t k = 0; k < p->cur.spans[i].len && blank; k++)
-			blank = p->cur.spans[i].text[k] && strchr(" \t\r", p->cur.spans[i].text[k]);
+		blank = lm_utf8_is_blank(p->cur.spans[i].text, p->cur.spans[i].len);
+	if (blank) /* an item's marker still prints, with no text beside it */
+		p->cur.nspans = 0;
 	if (!blank || (p->cur.kind == LM_BLOCK_LIST_ITEM && *p->cur.marker))
 		push_block(p, &p->cur);
 	p->open = 0;

@@ -2,6 +2,7 @@
 
 #include "buf.h"
 #include "template.h"
+#include "utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,7 +56,9 @@ static const struct lm_value *text_of(const struct lm_value *row, const char *ke
 	const struct lm_value *v = lm_value_get(row, key);
 	if (v)
 		*present = 1;
-	return v && v->kind == LM_VALUE_STRING && v->len ? v : NULL;
+	/* a cell of zero-width characters pasted from a web page prints as
+	 * nothing: it is no address line */
+	return v && v->kind == LM_VALUE_STRING && !lm_utf8_is_blank(v->str, v->len) ? v : NULL;
 }
 
 int lm_recipient_build(struct lm_recipient *r, const struct lm_value *row, int large_dflt,
@@ -177,14 +180,16 @@ int lm_recipient_compose_address(struct lm_recipient *r, const struct lm_value *
 				s++;
 			while (e > s && (out.ptr[e - 1] == ' ' || out.ptr[e - 1] == '\t'))
 				e--;
-			if (e > s && r->naddress < LM_ADDRESS_COLUMNS + 1) {
+			if (lm_utf8_is_blank(out.ptr + s, e - s)) {
+				/* a blank line, or one of zero-width characters */
+			} else if (r->naddress < LM_ADDRESS_COLUMNS + 1) {
 				struct lm_value *v = lm_value_string(a, out.ptr + s, e - s);
 				if (cell && cell->file)
 					lm_value_set_origin(v, cell->file, cell->line, cell->col);
 				else if (r->row)
 					lm_value_set_origin(v, r->row->file, r->row->line, r->row->col);
 				r->address[r->naddress++] = v;
-			} else if (e > s) {
+			} else {
 				r->address_overflow = 1;
 			}
 			s = next;

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "utf8.h"
+
 #include "font.h"
 
 struct lm_glyph {
@@ -39,9 +41,7 @@ long lm_glyphs_advance(const struct lm_glyph *g, size_t n);
 /* Width in points of `len` bytes of UTF-8 shaped in `face` alone, left
  * to right (kerning included): what the writer draws for an unshaped box. */
 double lm_shape_width(struct lm_fonts *f, enum lm_face face, const char *s, size_t len, double size);
-/* 1 for a default-ignorable code point (Unicode's
- * Default_Ignorable_Code_Point): never drawn, never refused. */
-int lm_is_default_ignorable(uint32_t cp);
+/* lm_is_default_ignorable() is in utf8.h: never drawn, never refused. */
 
 /* Puts a right-to-left run's text (UTF-8, logical order) into the order
  * text extractors read back as written, for its /ActualText.  Extractors

@@ -180,3 +180,28 @@ int lm_utf16_to_utf8(const unsigned char *in, size_t len, int be, int final,
 	*used = i;
 	return rc;
 }
+
+int lm_is_default_ignorable(uint32_t cp)
+{
+	/* DerivedCoreProperties.txt, Default_Ignorable_Code_Point */
+	return cp == 0x00AD || cp == 0x034F || cp == 0x061C || cp == 0x115F || cp == 0x1160 ||
+	       cp == 0x17B4 || cp == 0x17B5 || (cp >= 0x180B && cp <= 0x180F) ||
+	       (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) ||
+	       (cp >= 0x2060 && cp <= 0x206F) || cp == 0x3164 || (cp >= 0xFE00 && cp <= 0xFE0F) ||
+	       cp == 0xFEFF || cp == 0xFFA0 || (cp >= 0xFFF0 && cp <= 0xFFF8) ||
+	       (cp >= 0x1BCA0 && cp <= 0x1BCA3) || (cp >= 0x1D173 && cp <= 0x1D17A) ||
+	       (cp >= 0xE0000 && cp <= 0xE0FFF);
+}
+
+int lm_utf8_is_blank(const char *s, size_t len)
+{
+	size_t i = 0;
+	while (i < len) {
+		uint32_t cp;
+		int k = lm_utf8_decode(s + i, len - i, &cp);
+		if (!k || !(cp == ' ' || cp == '\t' || cp == '\r' || cp == '\n' || lm_is_default_ignorable(cp)))
+			return 0;
+		i += (size_t)k;
+	}
+	return 1;
+}

@@ -35,6 +35,16 @@ void lm_utf8_add(struct lm_buf *b, uint32_t cp);
  * continue a sequence (so an invalid byte counts as one). */
 size_t lm_utf8_chars(const char *s, size_t len);
 
+/* 1 for a default-ignorable code point (Unicode's
+ * Default_Ignorable_Code_Point: zero-width space and joiners, bidi
+ * controls, the soft hyphen, variation selectors...): never drawn. */
+int lm_is_default_ignorable(uint32_t cp);
+
+/* 1 when s[0 .. len) prints nothing: only spaces, tabs, line ends and
+ * default-ignorables (a cell pasted from a web page may hold just a
+ * zero-width space).  Invalid UTF-8 is not blank. */
+int lm_utf8_is_blank(const char *s, size_t len);
+
 /* The code point of Windows-1252 byte `c`, or 0 for the five bytes it
  * leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D). */
 unsigned lm_cp1252_code_point(unsigned char c);

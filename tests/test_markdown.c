@@ -527,6 +527,31 @@ static void test_code_block_lines(void **state)
 	lm_doc_release(&doc);
 }
 
+/* A paragraph, heading or list item of zero-width characters prints
+ * nothing: no block (a screen reader would read an empty element), and an
+ * item keeps its marker with no text. */
+static void test_invisible_blocks(void **state)
+{
+	(void)state;
+	struct lm_doc doc;
+	parse(&doc, "One.\n\n\xE2\x80\x8B\n\n# \xE2\x81\xA0 \xE2\x80\x8D\n\n"
+		    "- \xEF\xBB\xBF\n- item\n\n**\xE2\x80\x8B**\n\nTwo.\n");
+	assert_int_equal(doc.n, 4);
+	assert_int_equal(doc.blocks[0].kind, LM_BLOCK_PARAGRAPH);
+	assert_int_equal(doc.blocks[1].kind, LM_BLOCK_LIST_ITEM);
+	assert_int_equal(doc.blocks[1].nspans, 0);
+	assert_string_equal(doc.blocks[1].marker, BULLET);
+	assert_int_equal(doc.blocks[2].kind, LM_BLOCK_LIST_ITEM);
+	assert_text(&doc.blocks[2], "item");
+	assert_text(&doc.blocks[3], "Two.");
+	lm_doc_release(&doc);
+	/* a zero-width space inside text stays */
+	parse(&doc, "a\xE2\x80\x8B" "b\n");
+	assert_int_equal(doc.n, 1);
+	assert_text(&doc.blocks[0], "a\xE2\x80\x8B" "b");
+	lm_doc_release(&doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -552,6 +577,7 @@ int main(void)
 		cmocka_unit_test(test_spans_autolink_direct),
 		cmocka_unit_test(test_rule_and_quote),
 		cmocka_unit_test(test_code_block_lines),
+		cmocka_unit_test(test_invisible_blocks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -50,6 +50,8 @@ static void test_build(void **state)
 	lm_value_set(a, row, "urn", cell(a, "900101", 2, 1));
 	lm_value_set(a, row, "address_line_1", cell(a, "The Headteacher", 2, 8));
 	lm_value_set(a, row, "address_line_2", cell(a, "", 2, 24));
+	/* a zero-width space pasted from a web page prints as nothing */
+	lm_value_set(a, row, "address_line_4", cell(a, "\xE2\x80\x8B", 2, 24));
 	lm_value_set(a, row, "address_line_3", cell(a, "12 Park Road", 2, 25));
 	lm_value_set(a, row, "postcode", cell(a, "L4 0AA", 2, 38));
 	lm_value_set(a, row, "copies", cell(a, "3", 2, 45));
@@ -154,7 +156,7 @@ static void test_compose_address(void **state)
 	lm_value_set(a, row, "URN", cell(a, "900201", 2, 1));
 	lm_value_set(a, row, "EstablishmentName", cell(a, "St Th\xC3\xA9r\xC3\xA8se's", 2, 10));
 	lm_value_set(a, row, "Street", cell(a, "12 Abbey Road", 2, 30));
-	lm_value_set(a, row, "Locality", cell(a, "  ", 2, 45));
+	lm_value_set(a, row, "Locality", cell(a, " \xE2\x80\x8B\xE2\x80\x8D ", 2, 45));
 	lm_value_set(a, row, "Town", cell(a, "Liverpool\nMerseyside", 2, 50));
 	lm_value_set(a, row, "County (name)", cell(a, "", 2, 60));
 	lm_value_set(a, row, "Postcode", cell(a, "L4 0AA", 2, 70));

@@ -312,6 +312,30 @@ static void test_cp1252_undefined(void **state)
 	}
 }
 
+/* What prints as nothing: spaces, line ends and default-ignorables only. */
+static void test_is_blank(void **state)
+{
+	(void)state;
+	static const char *const blank[] = {
+		"", " ", " \t\r\n", "\xE2\x80\x8B",            /* zero-width space */
+		" \xE2\x80\x8D\xE2\x80\x8C ",                  /* ZWJ, ZWNJ */
+		"\xEF\xBB\xBF\xE2\x81\xA0\xC2\xAD",            /* BOM, word joiner, soft hyphen */
+		"\xE2\x80\x8F\xE2\x80\xAE",                    /* RLM, RLO */
+	};
+	for (size_t i = 0; i < sizeof(blank) / sizeof(blank[0]); i++)
+		assert_true(lm_utf8_is_blank(blank[i], strlen(blank[i])));
+	static const char *const not_blank[] = {
+		"a", " x ", "\xE2\x80\x8Bx", "\xC2\xA0",         /* a no-break space prints a gap */
+		"\xCC\x81",                                   /* a combining accent alone shows */
+		"-", "\xE2\x80",                              /* cut-off UTF-8 is not blank */
+	};
+	for (size_t i = 0; i < sizeof(not_blank) / sizeof(not_blank[0]); i++)
+		assert_false(lm_utf8_is_blank(not_blank[i], strlen(not_blank[i])));
+	/* the length is what counts, not a NUL */
+	assert_false(lm_utf8_is_blank(" \0 ", 3));
+	assert_true(lm_utf8_is_blank(NULL, 0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -326,6 +350,7 @@ int main(void)
 		cmocka_unit_test(test_cp1252_round_trip),
 		cmocka_unit_test(test_cp1252_excel_bytes),
 		cmocka_unit_test(test_cp1252_undefined),
+		cmocka_unit_test(test_is_blank),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
