@@ -5,6 +5,7 @@
 #include "diag.h"
 #include "names.h"
 #include "suggest.h"
+#include "utf8.h"
 #include "value.h"
 
 #include <dirent.h>
@@ -330,7 +331,7 @@ static int load_area_csv(struct loader *L, const char *id, struct lm_value **out
 				"'%s,<value>'", *k, *k);
 			goto out;
 		}
-		if (!v->len) {
+		if (lm_utf8_is_blank(v->str, v->len)) {
 			lm_diag_set(L->d, path, v->line, v->col,
 				"field '%s' is empty; fill in its value", *k);
 			goto out;

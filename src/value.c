@@ -3,6 +3,7 @@
 #include "names.h"
 
 #include "buf.h"
+#include "utf8.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -217,7 +218,9 @@ int lm_value_truthy(const struct lm_value *v)
 		return 0;
 	switch (v->kind) {
 	case LM_VALUE_STRING:
-		return v->len && strcmp(v->str, "false") && strcmp(v->str, "no") &&
+		/* a value that prints nothing (spaces, a zero-width space) is
+		 * as good as absent: no "Email: " line with nothing after it */
+		return !lm_utf8_is_blank(v->str, v->len) && strcmp(v->str, "false") && strcmp(v->str, "no") &&
 		       strcmp(v->str, "0");
 	case LM_VALUE_LIST:
 		return v->n > 0;

@@ -66,7 +66,8 @@ struct lm_value *lm_value_path(const struct lm_value *v, const char *path);
 /* String of a map entry, or `dflt` when absent or not a string. */
 const char *lm_value_str(const struct lm_value *map, const char *name, const char *dflt);
 
-/* Mustache truthiness: absent, "", "false", "no", "0" and empty lists are false. */
+/* Mustache truthiness: absent, "" (or only spaces and zero-width
+ * characters: it prints nothing), "false", "no", "0" and empty lists are false. */
 int lm_value_truthy(const struct lm_value *v);
 
 #endif

@@ -250,6 +250,16 @@ static void test_empty_required_field(void **state)
 		     "fill in its value");
 }
 
+/* A zero-width space pasted from a web page prints nothing: empty too. */
+static void test_invisible_required_field(void **state)
+{
+	struct fixture *f = *state;
+	write_file(f->dir, "area.csv",
+		   "field,value\nname,Liverpool\npartnership,LSCP\norganisation,\xE2\x80\x8B\n");
+	expect_error(f, "@/area.csv:4:14: error: field 'organisation' is empty; "
+		     "fill in its value");
+}
+
 static void test_duplicate_area_field(void **state)
 {
 	struct fixture *f = *state;
@@ -455,6 +465,7 @@ int main(void)
 		T(test_missing_file),
 		T(test_missing_required_field),
 		T(test_empty_required_field),
+		T(test_invisible_required_field),
 		T(test_duplicate_area_field),
 		T(test_area_missing_column),
 		T(test_missing_logo),
