@@ -13,8 +13,10 @@
  * 1,500 direct objects: some 110 bytes a letter, where 8 bytes an object
  * was 770.
  *
- * Entries are added in any order; lm_xref_sort puts them in number order,
- * in place (no second copy), after which lm_xref_next reads them out.
+ * Entries are added in any order, into blocks of LM_XREF_BLOCK entries
+ * (an array grown by realloc would hold its old and new copies at once,
+ * and leave the old one behind as free heap); lm_xref_sort puts them in
+ * number order in place, after which lm_xref_next reads them out.
  */
 #ifndef LM_XREF_H
 #define LM_XREF_H
@@ -34,10 +36,13 @@ struct lm_xref_direct {
 	uint32_t num;
 };
 
+/* Entries a block holds: a power of two. */
+#define LM_XREF_BLOCK 4096
+
 struct lm_xref {
-	struct lm_xref_run *runs;
-	size_t nruns, runs_alloc;
-	struct lm_xref_direct *direct;
+	struct lm_xref_run **runs;       /* blocks */
+	size_t nruns, runs_alloc;        /* entries; block pointers */
+	struct lm_xref_direct **direct;  /* blocks */
 	size_t ndirect, direct_alloc;
 	uint64_t max;   /* the largest offset or object stream number: the /W field's width */
 	size_t count;   /* entries added */
@@ -51,6 +56,9 @@ void lm_xref_release(struct lm_xref *x);
 void lm_xref_add_direct(struct lm_xref *x, unsigned num, uint64_t off);
 /* Object `num` at index `idx` of object stream `stm` (idx < 65536). */
 void lm_xref_add_in_stream(struct lm_xref *x, unsigned num, unsigned stm, unsigned idx);
+
+/* Run `i` (0 .. nruns-1), in the order added or, once sorted, by number. */
+const struct lm_xref_run *lm_xref_run_at(const struct lm_xref *x, size_t i);
 
 /* Puts the entries in object-number order (heapsort, in place: no
  * temporary as large as the table). */

@@ -75,8 +75,8 @@ static void a_run_past_its_length_field(void **state)
 	for (unsigned i = 0; i < 65536; i++)
 		lm_xref_add_in_stream(&x, 1 + i, 70000, i);
 	assert_int_equal(x.nruns, 2);
-	assert_int_equal(x.runs[0].n, 65535);
-	assert_int_equal(x.runs[1].n, 1);
+	assert_int_equal(lm_xref_run_at(&x, 0)->n, 65535);
+	assert_int_equal(lm_xref_run_at(&x, 1)->n, 1);
 	lm_xref_sort(&x);
 	struct lm_xref_iter it;
 	struct lm_xref_entry e;
@@ -140,6 +140,43 @@ static void any_order_and_offsets_past_4_gib(void **state)
 	assert_int_equal(e.num, 1);
 	lm_xref_release(&x);
 	free(order);
+}
+
+/* Counts either side of a block's end, added in reverse order (the sort's
+ * worst), objects in streams every other number so each is its own run. */
+static void either_side_of_a_block(void **state)
+{
+	(void)state;
+	static const size_t counts[] = { LM_XREF_BLOCK - 1, LM_XREF_BLOCK, LM_XREF_BLOCK + 1,
+					 2 * LM_XREF_BLOCK, 3 * LM_XREF_BLOCK + 5 };
+	for (size_t c = 0; c < sizeof(counts) / sizeof(counts[0]); c++) {
+		size_t n = counts[c];
+		struct lm_xref x;
+		lm_xref_init(&x);
+		for (size_t i = n; i-- > 0;) {
+			unsigned num = 1 + (unsigned)i;
+			if (num % 2)
+				lm_xref_add_in_stream(&x, num, 9, num % 100);
+			else
+				lm_xref_add_direct(&x, num, (uint64_t)num << 20);
+		}
+		assert_int_equal(x.nruns, (n + 1) / 2);
+		assert_int_equal(x.ndirect, n / 2);
+		lm_xref_sort(&x);
+		assert_int_equal(lm_xref_run_at(&x, 0)->first, 1);
+		struct lm_xref_iter it;
+		struct lm_xref_entry e;
+		lm_xref_iter_init(&it, &x);
+		for (unsigned num = 1; num <= n; num++) {
+			assert_int_equal(lm_xref_next(&it, &e), 1);
+			assert_int_equal(e.num, num);
+			assert_int_equal(e.type, num % 2 ? 2 : 1);
+			assert_true(e.f2 == (num % 2 ? 9 : (uint64_t)num << 20));
+			assert_int_equal(e.f3, num % 2 ? num % 100 : 0);
+		}
+		assert_int_equal(lm_xref_next(&it, &e), 0);
+		lm_xref_release(&x);
+	}
 }
 
 static void an_object_added_twice_comes_twice(void **state)
@@ -362,6 +399,7 @@ int main(void)
 		cmocka_unit_test(consecutive_objects_share_a_run),
 		cmocka_unit_test(a_run_past_its_length_field),
 		cmocka_unit_test(any_order_and_offsets_past_4_gib),
+		cmocka_unit_test(either_side_of_a_block),
 		cmocka_unit_test(an_object_added_twice_comes_twice),
 		cmocka_unit_test(an_empty_table),
 		cmocka_unit_test(a_large_file_reads_back),
