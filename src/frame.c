@@ -108,6 +108,7 @@ struct ctx {
 	const char *salutation, *subject, *closing; /* NULL: none */
 	int parent;            /* the structure element the body goes in (the Document, or a column's) */
 	const char *doc_lang;  /* the document's language: elements in another carry theirs */
+	struct lm_frame_memo *memo; /* or NULL */
 };
 
 /* The element's language, when it is not the document's. */
@@ -164,6 +165,9 @@ static int is_none(const struct lm_value *v)
 	return v && v->kind == LM_VALUE_STRING && !strcmp(v->str, "none");
 }
 
+static const struct lm_template *memo_template(struct lm_frame_memo *m, const char *path,
+					       const struct lm_value *v, struct lm_diag *d);
+
 /* Expands front matter `key` as plain text.  Returns 1 when the key is set,
  * 0 when absent (out untouched), -1 on error. */
 static int fm_text(struct ctx *c, const struct lm_value *v, struct lm_buf *out)
@@ -172,9 +176,14 @@ static int fm_text(struct ctx *c, const struct lm_value *v, struct lm_buf *out)
 		return 0;
 	if (v->kind != LM_VALUE_STRING)
 		return lm_diag_set(c->d, c->l->path, v->line, v->col, "expected text here, not a list or map");
-	if (lm_template_render_string(c->l->path, v->line, v->col, v->str, c->data, LM_ESCAPE_NONE,
-				      out, c->d))
+	const struct lm_template *t = c->memo ? memo_template(c->memo, c->l->path, v, c->d) : NULL;
+	if (t) {
+		if (lm_template_expand(t, c->data, LM_ESCAPE_NONE, out, c->d))
+			return -1;
+	} else if (lm_template_render_string(c->l->path, v->line, v->col, v->str, c->data, LM_ESCAPE_NONE,
+					     out, c->d)) {
 		return -1;
+	}
 	return 1;
 }
 
@@ -1073,7 +1082,19 @@ struct memo_body {
 	size_t ntried;
 };
 
+/* The front matter's strings (salutation, reference lines, footer, …),
+ * parsed as templates once a run: expanded per letter. */
+#define MEMO_STRINGS 64
+
+struct memo_string {
+	char *path, *src; /* the memo's copies */
+	int line, col;
+	struct lm_template *t;
+};
+
 struct lm_frame_memo {
+	struct memo_string s[MEMO_STRINGS];
+	size_t ns;
 	struct memo_body *b[MEMO_BODIES];
 	unsigned long long clock;
 	size_t bytes;
@@ -1112,9 +1133,22 @@ static void memo_body_free(struct lm_frame_memo *m, size_t i)
 	m->b[i] = NULL;
 }
 
+static void memo_strings_free(struct lm_frame_memo *m)
+{
+	for (size_t i = 0; i < m->ns; i++) {
+		lm_template_free(m->s[i].t);
+		free(m->s[i].path);
+		free(m->s[i].src);
+	}
+	m->ns = 0;
+}
+
 void lm_frame_memo_clear(struct lm_frame_memo *m)
 {
-	for (size_t i = 0; m && i < MEMO_BODIES; i++)
+	if (!m)
+		return;
+	memo_strings_free(m);
+	for (size_t i = 0; i < MEMO_BODIES; i++)
 		if (m->b[i] && !m->b[i]->users)
 			memo_body_free(m, i);
 }
@@ -1123,9 +1157,37 @@ void lm_frame_memo_free(struct lm_frame_memo *m)
 {
 	if (!m)
 		return;
+	memo_strings_free(m);
 	for (size_t i = 0; i < MEMO_BODIES; i++)
 		memo_body_free(m, i);
 	free(m);
+}
+
+/* Front matter value `v` of the letter at `path`, parsed: the memo's
+ * when it parsed the same string from the same place before.  NULL when
+ * the memo is full (the caller parses it itself) or with d filled when it
+ * does not parse (not kept: the error comes again). */
+static const struct lm_template *memo_template(struct lm_frame_memo *m, const char *path,
+					       const struct lm_value *v, struct lm_diag *d)
+{
+	for (size_t i = 0; i < m->ns; i++) {
+		const struct memo_string *e = &m->s[i];
+		if (e->line == v->line && e->col == v->col && !strcmp(e->src, v->str) && !strcmp(e->path, path))
+			return e->t;
+	}
+	if (m->ns == MEMO_STRINGS)
+		return NULL;
+	struct memo_string *e = &m->s[m->ns];
+	e->path = lm_xstrdup(path);
+	if (lm_template_parse_string(&e->t, e->path, v->line, v->col, v->str, d)) {
+		free(e->path);
+		e->path = NULL;
+		return NULL;
+	}
+	e->src = lm_xstrdup(v->str);
+	e->line = v->line, e->col = v->col;
+	m->ns++;
+	return e->t;
 }
 
 void lm_frame_memo_counts(const struct lm_frame_memo *m, struct lm_frame_memo_counts *out)
@@ -1248,7 +1310,8 @@ static int part_prepare(struct part *p, const struct lm_letter *l, const struct 
 	p->c = (struct ctx){ .l = l, .area = area, .assets = assets, .fonts = fonts, .lay = lay, .d = d,
 			     .large = o->large_print, .size = o->large_print ? LARGE_SIZE : BODY_SIZE,
 			     .lead = o->large_print ? 1.35 : 1.3, .gap = 1.0, .lang = lm_letter_lang(l),
-			     .first = lay->npages, .first_elem = lay->nelems, .doc_lang = doc_lang };
+			     .first = lay->npages, .first_elem = lay->nelems, .doc_lang = doc_lang,
+			     .memo = o->memo };
 	struct ctx *c = &p->c;
 	struct lm_arena *a = lay->arena;
 	struct lm_buf buf = LM_BUF_INIT;
@@ -1696,8 +1759,7 @@ static void laid_copy(const struct laid *r, struct ctx *c)
 {
 	struct lm_layout *lay = c->lay;
 	size_t page = c->flow.page, base = lay->nelems;
-	char *blob = lm_arena_alloc(lay->arena, r->bloblen ? r->bloblen : 1);
-	memcpy(blob, r->blob, r->bloblen);
+	char *blob = lm_arena_memdup(lay->arena, r->blob, r->bloblen);
 #define REBASE(x) ((x) >= 0 && (size_t)(x) >= r->base ? (int)((size_t)(x) - r->base + base) : (x))
 	for (size_t i = 0; i < r->nelems; i++) {
 		const struct lm_elem *el = &r->elems[i];

@@ -1289,10 +1289,15 @@ int lm_template_render_string(const char *path, int line, int col,
 			      struct lm_diag *d)
 {
 	struct lm_template *t;
-	if (parse_src(&t, path, src, strlen(src), line, col, NULL, 0, NULL, NULL,
-		      0, NULL, d) < 0)
+	if (lm_template_parse_string(&t, path, line, col, src, d))
 		return -1;
 	int r = lm_template_expand(t, ctx, esc, out, d);
 	lm_template_free(t);
 	return r;
+}
+
+int lm_template_parse_string(struct lm_template **out, const char *path, int line, int col,
+			     const char *src, struct lm_diag *d)
+{
+	return parse_src(out, path, src, strlen(src), line, col, NULL, 0, NULL, NULL, 0, NULL, d) < 0 ? -1 : 0;
 }

@@ -104,6 +104,10 @@ int lm_template_render_string(const char *path, int line, int col,
 			      const char *src, const struct lm_value *ctx,
 			      enum lm_escape esc, struct lm_buf *out,
 			      struct lm_diag *d);
+/* The parse of lm_template_render_string alone, for a caller that expands
+ * the same string many times (`path` must outlive the template). */
+int lm_template_parse_string(struct lm_template **out, const char *path, int line, int col,
+			     const char *src, struct lm_diag *d);
 
 /*
  * Appends `s` (`len` bytes) to `out` escaped as `esc` says: in Markdown mode

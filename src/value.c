@@ -40,7 +40,8 @@ void lm_arena_free(struct lm_arena *a)
 	free(a);
 }
 
-void *lm_arena_alloc(struct lm_arena *a, size_t n)
+/* n bytes (rounded up to 16) of the arena, as they were. */
+static void *arena_take(struct lm_arena *a, size_t n)
 {
 	n = (n + 15) & ~(size_t)15;
 	struct lm_chunk *c = a->head;
@@ -61,7 +62,24 @@ void *lm_arena_alloc(struct lm_arena *a, size_t n)
 	}
 	void *p = c->data + c->used;
 	c->used += n;
-	memset(p, 0, n);
+	return p;
+}
+
+void *lm_arena_alloc(struct lm_arena *a, size_t n)
+{
+	void *p = arena_take(a, n);
+	memset(p, 0, (n + 15) & ~(size_t)15);
+	return p;
+}
+
+void *lm_arena_memdup(struct lm_arena *a, const void *src, size_t n)
+{
+	/* not zero-filled first: a laid-out body copied for each letter is
+	 * tens of kilobytes (frame.c) */
+	char *p = arena_take(a, n ? n : 1);
+	size_t pad = ((n ? n : 1) + 15) & ~(size_t)15;
+	memcpy(p, src, n);
+	memset(p + n, 0, pad - n);
 	return p;
 }
 

@@ -24,6 +24,8 @@ struct lm_arena *lm_arena_new(void);
 void lm_arena_free(struct lm_arena *a);
 /* Memory owned by the arena, 16-byte aligned, zero-filled. */
 void *lm_arena_alloc(struct lm_arena *a, size_t n);
+/* A copy of n bytes owned by the arena, 16-byte aligned. */
+void *lm_arena_memdup(struct lm_arena *a, const void *src, size_t n);
 /* A NUL-terminated copy owned by the arena. */
 char *lm_arena_strndup(struct lm_arena *a, const char *s, size_t n);
 char *lm_arena_strdup(struct lm_arena *a, const char *s);
