@@ -1071,7 +1071,7 @@ struct memo_body {
 	char *text;
 	size_t len;
 	struct body body;      /* parsed */
-	unsigned seen, users;  /* letters it was found for; parts using it now */
+	unsigned users;        /* parts using it now */
 	unsigned long long used;
 	struct laid laid[MEMO_LAYOUTS];
 	size_t nlaid, next, bytes;
@@ -1250,7 +1250,6 @@ static int body_get(struct part *p, const struct lm_frame_opts *o, const char *t
 		struct memo_body *e = m->b[i];
 		if (e && e->l == c->l && e->area == c->area && e->assets == c->assets && e->fonts == c->fonts &&
 		    e->len == len && !memcmp(e->text, text, len)) {
-			e->seen++;
 			e->users++;
 			e->used = ++m->clock;
 			p->shared = e;
@@ -1287,7 +1286,7 @@ static int body_get(struct part *p, const struct lm_frame_opts *o, const char *t
 	e->len = len;
 	e->body = p->own;
 	memset(&p->own, 0, sizeof(p->own));
-	e->seen = e->users = 1;
+	e->users = 1;
 	e->used = ++m->clock;
 	e->bytes = bytes;
 	m->bytes += bytes;
