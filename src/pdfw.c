@@ -273,9 +273,10 @@ static const char *never_written = "object %u of the PDF was never written; this
 static const char *written_twice = "object %u of the PDF was written twice; this is a bug in lettermerge";
 
 /* The cross-reference stream of the revision (every object 0 .. size-1,
- * or an update's) and its trailer entries.  Its rows are made and deflated
- * a few thousand at a time: only the deflated stream is held whole (a
- * quarter of a byte an object in a print file, where the rows are seven). */
+ * or an update's) and its trailer entries.  Past XREF_ROWS objects its
+ * rows are made and deflated that many at a time: only the deflated stream
+ * is held whole (a quarter of a byte an object in a print file, where the
+ * rows are seven). */
 static int write_xref(struct lm_pdfw *w, unsigned root, unsigned info, size_t prev,
 		      struct lm_diag *d)
 {
@@ -321,11 +322,16 @@ static int write_xref(struct lm_pdfw *w, unsigned root, unsigned info, size_t pr
 
 	int w2 = width_of(x->max), cols = 1 + w2 + 2;
 	size_t rowlen = (size_t)cols + 1;
-	unsigned char *rows = lm_xmalloc(XREF_ROWS * rowlen), prev_row[16] = { 0 }, cur[16];
+	/* a table of one chunk (a one-letter file) is deflated whole by
+	 * libdeflate, as every stream is; a larger one streams through zlib,
+	 * as libdeflate cannot take its input in pieces */
+	size_t total = (w->updating ? 0 : 1) + x->count;
+	int whole = total <= XREF_ROWS;
+	unsigned char *rows = lm_xmalloc((whole ? total : XREF_ROWS) * rowlen), prev_row[16] = { 0 }, cur[16];
 	struct lm_buf z = LM_BUF_INIT;
 	z_stream zs;
 	memset(&zs, 0, sizeof(zs));
-	if (deflateInit(&zs, Z_DEFAULT_COMPRESSION) != Z_OK) {
+	if (!whole && deflateInit(&zs, Z_DEFAULT_COMPRESSION) != Z_OK) {
 		fputs("lettermerge: out of memory\n", stderr);
 		abort();
 	}
@@ -348,13 +354,17 @@ static int write_xref(struct lm_pdfw *w, unsigned root, unsigned info, size_t pr
 		for (int c = 0; c < cols; c++)
 			r[1 + c] = (unsigned char)(cur[c] - prev_row[c]);
 		memcpy(prev_row, cur, (size_t)cols);
-		if (++nrows == XREF_ROWS) {
+		if (++nrows == XREF_ROWS && !whole) {
 			deflate_more(&zs, &z, rows, nrows * rowlen, 0);
 			nrows = 0;
 		}
 	}
-	deflate_more(&zs, &z, rows, nrows * rowlen, 1);
-	deflateEnd(&zs);
+	if (whole) {
+		deflate_into(w, &z, rows, nrows * rowlen, 0);
+	} else {
+		deflate_more(&zs, &z, rows, nrows * rowlen, 1);
+		deflateEnd(&zs);
+	}
 	free(rows);
 
 	lm_buf_addf(&dict, "/Type/XRef/Size %zu/W[1 %d 2]", w->size, w2);

@@ -299,6 +299,40 @@ static void a_large_file_reads_back(void **state)
 	lm_pdfw_release(&w);
 }
 
+/* Files either side of the size where the writer stops deflating the
+ * table whole (4,096 rows) and streams it: each reads back. */
+static void either_side_of_the_streamed_table(void **state)
+{
+	(void)state;
+	for (unsigned k = 4070; k <= 4100; k++) {
+		struct lm_pdfw w;
+		lm_pdfw_init(&w, NULL);
+		unsigned root = lm_pdfw_reserve(&w), nums[4100];
+		/* numbered as they come: a full object stream takes the next number */
+		for (unsigned i = 0; i < k; i++) {
+			nums[i] = lm_pdfw_reserve(&w);
+			add_int(&w, nums[i], i % 50 == 0);
+		}
+		lm_pdfw_obj(&w, root, "<</Type/Catalog>>", 17);
+		struct lm_diag d;
+		lm_diag_clear(&d);
+		assert_int_equal(lm_pdfw_finish(&w, root, 0, &d), 0);
+		struct lm_pdfr *r = NULL;
+		assert_int_equal(lm_pdfr_open(&r, w.out.ptr, w.out.len, &d), 0);
+		for (unsigned i = 0; i < k; i++) {
+			struct lm_pobj *o = NULL;
+			assert_int_equal(lm_pdfr_get(r, 0, nums[i], &o, &d), 0);
+			assert_int_equal(o->i, value_of(nums[i]));
+			lm_pobj_free(o);
+		}
+		/* nothing past the table's end */
+		struct lm_pdfr_loc loc = lm_pdfr_locate(r, 0, (long long)w.size);
+		assert_int_equal(loc.where, LM_PDFR_ABSENT);
+		lm_pdfr_free(r);
+		lm_pdfw_release(&w);
+	}
+}
+
 /* An update lists only the objects it writes, in /Index runs, and they
  * read back at the new revision while the old one keeps its own. */
 static void an_update_lists_its_objects(void **state)
@@ -403,6 +437,7 @@ int main(void)
 		cmocka_unit_test(an_object_added_twice_comes_twice),
 		cmocka_unit_test(an_empty_table),
 		cmocka_unit_test(a_large_file_reads_back),
+		cmocka_unit_test(either_side_of_the_streamed_table),
 		cmocka_unit_test(an_update_lists_its_objects),
 		cmocka_unit_test(an_object_never_written),
 		cmocka_unit_test(an_object_written_twice),
