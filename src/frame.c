@@ -734,13 +734,29 @@ static const struct lm_value *holding(const struct lm_value *v, uint32_t cp)
 	return NULL;
 }
 
-static int check_glyphs(struct ctx *c)
+/* Boxes checked already: a laid-out body copied from one that passed
+ * check_glyphs in a letter before (the same bytes, the same fonts): from
+ * box n0 of page `page`, pages[k].n boxes of each page from there on. */
+struct checked {
+	size_t page, n0, npages;
+	const struct lm_page *pages;
+};
+
+static int checked_before(const struct checked *k, size_t p, size_t i)
+{
+	if (!k || p < k->page || p - k->page >= k->npages)
+		return 0;
+	size_t lo = p == k->page ? k->n0 : 0;
+	return i >= lo && i - lo < k->pages[p - k->page].n;
+}
+
+static int check_glyphs(struct ctx *c, const struct checked *done)
 {
 	for (size_t p = c->first; p < c->lay->npages; p++) {
 		const struct lm_page *pg = &c->lay->pages[p];
 		for (size_t i = 0; i < pg->n; i++) {
 			const struct lm_box *b = &pg->boxes[i];
-			if (b->kind != LM_BOX_TEXT)
+			if (b->kind != LM_BOX_TEXT || checked_before(done, p, i))
 				continue;
 			size_t len = strlen(b->text);
 			if (lm_utf8_check(b->text, len) != len)
@@ -1060,6 +1076,7 @@ struct laid {
 	double sign_rect[4];
 	char *blob;
 	size_t bloblen, bytes;
+	int checked;           /* its letter passed check_glyphs */
 };
 
 struct memo_body {
@@ -1222,6 +1239,9 @@ struct part {
 	struct body *body;        /* own, or the memo's */
 	struct body own;
 	struct memo_body *shared; /* the memo's entry it uses, or NULL */
+	struct laid *kept;        /* the body's layout the memo kept from this part */
+	struct checked copied;    /* the boxes copied from a checked layout */
+	int has_copied;
 	struct lm_buf footer;
 	const char *date;    /* as printed; "" for none */
 	long want_pages;     /* `pages: N`, 0 when absent */
@@ -1540,7 +1560,7 @@ static int part_finish(struct part *p, const struct lm_frame_opts *o, struct lm_
 	meta->lang = lm_arena_strdup(lay->arena, c->lang);
 	if (pdf_strings_fit(c, meta, c->area_map, c->sigs))
 		goto out;
-	if (check_glyphs(c))
+	if (check_glyphs(c, p->has_copied ? &p->copied : NULL))
 		goto out;
 	/* a last page with a few lines on it: a page wasted, a letter that
 	 * looks unfinished; checking says how to bring it back */
@@ -1680,20 +1700,20 @@ static int ref_ok(int e, size_t base, int parent)
 }
 
 /* Keeps what the body added from (page, n0, base) as a laid-out copy. */
-static void laid_keep(struct lm_frame_memo *m, struct memo_body *e, struct lm_buf *key, const struct ctx *c,
-		      size_t page, size_t n0, size_t base)
+static struct laid *laid_keep(struct lm_frame_memo *m, struct memo_body *e, struct lm_buf *key,
+			      const struct ctx *c, size_t page, size_t n0, size_t base)
 {
 	const struct lm_layout *lay = c->lay;
 	size_t nboxes = 0;
 	for (size_t p = page; p < lay->npages; p++)
 		for (size_t i = p == page ? n0 : 0; i < lay->pages[p].n; i++) {
 			if (!ref_ok(lay->pages[p].boxes[i].elem, base, c->parent))
-				return;
+				return NULL;
 			nboxes++;
 		}
 	for (size_t i = base; i < lay->nelems; i++)
 		if (!ref_ok(lay->elems[i].parent, base, c->parent))
-			return;
+			return NULL;
 	struct laid r = { 0 };
 	struct pmap pm = { .blob = LM_BUF_INIT };
 	r.npages = lay->npages - page;
@@ -1745,10 +1765,11 @@ static void laid_keep(struct lm_frame_memo *m, struct memo_body *e, struct lm_bu
 		laid_release(&r);
 		e->laid[at] = e->laid[--e->nlaid]; /* stays packed */
 		memset(&e->laid[e->nlaid], 0, sizeof(e->laid[0]));
-		return;
+		return NULL;
 	}
 	m->bytes += r.bytes;
 	e->laid[at] = r;
+	return &e->laid[at];
 }
 
 #define BLOB_PTR(base, p) ((p) ? (void *)((base) + ((uintptr_t)(p) - 1)) : NULL)
@@ -1802,13 +1823,21 @@ static int body_layout(struct part *p, const struct lm_frame_opts *o, int last)
 	struct memo_body *e = p->shared;
 	int sigbox = o->signature_box && last;
 	struct lm_buf key = LM_BUF_INIT;
+	p->kept = NULL;
+	p->has_copied = 0;
 	/* the body starts on the flow's page, the layout's last */
 	int keep = e && c->flow.page + 1 == lay->npages && c->flow.page >= c->first;
 	if (keep) {
 		state_key(&key, c, o, sigbox);
 		for (size_t i = 0; i < e->nlaid; i++)
 			if (e->laid[i].keylen == key.len && !memcmp(e->laid[i].key, key.ptr, key.len)) {
-				laid_copy(&e->laid[i], c);
+				const struct laid *r = &e->laid[i];
+				if (r->checked) {
+					p->copied = (struct checked){ c->flow.page, lay->pages[c->flow.page].n,
+								      r->npages, r->pages };
+					p->has_copied = 1;
+				}
+				laid_copy(r, c);
 				m->counts.reused++;
 				lm_buf_release(&key);
 				return 0;
@@ -1833,7 +1862,7 @@ static int body_layout(struct part *p, const struct lm_frame_opts *o, int last)
 		m->counts.laid_out++;
 	if (!rc && keep && lay->nelems >= base && lay->pages[page].n >= n0 &&
 	    before_hash(lay, page, n0, base) == before)
-		laid_keep(m, e, &key, c, page, n0, base);
+		p->kept = laid_keep(m, e, &key, c, page, n0, base);
 	lm_buf_release(&key);
 	return rc;
 }
@@ -1869,6 +1898,9 @@ static int layout_part(const struct lm_letter *l, const struct lm_area *area,
 	}
 	footers(c, p.footer.ptr);
 	rc = part_finish(&p, o, meta, 1);
+	/* what the memo kept of this letter passed: a copy need not be checked again */
+	if (!rc && p.kept)
+		p.kept->checked = 1;
 out:
 	part_release(&p);
 	return rc;

@@ -885,6 +885,38 @@ static void test_memo_keeps_recipients_apart(void **state)
 	lm_frame_memo_free(m);
 }
 
+/* A body with a character no font has fails in every letter, copied or
+ * not: a copy skips the glyph check only when the letter it was kept
+ * from passed it. */
+static void test_memo_copy_still_checked(void **state)
+{
+	struct fx *f = *state;
+	static const char letter[] = "---\ntitle: x\n---\nWe write about keeping children safe.\n\n"
+				     "A character no font has: \xee\x80\x80.\n";
+	drop(f);
+	assert_int_equal(lm_letter_parse(&f->letter, "mem/letter.md", letter, sizeof(letter) - 1, NULL, &f->d),
+			 0);
+	f->have_letter = 1;
+	struct lm_frame_memo *m = lm_frame_memo_new();
+	for (int i = 0; i < 4; i++) {
+		struct lm_layout lay;
+		struct lm_recipient rec;
+		struct lm_pdf_meta meta = { 0 };
+		struct lm_frame_opts o = { .date = { 2026, 11, 20 }, .memo = m };
+		assert_int_equal(lm_recipient_build(&rec, school(f->arena, 5), 0, &f->d), 0);
+		o.recipient = &rec;
+		lm_layout_init(&lay, 0, 0);
+		assert_int_equal(lm_frame_layout(&f->letter, &f->area, &f->assets, &o, &f->fonts, &lay, &meta, &f->d),
+				 -1);
+		assert_non_null(strstr(f->d.msg, "U+E000"));
+		lm_layout_release(&lay);
+	}
+	struct lm_frame_memo_counts n;
+	lm_frame_memo_counts(m, &n);
+	assert_int_equal(n.reused, 2); /* letters 3 and 4 were copies */
+	lm_frame_memo_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -904,6 +936,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_columns, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_memo_reuses_body, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_memo_keeps_recipients_apart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_memo_copy_still_checked, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
