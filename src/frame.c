@@ -381,22 +381,30 @@ static double address_window(struct ctx *c, const struct lm_recipient *r)
 	return end < foot ? end : foot;
 }
 
-/* The reference block; sets *shows_date when a line prints {{date}}. */
-static int reference_block(struct ctx *c, int *shows_date)
+/* The reference block's lines as this letter prints them (arena-owned):
+ * expanded before they are placed, so that the memo can compare them. */
+struct reflines {
+	struct refline {
+		const char *label, *value; /* label "" for none; value never empty */
+		size_t llen, vlen;
+	} *v;
+	size_t n;
+	int shows_date; /* a line prints {{date}} */
+	int present;    /* the letter has a reference block */
+};
+
+/* Expands the letter's reference lines; errors as the block is read. */
+static int reference_lines(struct ctx *c, struct reflines *r)
 {
 	const struct lm_value *ref = lm_value_get(c->l->fm, "reference");
-	*shows_date = 0;
+	memset(r, 0, sizeof(*r));
 	if (!ref || is_none(ref))
 		return 0;
 	if (ref->kind != LM_VALUE_LIST)
 		return lm_diag_set(c->d, c->l->path, ref->line, ref->col,
 				   "'reference' must be a list of lines, each with a label and a value");
-	struct lm_para_style st = { .face = LM_FACE_REGULAR, .size = 10, .leading = 13, .rgb = TEXT_RGB };
-	if (c->large)
-		st.size = c->size, st.leading = c->size * 1.25;
-	else if (lm_flow_width(&c->flow) < 80 * MM)
-		st.size = 9, st.leading = 11.5; /* the column beside the address window */
-	int any = 0;
+	r->present = 1;
+	r->v = lm_arena_alloc(c->lay->arena, (ref->n ? ref->n : 1) * sizeof(*r->v));
 	for (size_t i = 0; i < ref->n; i++) {
 		const struct lm_value *item = ref->items[i];
 		if (item->kind != LM_VALUE_MAP)
@@ -411,28 +419,58 @@ static int reference_block(struct ctx *c, int *shows_date)
 		}
 		if (value.len) {
 			if (vv && (strstr(vv->str, "{{date}}") || strstr(vv->str, "{{ date }}")))
-				*shows_date = 1;
-			struct lm_span lab = { .style = LM_SPAN_BOLD };
-			struct lm_buf lt = LM_BUF_INIT;
-			if (label.len)
-				lm_buf_addf(&lt, "%s: ", label.ptr);
-			lab.text = lm_arena_strdup(c->lay->arena, lt.ptr);
-			lab.len = lt.len;
-			lm_buf_release(&lt);
-			size_t nv;
-			struct lm_span *vs = plain_spans(c, value.ptr, value.len, 0, &nv);
-			struct lm_span *all = lm_arena_alloc(c->lay->arena, (nv + 1) * sizeof(*all));
-			all[0] = lab;
-			memcpy(all + 1, vs, nv * sizeof(*vs));
-			int e = lm_layout_elem(c->lay, LM_ROLE_PARAGRAPH, 0, c->parent);
-			lm_flow_para(&c->flow, label.len ? all : all + 1, label.len ? nv + 1 : nv, &st, e);
-			any = 1;
+				r->shows_date = 1;
+			r->v[r->n].label = lm_arena_strndup(c->lay->arena, label.len ? label.ptr : "", label.len);
+			r->v[r->n].value = lm_arena_strndup(c->lay->arena, value.ptr, value.len);
+			r->v[r->n].llen = label.len;
+			r->v[r->n].vlen = value.len;
+			r->n++;
 		}
 		lm_buf_release(&label);
 		lm_buf_release(&value);
 	}
-	if (any)
+	return 0;
+}
+
+/* Places the reference block's lines. */
+static void reference_place(struct ctx *c, const struct reflines *r)
+{
+	struct lm_para_style st = { .face = LM_FACE_REGULAR, .size = 10, .leading = 13, .rgb = TEXT_RGB };
+	if (c->large)
+		st.size = c->size, st.leading = c->size * 1.25;
+	else if (lm_flow_width(&c->flow) < 80 * MM)
+		st.size = 9, st.leading = 11.5; /* the column beside the address window */
+	for (size_t i = 0; i < r->n; i++) {
+		const char *label = r->v[i].label, *value = r->v[i].value;
+		size_t llen = r->v[i].llen;
+		struct lm_span lab = { .style = LM_SPAN_BOLD };
+		struct lm_buf lt = LM_BUF_INIT;
+		if (llen)
+			lm_buf_addf(&lt, "%s: ", label);
+		lab.text = lm_arena_strdup(c->lay->arena, lt.ptr);
+		lab.len = lt.len;
+		lm_buf_release(&lt);
+		size_t nv;
+		struct lm_span *vs = plain_spans(c, value, r->v[i].vlen, 0, &nv);
+		struct lm_span *all = lm_arena_alloc(c->lay->arena, (nv + 1) * sizeof(*all));
+		all[0] = lab;
+		memcpy(all + 1, vs, nv * sizeof(*vs));
+		int e = lm_layout_elem(c->lay, LM_ROLE_PARAGRAPH, 0, c->parent);
+		lm_flow_para(&c->flow, llen ? all : all + 1, llen ? nv + 1 : nv, &st, e);
+	}
+	if (r->n)
 		lm_flow_space(&c->flow, 6 * MM);
+}
+
+/* The reference block; sets *shows_date when a line prints {{date}}. */
+static int reference_block(struct ctx *c, int *shows_date)
+{
+	struct reflines r;
+	*shows_date = 0;
+	if (reference_lines(c, &r))
+		return -1;
+	reference_place(c, &r);
+	*shows_date = r.shows_date;
 	return 0;
 }
 
@@ -1473,36 +1511,47 @@ static int part_reference(struct part *p)
 	return 0;
 }
 
-/* The letterhead, the address in the window and the reference block or
- * date, as one letter has them.  `other`: the other language of a letter
- * in columns, whose organisation and address the letterhead adds and whose
- * reference block goes in its own column (NULL for one language). */
-static int part_head(struct part *p, struct part *other, const struct lm_frame_opts *o)
+/* The head's start: the letterhead and the address in the window (what
+ * names the recipient).  Sets *window and *window_bottom for part_rest. */
+static int part_top(struct part *p, struct part *other, const struct lm_frame_opts *o, int *window,
+		    double *window_bottom)
 {
 	struct ctx *c = &p->c;
 	struct lm_layout *lay = c->lay;
 	/* with a postal address, letterhead and reference block move to a
 	 * right-hand column beside the envelope window; in large print only
 	 * the letterhead, the reference block going below the window */
-	int window = lm_recipient_has_address(o->recipient);
-	double window_bottom = 0;
-	if (window)
+	*window = lm_recipient_has_address(o->recipient);
+	*window_bottom = 0;
+	if (*window)
 		c->flow.left = lay->page_w - MARGIN_X - 65 * MM;
-	if (letterhead(c, other ? &other->c : NULL, window))
+	if (letterhead(c, other ? &other->c : NULL, *window))
 		return -1;
 	/* after the letterhead: who writes is read before to whom */
-	if (window)
-		window_bottom = address_window(c, o->recipient);
-	if (window && (c->large || other)) {
+	if (*window)
+		*window_bottom = address_window(c, o->recipient);
+	if (*window && (c->large || other)) {
 		c->flow.left = MARGIN_X;
-		double below = window_bottom - 6 * MM;
+		double below = *window_bottom - 6 * MM;
 		if (c->flow.y > below)
 			c->flow.y = below;
 	}
-	if (other)
-		return 0; /* each column has its own reference block */
-	if (part_reference(p))
-		return -1;
+	return 0;
+}
+
+/* The head's rest: the reference block (its lines expanded in `r`) or
+ * the date, and the body's start below the window. */
+static void part_rest(struct part *p, const struct reflines *r, int window, double window_bottom)
+{
+	struct ctx *c = &p->c;
+	struct lm_layout *lay = c->lay;
+	reference_place(c, r);
+	if (!r->shows_date && *p->date) {
+		struct lm_para_style bs = body_style(c);
+		int e = lm_layout_elem(c->lay, LM_ROLE_PARAGRAPH, 0, c->parent);
+		plain_para(c, p->date, &bs, e);
+		lm_flow_space(&c->flow, 6 * MM);
+	}
 	if (window) {
 		c->flow.left = MARGIN_X;
 		double below = lay->page_h - WINDOW_TOP - WINDOW_H - 8 * MM;
@@ -1511,7 +1560,17 @@ static int part_head(struct part *p, struct part *other, const struct lm_frame_o
 		if (c->flow.y > below)
 			c->flow.y = below;
 	}
-	return 0;
+}
+
+/* The letterhead, the address in the window and the reference block or
+ * date of a letter in columns: `other` is the other language, whose
+ * organisation and address the letterhead adds; each column has its own
+ * reference block. */
+static int part_head(struct part *p, struct part *other, const struct lm_frame_opts *o)
+{
+	int window;
+	double window_bottom;
+	return part_top(p, other, o, &window, &window_bottom);
 }
 
 /* Below the signatures, right-aligned: where a reader shows the digital
@@ -1812,10 +1871,12 @@ static void laid_copy(const struct laid *r, struct ctx *c)
 	memcpy(lay->sign_rect, r->sign_rect, sizeof(lay->sign_rect));
 }
 
-/* The body, the parts it places and the signature box: laid out, or
- * copied from a letter before whose body and starting point were the
- * same byte for byte. */
-static int body_layout(struct part *p, const struct lm_frame_opts *o, int last)
+/* The rest of the head (reference block or date), the body, the parts
+ * it places and the signature box: laid out, or copied from a letter
+ * before whose reference lines, body and starting point were the same
+ * byte for byte. */
+static int body_layout(struct part *p, const struct lm_frame_opts *o, int last, const struct reflines *refs,
+		       int window, double window_bottom)
 {
 	struct ctx *c = &p->c;
 	struct lm_layout *lay = c->lay;
@@ -1829,6 +1890,14 @@ static int body_layout(struct part *p, const struct lm_frame_opts *o, int last)
 	int keep = e && c->flow.page + 1 == lay->npages && c->flow.page >= c->first;
 	if (keep) {
 		state_key(&key, c, o, sigbox);
+		/* and what the rest of the head prints, as this letter has it */
+		KEY(&key, window), KEY(&key, window_bottom), KEY(&key, refs->n), KEY(&key, refs->shows_date);
+		for (size_t i = 0; i < refs->n; i++) {
+			KEY(&key, refs->v[i].llen), KEY(&key, refs->v[i].vlen);
+			key_bytes(&key, refs->v[i].label, refs->v[i].llen);
+			key_bytes(&key, refs->v[i].value, refs->v[i].vlen);
+		}
+		key_str(&key, p->date);
 		for (size_t i = 0; i < e->nlaid; i++)
 			if (e->laid[i].keylen == key.len && !memcmp(e->laid[i].key, key.ptr, key.len)) {
 				const struct laid *r = &e->laid[i];
@@ -1855,6 +1924,7 @@ static int body_layout(struct part *p, const struct lm_frame_opts *o, int last)
 			e->tried[e->ntried++ % 8] = h;
 	}
 	uint64_t before = keep ? before_hash(lay, page, n0, base) : 0;
+	part_rest(p, refs, window, window_bottom);
 	int rc = parts_and_body(c, p->body);
 	if (!rc && sigbox)
 		signature_box(c);
@@ -1886,7 +1956,11 @@ static int layout_part(const struct lm_letter *l, const struct lm_area *area,
 		if (t->size && c->large)
 			break; /* large print never goes below 16 pt */
 		part_begin(&p, t, o);
-		if (part_head(&p, NULL, o) || body_layout(&p, o, last))
+		int window;
+		double window_bottom;
+		struct reflines refs;
+		if (part_top(&p, NULL, o, &window, &window_bottom) || reference_lines(c, &refs) ||
+		    body_layout(&p, o, last, &refs, window, window_bottom))
 			goto out;
 		if (!p.want_pages || lay->npages - c->first <= (size_t)p.want_pages || level + 1 >= nlevels ||
 		    (tightening[level + 1].size && c->large))

@@ -917,6 +917,39 @@ static void test_memo_copy_still_checked(void **state)
 	lm_frame_memo_free(m);
 }
 
+/* The reference block is copied with the body: a reference line that
+ * names the recipient keeps each letter its own. */
+static void test_memo_reference_lines(void **state)
+{
+	struct fx *f = *state;
+	static const char letter[] = "---\ntitle: x\nreference:\n  - label: Our ref\n    value: CSE/1\n"
+				     "  - label: Your ref\n    value: \"{{recipient.urn}}\"\n---\n"
+				     "We write about keeping children safe.\n";
+	drop(f);
+	assert_int_equal(lm_letter_parse(&f->letter, "mem/letter.md", letter, sizeof(letter) - 1, NULL, &f->d),
+			 0);
+	f->have_letter = 1;
+	static const char *const urns[] = { "A1", "A1", "A1", "B2", "B2", "B2", "A1", "", "" };
+	struct lm_frame_memo *m = lm_frame_memo_new();
+	for (size_t i = 0; i < sizeof(urns) / sizeof(urns[0]); i++) {
+		struct lm_layout alone, reused;
+		struct lm_value *row = school(f->arena, 5);
+		lm_value_set(f->arena, row, "urn", lm_value_strz(f->arena, urns[i]));
+		lay_with(f, row, 0, NULL, &alone);
+		lay_with(f, row, 0, m, &reused);
+		assert_same_layout(&alone, &reused, urns[i]);
+		char line[32];
+		snprintf(line, sizeof(line), "Your ref: %s", urns[i]);
+		assert_int_equal(count_elems(&reused, line), *urns[i] ? 1 : 0);
+		lm_layout_release(&alone);
+		lm_layout_release(&reused);
+	}
+	struct lm_frame_memo_counts n;
+	lm_frame_memo_counts(m, &n);
+	assert_true(n.reused >= 3);
+	lm_frame_memo_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -937,6 +970,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_memo_reuses_body, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_memo_keeps_recipients_apart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_memo_copy_still_checked, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_memo_reference_lines, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
