@@ -940,7 +940,9 @@ static void escape_md(struct lm_buf *out, const char *s, size_t len, struct line
 	int bol = !ls->nonblank;
 	/* in a table row a line break would end the row: lines become ", " */
 	int table = ls->nonblank && ls->first == '|';
-	lm_buf_grow(out, len + len / 2 + 8);
+	/* at most two bytes out for each in: written in place */
+	lm_buf_grow(out, 2 * len + 8);
+	char *o = out->ptr + out->len;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 		/* a value can never place a part of the letter */
@@ -948,10 +950,10 @@ static void escape_md(struct lm_buf *out, const char *s, size_t len, struct line
 			continue;
 		if (c == '\n') {
 			if (table) {
-				lm_buf_adds(out, ", ");
+				*o++ = ',', *o++ = ' ';
 				continue;
 			}
-			lm_buf_add(out, "\\\n", 2);
+			*o++ = '\\', *o++ = '\n';
 			bol = 1;
 			continue;
 		}
@@ -961,9 +963,11 @@ static void escape_md(struct lm_buf *out, const char *s, size_t len, struct line
 			continue;
 		bol = 0;
 		if (is_punct(c))
-			lm_buf_addc(out, '\\');
-		lm_buf_addc(out, (char)c);
+			*o++ = '\\';
+		*o++ = (char)c;
 	}
+	out->len = (size_t)(o - out->ptr);
+	out->ptr[out->len] = '\0';
 }
 
 static const struct lm_value *top(const struct expander *x)
