@@ -43,7 +43,6 @@ trap 'rm -rf "$WORK"' EXIT
 cp bench/peers/*.typ areas/liverpool/signature-*.png "$WORK/"
 LM=(build letters/cse-awareness.md --area areas/liverpool --date 2015-03-17 -q)
 
-median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 # timed REPEAT cmd...: T (median wall s) and M (median peak KB); before each
 # run the output is removed so every run writes everything
 timed() {
@@ -78,12 +77,6 @@ timed14() {
 	T=$(printf '%s\n' "${ts[@]}" | median)
 	W=$(printf '%s\n' "${ws[@]}" | median)
 	M=$(printf '%s\n' "${ms[@]}" | median)
-}
-# pages PDF WANT: a Typst PDF must have WANT pages, or the figure is of another letter
-pages() {
-	local got
-	got=$(pdfinfo "$1" 2>/dev/null | awk '/^Pages:/ { print $2 }')
-	[ "$got" = "$2" ] || { echo "typst-ratio.sh: $1 has ${got:-no} pages, not $2" >&2; exit 1; }
 }
 
 # ---- 1 and 2: against Typst 0.10 and 0.14 ----

@@ -35,3 +35,13 @@ case $TYPST14_VERSION in
 0.14.*) ;;
 *) echo "lib.sh: the typst-ts node compiler embeds Typst $TYPST14_VERSION, not 0.14" >&2 && exit 3 ;;
 esac
+
+# median: the median of the numbers on standard input, one a line
+median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+# pages PDF WANT: a Typst PDF must have WANT pages, or the figure is of another letter
+pages() {
+	local got
+	got=$(pdfinfo "$1" 2>/dev/null | awk '/^Pages:/ { print $2 }')
+	[ "$got" = "$2" ] || { echo "$(basename "$0"): $1 has ${got:-no} pages, not $2" >&2; exit 1; }
+}

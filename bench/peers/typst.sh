@@ -27,7 +27,6 @@ WORK=$(mktemp -d /tmp/lettermerge-peers.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 cp bench/peers/*.typ areas/liverpool/signature-*.png "$WORK/"
 
-median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 # timed cmd...: median wall seconds T and peak KB M over REPEAT runs; when
 # the command prints a number (typst-node.js's milliseconds), S is their
 # median in seconds
@@ -41,12 +40,6 @@ timed() {
 	T=$(printf '%s\n' "${ts[@]}" | median)
 	M=$(printf '%s\n' "${ms[@]}" | median)
 	S=$(printf '%s\n' "${ss[@]}" | median)
-}
-# pages PDF WANT: a Typst PDF must have WANT pages, or the figure is of another letter
-pages() {
-	local got
-	got=$(pdfinfo "$1" 2>/dev/null | awk '/^Pages:/ { print $2 }')
-	[ "$got" = "$2" ] || { echo "typst.sh: $1 has ${got:-no} pages, not $2" >&2; exit 1; }
 }
 
 echo "Typst: $("$TYPST" --version); Typst $TYPST14_VERSION (npm @myriaddreamin/typst-ts-node-compiler 0.7.0, node $(node --version))"
