@@ -794,6 +794,65 @@ static void frame_one(const struct lm_letter *l, const struct lm_area *area,
 	lm_layout_release(&lay);
 }
 
+static int same_str(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+/* The letter laid out again and again through a run's memo (its body
+ * parsed once, laid out, kept, then copied) is the letter laid out
+ * alone, box for box, or fails the same way. */
+static void frame_memo(const struct lm_letter *l, const struct lm_area *area,
+		       const struct lm_assets *assets, const struct lm_frame_opts *o0)
+{
+	struct lm_layout want;
+	struct lm_pdf_meta meta = { 0 };
+	struct lm_diag d;
+	lm_diag_clear(&d);
+	lm_layout_init(&want, 0, 0);
+	int rc = lm_frame_layout(l, area, assets, o0, &g.fonts, &want, &meta, &d);
+	struct lm_frame_memo *m = lm_frame_memo_new();
+	struct lm_frame_opts o = *o0;
+	o.memo = m;
+	for (int k = 0; k < 3; k++) {
+		struct lm_layout got;
+		struct lm_pdf_meta mm = { 0 };
+		struct lm_diag dm;
+		lm_diag_clear(&dm);
+		lm_layout_init(&got, 0, 0);
+		REQUIRE(lm_frame_layout(l, area, assets, &o, &g.fonts, &got, &mm, &dm) == rc);
+		if (rc) {
+			REQUIRE(!strcmp(d.msg, dm.msg));
+		} else {
+			REQUIRE(got.npages == want.npages && got.nelems == want.nelems);
+			for (size_t e = 0; e < want.nelems; e++) {
+				const struct lm_elem *x = &want.elems[e], *y = &got.elems[e];
+				REQUIRE(x->role == y->role && x->level == y->level && x->parent == y->parent &&
+					same_str(x->alt, y->alt) && same_str(x->href, y->href) &&
+					same_str(x->lang, y->lang));
+			}
+			for (size_t p = 0; p < want.npages; p++) {
+				REQUIRE(want.pages[p].n == got.pages[p].n);
+				for (size_t i = 0; i < want.pages[p].n; i++) {
+					const struct lm_box *x = &want.pages[p].boxes[i], *y = &got.pages[p].boxes[i];
+					REQUIRE(x->kind == y->kind && x->elem == y->elem && x->x == y->x &&
+						x->y == y->y && x->w == y->w && x->h == y->h && x->face == y->face &&
+						x->font == y->font && x->rtl == y->rtl && x->para_rtl == y->para_rtl &&
+						x->image == y->image && x->rgb == y->rgb && same_str(x->text, y->text) &&
+						same_str(x->href, y->href) && x->nglyphs == y->nglyphs &&
+						!x->glyphs == !y->glyphs &&
+						(!x->glyphs ||
+						 !memcmp(x->glyphs, y->glyphs, x->nglyphs * sizeof(*x->glyphs))));
+				}
+			}
+			REQUIRE(!memcmp(want.sign_rect, got.sign_rect, sizeof(want.sign_rect)));
+		}
+		lm_layout_release(&got);
+	}
+	lm_frame_memo_free(m);
+	lm_layout_release(&want);
+}
+
 int lm_fuzz_letter(const uint8_t *data, size_t size)
 {
 	if (lm_fuzz_setup(NULL, NULL) || !g.have_fonts)
@@ -879,6 +938,8 @@ int lm_fuzz_letter(const uint8_t *data, size_t size)
 			o.report_ctx = NULL;
 		}
 		frame_one(&l, &ar, &assets, &images, &o);
+		if (pass == 0)
+			frame_memo(&l, &ar, &assets, &o);
 	}
 out:
 	lm_body_images_release(&images);
