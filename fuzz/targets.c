@@ -800,21 +800,26 @@ static int same_str(const char *a, const char *b)
 }
 
 /* The letter laid out again and again through a run's memo (its body
- * parsed once, laid out, kept, then copied) is the letter laid out
- * alone, box for box, or fails the same way. */
+ * parsed once, laid out, kept, then copied), for the input's first
+ * recipient and its second in turn, is each time the letter laid out
+ * alone for that recipient, box for box, or fails the same way. */
 static void frame_memo(const struct lm_letter *l, const struct lm_area *area,
-		       const struct lm_assets *assets, const struct lm_frame_opts *o0)
+		       const struct lm_assets *assets, const struct lm_frame_opts *o0,
+		       const struct lm_recipient *second)
 {
-	struct lm_layout want;
-	struct lm_pdf_meta meta = { 0 };
-	struct lm_diag d;
-	lm_diag_clear(&d);
-	lm_layout_init(&want, 0, 0);
-	int rc = lm_frame_layout(l, area, assets, o0, &g.fonts, &want, &meta, &d);
+	static const int order[] = { 0, 0, 1, 0, 1, 1 };
 	struct lm_frame_memo *m = lm_frame_memo_new();
-	struct lm_frame_opts o = *o0;
-	o.memo = m;
-	for (int k = 0; k < 3; k++) {
+	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
+		struct lm_frame_opts o = *o0;
+		if (order[k] && second)
+			o.recipient = second, o.large_print = o0->large_print || second->large_print;
+		struct lm_layout want;
+		struct lm_pdf_meta meta = { 0 };
+		struct lm_diag d;
+		lm_diag_clear(&d);
+		lm_layout_init(&want, 0, 0);
+		int rc = lm_frame_layout(l, area, assets, &o, &g.fonts, &want, &meta, &d);
+		o.memo = m;
 		struct lm_layout got;
 		struct lm_pdf_meta mm = { 0 };
 		struct lm_diag dm;
@@ -848,9 +853,9 @@ static void frame_memo(const struct lm_letter *l, const struct lm_area *area,
 			REQUIRE(!memcmp(want.sign_rect, got.sign_rect, sizeof(want.sign_rect)));
 		}
 		lm_layout_release(&got);
+		lm_layout_release(&want);
 	}
 	lm_frame_memo_free(m);
-	lm_layout_release(&want);
 }
 
 int lm_fuzz_letter(const uint8_t *data, size_t size)
@@ -910,7 +915,7 @@ int lm_fuzz_letter(const uint8_t *data, size_t size)
 	}
 	for (size_t k = 0; k < body.nfindings; k++)
 		check_diag(&body.findings[k]);
-	struct lm_recipient rec, *recp = NULL;
+	struct lm_recipient rec, rec2, *recp = NULL, *recp2 = NULL;
 	if (recipients.given) {
 		int rc = lm_csv_reader_open_mem(&rd, "recipients.csv", recipients.data, recipients.len,
 						LM_INPUT_UTF8, &d);
@@ -926,6 +931,12 @@ int lm_fuzz_letter(const uint8_t *data, size_t size)
 				goto out;
 			}
 			recp = &rec;
+			/* a second row, for the memo's letters */
+			rc = lm_csv_reader_next(&rd, &d);
+			if (rc == 1 && !lm_recipient_build(&rec2, lm_recipient_row_map(arena, &rd, 1), 0, &d))
+				recp2 = &rec2;
+			else if (rc < 0 || rc == 1)
+				check_diag(&d);
 		}
 	}
 	for (int pass = 0; pass < 3; pass++) {
@@ -939,7 +950,7 @@ int lm_fuzz_letter(const uint8_t *data, size_t size)
 		}
 		frame_one(&l, &ar, &assets, &images, &o);
 		if (pass == 0)
-			frame_memo(&l, &ar, &assets, &o);
+			frame_memo(&l, &ar, &assets, &o, recp2);
 	}
 out:
 	lm_body_images_release(&images);
