@@ -93,6 +93,8 @@ timed "$REPEAT" "$BIN" "${LM[@]}" -r "$WORK/schools-$N.csv" --combine "$WORK/lm.
 lp=$T lpm=$M
 timed "$REPEAT" "$BIN" "${LM[@]}" -r "$WORK/schools-$N.csv" -o "$WORK/out/{{recipient.urn}}.pdf" --jobs 2
 ls_=$T lsm=$M
+# the largest of the separate files, now: the runs below start from no out/
+bmax=$(find "$WORK/out" -name '*.pdf' -printf '%s\n' | sort -n | tail -1)
 # Typst makes one file a process: SEPARATE of the same schools, REPEAT times
 for ((i = 1; i <= SEPARATE; i++)); do
 	printf '#import "letter.typ": letter\n#letter(csv("schools.csv").at(%d))\n' "$i" >"$WORK/one-$i.typ"
@@ -148,7 +150,6 @@ rm -rf "$WORK/one"
 "$BIN" "${LM[@]}" -r "$WORK/schools-$N.csv" --row 1 -o "$WORK/one/{{recipient.urn}}.pdf"
 "$BIN" "${LM[@]}" -r "$WORK/schools-$N.csv" --combine "$WORK/lm.pdf" --jobs 1
 b1=$(stat -c %s "$WORK/one/$one.pdf")
-bmax=$(find "$WORK/out" -name '*.pdf' -printf '%s\n' 2>/dev/null | sort -n | tail -1)
 bp=$(stat -c %s "$WORK/lm.pdf")
 echo "Bytes: a one-letter file $b1 (the largest of the $N separate files ${bmax:-?}); a $N-letter print file $bp, $((bp / N)) a letter."
 echo
