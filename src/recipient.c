@@ -180,16 +180,15 @@ int lm_recipient_compose_address(struct lm_recipient *r, const struct lm_value *
 				s++;
 			while (e > s && (out.ptr[e - 1] == ' ' || out.ptr[e - 1] == '\t'))
 				e--;
-			if (lm_utf8_is_blank(out.ptr + s, e - s)) {
-				/* a blank line, or one of zero-width characters */
-			} else if (r->naddress < LM_ADDRESS_COLUMNS + 1) {
+			int blank = lm_utf8_is_blank(out.ptr + s, e - s); /* or of zero-width characters */
+			if (!blank && r->naddress < LM_ADDRESS_COLUMNS + 1) {
 				struct lm_value *v = lm_value_string(a, out.ptr + s, e - s);
 				if (cell && cell->file)
 					lm_value_set_origin(v, cell->file, cell->line, cell->col);
 				else if (r->row)
 					lm_value_set_origin(v, r->row->file, r->row->line, r->row->col);
 				r->address[r->naddress++] = v;
-			} else {
+			} else if (!blank) {
 				r->address_overflow = 1;
 			}
 			s = next;
