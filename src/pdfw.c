@@ -483,24 +483,51 @@ void lm_pdfw_sha256(struct lm_pdfw *w, unsigned char md[32])
 
 /* ---- helpers ---- */
 
+/* Writes the digits of v ending just before `end`; returns where they start. */
+static char *digits_before(char *end, size_t v)
+{
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+				    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+				    "8081828384858687888990919293949596979899";
+	while (v >= 100) {
+		size_t r = v % 100;
+		v /= 100;
+		end -= 2;
+		memcpy(end, pairs + 2 * r, 2);
+	}
+	if (v >= 10) {
+		end -= 2;
+		memcpy(end, pairs + 2 * v, 2);
+	} else {
+		*--end = (char)('0' + v);
+	}
+	return end;
+}
+
 void lm_pdfw_uint(struct lm_buf *b, size_t v)
 {
-	/* by hand: printf costs more than the rest of a structure tree */
+	/* by hand, two digits a step into a local buffer and one copy: the
+	 * buffer's fields are not reloaded after every byte (printf costs
+	 * more than the rest of a structure tree) */
 	char tmp[24];
-	int n = 0;
-	do
-		tmp[n++] = (char)('0' + v % 10);
-	while (v /= 10);
-	lm_buf_grow(b, (size_t)n);
-	while (n)
-		b->ptr[b->len++] = tmp[--n];
+	char *s = digits_before(tmp + sizeof(tmp), v);
+	size_t n = (size_t)(tmp + sizeof(tmp) - s);
+	lm_buf_grow(b, n);
+	memcpy(b->ptr + b->len, s, n);
+	b->len += n;
 	b->ptr[b->len] = '\0';
 }
 
 void lm_pdfw_ref(struct lm_buf *b, unsigned num)
 {
-	lm_pdfw_uint(b, num);
-	lm_buf_add(b, " 0 R", 4);
+	char tmp[24];
+	memcpy(tmp + 20, " 0 R", 4);
+	char *s = digits_before(tmp + 20, num);
+	size_t n = (size_t)(tmp + sizeof(tmp) - s);
+	lm_buf_grow(b, n);
+	memcpy(b->ptr + b->len, s, n);
+	b->len += n;
+	b->ptr[b->len] = '\0';
 }
 
 void lm_pdfw_num(struct lm_buf *b, double v)

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -334,6 +335,33 @@ static void test_strings(void **state)
 	lm_buf_release(&b);
 }
 
+/* Whole numbers and references at every digit count's edges, appended
+ * to what the buffer holds. */
+static void test_numbers(void **state)
+{
+	(void)state;
+	struct lm_buf b = LM_BUF_INIT;
+	lm_buf_adds(&b, "x");
+	static const size_t v[] = { 0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, 12345, 99999, 100000,
+				    4294967295u, (size_t)-1 };
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		lm_buf_addc(&b, ' ');
+		lm_pdfw_uint(&b, v[i]);
+	}
+	char want[400];
+	snprintf(want, sizeof(want), "x 0 1 9 10 11 99 100 101 999 1000 12345 99999 100000 4294967295 %zu",
+		 (size_t)-1);
+	assert_string_equal(b.ptr, want);
+	lm_buf_reset(&b);
+	lm_pdfw_ref(&b, 0);
+	lm_pdfw_ref(&b, 7);
+	lm_pdfw_ref(&b, 10);
+	lm_pdfw_ref(&b, 4294967295u);
+	assert_string_equal(b.ptr, "0 0 R7 0 R10 0 R4294967295 0 R");
+	assert_int_equal(b.len, strlen(b.ptr));
+	lm_buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -343,6 +371,7 @@ int main(void)
 		cmocka_unit_test(test_big_parent_tree),
 		cmocka_unit_test(test_header_scope),
 		cmocka_unit_test(test_strings),
+		cmocka_unit_test(test_numbers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
