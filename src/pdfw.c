@@ -75,6 +75,7 @@ void lm_pdfw_init(struct lm_pdfw *w, struct lm_atomic *file)
 	lm_buf_init(&w->out);
 	lm_buf_init(&w->stm);
 	lm_buf_init(&w->stm_head);
+	lm_buf_init(&w->open_body);
 	w->file = file;
 	w->md = EVP_MD_CTX_new();
 	if (!w->md || !EVP_DigestInit_ex(w->md, EVP_sha256(), NULL)) {
@@ -95,6 +96,7 @@ void lm_pdfw_release(struct lm_pdfw *w)
 	lm_buf_release(&w->out);
 	lm_buf_release(&w->stm);
 	lm_buf_release(&w->stm_head);
+	lm_buf_release(&w->open_body);
 	EVP_MD_CTX_free(w->md);
 	for (int i = 0; i < 2; i++)
 		if (w->deflater[i])
@@ -217,23 +219,43 @@ static void flush_stm(struct lm_pdfw *w)
 	w->stm_n = 0;
 }
 
-void lm_pdfw_obj(struct lm_pdfw *w, unsigned num, const char *body, size_t len)
+struct lm_buf *lm_pdfw_obj_begin(struct lm_pdfw *w, unsigned num)
 {
-	if (w->updating) { /* an update is a handful of objects */
-		lm_pdfw_direct(w, num, body, len);
-		return;
+	w->open_num = num;
+	if (w->updating) { /* an update is a handful of objects, each direct */
+		lm_buf_reset(&w->open_body);
+		return &w->open_body;
 	}
+	/* the index entry "num offset", after a space but for the first */
+	lm_buf_grow(&w->stm_head, 48);
+	char *p = w->stm_head.ptr + w->stm_head.len;
 	if (w->stm_n) {
-		lm_buf_addc(&w->stm_head, ' ');
+		*p++ = ' ';
 		lm_buf_addc(&w->stm, '\n');
 	}
-	lm_pdfw_uint(&w->stm_head, num);
-	lm_buf_addc(&w->stm_head, ' ');
-	lm_pdfw_uint(&w->stm_head, w->stm.len);
-	lm_buf_add(&w->stm, body, len);
-	w->stm_nums[w->stm_n++] = num;
+	p = lm_pdfw_put_uint(p, num);
+	*p++ = ' ';
+	p = lm_pdfw_put_uint(p, w->stm.len);
+	*p = '\0';
+	w->stm_head.len = (size_t)(p - w->stm_head.ptr);
+	return &w->stm;
+}
+
+void lm_pdfw_obj_end(struct lm_pdfw *w)
+{
+	if (w->updating) {
+		lm_pdfw_direct(w, w->open_num, w->open_body.ptr, w->open_body.len);
+		return;
+	}
+	w->stm_nums[w->stm_n++] = w->open_num;
 	if (w->stm_n == OBJSTM_MAX || w->stm.len >= OBJSTM_BYTES)
 		flush_stm(w);
+}
+
+void lm_pdfw_obj(struct lm_pdfw *w, unsigned num, const char *body, size_t len)
+{
+	lm_buf_add(lm_pdfw_obj_begin(w, num), body, len);
+	lm_pdfw_obj_end(w);
 }
 
 static int width_of(uint64_t v)
@@ -504,30 +526,45 @@ static char *digits_before(char *end, size_t v)
 	return end;
 }
 
+static int ndigits(size_t v)
+{
+	int n = 1;
+	for (; v >= 100; v /= 100)
+		n += 2;
+	return n + (v >= 10);
+}
+
+char *lm_pdfw_put_uint(char *p, size_t v)
+{
+	char *end = p + ndigits(v);
+	digits_before(end, v);
+	return end;
+}
+
+char *lm_pdfw_put_ref(char *p, unsigned num)
+{
+	p = lm_pdfw_put_uint(p, num);
+	memcpy(p, " 0 R", 4);
+	return p + 4;
+}
+
 void lm_pdfw_uint(struct lm_buf *b, size_t v)
 {
-	/* by hand, two digits a step into a local buffer and one copy: the
-	 * buffer's fields are not reloaded after every byte (printf costs
-	 * more than the rest of a structure tree) */
-	char tmp[24];
-	char *s = digits_before(tmp + sizeof(tmp), v);
-	size_t n = (size_t)(tmp + sizeof(tmp) - s);
-	lm_buf_grow(b, n);
-	memcpy(b->ptr + b->len, s, n);
-	b->len += n;
-	b->ptr[b->len] = '\0';
+	/* by hand, two digits a step and straight into the buffer, whose
+	 * fields are not reloaded after every byte (printf costs more than
+	 * the rest of a structure tree) */
+	lm_buf_grow(b, 20);
+	char *p = lm_pdfw_put_uint(b->ptr + b->len, v);
+	*p = '\0';
+	b->len = (size_t)(p - b->ptr);
 }
 
 void lm_pdfw_ref(struct lm_buf *b, unsigned num)
 {
-	char tmp[24];
-	memcpy(tmp + 20, " 0 R", 4);
-	char *s = digits_before(tmp + 20, num);
-	size_t n = (size_t)(tmp + sizeof(tmp) - s);
-	lm_buf_grow(b, n);
-	memcpy(b->ptr + b->len, s, n);
-	b->len += n;
-	b->ptr[b->len] = '\0';
+	lm_buf_grow(b, 14);
+	char *p = lm_pdfw_put_ref(b->ptr + b->len, num);
+	*p = '\0';
+	b->len = (size_t)(p - b->ptr);
 }
 
 void lm_pdfw_num(struct lm_buf *b, double v)

@@ -43,6 +43,10 @@ struct lm_pdfw {
 	struct lm_buf stm, stm_head;
 	unsigned *stm_nums;
 	size_t stm_n;
+	/* the object lm_pdfw_obj_begin opened: its number, and its value
+	 * while an update writes objects directly */
+	unsigned open_num;
+	struct lm_buf open_body;
 	/* a revision's end */
 	size_t xref_off;          /* where the last cross-reference stream starts */
 	unsigned char id[16];     /* the file identifier */
@@ -61,6 +65,12 @@ unsigned lm_pdfw_reserve(struct lm_pdfw *w);
 /* Object `num` with the value `body` (no "obj" around it), compressed into
  * an object stream. */
 void lm_pdfw_obj(struct lm_pdfw *w, unsigned num, const char *body, size_t len);
+/* Object `num` made in place: its value is appended to the buffer this
+ * returns (nothing else done to it), then lm_pdfw_obj_end, with no other
+ * call on `w` between the two.  The same bytes as lm_pdfw_obj, without a
+ * copy of the value (a print file writes some ninety a letter). */
+struct lm_buf *lm_pdfw_obj_begin(struct lm_pdfw *w, unsigned num);
+void lm_pdfw_obj_end(struct lm_pdfw *w);
 /* Object `num` written as it is, outside any object stream (the catalog,
  * signature dictionaries).  Returns the file offset of body's first byte. */
 size_t lm_pdfw_direct(struct lm_pdfw *w, unsigned num, const char *body, size_t len);
@@ -108,6 +118,10 @@ void lm_pdfw_sha256(struct lm_pdfw *w, unsigned char md[32]);
 void lm_pdfw_ref(struct lm_buf *b, unsigned num);
 /* A whole number. */
 void lm_pdfw_uint(struct lm_buf *b, size_t v);
+/* The digits of v written at p, which has room for 20; returns their end. */
+char *lm_pdfw_put_uint(char *p, size_t v);
+/* "12 0 R" written at p, which has room for 14; returns its end. */
+char *lm_pdfw_put_ref(char *p, unsigned num);
 /* A number with at most two decimals, no trailing zeros, then a space. */
 void lm_pdfw_num(struct lm_buf *b, double v);
 /* A name: "/" and the bytes, # escaped where PDF wants it. */

@@ -19,7 +19,7 @@ struct lm_tag_elem {
 	const char *type;  /* static */
 	int parent;        /* -1: the letter's root */
 	unsigned pg;       /* the page of its first marked content, 0 none */
-	int first_kid, last_kid;
+	int first_kid, last_kid, nkids;
 	const char *alt, *lang; /* the layout's, NULL when absent */
 	int attached;      /* has content, or a descendant has */
 	int scope;         /* a table header cell: its /Scope */
@@ -118,6 +118,7 @@ static void add_kid(struct lm_tags *t, int e, int kind, unsigned val, unsigned p
 	else
 		t->kids[el->last_kid].next = k;
 	el->last_kid = k;
+	el->nkids++;
 }
 
 /* Makes e and its ancestors part of the tree, each the next kid of its parent. */
@@ -258,41 +259,48 @@ static void pt_add(struct lm_tags *t, size_t key, const char *value, size_t len)
 }
 
 /* Element e's kids, space-separated where two numbers would run together;
- * returns how many. */
+ * returns how many.  Written in place, room made once for them all. */
+#define KID_ROOM 56 /* "<</Type/OBJR/Obj N 0 R/Pg N 0 R>>" and a space at most */
 static int kids_text(const struct lm_tags *t, const struct lm_tag_elem *el, struct lm_buf *b)
 {
+	lm_buf_grow(b, (size_t)el->nkids * KID_ROOM);
+	char *p = b->ptr + b->len;
 	int nk = 0;
 	for (int k = el->first_kid; k >= 0; k = t->kids[k].next) {
 		const struct lm_tag_kid *kd = &t->kids[k];
 		int plain = kd->kind == KID_ELEM || (kd->kind == KID_MCR && kd->pg == el->pg);
-		if (nk++ && plain && b->ptr[b->len - 1] != '>')
-			lm_buf_addc(b, ' ');
+		if (nk++ && plain && p[-1] != '>')
+			*p++ = ' ';
 		switch (kd->kind) {
 		case KID_MCR:
 			if (kd->pg == el->pg) {
-				lm_pdfw_uint(b, kd->val);
+				p = lm_pdfw_put_uint(p, kd->val);
 			} else {
-				lm_buf_adds(b, "<</Type/MCR/Pg ");
-				lm_pdfw_ref(b, kd->pg);
-				lm_buf_adds(b, "/MCID ");
-				lm_pdfw_uint(b, kd->val);
-				lm_buf_adds(b, ">>");
+				memcpy(p, "<</Type/MCR/Pg ", 15);
+				p = lm_pdfw_put_ref(p + 15, kd->pg);
+				memcpy(p, "/MCID ", 6);
+				p = lm_pdfw_put_uint(p + 6, kd->val);
+				memcpy(p, ">>", 2);
+				p += 2;
 			}
 			break;
 		case KID_ELEM:
-			lm_pdfw_ref(b, t->elems[kd->val].num);
+			p = lm_pdfw_put_ref(p, t->elems[kd->val].num);
 			break;
 		case KID_OBJR:
-			lm_buf_adds(b, "<</Type/OBJR/Obj ");
-			lm_pdfw_ref(b, kd->val);
+			memcpy(p, "<</Type/OBJR/Obj ", 17);
+			p = lm_pdfw_put_ref(p + 17, kd->val);
 			if (kd->pg != el->pg) {
-				lm_buf_adds(b, "/Pg ");
-				lm_pdfw_ref(b, kd->pg);
+				memcpy(p, "/Pg ", 4);
+				p = lm_pdfw_put_ref(p + 4, kd->pg);
 			}
-			lm_buf_adds(b, ">>");
+			memcpy(p, ">>", 2);
+			p += 2;
 			break;
 		}
 	}
+	*p = '\0';
+	b->len = (size_t)(p - b->ptr);
 	return nk;
 }
 
@@ -311,49 +319,35 @@ static void rest_text(const struct lm_tag_elem *el, struct lm_buf *b)
 	}
 }
 
-/* Writes "N 0 R" at p; returns the end. */
-static char *put_ref(char *p, unsigned num)
-{
-	char tmp[12];
-	int n = 0;
-	do
-		tmp[n++] = (char)('0' + num % 10);
-	while (num /= 10);
-	while (n)
-		*p++ = tmp[--n];
-	memcpy(p, " 0 R", 4);
-	return p + 4;
-}
-
-/* "<</S/type/P parent 0 R/Pg pg 0 R": made in one piece, as a print file
+/* "<</S/type/P parent 0 R/Pg pg 0 R": made in place, as a print file
  * writes some ninety of these a letter */
 static void elem_head(struct lm_buf *b, const char *type, unsigned parent, unsigned pg)
 {
-	char head[96];
 	size_t tl = strlen(type);
-	if (tl > 32) { /* no standard type is so long */
-		lm_buf_adds(b, "<</S/");
-		lm_buf_adds(b, type);
-		lm_buf_adds(b, "/P ");
-		lm_pdfw_ref(b, parent);
-		if (pg) {
-			lm_buf_adds(b, "/Pg ");
-			lm_pdfw_ref(b, pg);
-		}
-		return;
-	}
-	char *p = head;
+	lm_buf_grow(b, tl + 40);
+	char *p = b->ptr + b->len;
 	memcpy(p, "<</S/", 5);
-	p += 5;
-	memcpy(p, type, tl);
-	p += tl;
+	memcpy(p + 5, type, tl);
+	p += 5 + tl;
 	memcpy(p, "/P ", 3);
-	p = put_ref(p + 3, parent);
+	p = lm_pdfw_put_ref(p + 3, parent);
 	if (pg) {
 		memcpy(p, "/Pg ", 4);
-		p = put_ref(p + 4, pg);
+		p = lm_pdfw_put_ref(p + 4, pg);
 	}
-	lm_buf_add(b, head, (size_t)(p - head));
+	*p = '\0';
+	b->len = (size_t)(p - b->ptr);
+}
+
+/* An element's /K (kids_text's) in place, when it has kids. */
+static void kids_in_place(const struct lm_tags *t, const struct lm_tag_elem *el, struct lm_buf *b)
+{
+	if (!el->nkids)
+		return;
+	lm_buf_add(b, el->nkids > 1 ? "/K[" : "/K ", 3);
+	kids_text(t, el, b);
+	if (el->nkids > 1)
+		lm_buf_addc(b, ']');
 }
 
 static void kids_wrap(struct lm_buf *b, const char *kids, size_t len, int nk)
@@ -398,7 +392,7 @@ void lm_tags_end_letter(struct lm_tags *t)
 	for (size_t e = 0; e < t->nelems; e++)
 		if (t->elems[e].attached)
 			t->elems[e].num = lm_pdfw_reserve(t->w);
-	struct lm_buf b = LM_BUF_INIT, kids = LM_BUF_INIT;
+	struct lm_buf b = LM_BUF_INIT;
 	if (t->nelems && t->elems[0].attached) {
 		if (!t->first_num) {
 			/* kept until the file ends: the Document, or the first Part */
@@ -412,28 +406,28 @@ void lm_tags_end_letter(struct lm_tags *t)
 		} else {
 			if (!t->doc_num)
 				t->doc_num = lm_pdfw_reserve(t->w);
-			elem_head(&b, "Part", t->doc_num, t->elems[0].pg);
-			int nk = kids_text(t, &t->elems[0], &kids);
-			kids_wrap(&b, kids.ptr, kids.len, nk);
-			rest_text(&t->elems[0], &b);
-			lm_buf_adds(&b, ">>");
-			lm_pdfw_obj(t->w, t->elems[0].num, b.ptr, b.len);
+			struct lm_buf *o = lm_pdfw_obj_begin(t->w, t->elems[0].num);
+			elem_head(o, "Part", t->doc_num, t->elems[0].pg);
+			kids_in_place(t, &t->elems[0], o);
+			rest_text(&t->elems[0], o);
+			lm_buf_add(o, ">>", 2);
+			lm_pdfw_obj_end(t->w);
 			LM_ALLOC_GROW(t->parts, t->nparts + 1, t->parts_alloc);
 			t->parts[t->nparts++] = t->elems[0].num;
 		}
 	}
+	/* each element written in place in the object stream */
 	for (size_t e = 1; e < t->nelems; e++) {
 		const struct lm_tag_elem *el = &t->elems[e];
 		if (!el->attached)
 			continue;
-		lm_buf_reset(&b);
-		lm_buf_reset(&kids);
-		elem_head(&b, el->type, t->elems[el->parent].num, el->pg);
-		int nk = kids_text(t, el, &kids);
-		kids_wrap(&b, kids.ptr, kids.len, nk);
-		rest_text(el, &b);
-		lm_buf_adds(&b, ">>");
-		lm_pdfw_obj(t->w, el->num, b.ptr, b.len);
+		struct lm_buf *o = lm_pdfw_obj_begin(t->w, el->num);
+		elem_head(o, el->type, t->elems[el->parent].num, el->pg);
+		kids_in_place(t, el, o);
+		if (el->scope || el->alt || el->lang)
+			rest_text(el, o);
+		lm_buf_add(o, ">>", 2);
+		lm_pdfw_obj_end(t->w);
 	}
 	/* the letter's parent tree entries */
 	for (size_t k = 0; k < t->nkeys; k++) {
@@ -441,19 +435,24 @@ void lm_tags_end_letter(struct lm_tags *t)
 		if (t->pt_first[k] < 0) {
 			lm_pdfw_ref(&b, t->elems[-1 - t->pt_first[k]].num);
 		} else {
-			lm_buf_addc(&b, '[');
-			for (int m = 0; m < t->pt_count[k]; m++) {
+			int count = t->pt_count[k];
+			const int *ids = t->pt_elems + t->pt_first[k];
+			lm_buf_grow(&b, (size_t)count * 15 + 2);
+			char *p = b.ptr;
+			*p++ = '[';
+			for (int m = 0; m < count; m++) {
 				if (m)
-					lm_buf_addc(&b, ' ');
-				lm_pdfw_ref(&b, t->elems[t->pt_elems[t->pt_first[k] + m]].num);
+					*p++ = ' ';
+				p = lm_pdfw_put_ref(p, t->elems[ids[m]].num);
 			}
-			lm_buf_addc(&b, ']');
+			*p++ = ']';
+			*p = '\0';
+			b.len = (size_t)(p - b.ptr);
 		}
 		pt_add(t, t->key0 + k, b.ptr, b.len);
 	}
 	t->next_key = t->key0 + t->nkeys;
 	lm_buf_release(&b);
-	lm_buf_release(&kids);
 	t->lay = NULL;
 	t->nletters++;
 }

@@ -362,6 +362,44 @@ static void test_numbers(void **state)
 	lm_buf_release(&b);
 }
 
+/* Objects made in place are the bytes lm_pdfw_obj writes, in an object
+ * stream and in an update alike. */
+static void test_obj_in_place(void **state)
+{
+	(void)state;
+	struct lm_pdfw w[2];
+	struct lm_diag d;
+	for (int k = 0; k < 2; k++) {
+		lm_pdfw_init(&w[k], NULL);
+		unsigned root = lm_pdfw_reserve(&w[k]);
+		for (unsigned i = 0; i < 450; i++) { /* three object streams */
+			char body[64];
+			int n = snprintf(body, sizeof(body), "<</N %u/S(%*s)>>", i, (int)(i % 37), "");
+			unsigned num = i ? lm_pdfw_reserve(&w[k]) : root;
+			if (k) {
+				lm_buf_add(lm_pdfw_obj_begin(&w[k], num), body, (size_t)n);
+				lm_pdfw_obj_end(&w[k]);
+			} else {
+				lm_pdfw_obj(&w[k], num, body, (size_t)n);
+			}
+		}
+		assert_int_equal(lm_pdfw_finish(&w[k], root, 0, &d), 0);
+		lm_pdfw_update_begin(&w[k]);
+		if (k) {
+			lm_buf_adds(lm_pdfw_obj_begin(&w[k], root), "<</Updated true>>");
+			lm_pdfw_obj_end(&w[k]);
+		} else {
+			lm_pdfw_obj(&w[k], root, "<</Updated true>>", 17);
+		}
+		assert_int_equal(lm_pdfw_update_finish(&w[k], root, 0, &d), 0);
+	}
+	assert_int_equal(w[0].out.len, w[1].out.len);
+	assert_memory_equal(w[0].out.ptr, w[1].out.ptr, w[0].out.len);
+	assert_non_null(find(&w[1].out, "1 0 obj\n<</Updated true>>\nendobj"));
+	for (int k = 0; k < 2; k++)
+		lm_pdfw_release(&w[k]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -372,6 +410,7 @@ int main(void)
 		cmocka_unit_test(test_header_scope),
 		cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_obj_in_place),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
