@@ -877,9 +877,21 @@ static uint64_t box_hash(uint64_t h, const struct lm_box *b)
 	h = mix_double(h, b->w);
 	h = mix_double(h, b->h);
 	h = mix(h, (uint64_t)(int64_t)b->image);
-	if (b->text)
-		for (const unsigned char *t = (const unsigned char *)b->text; *t; t++)
-			h = mix(h, *t);
+	if (b->text) {
+		/* eight bytes a step, then the rest and the length: the part's
+		 * text is the most of what it hashes */
+		size_t len = strlen(b->text);
+		const char *t = b->text;
+		for (; len >= 8; t += 8, len -= 8) {
+			uint64_t v;
+			memcpy(&v, t, 8);
+			h = mix(h, v);
+		}
+		uint64_t v = 0;
+		memcpy(&v, t, len);
+		h = mix(h, v);
+		h = mix(h, (uint64_t)(t - b->text) + len);
+	}
 	return h;
 }
 
@@ -1369,6 +1381,11 @@ static int draw_page(struct lm_pdf *pdf, const struct lm_layout *lay, size_t p,
 static int check_coverage(const struct lm_embed *em, const struct lm_layout *lay,
 			  struct lm_cpset *add, struct lm_diag *d)
 {
+	/* ASCII the subsets hold, by byte (not NUL: it ends a text): most of
+	 * a letter is, and is passed over a byte a step */
+	unsigned char ascii[256] = { 0 };
+	for (unsigned c = 1; em && c < 0x80; c++)
+		ascii[c] = em->cps.bits[c >> 3] >> (c & 7) & 1;
 	for (size_t p = 0; p < lay->npages; p++) {
 		for (size_t i = 0; i < lay->pages[p].n; i++) {
 			const struct lm_box *b = &lay->pages[p].boxes[i];
@@ -1378,11 +1395,15 @@ static int check_coverage(const struct lm_embed *em, const struct lm_layout *lay
 				lm_cpset_add_utf8(add, b->text, strlen(b->text));
 				continue;
 			}
+			const unsigned char *t = (const unsigned char *)b->text;
+			while (ascii[*t])
+				t++;
+			if (!*t)
+				continue;
 			size_t len = strlen(b->text);
-			for (size_t k = 0; k < len;) {
-				/* ASCII looked up in place: most of a letter is */
+			for (size_t k = (size_t)((const char *)t - b->text); k < len;) {
 				unsigned char c = (unsigned char)b->text[k];
-				if (c < 0x80 && (em->cps.bits[c >> 3] >> (c & 7) & 1)) {
+				if (ascii[c]) {
 					k++;
 					continue;
 				}

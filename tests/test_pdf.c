@@ -394,6 +394,54 @@ static void test_reproducible(void **state)
 	free(db);
 }
 
+/* A page of one paragraph of `text`. */
+static void one_text(struct lm_layout *lay, const char *text)
+{
+	lm_layout_init(lay, 595.276, 841.89);
+	int para = lm_layout_elem(lay, LM_ROLE_PARAGRAPH, 0, 0);
+	struct lm_box t = { .kind = LM_BOX_TEXT, .elem = para, .x = 72, .y = 700, .w = 100, .h = 11,
+			    .face = LM_FACE_REGULAR, .text = lm_arena_strdup(lay->arena, text) };
+	lm_layout_add(lay, 0, &t);
+}
+
+/* A character the file's subsets lack is refused, ASCII or not, wherever
+ * it is in the text; what they hold passes. */
+static void test_coverage(void **state)
+{
+	struct fixture *fx = *state;
+	build_layout(&fx->lay); /* the subsets are made of its characters */
+	struct lm_pdf pdf;
+	struct lm_diag d;
+	lm_diag_clear(&d);
+	assert_int_equal(lm_pdf_begin(&pdf, &fonts, &meta, &d), 0);
+	assert_int_equal(lm_pdf_add(&pdf, &fx->lay, NULL, 0, &d), 0);
+	static const struct {
+		const char *text, *missing; /* NULL: all there */
+	} cases[] = {
+		{ "Dear Carer", NULL },
+		{ "t\xC5\xB7 \xC2\xA3" "5 Dear", NULL },
+		{ "Zed and all printable ASCII: the subsets always hold it", NULL },
+		{ "\x7FZed", "U+007F" },
+		{ "Dear Parent/Carer \x7F", "U+007F" },
+		{ "Dear caf\xC3\xA9", "U+00E9" },
+		{ "Dear\tParent", "U+0009" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct lm_layout lay;
+		one_text(&lay, cases[i].text);
+		lm_diag_clear(&d);
+		int rc = lm_pdf_add(&pdf, &lay, NULL, 0, &d);
+		if (cases[i].missing) {
+			assert_int_equal(rc, -1);
+			assert_non_null(strstr(d.msg, cases[i].missing));
+		} else {
+			assert_int_equal(rc, 0);
+		}
+		lm_layout_release(&lay);
+	}
+	lm_pdf_release(&pdf);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1)
@@ -407,6 +455,7 @@ int main(int argc, char **argv)
 		T(test_save_fails_onto_a_folder),
 		T(test_save_creates_folders),
 		T(test_reproducible),
+		T(test_coverage),
 	};
 	return cmocka_run_group_tests(tests, load_fonts, release_fonts);
 }
