@@ -913,6 +913,7 @@ static int split(struct lm_pdf *pdf, size_t p, const struct lm_page *pg, unsigne
 			for (int r = 0; r < LM_PDF_STREAMS; r++) {
 				lm_buf_init(&pdf->pos[i].run[r].sig);
 				lm_buf_init(&pdf->pos[i].run[r].key);
+				lm_buf_init(&pdf->pos[i].own[r]);
 			}
 		pdf->npos = p + 1;
 	}
@@ -1181,23 +1182,60 @@ static unsigned shared_stream(struct lm_pdf *pdf, const struct lm_buf *ops, unsi
  * the last letter's there only for a copy of that letter.  Deflated fast,
  * as it is made for every letter: in a file of one letter that is 320
  * bytes more (22.1 to 22.4 KB) for 4% fewer instructions a file. */
-static unsigned own_stream(struct lm_pdf *pdf, size_t p, int k, const struct lm_buf *ops,
-			   unsigned page)
+static unsigned own_stream(struct lm_pdf *pdf, size_t p, int k, const struct lm_buf *ops)
 {
 	if (!pdf->share_pages || p >= pdf->npos || k >= LM_PDF_STREAMS) {
 		unsigned num = lm_pdfw_reserve(&pdf->w);
 		lm_pdfw_stream(&pdf->w, num, "", ops->ptr, ops->len, LM_PDFW_DEFLATE | LM_PDFW_FAST);
 		return num;
 	}
+	/* compared byte for byte with the last letter's: cheaper than a
+	 * digest of a stream this small, and never wrong */
 	struct lm_pdf_pos *pos = &pdf->pos[p];
-	unsigned char md[32];
-	digest(ops, md, page);
-	if (pos->own_num[k] && !memcmp(pos->own[k], md, 32))
+	struct lm_buf *last = &pos->own[k];
+	if (pos->own_num[k] && last->len == ops->len && !memcmp(last->ptr, ops->ptr, ops->len))
 		return pos->own_num[k];
-	memcpy(pos->own[k], md, 32);
+	lm_buf_reset(last);
+	lm_buf_add(last, ops->ptr, ops->len);
 	pos->own_num[k] = lm_pdfw_reserve(&pdf->w);
 	lm_pdfw_stream(&pdf->w, pos->own_num[k], "", ops->ptr, ops->len, LM_PDFW_DEFLATE | LM_PDFW_FAST);
 	return pos->own_num[k];
+}
+
+/* A run's signature compared with the last letter's while it is made:
+ * `last` NULL once they differ (or when there is none), and from then the
+ * bytes go to `sig`, which starts with the `off` bytes found equal. */
+struct sig_cmp {
+	const struct lm_buf *last;
+	size_t off;
+	struct lm_buf sig;
+};
+
+static void sig_put(struct sig_cmp *sc, const void *p, size_t n)
+{
+	if (sc->last) {
+		if (n <= sc->last->len - sc->off && !memcmp(sc->last->ptr + sc->off, p, n)) {
+			sc->off += n;
+			return;
+		}
+		lm_buf_grow(&sc->sig, sc->last->len + 256);
+		lm_buf_add(&sc->sig, sc->last->ptr, sc->off);
+		sc->last = NULL;
+	}
+	lm_buf_add(&sc->sig, p, n);
+	sc->off += n;
+}
+
+/* The whole signature made (equal to the last letter's so far, or not). */
+static struct lm_buf sig_take(struct sig_cmp *sc)
+{
+	if (sc->last) { /* a prefix of the last one, or all of it */
+		lm_buf_add(&sc->sig, sc->last->ptr, sc->off);
+		sc->last = NULL;
+	}
+	struct lm_buf sig = sc->sig;
+	lm_buf_init(&sc->sig);
+	return sig;
 }
 
 /* The r-th shared stream of page p of a letter, boxes i0 to i1: the last
@@ -1211,8 +1249,9 @@ static int shared_run(struct lm_pdf *pdf, size_t p, int r, const struct lm_page 
 {
 	struct lm_pdf_run *run = &pdf->pos[p].run[r];
 	const struct lm_embed *em = embed_of(pdf);
-	struct lm_buf sig = LM_BUF_INIT;
-	lm_buf_grow(&sig, run->sig.len + 256); /* most often it is the last one again */
+	/* compared in place with the last letter's as it is made; copied
+	 * into a signature of its own only from the first difference */
+	struct sig_cmp sc = { .last = run->num ? &run->sig : NULL, .sig = LM_BUF_INIT };
 	for (size_t i = i0; i < i1; i++) {
 		const struct lm_box *b = &pg->boxes[i];
 		struct {
@@ -1235,25 +1274,25 @@ static int shared_run(struct lm_pdf *pdf, size_t p, int r, const struct lm_page 
 			f.rtl = b->rtl;
 			f.nglyphs = b->glyphs ? b->nglyphs : 0;
 		}
-		lm_buf_add(&sig, &f, sizeof(f));
+		sig_put(&sc, &f, sizeof(f));
 		if (b->kind == LM_BOX_TEXT) {
-			lm_buf_add(&sig, b->text, strlen(b->text) + 1);
+			sig_put(&sc, b->text, strlen(b->text) + 1);
 			/* the glyphs as shaped in their paragraph: the same text
 			 * may join or kern otherwise beside other words */
 			if (b->glyphs)
-				lm_buf_add(&sig, b->glyphs, b->nglyphs * sizeof(*b->glyphs));
+				sig_put(&sc, b->glyphs, b->nglyphs * sizeof(*b->glyphs));
 		}
 		if (f.image)
-			lm_buf_add(&sig, f.image, strlen(f.image) + 1);
+			sig_put(&sc, f.image, strlen(f.image) + 1);
 	}
-	if (run->num && sig.len == run->sig.len && !memcmp(sig.ptr, run->sig.ptr, sig.len)) {
-		lm_buf_release(&sig);
+	if (sc.last && sc.off == sc.last->len) {
 		*faces |= run->faces;
 		for (const char *k = run->key.ptr; (k = strstr(k, "Im")); k += 2)
 			key_add(key, (unsigned)strtoul(k + 2, NULL, 10));
 		*num = run->num;
 		return 0;
 	}
+	struct lm_buf sig = sig_take(&sc);
 	struct lm_buf ops = LM_BUF_INIT;
 	int f = 0;
 	lm_buf_reset(&run->key);
@@ -1319,7 +1358,7 @@ static int draw_page(struct lm_pdf *pdf, const struct lm_layout *lay, size_t p,
 			if (!rc && ops.len)
 				num = shareable && i0 == 0 && i1 == pg->n
 					      ? shared_stream(pdf, &ops, page)
-					      : own_stream(pdf, p, nown++, &ops, page);
+					      : own_stream(pdf, p, nown++, &ops);
 		}
 		if (rc || !num)
 			continue;
@@ -1675,6 +1714,7 @@ void lm_pdf_release(struct lm_pdf *pdf)
 		for (int r = 0; r < LM_PDF_STREAMS; r++) {
 			lm_buf_release(&pdf->pos[i].run[r].sig);
 			lm_buf_release(&pdf->pos[i].run[r].key);
+			lm_buf_release(&pdf->pos[i].own[r]);
 		}
 	}
 	free(pdf->pos);

@@ -103,7 +103,7 @@ struct lm_pdf {
 		uint64_t *hash;   /* by part of the page: its look in the first letter */
 		unsigned char *state; /* by part: 0 unseen, 1 the same so far, 2 varies */
 		size_t n;
-		unsigned char own[LM_PDF_STREAMS][32]; /* the last letter's own streams here */
+		struct lm_buf own[LM_PDF_STREAMS]; /* the last letter's own streams here, their operators */
 		unsigned own_num[LM_PDF_STREAMS];
 		struct lm_pdf_run { /* the last letter's shared streams here */
 			struct lm_buf sig;  /* all that its operators are made from */

@@ -442,6 +442,72 @@ static void test_coverage(void **state)
 	lm_pdf_release(&pdf);
 }
 
+/* A letter of three paragraphs, the second naming `who`. */
+static void named(struct lm_layout *lay, const char *who)
+{
+	lm_layout_init(lay, 595.276, 841.89);
+	const char *text[3] = { "Dear Parent", who, "Yours faithfully" };
+	for (int k = 0; k < 3; k++) {
+		int para = lm_layout_elem(lay, LM_ROLE_PARAGRAPH, 0, 0);
+		struct lm_box t = { .kind = LM_BOX_TEXT, .elem = para, .x = 72, .y = 700 - 20 * k,
+				    .w = 100, .h = 11, .face = LM_FACE_REGULAR,
+				    .text = lm_arena_strdup(lay->arena, text[k]) };
+		lm_layout_add(lay, 0, &t);
+	}
+}
+
+/* In a print file a letter's own stream is the last letter's object only
+ * when its bytes are the same (a copy), and what they share is one object. */
+static void test_own_streams(void **state)
+{
+	(void)state;
+	static const char *who[] = { "Ann", "Bob", "Bob", "Ann", "Bob", "Bob" };
+	enum { N = sizeof(who) / sizeof(who[0]) };
+	struct lm_pdf pdf;
+	struct lm_diag d;
+	lm_diag_clear(&d);
+	assert_int_equal(lm_pdf_begin(&pdf, &fonts, &meta, &d), 0);
+	pdf.share_pages = 1;
+	struct lm_layout lay[N];
+	for (int i = 0; i < N; i++) {
+		named(&lay[i], who[i]);
+		assert_int_equal(lm_pdf_add(&pdf, &lay[i], NULL, 0, &d), 0);
+	}
+	assert_int_equal(lm_pdf_finish(&pdf, &d), 0);
+	size_t len, rl;
+	const char *bytes = lm_pdf_bytes(&pdf, &len);
+	char *raw = inflated(bytes, len, &rl);
+	for (size_t i = 0; i < rl; i++) /* glyph codes hold NUL bytes */
+		if (!raw[i])
+			raw[i] = ' ';
+	/* each page's streams, in page order: the first letter's one, then
+	 * shared, own, shared */
+	unsigned c[N][3];
+	int np = 0;
+	for (const char *p = raw; (p = strstr(p, "/Type/Page/")); p++) {
+		const char *k = strstr(p, "/Contents");
+		assert_non_null(k);
+		assert_true(np < N);
+		if (!np) {
+			assert_int_equal(sscanf(k, "/Contents %u 0 R", &c[0][0]), 1);
+		} else {
+			assert_int_equal(sscanf(k, "/Contents[%u 0 R %u 0 R %u 0 R]", &c[np][0], &c[np][1], &c[np][2]), 3);
+			assert_int_equal(c[np][0], c[1][0]);
+			assert_int_equal(c[np][2], c[1][2]);
+		}
+		np++;
+	}
+	assert_int_equal(np, N);
+	assert_int_equal(c[2][1], c[1][1]); /* Bob again */
+	assert_true(c[3][1] != c[2][1]);    /* Ann after Bob */
+	assert_true(c[4][1] != c[3][1] && c[4][1] != c[2][1]); /* Bob after Ann: written again */
+	assert_int_equal(c[5][1], c[4][1]);
+	free(raw);
+	for (int i = 0; i < N; i++)
+		lm_layout_release(&lay[i]);
+	lm_pdf_release(&pdf);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1)
@@ -456,6 +522,7 @@ int main(int argc, char **argv)
 		T(test_save_creates_folders),
 		T(test_reproducible),
 		T(test_coverage),
+		T(test_own_streams),
 	};
 	return cmocka_run_group_tests(tests, load_fonts, release_fonts);
 }
