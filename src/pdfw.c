@@ -505,48 +505,9 @@ void lm_pdfw_sha256(struct lm_pdfw *w, unsigned char md[32])
 
 /* ---- helpers ---- */
 
-/* Writes the digits of v ending just before `end`; returns where they start. */
-static char *digits_before(char *end, size_t v)
-{
-	static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-				    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-				    "8081828384858687888990919293949596979899";
-	while (v >= 100) {
-		size_t r = v % 100;
-		v /= 100;
-		end -= 2;
-		memcpy(end, pairs + 2 * r, 2);
-	}
-	if (v >= 10) {
-		end -= 2;
-		memcpy(end, pairs + 2 * v, 2);
-	} else {
-		*--end = (char)('0' + v);
-	}
-	return end;
-}
-
-static int ndigits(size_t v)
-{
-	int n = 1;
-	for (; v >= 100; v /= 100)
-		n += 2;
-	return n + (v >= 10);
-}
-
-char *lm_pdfw_put_uint(char *p, size_t v)
-{
-	char *end = p + ndigits(v);
-	digits_before(end, v);
-	return end;
-}
-
-char *lm_pdfw_put_ref(char *p, unsigned num)
-{
-	p = lm_pdfw_put_uint(p, num);
-	memcpy(p, " 0 R", 4);
-	return p + 4;
-}
+const char lm_pdfw_digit_pairs[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+				      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+				      "8081828384858687888990919293949596979899";
 
 void lm_pdfw_uint(struct lm_buf *b, size_t v)
 {

@@ -22,6 +22,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "buf.h"
 #include "diag.h"
@@ -118,10 +119,39 @@ void lm_pdfw_sha256(struct lm_pdfw *w, unsigned char md[32]);
 void lm_pdfw_ref(struct lm_buf *b, unsigned num);
 /* A whole number. */
 void lm_pdfw_uint(struct lm_buf *b, size_t v);
-/* The digits of v written at p, which has room for 20; returns their end. */
-char *lm_pdfw_put_uint(char *p, size_t v);
+/* The digits of v written at p, which has room for 20; returns their end.
+ * Inline: the structure tree writes a few hundred numbers a letter. */
+extern const char lm_pdfw_digit_pairs[201]; /* "00" "01" ... "99" */
+static inline char *lm_pdfw_put_uint(char *p, size_t v)
+{
+	int n = 1;
+	size_t t = v;
+	for (; t >= 10000; t /= 10000)
+		n += 4;
+	n += (t >= 10) + (t >= 100) + (t >= 1000);
+	char *end = p + n, *q = end;
+	while (v >= 100) {
+		size_t r = v % 100;
+		v /= 100;
+		q -= 2;
+		q[0] = lm_pdfw_digit_pairs[2 * r];
+		q[1] = lm_pdfw_digit_pairs[2 * r + 1];
+	}
+	if (v >= 10) {
+		q[-2] = lm_pdfw_digit_pairs[2 * v];
+		q[-1] = lm_pdfw_digit_pairs[2 * v + 1];
+	} else {
+		q[-1] = (char)('0' + v);
+	}
+	return end;
+}
 /* "12 0 R" written at p, which has room for 14; returns its end. */
-char *lm_pdfw_put_ref(char *p, unsigned num);
+static inline char *lm_pdfw_put_ref(char *p, unsigned num)
+{
+	p = lm_pdfw_put_uint(p, num);
+	memcpy(p, " 0 R", 4);
+	return p + 4;
+}
 /* A number with at most two decimals, no trailing zeros, then a space. */
 void lm_pdfw_num(struct lm_buf *b, double v);
 /* A name: "/" and the bytes, # escaped where PDF wants it. */
