@@ -1101,7 +1101,10 @@ static void report_explained(void *ctx, const struct lm_diag *d)
 
 /* A body laid out from one starting point: what it added to the layout.
  * Pointers in boxes and elements are offsets + 1 into `blob` (the texts,
- * glyphs, links and alt texts), copied into the letter's arena on reuse. */
+ * glyphs, links and alt texts).  On reuse the letter's layout points into
+ * the blob and holds a reference to it rather than copying it (78 K
+ * instructions a letter of memcpy): a blob outlives the memo's slot while
+ * a layout still reads it. */
 struct laid {
 	char *key;            /* the starting point, byte for byte (state_key) */
 	size_t keylen;
@@ -1112,8 +1115,8 @@ struct laid {
 	size_t base;           /* the layout's element count before it: indexes from it on are its own */
 	struct lm_flow flow;   /* where it left the flow; page relative to the starting page */
 	double sign_rect[4];
-	char *blob;
-	size_t bloblen, bytes;
+	struct lm_layout_blob *blob; /* the memo's reference */
+	size_t bytes;
 	int checked;           /* its letter passed check_glyphs */
 };
 
@@ -1167,7 +1170,7 @@ static void laid_release(struct laid *r)
 		free(r->pages[i].boxes);
 	free(r->pages);
 	free(r->elems);
-	free(r->blob);
+	lm_layout_blob_unref(r->blob);
 	free(r->key);
 	memset(r, 0, sizeof(*r));
 }
@@ -1808,11 +1811,11 @@ static struct laid *laid_keep(struct lm_frame_memo *m, struct memo_body *e, stru
 	r.flow = c->flow;
 	r.flow.page -= page;
 	memcpy(r.sign_rect, lay->sign_rect, sizeof(r.sign_rect));
-	r.bloblen = pm.blob.len;
-	r.blob = lm_buf_detach(&pm.blob, NULL);
+	r.blob = lm_layout_blob_new(pm.blob.ptr, pm.blob.len);
+	lm_buf_release(&pm.blob);
 	r.keylen = key->len;
 	r.key = lm_buf_detach(key, NULL);
-	r.bytes = sizeof(r) + r.keylen + r.bloblen + nboxes * sizeof(struct lm_box) +
+	r.bytes = sizeof(r) + r.keylen + r.blob->len + nboxes * sizeof(struct lm_box) +
 		  r.nelems * sizeof(struct lm_elem) + r.npages * (sizeof(struct lm_page) + 64);
 	/* full: the oldest makes way */
 	size_t at = e->nlaid < MEMO_LAYOUTS ? e->nlaid++ : e->next++ % MEMO_LAYOUTS;
@@ -1831,14 +1834,15 @@ static struct laid *laid_keep(struct lm_frame_memo *m, struct memo_body *e, stru
 	return &e->laid[at];
 }
 
-#define BLOB_PTR(base, p) ((p) ? (void *)((base) + ((uintptr_t)(p) - 1)) : NULL)
+#define BLOB_PTR(base, p) ((p) ? (const void *)((base) + ((uintptr_t)(p) - 1)) : NULL)
 
 /* Adds the laid-out copy `r` to the layout where the flow stands. */
 static void laid_copy(const struct laid *r, struct ctx *c)
 {
 	struct lm_layout *lay = c->lay;
 	size_t page = c->flow.page, base = lay->nelems;
-	char *blob = lm_arena_memdup(lay->arena, r->blob, r->bloblen);
+	const unsigned char *blob = r->blob->data;
+	lm_layout_hold(lay, r->blob);
 #define REBASE(x) ((x) >= 0 && (size_t)(x) >= r->base ? (int)((size_t)(x) - r->base + base) : (x))
 	for (size_t i = 0; i < r->nelems; i++) {
 		const struct lm_elem *el = &r->elems[i];

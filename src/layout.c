@@ -34,7 +34,33 @@ void lm_layout_release(struct lm_layout *lay)
 	free(lay->pages);
 	free(lay->elems);
 	lm_arena_free(lay->arena);
+	for (size_t i = 0; i < lay->nheld; i++)
+		lm_layout_blob_unref(lay->held[i]);
+	free(lay->held);
 	memset(lay, 0, sizeof(*lay));
+}
+
+struct lm_layout_blob *lm_layout_blob_new(const void *data, size_t len)
+{
+	struct lm_layout_blob *b = lm_xmalloc(sizeof(*b) + (len ? len : 1));
+	b->refs = 1;
+	b->len = len;
+	if (len)
+		memcpy(b->data, data, len);
+	return b;
+}
+
+void lm_layout_blob_unref(struct lm_layout_blob *b)
+{
+	if (b && !--b->refs)
+		free(b);
+}
+
+void lm_layout_hold(struct lm_layout *lay, struct lm_layout_blob *b)
+{
+	LM_ALLOC_GROW(lay->held, lay->nheld + 1, lay->held_alloc);
+	b->refs++;
+	lay->held[lay->nheld++] = b;
 }
 
 int lm_layout_elem(struct lm_layout *lay, enum lm_role role, int level, int parent)

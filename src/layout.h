@@ -78,8 +78,20 @@ struct lm_page {
 	size_t n, alloc;
 };
 
+/* A block of box texts, glyphs and element strings that several layouts
+ * point into (a body laid out once and kept, frame.c), never changed once
+ * made.  Counted: each holder owns one reference, and whoever drops the
+ * last frees it. */
+struct lm_layout_blob {
+	size_t refs;
+	size_t len;
+	_Alignas(16) unsigned char data[]; /* glyphs in it are 8-byte aligned from here */
+};
+
 struct lm_layout {
 	struct lm_arena *arena; /* owns box texts and element strings */
+	struct lm_layout_blob **held; /* and these, one reference each (lm_layout_hold) */
+	size_t nheld, held_alloc;
 	double page_w, page_h;
 	struct lm_page *pages;  /* malloc-owned */
 	size_t npages, pages_alloc;
@@ -90,6 +102,13 @@ struct lm_layout {
 
 void lm_layout_init(struct lm_layout *lay, double page_w, double page_h);
 void lm_layout_release(struct lm_layout *lay);
+/* A new blob of a copy of `len` bytes, its one reference the caller's. */
+struct lm_layout_blob *lm_layout_blob_new(const void *data, size_t len);
+/* Drops a reference; the last frees the blob.  NULL is nothing. */
+void lm_layout_blob_unref(struct lm_layout_blob *b);
+/* The layout takes a reference to `b` (its boxes may now point into it),
+ * dropped by lm_layout_release. */
+void lm_layout_hold(struct lm_layout *lay, struct lm_layout_blob *b);
 /* The PDF structure type of an element ("P", "H1", "LI", "Figure", …), or
  * NULL for an artifact.  A static string. */
 const char *lm_role_name(const struct lm_elem *e);

@@ -831,6 +831,44 @@ static void test_memo_reuses_body(void **state)
 	lm_frame_memo_free(m);
 }
 
+/* A letter laid out from the memo points into the kept body rather than
+ * copying it, and holds it: it stays whole after the memo lets the body go
+ * (freed, or cleared when another area comes), as a letter still being
+ * written must (under ASan a dangling box is a use after free here). */
+static void test_memo_layout_outlives_memo(void **state)
+{
+	struct fx *f = *state;
+	char *text = long_body("---\ntitle: x\n---\n", 40);
+	drop(f);
+	assert_int_equal(lm_letter_parse(&f->letter, "mem/letter.md", text, strlen(text), NULL, &f->d), 0);
+	f->have_letter = 1;
+	free(text);
+	struct lm_value *row = school(f->arena, 5);
+	struct lm_layout alone, lay[4];
+	lay_with(f, row, 0, NULL, &alone);
+	struct lm_frame_memo *m = lm_frame_memo_new();
+	for (int i = 0; i < 4; i++)
+		lay_with(f, row, 0, m, &lay[i]);
+	/* the third and fourth letters are copies: one block, two holders */
+	assert_int_equal(lay[0].nheld, 0);
+	assert_int_equal(lay[1].nheld, 0);
+	assert_int_equal(lay[2].nheld, 1);
+	assert_int_equal(lay[3].nheld, 1);
+	assert_ptr_equal(lay[2].held[0], lay[3].held[0]);
+	assert_int_equal(lay[2].held[0]->refs, 3);
+	lm_frame_memo_clear(m);
+	assert_int_equal(lay[2].held[0]->refs, 2);
+	assert_same_layout(&alone, &lay[2], "a copy, its memo cleared");
+	lm_layout_release(&lay[2]);
+	assert_int_equal(lay[3].held[0]->refs, 1);
+	lm_frame_memo_free(m);
+	assert_same_layout(&alone, &lay[3], "a copy, its memo freed");
+	for (int i = 0; i < 4; i++)
+		if (i != 2)
+			lm_layout_release(&lay[i]);
+	lm_layout_release(&alone);
+}
+
 /* What differs between recipients is never copied from another: their
  * name in the body or the salutation only, an address that moves the
  * body down (large print), large print itself.  Each letter must be the
@@ -971,6 +1009,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_memo_keeps_recipients_apart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_memo_copy_still_checked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_memo_reference_lines, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_memo_layout_outlives_memo, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
