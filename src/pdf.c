@@ -391,19 +391,26 @@ static void color(struct lm_buf *b, unsigned rgb)
 	}
 }
 
-static void glyph_code(struct lm_buf *ops, unsigned gid, int one)
+/* Glyph `gid`'s code at p (room for 4); returns the end. */
+static char *put_glyph(char *p, unsigned gid, int one)
 {
 	/* two bytes a glyph in a literal string: it deflates better than
 	 * hex; only ( ) \\ and CR need escaping */
 	for (int k = one; k < 2; k++) {
 		unsigned char c = (unsigned char)(k ? gid & 0xFF : gid >> 8);
-		if (c == '(' || c == ')' || c == '\\')
-			lm_buf_addc(ops, '\\');
-		if (c == '\r')
-			lm_buf_adds(ops, "\\r");
-		else
-			lm_buf_addc(ops, (char)c);
+		if (c == '(' || c == ')' || c == '\\' || c == '\r')
+			*p++ = '\\';
+		*p++ = c == '\r' ? 'r' : (char)c;
 	}
+	return p;
+}
+
+static void glyph_code(struct lm_buf *ops, unsigned gid, int one)
+{
+	lm_buf_grow(ops, 4);
+	char *p = put_glyph(ops->ptr + ops->len, gid, one);
+	*p = '\0';
+	ops->len = (size_t)(p - ops->ptr);
 }
 
 /* `text` as glyph codes of face `face` into a literal string, one glyph a
@@ -454,13 +461,16 @@ static void draw_glyphs(struct lm_pdf *pdf, struct lm_buf *ops, int font,
 	unsigned sp = space ? ef->gid[' '] : 0;
 	if (sp)
 		used[sp] = 1;
-	if (plain) {
-		lm_buf_addc(ops, '(');
+	if (plain) { /* room made once for the codes */
+		lm_buf_grow(ops, 4 * (n + 1) + 6);
+		char *p = ops->ptr + ops->len;
+		*p++ = '(';
 		for (size_t i = 0; i < n; i++)
-			glyph_code(ops, ids[i], one);
+			p = put_glyph(p, ids[i], one);
 		if (sp)
-			glyph_code(ops, sp, one);
-		lm_buf_adds(ops, ") Tj\n");
+			p = put_glyph(p, sp, one);
+		memcpy(p, ") Tj\n", 6);
+		ops->len = (size_t)(p + 5 - ops->ptr);
 		free(ids);
 		return;
 	}
@@ -967,9 +977,12 @@ static int split(struct lm_pdf *pdf, size_t p, const struct lm_page *pg, unsigne
 static void key_add(struct lm_buf *key, unsigned num)
 {
 	char name[24];
-	snprintf(name, sizeof(name), "/Im%u/", num);
+	memcpy(name, "/Im", 3);
+	char *e = lm_pdfw_put_uint(name + 3, num);
+	e[0] = '/';
+	e[1] = '\0';
 	if (!strstr(key->ptr, name))
-		lm_buf_adds(key, name + (key->len ? 1 : 0));
+		lm_buf_add(key, name + (key->len ? 1 : 0), (size_t)(e + 1 - name) - (key->len ? 1 : 0));
 }
 
 /* Draws boxes i0 to i1 of the page into one content stream, operator by

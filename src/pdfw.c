@@ -116,8 +116,9 @@ unsigned lm_pdfw_reserve(struct lm_pdfw *w)
 static void obj_head(struct lm_pdfw *w, unsigned num)
 {
 	char head[32];
-	int n = snprintf(head, sizeof(head), "%u 0 obj\n", num);
-	emit(w, head, (size_t)n);
+	char *e = lm_pdfw_put_uint(head, num);
+	memcpy(e, " 0 obj\n", 7);
+	emit(w, head, (size_t)(e + 7 - head));
 }
 
 static void begin_obj(struct lm_pdfw *w, unsigned num)
@@ -170,12 +171,17 @@ static void put_stream(struct lm_pdfw *w, unsigned num, const char *dict, const 
 		       size_t len, int flate)
 {
 	obj_head(w, num);
-	char tail[64];
-	int n = snprintf(tail, sizeof(tail), "%s/Length %zu>>\nstream\n",
-			 flate ? "/Filter/FlateDecode" : "", len);
+	char tail[64], *e = tail;
+	if (flate) {
+		memcpy(e, "/Filter/FlateDecode", 19);
+		e += 19;
+	}
+	memcpy(e, "/Length ", 8);
+	e = lm_pdfw_put_uint(e + 8, len);
+	memcpy(e, ">>\nstream\n", 10);
 	emits(w, "<<");
 	emits(w, dict);
-	emit(w, tail, (size_t)n);
+	emit(w, tail, (size_t)(e + 10 - tail));
 	emit(w, data, len);
 	emits(w, "\nendstream\nendobj\n");
 }
@@ -563,17 +569,18 @@ void lm_pdfw_name(struct lm_buf *b, const char *name)
 
 void lm_pdfw_literal(struct lm_buf *b, const char *s, size_t len)
 {
-	lm_buf_addc(b, '(');
+	lm_buf_grow(b, 2 * len + 2); /* every byte escaped at most */
+	char *p = b->ptr + b->len;
+	*p++ = '(';
 	for (size_t i = 0; i < len; i++) {
 		char c = s[i];
-		if (c == '(' || c == ')' || c == '\\')
-			lm_buf_addc(b, '\\');
-		if (c == '\r')
-			lm_buf_adds(b, "\\r");
-		else
-			lm_buf_addc(b, c);
+		if (c == '(' || c == ')' || c == '\\' || c == '\r')
+			*p++ = '\\';
+		*p++ = c == '\r' ? 'r' : c;
 	}
-	lm_buf_addc(b, ')');
+	*p++ = ')';
+	*p = '\0';
+	b->len = (size_t)(p - b->ptr);
 }
 
 void lm_pdfw_hex(struct lm_buf *b, const unsigned char *p, size_t n)
@@ -607,6 +614,15 @@ static int pdfdoc_byte(uint32_t cp)
 void lm_pdfw_text(struct lm_buf *b, const char *utf8)
 {
 	size_t len = strlen(utf8);
+	/* printable ASCII (a link's target, alt text) is its own
+	 * PDFDocEncoding: a literal at once */
+	size_t plain = 0;
+	while (plain < len && (unsigned char)utf8[plain] >= 0x20 && (unsigned char)utf8[plain] < 0x7F)
+		plain++;
+	if (plain == len) {
+		lm_pdfw_literal(b, utf8, len);
+		return;
+	}
 	struct lm_buf bytes = LM_BUF_INIT;
 	int ok = 1;
 	for (size_t i = 0; i < len && ok;) {

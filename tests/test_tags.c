@@ -325,6 +325,12 @@ static void test_strings(void **state)
 	lm_pdfw_text(&b, "\xE2\x80\x99\xF0\x9F\x98\x80"); /* ’ and an emoji */
 	assert_string_equal(b.ptr, "<FEFF2019D83DDE00>");
 	lm_buf_reset(&b);
+	lm_pdfw_text(&b, "caf\xC3\xA9 \xE2\x80\x94 (x)"); /* PDFDocEncoding, not ASCII */
+	assert_string_equal(b.ptr, "(caf\xE9 \x84 \\(x\\))");
+	lm_buf_reset(&b);
+	lm_pdfw_literal(&b, "a\rb()\\", 6);
+	assert_string_equal(b.ptr, "(a\\rb\\(\\)\\\\)");
+	lm_buf_reset(&b);
 	lm_tags_xmp(&b, "Fish & <Chips>", "A \"B\"", NULL, "en-GB", "P", "C");
 	assert_non_null(strstr(b.ptr, "<rdf:li xml:lang=\"x-default\">Fish &amp; &lt;Chips&gt;</rdf:li>"));
 	assert_non_null(strstr(b.ptr, "<dc:creator><rdf:Seq><rdf:li>A &quot;B&quot;</rdf:li>"));
