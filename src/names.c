@@ -32,6 +32,16 @@ int lm_name_eq_n(const char *a, const char *b, size_t blen)
 	}
 }
 
+unsigned lm_name_hash(const char *s, size_t len)
+{
+	/* FNV-1a over the characters that count, folded */
+	unsigned h = 2166136261u;
+	for (const unsigned char *p = (const unsigned char *)s, *end = p + len; p < end && *p; p++)
+		if (!lm_name_ignored(*p))
+			h = (h ^ (unsigned)fold(*p)) * 16777619u;
+	return h;
+}
+
 int lm_name_eq(const char *a, const char *b)
 {
 	return lm_name_eq_n(a, b, strlen(b));

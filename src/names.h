@@ -16,6 +16,11 @@ int lm_name_eq(const char *a, const char *b);
 /* The same with b given as b[0 .. blen). */
 int lm_name_eq_n(const char *a, const char *b, size_t blen);
 
+/* A hash of the name s[0 .. len) (to a NUL, if one comes first) in the
+ * form names are compared in: two names that are the same name have the
+ * same hash, so a look-up compares hashes before names. */
+unsigned lm_name_hash(const char *s, size_t len);
+
 /* 1 when the character does not count in a name. */
 int lm_name_ignored(int c);
 

@@ -145,9 +145,13 @@ static void grow(struct lm_arena *a, struct lm_value *v)
 	v->items = items;
 	if (v->kind == LM_VALUE_MAP) {
 		const char **keys = lm_arena_alloc(a, alloc * sizeof(*keys));
-		if (v->n)
+		unsigned *hashes = lm_arena_alloc(a, alloc * sizeof(*hashes));
+		if (v->n) {
 			memcpy(keys, v->keys, v->n * sizeof(*keys));
+			memcpy(hashes, v->hashes, v->n * sizeof(*hashes));
+		}
 		v->keys = keys;
+		v->hashes = hashes;
 	}
 	v->alloc = alloc;
 }
@@ -161,41 +165,55 @@ void lm_value_push(struct lm_arena *a, struct lm_value *list, struct lm_value *i
 void lm_value_set(struct lm_arena *a, struct lm_value *map, const char *key,
 		  struct lm_value *item)
 {
+	size_t len = strlen(key);
+	unsigned h = lm_name_hash(key, len);
+	/* the same key is the same name: the same hash */
 	for (size_t i = 0; i < map->n; i++) {
-		if (!strcmp(map->keys[i], key)) {
+		if (map->hashes[i] == h && !strcmp(map->keys[i], key)) {
 			map->items[i] = item;
 			return;
 		}
 	}
 	grow(a, map);
-	map->keys[map->n] = lm_arena_strdup(a, key);
+	map->keys[map->n] = lm_arena_strndup(a, key, len);
+	map->hashes[map->n] = h;
 	map->items[map->n++] = item;
 }
 
 void lm_value_append(struct lm_arena *a, struct lm_value *map, const char *key,
 		     struct lm_value *item)
 {
+	size_t len = strlen(key);
 	grow(a, map);
-	map->keys[map->n] = lm_arena_strdup(a, key);
+	map->keys[map->n] = lm_arena_strndup(a, key, len);
+	map->hashes[map->n] = lm_name_hash(key, len);
 	map->items[map->n++] = item;
 }
 
-static struct lm_value *get_n(const struct lm_value *v, const char *name, size_t len)
+/* The hash of "id", the name a list's items are looked up by. */
+#define ID_HASH ((2166136261u ^ 'i') * 16777619u ^ 'd') * 16777619u
+
+static struct lm_value *get_h(const struct lm_value *v, const char *name, size_t len, unsigned h)
 {
 	if (!v)
 		return NULL;
 	if (v->kind == LM_VALUE_MAP) {
-		for (size_t i = 0; i < v->n; i++)
+		/* the key as written, else the first that is the same name as
+		 * people write names (names.h): {{recipient.county_name}} reads
+		 * the column "County (name)"; either has the name's hash */
+		struct lm_value *same = NULL;
+		for (size_t i = 0; i < v->n; i++) {
+			if (v->hashes[i] != h)
+				continue;
 			if (!strncmp(v->keys[i], name, len) && v->keys[i][len] == '\0')
 				return v->items[i];
-		/* then as people write names (names.h): {{recipient.county_name}}
-		 * reads the column "County (name)" */
-		for (size_t i = 0; i < v->n; i++)
-			if (lm_name_eq_n(v->keys[i], name, len))
-				return v->items[i];
+			if (!same && lm_name_eq_n(v->keys[i], name, len))
+				same = v->items[i];
+		}
+		return same;
 	} else if (v->kind == LM_VALUE_LIST) {
 		for (size_t i = 0; i < v->n; i++) {
-			struct lm_value *id = get_n(v->items[i], "id", 2);
+			struct lm_value *id = get_h(v->items[i], "id", 2, ID_HASH);
 			if (v->items[i]->kind == LM_VALUE_MAP && id &&
 			    id->kind == LM_VALUE_STRING && id->len == len &&
 			    !strncmp(id->str, name, len))
@@ -205,9 +223,21 @@ static struct lm_value *get_n(const struct lm_value *v, const char *name, size_t
 	return NULL;
 }
 
+static struct lm_value *get_n(const struct lm_value *v, const char *name, size_t len)
+{
+	/* a list compares ids as written: no hash */
+	return v ? get_h(v, name, len, v->kind == LM_VALUE_MAP ? lm_name_hash(name, len) : 0) : NULL;
+}
+
 struct lm_value *lm_value_get(const struct lm_value *v, const char *name)
 {
 	return get_n(v, name, strlen(name));
+}
+
+struct lm_value *lm_value_get_hashed(const struct lm_value *v, const char *name, size_t len,
+				     unsigned hash)
+{
+	return get_h(v, name, len, hash);
 }
 
 struct lm_value *lm_value_path(const struct lm_value *v, const char *path)

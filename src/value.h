@@ -37,9 +37,12 @@ struct lm_value {
 	/* LM_VALUE_STRING: NUL-terminated, `len` bytes of UTF-8 */
 	const char *str;
 	size_t len;
-	/* LM_VALUE_LIST and LM_VALUE_MAP: `n` items; maps also have keys */
+	/* LM_VALUE_LIST and LM_VALUE_MAP: `n` items; maps also have keys, and
+	 * hashes[i] is lm_name_hash(keys[i]) (names.h): a look-up compares
+	 * names only where the hashes agree */
 	struct lm_value **items;
 	const char **keys;
+	unsigned *hashes;
 	size_t n, alloc;
 	/* where it came from; file NULL when made up by the program */
 	const char *file;
@@ -63,6 +66,10 @@ void lm_value_set(struct lm_arena *a, struct lm_value *map, const char *key,
 
 /* One name: map key, or list item with that "id".  NULL if absent. */
 struct lm_value *lm_value_get(const struct lm_value *v, const char *name);
+/* The same for name[0 .. len) whose lm_name_hash (names.h) is `hash`: a
+ * template hashes each name it holds once. */
+struct lm_value *lm_value_get_hashed(const struct lm_value *v, const char *name, size_t len,
+				     unsigned hash);
 /* Dotted path "a.b.c"; NULL if any step is absent. */
 struct lm_value *lm_value_path(const struct lm_value *v, const char *path);
 /* String of a map entry, or `dflt` when absent or not a string. */

@@ -8,6 +8,9 @@
 #include <string.h>
 
 #include "names.h"
+#include "value.h"
+
+#include <stdio.h>
 
 static void test_same_name(void **state)
 {
@@ -63,12 +66,76 @@ static void test_key(void **state)
 	assert_string_equal(k, "");
 }
 
+static void test_hash(void **state)
+{
+	(void)state;
+	/* one name, one hash: a look-up skips the keys whose hash differs */
+	static const char *const same[][2] = {
+		{ "EstablishmentName", "establishment_name" }, { "County (name)", "COUNTY-NAME" },
+		{ "[URN]", "urn" }, { "", "___" }, { "address_line_1", "Address Line 1" },
+	};
+	for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++)
+		assert_int_equal(lm_name_hash(same[i][0], strlen(same[i][0])),
+				 lm_name_hash(same[i][1], strlen(same[i][1])));
+	assert_int_not_equal(lm_name_hash("address_line_1", 14), lm_name_hash("address_line_10", 15));
+	/* only the first len bytes, and not past a NUL */
+	assert_int_equal(lm_name_hash("county_name.x", 11), lm_name_hash("countyname", 10));
+	assert_int_equal(lm_name_hash("urn\0xyz", 7), lm_name_hash("urn", 3));
+}
+
+static void test_lookup(void **state)
+{
+	(void)state;
+	struct lm_arena *a = lm_arena_new();
+	struct lm_value *m = lm_value_map(a);
+	struct lm_value *v[24];
+	char key[32];
+	/* past the first growth of the arrays: the hashes move with the keys */
+	for (int i = 0; i < 20; i++) {
+		snprintf(key, sizeof(key), "Column (%d)", i);
+		v[i] = lm_value_strz(a, key);
+		lm_value_set(a, m, key, v[i]);
+	}
+	v[20] = lm_value_strz(a, "Name");
+	v[21] = lm_value_strz(a, "name");
+	lm_value_append(a, m, "Name", v[20]);
+	lm_value_append(a, m, "name", v[21]);
+	for (int i = 0; i < 20; i++) {
+		snprintf(key, sizeof(key), "column_%d", i);
+		assert_ptr_equal(lm_value_get(m, key), v[i]);
+		snprintf(key, sizeof(key), "Column (%d)", i);
+		assert_ptr_equal(lm_value_get(m, key), v[i]);
+	}
+	/* the key as written first, else the first that is the same name */
+	assert_ptr_equal(lm_value_get(m, "name"), v[21]);
+	assert_ptr_equal(lm_value_get(m, "Name"), v[20]);
+	assert_ptr_equal(lm_value_get(m, "NAME"), v[20]);
+	assert_null(lm_value_get(m, "column_20"));
+	assert_ptr_equal(lm_value_get_hashed(m, "column_3.x", 8, lm_name_hash("column_3", 8)), v[3]);
+	/* set replaces the key as written, and only that one */
+	struct lm_value *w = lm_value_strz(a, "w");
+	lm_value_set(a, m, "name", w);
+	assert_ptr_equal(lm_value_get(m, "name"), w);
+	assert_ptr_equal(lm_value_get(m, "Name"), v[20]);
+	assert_int_equal(m->n, 22);
+	/* a list finds the map item whose id is the name, as written */
+	struct lm_value *list = lm_value_list(a), *police = lm_value_map(a);
+	lm_value_set(a, police, "ID", lm_value_strz(a, "police"));
+	lm_value_push(a, list, lm_value_strz(a, "police"));
+	lm_value_push(a, list, police);
+	assert_ptr_equal(lm_value_path(list, "police.id"), police->items[0]);
+	assert_null(lm_value_get(list, "Police"));
+	lm_arena_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_same_name),
 		cmocka_unit_test(test_name_n),
 		cmocka_unit_test(test_key),
+		cmocka_unit_test(test_hash),
+		cmocka_unit_test(test_lookup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
