@@ -79,10 +79,14 @@ int lm_recipient_build(struct lm_recipient *r, const struct lm_value *row, int l
 	r->large_print = lm_recipient_large_print(lm_value_str(row, "large_print", ""), large_dflt);
 	int ignored;
 	r->language = text_of(row, "language", &ignored);
-	for (int i = 1; i <= LM_ADDRESS_COLUMNS; i++) {
-		char key[32];
-		snprintf(key, sizeof(key), "address_line_%d", i);
-		const struct lm_value *v = text_of(row, key, &r->address_columns);
+	/* spelt out: this runs twice for every letter */
+	_Static_assert(LM_ADDRESS_COLUMNS == 9, "a key for each address column");
+	static const char *const keys[LM_ADDRESS_COLUMNS] = {
+		"address_line_1", "address_line_2", "address_line_3", "address_line_4", "address_line_5",
+		"address_line_6", "address_line_7", "address_line_8", "address_line_9",
+	};
+	for (int i = 0; i < LM_ADDRESS_COLUMNS; i++) {
+		const struct lm_value *v = text_of(row, keys[i], &r->address_columns);
 		if (v)
 			r->address[r->naddress++] = v;
 	}
