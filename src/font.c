@@ -1,4 +1,5 @@
 #include "font.h"
+#include "shape.h"
 
 #include "buf.h"
 #include "utf8.h"
@@ -91,6 +92,7 @@ void lm_fonts_release(struct lm_fonts *f)
 		hb_shape_plan_destroy(f->plans[i].plan);
 	if (f->memo && f->memo_free)
 		f->memo_free(f->memo);
+	lm_shape_memo_free(f->shaped);
 	lm_fonts_init(f);
 }
 

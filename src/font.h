@@ -48,6 +48,7 @@ struct lm_fonts {
 		const void *lang;      /* hb_language_t */
 	} plans[32];
 	int nplans;
+	void *shaped;                  /* shape.c's memo of shaped runs, owned */
 	void (*memo_free)(void *);
 };
 

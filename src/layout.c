@@ -487,11 +487,22 @@ static size_t char_at(const struct para *p, size_t off)
 static void para_shape(struct para *p, struct lm_fonts *fonts, const char *lang)
 {
 	size_t alloc = 0;
+	/* the context HarfBuzz sees (joining, contextual forms) ends at a
+	 * hard line break, as joining does: so a line is shaped the same
+	 * whatever lines stand around it, and can be shaped once (lm_shape's
+	 * memo: an address's "The Headteacher"); la, lb: the line's bytes */
+	size_t la = 0, lb = 0;
 	for (size_t i = 0; i < p->n;) {
 		if (p->c[i].cp == '\n') {
 			p->c[i].start = 1;
 			i++;
 			continue;
+		}
+		if (!i || p->c[i].off >= lb) { /* a new line: each scanned once */
+			for (la = p->c[i].off; la > 0 && p->text[la - 1] != '\n'; la--)
+				;
+			for (lb = p->c[i].off; lb < p->len && p->text[lb] != '\n'; lb++)
+				;
 		}
 		size_t j = i + 1;
 		while (j < p->n && p->c[j].cp != '\n' && p->c[j].attr == p->c[i].attr &&
@@ -510,7 +521,11 @@ static void para_shape(struct para *p, struct lm_fonts *fonts, const char *lang)
 		*r = (struct prun){ .a = i, .b = j, .attr = p->c[i].attr, .font = p->c[i].font,
 				    .level = p->c[i].level, .g0 = p->g.n };
 		size_t end = j < p->n ? p->c[j].off : p->len;
-		lm_shape(fonts, r->font, p->text, p->len, p->c[i].off, end, r->level & 1, lang, &p->g);
+		size_t g0 = p->g.n;
+		lm_shape(fonts, r->font, p->text + la, lb - la, p->c[i].off - la, end - la, r->level & 1, lang,
+			 &p->g);
+		for (size_t k = g0; k < p->g.n; k++)
+			p->g.v[k].cluster += (uint32_t)la;
 		r->ng = p->g.n - r->g0;
 		i = j;
 	}

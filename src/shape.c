@@ -16,6 +16,49 @@ long lm_glyphs_advance(const struct lm_glyph *g, size_t n)
 	return w;
 }
 
+/* Runs shaped before, keyed by everything HarfBuzz is given for them: the
+ * font, the direction, the language, the run's bytes and up to
+ * CONTEXT_BYTES of the text each side (it reads at most 5 characters of
+ * context, 20 bytes at most).  The lines of an address come back letter
+ * after letter ("The Headteacher", a town), and HarfBuzz costs about 17 K
+ * instructions a line.  Direct-mapped and bounded: a slot's new run
+ * takes the place of the old. */
+#define MEMO_SLOTS 512
+#define MEMO_MAX_RUN 96   /* bytes; longer runs are shaped every time */
+#define CONTEXT_BYTES 20
+
+struct memo_slot {
+	unsigned char *key;    /* malloc-owned, with the glyphs after it */
+	size_t keylen;
+	struct lm_glyph *g;    /* clusters from the run's start */
+	size_t n;
+};
+
+struct shape_memo {
+	struct memo_slot slot[MEMO_SLOTS];
+};
+
+void lm_shape_memo_free(void *memo)
+{
+	struct shape_memo *m = memo;
+	if (!m)
+		return;
+	for (size_t i = 0; i < MEMO_SLOTS; i++)
+		free(m->slot[i].key);
+	free(m);
+}
+
+static void key_add(unsigned char *key, size_t *n, const void *p, size_t len)
+{
+	uint32_t l = (uint32_t)len;
+	memcpy(key + *n, &l, sizeof(l));
+	memcpy(key + *n + sizeof(l), p, len);
+	*n += sizeof(l) + len;
+}
+
+static int shape_run(hb_font_t *hf, struct lm_fonts *f, int font, const char *text, size_t len,
+		     size_t start, size_t end, int rtl, const char *lang, struct lm_glyphs *out);
+
 int lm_shape(struct lm_fonts *f, int font, const char *text, size_t len, size_t start, size_t end,
 	     int rtl, const char *lang, struct lm_glyphs *out)
 {
@@ -24,6 +67,59 @@ int lm_shape(struct lm_fonts *f, int font, const char *text, size_t len, size_t 
 		return -1;
 	if (end <= start)
 		return 0;
+	if (end - start > MEMO_MAX_RUN)
+		return shape_run(hf, f, font, text, len, start, end, rtl, lang, out);
+	size_t a = start > CONTEXT_BYTES ? start - CONTEXT_BYTES : 0;
+	size_t b = len - end > CONTEXT_BYTES ? end + CONTEXT_BYTES : len;
+	size_t llen = lang ? strlen(lang) : 0;
+	if (llen > 64)
+		return shape_run(hf, f, font, text, len, start, end, rtl, lang, out);
+	unsigned char key[2 * sizeof(int) + 4 * sizeof(uint32_t) + 64 + 2 * CONTEXT_BYTES + MEMO_MAX_RUN];
+	size_t kn = 0;
+	memcpy(key, &font, sizeof(font)), kn += sizeof(font);
+	memcpy(key + kn, &rtl, sizeof(rtl)), kn += sizeof(rtl);
+	key_add(key, &kn, lang ? lang : "", llen);
+	key_add(key, &kn, text + a, start - a);
+	key_add(key, &kn, text + start, end - start);
+	key_add(key, &kn, text + end, b - end);
+	uint64_t h = 1469598103934665603ull;
+	for (size_t i = 0; i < kn; i++)
+		h = (h ^ key[i]) * 1099511628211ull;
+	if (!f->shaped)
+		f->shaped = lm_xcalloc(1, sizeof(struct shape_memo));
+	struct memo_slot *s = &((struct shape_memo *)f->shaped)->slot[h % MEMO_SLOTS];
+	if (s->key && s->keylen == kn && !memcmp(s->key, key, kn)) {
+		LM_ALLOC_GROW(out->v, out->n + s->n, out->alloc);
+		for (size_t i = 0; i < s->n; i++) {
+			out->v[out->n + i] = s->g[i];
+			out->v[out->n + i].cluster += (uint32_t)start;
+		}
+		out->n += s->n;
+		return 0;
+	}
+	size_t n0 = out->n;
+	int rc = shape_run(hf, f, font, text, len, start, end, rtl, lang, out);
+	if (rc)
+		return rc;
+	free(s->key);
+	size_t n = out->n - n0;
+	/* the glyphs after the key, aligned for them */
+	size_t goff = (kn + _Alignof(struct lm_glyph) - 1) / _Alignof(struct lm_glyph) * _Alignof(struct lm_glyph);
+	s->key = lm_xmalloc(goff + (n ? n : 1) * sizeof(struct lm_glyph));
+	memcpy(s->key, key, kn);
+	s->keylen = kn;
+	s->g = (struct lm_glyph *)(void *)(s->key + goff);
+	s->n = n;
+	for (size_t i = 0; i < n; i++) {
+		s->g[i] = out->v[n0 + i];
+		s->g[i].cluster -= (uint32_t)start;
+	}
+	return 0;
+}
+
+static int shape_run(hb_font_t *hf, struct lm_fonts *f, int font, const char *text, size_t len,
+		     size_t start, size_t end, int rtl, const char *lang, struct lm_glyphs *out)
+{
 	/* one buffer for the run, cleared between uses */
 	if (!f->hbbuf)
 		f->hbbuf = hb_buffer_create();

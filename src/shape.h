@@ -33,9 +33,13 @@ struct lm_glyphs {
  * a word cut by a span still joins) with font index `font`, right to left
  * when `rtl`, and appends the glyphs to `out` in visual order (left to
  * right on the page).  `lang`: BCP 47 or NULL.  Returns 0, or -1 when the
- * font is not installed. */
+ * font is not installed.  A short run shaped before with the same font,
+ * direction, language, bytes and context is copied, not shaped again. */
 int lm_shape(struct lm_fonts *f, int font, const char *text, size_t len, size_t start, size_t end,
 	     int rtl, const char *lang, struct lm_glyphs *out);
+/* Frees the memo of shaped runs lm_shape keeps in a font set
+ * (lm_fonts.shaped); lm_fonts_release calls it. */
+void lm_shape_memo_free(void *memo);
 /* Total advance of `n` glyphs, 1/1000 em. */
 long lm_glyphs_advance(const struct lm_glyph *g, size_t n);
 /* Width in points of `len` bytes of UTF-8 shaped in `face` alone, left

@@ -150,6 +150,57 @@ static void test_arabic_joins(void **state)
 	free(sin.v);
 }
 
+/* lm_shape keeps short runs it has shaped: the same run again is the
+ * same glyphs, its clusters where this text has it; and the context is
+ * part of what is kept, so a letter shaped alone is never given for the
+ * same letter joined to its neighbours. */
+static void shape_at(int font, const char *s, size_t start, size_t end, int rtl, const char *lang,
+		     struct lm_glyphs *g)
+{
+	g->n = 0;
+	assert_int_equal(lm_shape(&fonts, font, s, strlen(s), start, end, rtl, lang, g), 0);
+}
+
+static void test_memo_keeps_context(void **state)
+{
+	(void)state;
+	int naskh = lm_fonts_pick(&fonts, LM_FACE_REGULAR, 0x0633, NULL);
+	const char *word = "\xD8\xB3\xD9\x84\xD8\xA7\xD9\x85"; /* سلام: lam (2..4) joins both sides */
+	struct lm_glyphs g = { 0 }, alone = { 0 }, in_word = { 0 };
+	for (int k = 0; k < 2; k++) { /* the second time from the memo */
+		shape_at(naskh, "\xD9\x84", 0, 2, 1, "ar", &alone);
+		shape_at(naskh, word, 2, 4, 1, "ar", &in_word);
+		assert_int_equal(alone.n, 1);
+		assert_int_equal(in_word.n, 1);
+		assert_true(alone.v[0].gid != in_word.v[0].gid); /* isolated, not medial */
+		assert_int_equal(in_word.v[0].cluster, 2);
+	}
+	/* a run whose 20 bytes of context match: kept, clusters moved */
+	const char *a = "XXXXX0123456789abcdefghijThe Headteacher";
+	const char *b = "ZZZZZZZZZZ0123456789abcdefghijThe Headteacher";
+	shape_at(LM_FACE_REGULAR, a, 25, strlen(a), 0, NULL, &g);
+	struct lm_glyphs first = { 0 };
+	shape_at(LM_FACE_REGULAR, a, 25, strlen(a), 0, NULL, &first);
+	shape_at(LM_FACE_REGULAR, b, 30, strlen(b), 0, NULL, &g);
+	assert_int_equal(g.n, first.n);
+	for (size_t i = 0; i < g.n; i++) {
+		assert_int_equal(g.v[i].gid, first.v[i].gid);
+		assert_int_equal(g.v[i].ax, first.v[i].ax);
+		assert_int_equal(g.v[i].cluster, first.v[i].cluster + 5);
+	}
+	/* appended after what the caller has */
+	struct lm_glyphs two = { 0 };
+	assert_int_equal(lm_shape(&fonts, LM_FACE_REGULAR, a, strlen(a), 25, strlen(a), 0, NULL, &two), 0);
+	assert_int_equal(lm_shape(&fonts, LM_FACE_REGULAR, a, strlen(a), 25, strlen(a), 0, NULL, &two), 0);
+	assert_int_equal(two.n, 2 * first.n);
+	assert_int_equal(two.v[first.n].cluster, 25);
+	free(g.v);
+	free(alone.v);
+	free(in_word.v);
+	free(first.v);
+	free(two.v);
+}
+
 /* Bengali: the vowel sign i is written before its consonant; shaping
  * reorders it (one cluster, the sign's glyph first). */
 static void test_bengali_reorders(void **state)
@@ -306,6 +357,7 @@ int main(void)
 		cmocka_unit_test(test_ignorables_no_glyph),
 		cmocka_unit_test(test_kerning),
 		cmocka_unit_test(test_arabic_joins),
+		cmocka_unit_test(test_memo_keeps_context),
 		cmocka_unit_test(test_bengali_reorders),
 		cmocka_unit_test(test_fallback_by_script),
 		cmocka_unit_test(test_fallback_missing),
