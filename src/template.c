@@ -11,6 +11,7 @@
 #include "template.h"
 
 #include "fileio.h"
+#include "names.h"
 #include "suggest.h"
 #include "utf8.h"
 
@@ -22,11 +23,22 @@
 
 enum node_kind { NODE_TEXT, NODE_VAR, NODE_SECTION, NODE_INVERTED, NODE_PARTIAL };
 
+/* What a run of text does to the line it is written on (see line_state):
+ * whether it holds a newline, and then (or else, from a blank start)
+ * whether its last line has a non-blank and the first one. */
+struct line_sum {
+	int newline, nonblank;
+	char first;
+};
+
 struct node {
 	enum node_kind kind;
 	struct lm_buf text;      /* NODE_TEXT: the bytes to copy */
+	struct line_sum sum;     /* NODE_TEXT: of `text`, to keep escaping's line state without reading it */
 	char *name;              /* the name as written, "area.name" or "." */
 	char **segs;             /* name split at dots; none for "." */
+	size_t *seglen;          /* strlen of each segment */
+	unsigned *seghash;       /* lm_name_hash of each segment (names.h), so a look-up hashes nothing */
 	size_t nsegs;
 	int line, col;           /* of the tag's "{{" */
 	struct node *kids;       /* sections: the body */
@@ -428,6 +440,20 @@ static struct node *add_kid(struct node *parent, enum node_kind kind)
 	return n;
 }
 
+/* Feeds s[0 .. len) to a line's state: only its last line counts, so
+ * read back to the last newline, then forward to the first non-blank. */
+static void line_feed(struct line_sum *ls, const char *s, size_t len)
+{
+	size_t i = len;
+	while (i > 0 && s[i - 1] != '\n')
+		i--;
+	if (i > 0)
+		ls->newline = 1, ls->nonblank = 0;
+	for (; i < len && !ls->nonblank; i++)
+		if (!is_blank(s[i]))
+			ls->nonblank = 1, ls->first = s[i];
+}
+
 static void add_text(struct node *parent, const char *s, size_t len)
 {
 	if (!len)
@@ -436,6 +462,7 @@ static void add_text(struct node *parent, const char *s, size_t len)
 	if (!last || last->kind != NODE_TEXT)
 		last = add_kid(parent, NODE_TEXT);
 	lm_buf_add(&last->text, s, len);
+	line_feed(&last->sum, s, len);
 }
 
 /* Copies source text [a, b), indenting each non-empty line of a partial. */
@@ -468,9 +495,12 @@ static void set_name(struct node *n, const char *s, size_t len)
 	size_t nsegs = 1;
 	for (size_t i = 0; i < len; i++)
 		nsegs += s[i] == '.';
-	/* one block: the pointers, then a copy whose dots become NULs */
-	char **segs = lm_xmalloc(nsegs * sizeof(char *) + len + 1);
-	char *copy = (char *)(segs + nsegs);
+	/* one block: the pointers, the lengths, the hashes, then a copy
+	 * whose dots become NULs */
+	char **segs = lm_xmalloc(nsegs * (sizeof(char *) + sizeof(size_t) + sizeof(unsigned)) + len + 1);
+	size_t *seglen = (size_t *)(segs + nsegs);
+	unsigned *seghash = (unsigned *)(seglen + nsegs);
+	char *copy = (char *)(seghash + nsegs);
 	memcpy(copy, s, len);
 	copy[len] = '\0';
 	size_t k = 0;
@@ -480,7 +510,13 @@ static void set_name(struct node *n, const char *s, size_t len)
 			copy[i] = '\0';
 			segs[k++] = copy + i + 1;
 		}
+	for (k = 0; k < nsegs; k++) {
+		seglen[k] = strlen(segs[k]);
+		seghash[k] = lm_name_hash(segs[k], seglen[k]);
+	}
 	n->segs = segs;
+	n->seglen = seglen;
+	n->seghash = seghash;
 	n->nsegs = nsegs;
 }
 
@@ -833,22 +869,30 @@ static int is_punct(unsigned char c)
 	       (c >= 91 && c <= 96) || (c >= 123 && c <= 126);
 }
 
+/* The line state after text summed up as `sum` (line_feed) is written. */
+static void line_apply(struct line_state *ls, const struct line_sum *sum)
+{
+	if (sum->newline || (!ls->nonblank && sum->nonblank)) {
+		ls->nonblank = sum->nonblank;
+		if (sum->nonblank)
+			ls->first = sum->first;
+	}
+}
+
 /* What Markdown escaping needs to know of the current output line: has
  * anything but blanks been written on it, and is it a table row (its first
  * non-blank is '|')?  Kept up to date by reading only what was added since
- * the last value, so a line of 160,000 values costs linear time, not a
- * rescan of the line for each. */
-
+ * the last value (and of that only its last line, line_feed), so a line of
+ * 160,000 values costs linear time, not a rescan of the line for each;
+ * template text adds its own summary (expand_nodes). */
 static void line_update(struct line_state *ls, const struct lm_buf *out)
 {
 	if (ls->scanned > out->len) /* the output was cut back: start again */
 		*ls = (struct line_state){ 0 };
-	for (size_t i = ls->scanned; i < out->len; i++) {
-		char c = out->ptr[i];
-		if (c == '\n')
-			ls->nonblank = 0;
-		else if (!ls->nonblank && !is_blank(c))
-			ls->nonblank = 1, ls->first = c;
+	if (ls->scanned < out->len) {
+		struct line_sum sum = { 0, 0, 0 };
+		line_feed(&sum, out->ptr + ls->scanned, out->len - ls->scanned);
+		line_apply(ls, &sum);
 	}
 	ls->scanned = out->len;
 }
@@ -995,11 +1039,11 @@ static const struct lm_value *resolve(const struct expander *x, const struct nod
 		return top(x);
 	const struct lm_value *v = NULL;
 	for (size_t i = x->n; i > 0 && !v; i--)
-		v = lm_value_get(x->stack[i - 1], n->segs[0]);
+		v = lm_value_get_hashed(x->stack[i - 1], n->segs[0], n->seglen[0], n->seghash[0]);
 	if (!v)
 		return NULL;
 	for (size_t s = 1; s < n->nsegs; s++) {
-		const struct lm_value *next = lm_value_get(v, n->segs[s]);
+		const struct lm_value *next = lm_value_get_hashed(v, n->segs[s], n->seglen[s], n->seghash[s]);
 		if (!next) {
 			*fail = s;
 			*fail_in = v;
@@ -1180,7 +1224,15 @@ static int expand_nodes(struct expander *x, const struct node *parent, const cha
 		switch (n->kind) {
 		case NODE_TEXT:
 			/* template text is the author's Markdown: copied as is */
-			lm_buf_add(x->out, n->text.ptr, n->text.len);
+			if (x->line.scanned == x->out->len) {
+				/* the line state follows from the text's summary:
+				 * line_update need not read it again */
+				line_apply(&x->line, &n->sum);
+				lm_buf_add(x->out, n->text.ptr, n->text.len);
+				x->line.scanned = x->out->len;
+			} else {
+				lm_buf_add(x->out, n->text.ptr, n->text.len);
+			}
 			break;
 		case NODE_VAR:
 			r = expand_var(x, n, file);
