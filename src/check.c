@@ -141,12 +141,15 @@ static void check_value(const char *name, const struct lm_value *v, const char *
 {
 	if (!v || v->kind != LM_VALUE_STRING || !v->len)
 		return;
+	enum kind kind = kind_of(name);
+	if (kind == K_NONE)
+		return; /* most columns: no message to name them in */
 	char why[512], what[256];
 	if (row)
 		snprintf(what, sizeof(what), "%s: '%s'", row, name);
 	else
 		snprintf(what, sizeof(what), "area field '%s'", name);
-	switch (kind_of(name)) {
+	switch (kind) {
 	case K_PHONE:
 		if (lm_check_uk_phone(v->str, why, sizeof(why)))
 			add(f, LM_ERROR, v, "%s is not a valid UK phone number: %s", what, why);
