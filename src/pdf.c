@@ -618,9 +618,8 @@ static int space_after(struct lm_pdf *pdf, const struct lm_page *pg, size_t i,
 		       const struct lm_embed *em, int font)
 {
 	const struct lm_box *b = &pg->boxes[i];
-	size_t len = strlen(b->text);
-	if (!len || b->text[len - 1] == ' ' || lm_tags_is_artifact(&pdf->tags, b->elem) ||
-	    !lm_cpset_has(&em->cps, ' ') || !em->face[font].gid[' '])
+	if (!b->text[0] || lm_tags_is_artifact(&pdf->tags, b->elem) || !em->face[font].gid[' '] ||
+	    b->text[strlen(b->text) - 1] == ' ' || !lm_cpset_has(&em->cps, ' '))
 		return 0;
 	for (size_t j = i + 1; j < pg->n; j++) {
 		const struct lm_box *n = &pg->boxes[j];
@@ -1429,15 +1428,29 @@ static int draw_page(struct lm_pdf *pdf, const struct lm_layout *lay, size_t p,
 	return 0;
 }
 
+/* 1 when each of the eight bytes of v is printable ASCII (0x20 .. 0x7E).
+ * A byte of 0x80 or more is caught by v itself, whatever the sums carry. */
+static int printable8(uint64_t v)
+{
+	const uint64_t hi = 0x8080808080808080ull;
+	return !((v | (v + 0x0101010101010101ull) | ~(v + 0x6060606060606060ull)) & hi);
+}
+
 /* Every character of the layout must be in the subsets. */
 static int check_coverage(const struct lm_embed *em, const struct lm_layout *lay,
 			  struct lm_cpset *add, struct lm_diag *d)
 {
 	/* ASCII the subsets hold, by byte (not NUL: it ends a text): most of
-	 * a letter is, and is passed over a byte a step */
+	 * a letter is, and is passed over eight bytes a step when the subsets
+	 * hold all of printable ASCII (they do: lm_cpset_add_base), else a
+	 * byte a step */
 	unsigned char ascii[256] = { 0 };
-	for (unsigned c = 1; em && c < 0x80; c++)
+	int printable = em != NULL; /* all of 0x20 .. 0x7E: eight bytes a step */
+	for (unsigned c = 1; em && c < 0x80; c++) {
 		ascii[c] = em->cps.bits[c >> 3] >> (c & 7) & 1;
+		if (c >= 0x20 && c < 0x7F && !ascii[c])
+			printable = 0;
+	}
 	for (size_t p = 0; p < lay->npages; p++) {
 		for (size_t i = 0; i < lay->pages[p].n; i++) {
 			const struct lm_box *b = &lay->pages[p].boxes[i];
@@ -1447,13 +1460,14 @@ static int check_coverage(const struct lm_embed *em, const struct lm_layout *lay
 				lm_cpset_add_utf8(add, b->text, strlen(b->text));
 				continue;
 			}
-			const unsigned char *t = (const unsigned char *)b->text;
-			while (ascii[*t])
-				t++;
-			if (!*t)
-				continue;
-			size_t len = strlen(b->text);
-			for (size_t k = (size_t)((const char *)t - b->text); k < len;) {
+			size_t len = strlen(b->text), k = 0;
+			for (; printable && k + 8 <= len; k += 8) {
+				uint64_t v;
+				memcpy(&v, b->text + k, 8);
+				if (!printable8(v))
+					break;
+			}
+			for (; k < len;) {
 				unsigned char c = (unsigned char)b->text[k];
 				if (ascii[c]) {
 					k++;

@@ -94,12 +94,6 @@ void lm_tags_begin_letter(struct lm_tags *t, const struct lm_layout *lay)
 	}
 }
 
-int lm_tags_is_artifact(const struct lm_tags *t, int elem)
-{
-	return elem < 0 || !t->lay || (size_t)elem >= t->lay->nelems ||
-	       t->lay->elems[elem].role == LM_ROLE_ARTIFACT;
-}
-
 const char *lm_tags_type(const struct lm_tags *t, int elem)
 {
 	if (lm_tags_is_artifact(t, elem))

@@ -86,7 +86,12 @@ void lm_tags_end_letter(struct lm_tags *t);
 
 /* 1 when boxes of layout element `elem` are artifacts (elem -1 or an
  * artifact role): they are marked /Artifact and belong to no element. */
-int lm_tags_is_artifact(const struct lm_tags *t, int elem);
+static inline int lm_tags_is_artifact(const struct lm_tags *t, int elem)
+{
+	/* inline: the writer asks for every box, more than once */
+	return elem < 0 || !t->lay || (size_t)elem >= t->lay->nelems ||
+	       t->lay->elems[elem].role == LM_ROLE_ARTIFACT;
+}
 /* The structure type of layout element `elem` ("P", "H1", "Link" ...),
  * the tag of its marked content. */
 const char *lm_tags_type(const struct lm_tags *t, int elem);

@@ -425,6 +425,10 @@ static void test_coverage(void **state)
 		{ "Dear Parent/Carer \x7F", "U+007F" },
 		{ "Dear caf\xC3\xA9", "U+00E9" },
 		{ "Dear\tParent", "U+0009" },
+		{ "Dear Carer, Parent\x7F and more", "U+007F" },
+		{ "Yours, Parent \xC3\xA9t\xC3\xA9 Carer", "U+00E9" },
+		{ "Dear Par\xC3\xA9nt and more", "U+00E9" },
+		{ "Dear Parent \xE2\x80\x93 Carer \xC2\xA3" "5, yours", NULL },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct lm_layout lay;
