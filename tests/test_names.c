@@ -66,6 +66,23 @@ static void test_key(void **state)
 	assert_string_equal(k, "");
 }
 
+static void test_ignored(void **state)
+{
+	(void)state;
+	/* the table in names.c against the list names.h gives */
+	for (int c = -1; c < 257; c++) {
+		int listed = c > 0 && c < 256 && strchr(" _-()[]{}\t", c) != NULL;
+		if (lm_name_ignored(c) != listed)
+			fail_msg("character %d: ignored %d, listed %d", c, lm_name_ignored(c), listed);
+	}
+	/* only ASCII letters fold; every other byte counts as written */
+	char k[8];
+	lm_name_key("AZaz@[`{", k, sizeof(k));
+	assert_string_equal(k, "azaz@`");
+	assert_true(lm_name_eq("\xC3\x89", "\xC3\x89"));
+	assert_false(lm_name_eq("\xC3\x89", "\xC3\xA9"));
+}
+
 static void test_hash(void **state)
 {
 	(void)state;
@@ -134,6 +151,7 @@ int main(void)
 		cmocka_unit_test(test_same_name),
 		cmocka_unit_test(test_name_n),
 		cmocka_unit_test(test_key),
+		cmocka_unit_test(test_ignored),
 		cmocka_unit_test(test_hash),
 		cmocka_unit_test(test_lookup),
 	};
