@@ -860,6 +860,9 @@ struct expander {
 	int reported;
 	const struct lm_value **stack; /* context frames, innermost last */
 	size_t n, alloc;
+	/* the frames while they fit: most expansions are a line of front
+	 * matter, expanded for every letter, and need no allocation */
+	const struct lm_value *frames[16];
 	struct line_state line;  /* of x->out, for Markdown escaping */
 };
 
@@ -1021,7 +1024,18 @@ static const struct lm_value *top(const struct expander *x)
 
 static void push(struct expander *x, const struct lm_value *v)
 {
-	LM_ALLOC_GROW(x->stack, x->n + 1, x->alloc);
+	if (!x->stack) {
+		x->stack = x->frames;
+		x->alloc = sizeof(x->frames) / sizeof(*x->frames);
+	}
+	if (x->n == x->alloc) {
+		const struct lm_value **more = lm_xmalloc(2 * x->alloc * sizeof(*more));
+		memcpy(more, x->stack, x->n * sizeof(*more));
+		if (x->stack != x->frames)
+			free(x->stack);
+		x->stack = more;
+		x->alloc *= 2;
+	}
 	x->stack[x->n++] = v;
 }
 
@@ -1268,7 +1282,8 @@ int lm_template_expand(const struct lm_template *t, const struct lm_value *ctx,
 	x.d = d;
 	push(&x, ctx);
 	int r = expand_nodes(&x, &t->root, t->path);
-	free(x.stack);
+	if (x.stack != x.frames)
+		free(x.stack);
 	return r;
 }
 
@@ -1320,7 +1335,8 @@ void lm_template_walk(const struct lm_template *t, const struct lm_value *ctx, l
 	struct expander x = { 0 };
 	push(&x, ctx);
 	walk_nodes(&x, &t->root, fn, fn_ctx);
-	free(x.stack);
+	if (x.stack != x.frames)
+		free(x.stack);
 }
 
 int lm_template_expand_report(const struct lm_template *t, const struct lm_value *ctx,
@@ -1335,7 +1351,8 @@ int lm_template_expand_report(const struct lm_template *t, const struct lm_value
 	x.report_ctx = report_ctx;
 	push(&x, ctx);
 	int r = expand_nodes(&x, &t->root, t->path);
-	free(x.stack);
+	if (x.stack != x.frames)
+		free(x.stack);
 	return r ? -1 : x.reported ? 1 : 0;
 }
 
