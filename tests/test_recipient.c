@@ -116,7 +116,15 @@ static void test_row_map(void **state)
 	struct lm_value *m = lm_recipient_row_map(a, &rd, 2);
 	assert_string_equal(lm_value_str(m, "name", ""), "St Brigid's");
 	assert_string_equal(lm_value_str(m, "_row", ""), "2");
+	assert_int_equal(lm_value_get(m, "_row")->len, 1);
 	assert_int_equal(lm_value_get(m, "name")->line, 3);
+	/* the row number written as "%ld" writes it */
+	static const long rows[] = { 10, 1048577, 2147483647L, -3 };
+	for (size_t i = 0; i < sizeof(rows) / sizeof(*rows); i++) {
+		char want[32];
+		snprintf(want, sizeof(want), "%ld", rows[i]);
+		assert_string_equal(lm_value_str(lm_recipient_row_map(a, &rd, rows[i]), "_row", ""), want);
+	}
 	struct lm_recipient r;
 	assert_int_equal(lm_recipient_build(&r, m, 0, NULL), 0);
 	assert_string_equal(r.key, "900102");
