@@ -52,6 +52,11 @@ static int begin(struct lm_pdf *pdf, struct lm_fonts *fonts, const struct lm_pdf
 	lm_buf_init(&pdf->last_body);
 	lm_buf_init(&pdf->last_annots);
 	lm_buf_init(&pdf->widget);
+	lm_buf_init(&pdf->scratch.ops);
+	lm_buf_init(&pdf->scratch.key);
+	lm_buf_init(&pdf->scratch.annots);
+	lm_buf_init(&pdf->scratch.contents);
+	lm_buf_init(&pdf->scratch.res);
 	for (int l = 0; l < LM_PDF_LEVELS; l++)
 		lm_buf_init(&pdf->levels[l].kids);
 	pdf->lang = meta->lang && *meta->lang ? lm_xstrdup(meta->lang) : NULL;
@@ -928,7 +933,7 @@ static int split(struct lm_pdf *pdf, size_t p, const struct lm_page *pg, unsigne
 	}
 	struct lm_pdf_pos *pos = &pdf->pos[p];
 	/* the part of each box: 2 x element, or 2 x k + 1 for the k-th artifact box */
-	size_t *part = lm_xmalloc(pg->n * sizeof(*part)), nparts = 0, k = 0;
+	size_t *part = pdf->scratch.part, nparts = 0, k = 0; /* room for pg->n: draw_page */
 	for (size_t i = 0; i < pg->n; i++) {
 		int elem = pg->boxes[i].elem;
 		part[i] = lm_tags_is_artifact(&pdf->tags, elem) ? 2 * k++ + 1 : 2 * (size_t)elem;
@@ -941,7 +946,13 @@ static int split(struct lm_pdf *pdf, size_t p, const struct lm_page *pg, unsigne
 		memset(pos->state + pos->n, 0, nparts - pos->n);
 		pos->n = nparts;
 	}
-	uint64_t *h = lm_xcalloc(nparts, sizeof(*h));
+	if (nparts > pdf->scratch.nparts) {
+		free(pdf->scratch.hash);
+		pdf->scratch.hash = lm_xmalloc(nparts * sizeof(*pdf->scratch.hash));
+		pdf->scratch.nparts = nparts;
+	}
+	uint64_t *h = pdf->scratch.hash;
+	memset(h, 0, nparts * sizeof(*h));
 	for (size_t i = 0; i < pg->n; i++)
 		h[part[i]] = box_hash(h[part[i]] ? h[part[i]] : 0xCBF29CE484222325ull, &pg->boxes[i]);
 	/* each part once: its state moves on, h[] becomes 0 (own) or 1 (shared) */
@@ -966,8 +977,6 @@ static int split(struct lm_pdf *pdf, size_t p, const struct lm_page *pg, unsigne
 		if (pos->state[u] < 2)
 			*shareable = 1;
 	}
-	free(h);
-	free(part);
 	return 1;
 }
 
@@ -1339,18 +1348,30 @@ static int draw_page(struct lm_pdf *pdf, const struct lm_layout *lay, size_t p,
 {
 	const struct lm_page *pg = &lay->pages[p];
 	unsigned page = lm_pdfw_reserve(&pdf->w);
-	struct lm_buf ops = LM_BUF_INIT, key = LM_BUF_INIT, annots = LM_BUF_INIT;
-	struct lm_buf contents = LM_BUF_INIT;
+	struct lm_pdf_scratch *sc = &pdf->scratch;
+	struct lm_buf *ops = &sc->ops, *key = &sc->key, *annots = &sc->annots, *contents = &sc->contents;
+	lm_buf_reset(key);
+	lm_buf_reset(annots);
+	lm_buf_reset(contents);
 	int faces = 0, shareable = 0, rc = 0;
 	size_t n = pg->n ? pg->n : 1;
-	unsigned char *group = lm_xmalloc(n);
+	if (n > sc->n) {
+		free(sc->group);
+		free(sc->mcid);
+		free(sc->part);
+		sc->group = lm_xmalloc(n);
+		sc->mcid = lm_xmalloc(n * sizeof(*sc->mcid));
+		sc->part = lm_xmalloc(n * sizeof(*sc->part));
+		sc->n = n;
+	}
+	unsigned char *group = sc->group;
 	int sorted = split(pdf, p, pg, group, &shareable);
 	int nstreams = 1;
 	for (size_t i = 1; sorted && i < pg->n; i++)
 		nstreams += group[i] != group[i - 1];
 	if (nstreams > MAX_STREAMS)
 		memset(group, 1, n); /* one stream of its own */
-	int *mcid = lm_xmalloc(n * sizeof(*mcid));
+	int *mcid = sc->mcid;
 	lm_tags_begin_page(&pdf->tags, page, pg->boxes, pg->n, sorted ? group : NULL, mcid);
 	int ns = 0, nown = 0, nshared = 0;
 	for (size_t i0 = 0, i1; i0 < pg->n && !rc; i0 = i1) {
@@ -1360,58 +1381,52 @@ static int draw_page(struct lm_pdf *pdf, const struct lm_layout *lay, size_t p,
 			i1 = pg->n;
 		unsigned num = 0;
 		if (sorted && !group[i0]) {
-			rc = shared_run(pdf, p, nshared++, pg, i0, i1, mcid, images, nimages, &faces, &key,
+			rc = shared_run(pdf, p, nshared++, pg, i0, i1, mcid, images, nimages, &faces, key,
 					page, &num, d);
 		} else {
-			lm_buf_reset(&ops);
-			rc = emit_boxes(pdf, pg, i0, i1, mcid, images, nimages, &ops, &faces, &key, d);
+			lm_buf_reset(ops);
+			rc = emit_boxes(pdf, pg, i0, i1, mcid, images, nimages, ops, &faces, key, d);
 			/* the whole page as one stream: shared while some part of it
 			 * may come again (the first letter's pages, a copy's) */
-			if (!rc && ops.len)
+			if (!rc && ops->len)
 				num = shareable && i0 == 0 && i1 == pg->n
-					      ? shared_stream(pdf, &ops, page)
-					      : own_stream(pdf, p, nown++, &ops);
+					      ? shared_stream(pdf, ops, page)
+					      : own_stream(pdf, p, nown++, ops);
 		}
 		if (rc || !num)
 			continue;
 		if (ns++)
-			lm_buf_addc(&contents, ' ');
-		lm_pdfw_ref(&contents, num);
+			lm_buf_addc(contents, ' ');
+		lm_pdfw_ref(contents, num);
 	}
 	/* links in reading order, whichever stream drew their words */
 	for (size_t i = 0; i < pg->n && !rc; i++)
 		if (pg->boxes[i].kind == LM_BOX_TEXT && pg->boxes[i].href)
-			link_annot(pdf, page, &pg->boxes[i], &annots);
-	free(mcid);
-	free(group);
+			link_annot(pdf, page, &pg->boxes[i], annots);
 	int sp = lm_tags_end_page(&pdf->tags);
-	if (rc) {
-		lm_buf_release(&ops);
-		lm_buf_release(&contents);
-		lm_buf_release(&key);
-		lm_buf_release(&annots);
+	if (rc)
 		return -1;
-	}
 	/* the resources: fonts by face, images by object number; one
 	 * dictionary for all the page's streams (names mean the same file-wide) */
-	struct lm_buf res = LM_BUF_INIT;
+	struct lm_buf *res = &sc->res;
+	lm_buf_reset(res);
 	for (int f = 0; f < LM_FONTS_MAX; f++)
 		if (faces & 1 << f) {
-			lm_buf_adds(&res, "/F");
-			lm_pdfw_uint(&res, (size_t)f);
+			lm_buf_adds(res, "/F");
+			lm_pdfw_uint(res, (size_t)f);
 		}
-	if (key.len)
-		lm_buf_add(&res, key.ptr, key.len);
+	if (key->len)
+		lm_buf_add(res, key->ptr, key->len);
 	else
-		lm_buf_addc(&res, '/');
+		lm_buf_addc(res, '/');
 
 	page_head(pdf, page, lay->page_w, lay->page_h);
 	struct lm_buf *body = &pdf->last_body;
 	lm_buf_adds(body, "/Resources");
-	resources(pdf, res.ptr, body);
+	resources(pdf, res->ptr, body);
 	if (ns) {
 		lm_buf_adds(body, ns > 1 ? "/Contents[" : "/Contents ");
-		lm_buf_add(body, contents.ptr, contents.len);
+		lm_buf_add(body, contents->ptr, contents->len);
 		if (ns > 1)
 			lm_buf_addc(body, ']');
 	}
@@ -1419,12 +1434,7 @@ static int draw_page(struct lm_pdf *pdf, const struct lm_layout *lay, size_t p,
 		lm_buf_adds(body, "/StructParents ");
 		lm_pdfw_uint(body, (size_t)sp);
 	}
-	lm_buf_add(&pdf->last_annots, annots.ptr, annots.len);
-	lm_buf_release(&res);
-	lm_buf_release(&ops);
-	lm_buf_release(&contents);
-	lm_buf_release(&key);
-	lm_buf_release(&annots);
+	lm_buf_add(&pdf->last_annots, annots->ptr, annots->len);
 	return 0;
 }
 
@@ -1753,5 +1763,14 @@ void lm_pdf_release(struct lm_pdf *pdf)
 	lm_buf_release(&pdf->last_body);
 	lm_buf_release(&pdf->last_annots);
 	lm_buf_release(&pdf->widget);
+	free(pdf->scratch.group);
+	free(pdf->scratch.mcid);
+	free(pdf->scratch.part);
+	free(pdf->scratch.hash);
+	lm_buf_release(&pdf->scratch.ops);
+	lm_buf_release(&pdf->scratch.key);
+	lm_buf_release(&pdf->scratch.annots);
+	lm_buf_release(&pdf->scratch.contents);
+	lm_buf_release(&pdf->scratch.res);
 	memset(pdf, 0, sizeof(*pdf));
 }

@@ -124,6 +124,14 @@ struct lm_pdf {
 	 * signature field may yet be added to it) */
 	unsigned last_page;
 	struct lm_buf last_body, last_annots;
+	struct lm_pdf_scratch {   /* a page's working memory, kept from page to page (draw_page) */
+		unsigned char *group;
+		int *mcid;
+		size_t *part;
+		uint64_t *hash;
+		size_t n, nparts;     /* room in group, mcid and part; in hash */
+		struct lm_buf ops, key, annots, contents, res;
+	} scratch;
 	struct lm_tags tags;      /* the structure tree (tags.h) */
 	struct lm_sign_target target; /* what signing needs, once finished */
 	struct lm_buf widget;     /* the signature widget's dictionary without ">>" */
