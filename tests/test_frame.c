@@ -799,17 +799,23 @@ static struct lm_value *named(struct fx *f, const char *name, int nlines)
 	return row;
 }
 
+/* The fixture's letter becomes one of 40 paragraphs: two pages or more. */
+static void load_long_letter(struct fx *f)
+{
+	char *text = long_body("---\ntitle: x\n---\n", 40);
+	drop(f);
+	assert_int_equal(lm_letter_parse(&f->letter, "mem/letter.md", text, strlen(text), NULL, &f->d), 0);
+	f->have_letter = 1;
+	free(text);
+}
+
 /* A run's letters share their body: parsed once, laid out twice (the
  * second letter keeps it), copied for the rest; each the same as laid
  * out alone, "Page 1 of 2" footers and all. */
 static void test_memo_reuses_body(void **state)
 {
 	struct fx *f = *state;
-	char *text = long_body("---\ntitle: x\n---\n", 40);
-	drop(f);
-	assert_int_equal(lm_letter_parse(&f->letter, "mem/letter.md", text, strlen(text), NULL, &f->d), 0);
-	f->have_letter = 1;
-	free(text);
+	load_long_letter(f);
 	struct lm_frame_memo *m = lm_frame_memo_new();
 	for (int i = 0; i < 6; i++) {
 		struct lm_layout alone, reused;
@@ -838,11 +844,7 @@ static void test_memo_reuses_body(void **state)
 static void test_memo_layout_outlives_memo(void **state)
 {
 	struct fx *f = *state;
-	char *text = long_body("---\ntitle: x\n---\n", 40);
-	drop(f);
-	assert_int_equal(lm_letter_parse(&f->letter, "mem/letter.md", text, strlen(text), NULL, &f->d), 0);
-	f->have_letter = 1;
-	free(text);
+	load_long_letter(f);
 	struct lm_value *row = school(f->arena, 5);
 	struct lm_layout alone, lay[4];
 	lay_with(f, row, 0, NULL, &alone);
