@@ -66,6 +66,10 @@ void lm_cpset_add_base(struct lm_cpset *s)
 void lm_embed_init(struct lm_embed *e)
 {
 	memset(e, 0, sizeof(*e));
+	for (int k = 0; k < LM_EMBED_STREAMS; k++) {
+		lm_buf_init(&e->streams[k].ops);
+		lm_buf_init(&e->streams[k].z);
+	}
 }
 
 void lm_embed_release(struct lm_embed *e)
@@ -82,6 +86,10 @@ void lm_embed_release(struct lm_embed *e)
 			lm_buf_release(&f->made[k].tounicode);
 		}
 		free(f->made);
+	}
+	for (int k = 0; k < LM_EMBED_STREAMS; k++) {
+		lm_buf_release(&e->streams[k].ops);
+		lm_buf_release(&e->streams[k].z);
 	}
 	lm_cpset_release(&e->cps);
 	lm_embed_init(e);

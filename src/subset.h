@@ -70,11 +70,26 @@ struct lm_embed_face {
 	size_t nmade;
 };
 
+/* A page's content stream as pdf.c deflated it for a file of the run, kept
+ * for the next files: a separate file's page that does not vary (the
+ * second page of a letter) is then written again without being deflated
+ * again.  Reused only for the same operators, byte for byte. */
+struct lm_embed_stream {
+	struct lm_buf ops;           /* the operators */
+	struct lm_buf z;             /* deflated as lm_pdfw_stream would (LM_PDFW_FAST) */
+	size_t hits;                 /* times reused: the least used slot is replaced */
+	size_t stamp;                /* when made: the oldest of those */
+};
+
+#define LM_EMBED_STREAMS 8
+
 struct lm_embed {
 	struct lm_embed_face face[LM_FONTS_MAX];
 	struct lm_cpset cps;         /* what the subsets cover */
 	struct lm_fonts *fonts;      /* borrowed: fallbacks are subset at first use */
 	int ready;
+	struct lm_embed_stream streams[LM_EMBED_STREAMS]; /* pdf.c's; a bounded few */
+	size_t nstreams;             /* made so far (the next stamp) */
 };
 
 void lm_embed_init(struct lm_embed *e);

@@ -22,6 +22,7 @@
 #include "font.h"
 #include "layout.h"
 #include "pdf.h"
+#include "subset.h"
 #include "value.h"
 
 #ifndef LM_TEST_FONTS_DIR
@@ -512,6 +513,67 @@ static void test_own_streams(void **state)
 	lm_pdf_release(&pdf);
 }
 
+/* A file of `lay` made in memory; its bytes, malloc'd. */
+static char *file_of(const struct lm_layout *lay, size_t *len)
+{
+	struct lm_pdf pdf;
+	struct lm_diag d;
+	lm_diag_clear(&d);
+	assert_int_equal(lm_pdf_begin(&pdf, &fonts, &meta, &d), 0);
+	assert_int_equal(lm_pdf_add(&pdf, lay, NULL, 0, &d), 0);
+	assert_int_equal(lm_pdf_finish(&pdf, &d), 0);
+	const char *b = lm_pdf_bytes(&pdf, len);
+	char *copy = malloc(*len);
+	memcpy(copy, b, *len);
+	lm_pdf_release(&pdf);
+	return copy;
+}
+
+/* Separate files of a run: a page's stream deflated for one file is
+ * written again for the next file with the same operators (the same
+ * bytes as deflating it again), and never for other operators. */
+static void test_stream_cache(void **state)
+{
+	(void)state;
+	struct lm_layout a, b;
+	one_text(&a, "Dear Parent");
+	one_text(&b, "Dear Carer");
+	struct lm_cpset cps;
+	lm_cpset_init(&cps);
+	lm_cpset_add_utf8(&cps, "Dear Parent Carer", 17);
+	struct lm_embed em;
+	struct lm_diag d;
+	lm_diag_clear(&d);
+	lm_embed_init(&em);
+	assert_int_equal(lm_embed_prepare(&em, &fonts, &cps, &d), 0);
+	size_t la1, lb, la2;
+	fonts.embed = &em;
+	char *a1 = file_of(&a, &la1), *fb = file_of(&b, &lb), *a2 = file_of(&a, &la2);
+	fonts.embed = NULL;
+	size_t hits = 0, made = 0;
+	for (int k = 0; k < LM_EMBED_STREAMS; k++) {
+		hits += em.streams[k].hits;
+		made += em.streams[k].z.len > 0;
+	}
+	assert_int_equal(made, 2);
+	assert_int_equal(hits, 1); /* a2 from a1's */
+	assert_int_equal(la1, la2);
+	assert_memory_equal(a1, a2, la1);
+	assert_true(lb != la1 || memcmp(fb, a1, lb));
+	size_t ra, rb;
+	char *ia = inflated(a2, la2, &ra), *ib = inflated(fb, lb, &rb);
+	assert_true(ra != rb || memcmp(ia, ib, ra));
+	free(ia);
+	free(ib);
+	free(a1);
+	free(fb);
+	free(a2);
+	lm_embed_release(&em);
+	lm_cpset_release(&cps);
+	lm_layout_release(&a);
+	lm_layout_release(&b);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1)
@@ -527,6 +589,7 @@ int main(int argc, char **argv)
 		T(test_reproducible),
 		T(test_coverage),
 		T(test_own_streams),
+		T(test_stream_cache),
 	};
 	return cmocka_run_group_tests(tests, load_fonts, release_fonts);
 }
