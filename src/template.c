@@ -866,12 +866,6 @@ struct expander {
 	struct line_state line;  /* of x->out, for Markdown escaping */
 };
 
-static int is_punct(unsigned char c)
-{
-	return (c >= 33 && c <= 47) || (c >= 58 && c <= 64) ||
-	       (c >= 91 && c <= 96) || (c >= 123 && c <= 126);
-}
-
 /* The line state after text summed up as `sum` (line_feed) is written. */
 static void line_apply(struct line_state *ls, const struct line_sum *sum)
 {
@@ -978,6 +972,20 @@ void lm_template_escape(struct lm_buf *out, const char *s, size_t len,
 	}
 }
 
+/* What escape_md does with each byte: 0 copies it, 1 escapes it (ASCII
+ * punctuation: 33-47, 58-64, 91-96, 123-126), 2 looks closer (line ends,
+ * the part mark, blanks). */
+static const unsigned char md_class[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0,
+	2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1,
+	1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1,
+	1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
 static void escape_md(struct lm_buf *out, const char *s, size_t len, struct line_state *ls)
 {
 	/* a hard break at the end of a paragraph would print a backslash */
@@ -987,11 +995,26 @@ static void escape_md(struct lm_buf *out, const char *s, size_t len, struct line
 	int bol = !ls->nonblank;
 	/* in a table row a line break would end the row: lines become ", " */
 	int table = ls->nonblank && ls->first == '|';
+	/* the line state is kept as the value is written (see below) */
+	int newline = 0;
+	char first = 0;
 	/* at most two bytes out for each in: written in place */
 	lm_buf_grow(out, 2 * len + 8);
 	char *o = out->ptr + out->len;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
+		switch (md_class[c]) {
+		case 0:
+			if (bol)
+				bol = 0, first = (char)c;
+			*o++ = (char)c;
+			continue;
+		case 1:
+			if (bol)
+				bol = 0, first = '\\';
+			*o++ = '\\', *o++ = (char)c;
+			continue;
+		}
 		/* a value can never place a part of the letter */
 		if (c == '\r' || c == LM_TEMPLATE_PART_MARK)
 			continue;
@@ -1002,19 +1025,25 @@ static void escape_md(struct lm_buf *out, const char *s, size_t len, struct line
 			}
 			*o++ = '\\', *o++ = '\n';
 			bol = 1;
+			newline = 1;
 			continue;
 		}
 		/* CommonMark drops a line's leading blanks unless there are
 		 * four, which would make a code block: drop them always */
-		if (bol && (c == ' ' || c == '\t'))
-			continue;
-		bol = 0;
-		if (is_punct(c))
-			*o++ = '\\';
-		*o++ = (char)c;
+		if (!bol)
+			*o++ = (char)c;
 	}
 	out->len = (size_t)(o - out->ptr);
 	out->ptr[out->len] = '\0';
+	/* what line_update would read from it: `bol` still set means nothing
+	 * but blanks since the last newline, and `first` is the first byte
+	 * after it that is not (a backslash, for escaped punctuation) */
+	if (newline || (!ls->nonblank && !bol)) {
+		ls->nonblank = !bol;
+		if (!bol)
+			ls->first = first;
+	}
+	ls->scanned = out->len;
 }
 
 static const struct lm_value *top(const struct expander *x)
