@@ -1,6 +1,7 @@
 #include "recipient.h"
 
 #include "buf.h"
+#include "names.h"
 #include "template.h"
 #include "utf8.h"
 
@@ -57,9 +58,60 @@ struct lm_value *lm_recipient_row_map(struct lm_arena *a, const struct lm_csv_re
 	return m;
 }
 
-static const struct lm_value *text_of(const struct lm_value *row, const char *key, int *present)
+/* The columns a recipient is built from, as lm_value_get would find them
+ * in `row`: the key as written, else the first with the same name
+ * (names.h).  One pass over the row's keys, not a look-up each: this runs
+ * twice for every letter. */
+enum slot { S_COPIES, S_LARGE_PRINT, S_LANGUAGE, S_POSTCODE, S_ADDRESS, S_N = S_ADDRESS + LM_ADDRESS_COLUMNS };
+
+static const char *const slot_names[S_N] = {
+	"copies", "large_print", "language", "postcode",
+	"address_line_1", "address_line_2", "address_line_3", "address_line_4", "address_line_5",
+	"address_line_6", "address_line_7", "address_line_8", "address_line_9",
+};
+_Static_assert(LM_ADDRESS_COLUMNS == 9, "a name for each address column");
+
+/* The slot a key names, or -1. */
+static int slot_of(const char *key)
 {
-	const struct lm_value *v = lm_value_get(row, key);
+	char k[16];
+	size_t n = lm_name_key(key, k, sizeof(k));
+	switch (n) {
+	case 6:
+		return !strcmp(k, "copies") ? S_COPIES : -1;
+	case 8:
+		return !strcmp(k, "language") ? S_LANGUAGE : !strcmp(k, "postcode") ? S_POSTCODE : -1;
+	case 10:
+		return !strcmp(k, "largeprint") ? S_LARGE_PRINT : -1;
+	case 12:
+		return !memcmp(k, "addressline", 11) && k[11] >= '1' && k[11] <= '9' ? S_ADDRESS + k[11] - '1' : -1;
+	}
+	return -1;
+}
+
+static void find_slots(const struct lm_value *row, const struct lm_value **found)
+{
+	for (int s = 0; s < S_N; s++)
+		found[s] = NULL;
+	if (!row || row->kind != LM_VALUE_MAP) {
+		for (int s = 0; s < S_N; s++)
+			found[s] = lm_value_get(row, slot_names[s]);
+		return;
+	}
+	int exact[S_N] = { 0 };
+	for (size_t i = 0; i < row->n; i++) {
+		int s = slot_of(row->keys[i]);
+		if (s < 0 || exact[s])
+			continue;
+		if (!strcmp(row->keys[i], slot_names[s]))
+			exact[s] = 1, found[s] = row->items[i];
+		else if (!found[s])
+			found[s] = row->items[i];
+	}
+}
+
+static const struct lm_value *text_of(const struct lm_value *v, int *present)
+{
 	if (v)
 		*present = 1;
 	/* a cell of zero-width characters pasted from a web page prints as
@@ -76,30 +128,28 @@ int lm_recipient_build(struct lm_recipient *r, const struct lm_value *row, int l
 	if (row && row->kind == LM_VALUE_MAP && row->n && strcmp(row->keys[0], "_row") &&
 	    row->items[0]->kind == LM_VALUE_STRING)
 		r->key = row->items[0]->str;
-	const struct lm_value *copies = lm_value_get(row, "copies");
+	const struct lm_value *found[S_N];
+	find_slots(row, found);
+	const struct lm_value *copies = found[S_COPIES];
 	r->copies = 1;
 	if (copies && copies->kind == LM_VALUE_STRING &&
 	    lm_recipient_copies(copies->str, copies->len, &r->copies))
 		return lm_diag_set(d, copies->file, copies->line, copies->col,
 				   "copies '%s' must be a whole number from 1 to 1000", copies->str);
-	r->large_print = lm_recipient_large_print(lm_value_str(row, "large_print", ""), large_dflt);
+	const struct lm_value *large = found[S_LARGE_PRINT];
+	r->large_print = lm_recipient_large_print(large && large->kind == LM_VALUE_STRING ? large->str : "",
+						  large_dflt);
 	int ignored;
-	r->language = text_of(row, "language", &ignored);
-	/* spelt out: this runs twice for every letter */
-	_Static_assert(LM_ADDRESS_COLUMNS == 9, "a key for each address column");
-	static const char *const keys[LM_ADDRESS_COLUMNS] = {
-		"address_line_1", "address_line_2", "address_line_3", "address_line_4", "address_line_5",
-		"address_line_6", "address_line_7", "address_line_8", "address_line_9",
-	};
+	r->language = text_of(found[S_LANGUAGE], &ignored);
 	for (int i = 0; i < LM_ADDRESS_COLUMNS; i++) {
-		const struct lm_value *v = text_of(row, keys[i], &r->address_columns);
+		const struct lm_value *v = text_of(found[S_ADDRESS + i], &r->address_columns);
 		if (v)
 			r->address[r->naddress++] = v;
 	}
 	/* a postcode alone is not an address (a school list may have one
 	 * beside its own address columns, which the letter must name) */
 	int lines = r->address_columns;
-	const struct lm_value *pc = text_of(row, "postcode", &r->address_columns);
+	const struct lm_value *pc = text_of(found[S_POSTCODE], &r->address_columns);
 	if (!lines) {
 		r->address_columns = 0;
 		r->naddress = 0;

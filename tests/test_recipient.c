@@ -101,6 +101,47 @@ static void test_build(void **state)
 	lm_arena_free(a);
 }
 
+/* The columns are found as lm_value_get finds names: the key as written,
+ * else the first with the same name (names.h), whatever their order. */
+static void test_build_names(void **state)
+{
+	(void)state;
+	struct lm_arena *a = lm_arena_new();
+	struct lm_value *row = lm_value_map(a);
+	lm_value_append(a, row, "URN", cell(a, "900101", 2, 1));
+	lm_value_append(a, row, "Address Line 1", cell(a, "first", 2, 2));
+	lm_value_append(a, row, "address_line_1", cell(a, "as written", 2, 3));
+	lm_value_append(a, row, "address_line_10", cell(a, "not a column", 2, 4));
+	lm_value_append(a, row, "Address-Line-2", cell(a, "second", 2, 5));
+	lm_value_append(a, row, "ADDRESS LINE 2", cell(a, "later", 2, 6));
+	lm_value_append(a, row, "Post Code", cell(a, "L4 0AA", 2, 7));
+	lm_value_append(a, row, "postcode", cell(a, "L5 0AA", 2, 8));
+	lm_value_append(a, row, "Large Print", cell(a, "y", 2, 9));
+	lm_value_append(a, row, "COPIES", cell(a, "2", 2, 10));
+	lm_value_append(a, row, "Language (name)", cell(a, "cy", 2, 11));
+	lm_value_append(a, row, "language", lm_value_list(a)); /* not text: no language */
+	struct lm_recipient r;
+	assert_int_equal(lm_recipient_build(&r, row, 0, NULL), 0);
+	assert_int_equal(r.naddress, 3);
+	assert_ptr_equal(r.address[0], lm_value_get(row, "address_line_1"));
+	assert_string_equal(r.address[0]->str, "as written");
+	assert_ptr_equal(r.address[1], lm_value_get(row, "address_line_2"));
+	assert_string_equal(r.address[1]->str, "second");
+	assert_ptr_equal(r.address[2], lm_value_get(row, "postcode"));
+	assert_string_equal(r.address[2]->str, "L5 0AA");
+	assert_int_equal(r.large_print, 1);
+	assert_int_equal(r.copies, 2);
+	assert_null(r.language);
+	/* a list, not a map: its items by id, as lm_value_get reads it */
+	struct lm_value *list = lm_value_list(a), *item = lm_value_map(a);
+	lm_value_set(a, item, "id", lm_value_strz(a, "copies"));
+	lm_value_push(a, list, item);
+	assert_int_equal(lm_recipient_build(&r, list, 0, NULL), 0);
+	assert_int_equal(r.copies, 1);
+	assert_int_equal(r.naddress, 0);
+	lm_arena_free(a);
+}
+
 /* The map of a row read from a file: columns by header, cells' places. */
 static void test_row_map(void **state)
 {
@@ -228,6 +269,7 @@ int main(void)
 		cmocka_unit_test(test_copies),
 		cmocka_unit_test(test_large_print),
 		cmocka_unit_test(test_build),
+		cmocka_unit_test(test_build_names),
 		cmocka_unit_test(test_row_map),
 		cmocka_unit_test(test_default_names),
 		cmocka_unit_test(test_compose_address),
