@@ -267,11 +267,23 @@ static void image_stream(struct lm_pdf *pdf, unsigned num, unsigned w, unsigned 
 			 int colors, int bits, const unsigned char *z, size_t len, unsigned smask)
 {
 	struct lm_buf b = LM_BUF_INIT;
-	lm_buf_addf(&b, "/Type/XObject/Subtype/Image/Width %u/Height %u/ColorSpace/%s/BitsPerComponent %d",
-		    w, h, space, bits);
+	/* by hand, not printf: every separate file writes its images again */
+	lm_buf_adds(&b, "/Type/XObject/Subtype/Image/Width ");
+	lm_pdfw_uint(&b, w);
+	lm_buf_adds(&b, "/Height ");
+	lm_pdfw_uint(&b, h);
+	lm_buf_adds(&b, "/ColorSpace/");
+	lm_buf_adds(&b, space);
+	lm_buf_adds(&b, "/BitsPerComponent ");
+	lm_pdfw_uint(&b, (size_t)bits);
 	/* rows carry PNG filter bytes (see image.c) */
-	lm_buf_addf(&b, "/DecodeParms<</Predictor 15/Colors %d/BitsPerComponent %d/Columns %u>>", colors,
-		    bits, w);
+	lm_buf_adds(&b, "/DecodeParms<</Predictor 15/Colors ");
+	lm_pdfw_uint(&b, (size_t)colors);
+	lm_buf_adds(&b, "/BitsPerComponent ");
+	lm_pdfw_uint(&b, (size_t)bits);
+	lm_buf_adds(&b, "/Columns ");
+	lm_pdfw_uint(&b, w);
+	lm_buf_adds(&b, ">>");
 	if (smask) {
 		lm_buf_adds(&b, "/SMask ");
 		lm_pdfw_ref(&b, smask);
@@ -505,7 +517,9 @@ static void draw_glyphs(struct lm_pdf *pdf, struct lm_buf *ops, int font,
 		if (adj) {
 			if (open)
 				lm_buf_addc(ops, ')');
-			lm_buf_addf(ops, "%ld", adj);
+			if (adj < 0) /* by hand: printf cost a thousand instructions a number */
+				lm_buf_addc(ops, '-');
+			lm_pdfw_uint(ops, adj < 0 ? (size_t)0 - (size_t)adj : (size_t)adj);
 			open = 0;
 		}
 		if (!open) {

@@ -120,13 +120,30 @@ static void subset_tag(const struct lm_cpset *cps, int face, char tag[7])
 	tag[6] = '\0';
 }
 
+/* v in upper-case hex, at least `width` digits (printf's %0*X, by hand:
+ * a ToUnicode map is some hundreds of these a file). */
+static void add_hex(struct lm_buf *b, uint32_t v, int width)
+{
+	char tmp[8];
+	int n = 0;
+	do {
+		tmp[n++] = "0123456789ABCDEF"[v & 15];
+		v >>= 4;
+	} while (v || n < width);
+	lm_buf_grow(b, (size_t)n);
+	while (n)
+		b->ptr[b->len++] = tmp[--n];
+	b->ptr[b->len] = '\0';
+}
+
 static void add_utf16(struct lm_buf *b, uint32_t cp)
 {
 	if (cp < 0x10000) {
-		lm_buf_addf(b, "%04X", cp);
+		add_hex(b, cp, 4);
 	} else {
 		cp -= 0x10000;
-		lm_buf_addf(b, "%04X%04X", 0xD800 + (cp >> 10), 0xDC00 + (cp & 0x3FF));
+		add_hex(b, 0xD800 + (cp >> 10), 4);
+		add_hex(b, 0xDC00 + (cp & 0x3FF), 4);
 	}
 }
 
@@ -440,6 +457,18 @@ int lm_embed_prune(const struct lm_embed_face *f, const unsigned char *used, str
 	return 0;
 }
 
+/* A block of `n` entries (in `entries`, emptied), not through printf's %s. */
+static void bfchar(struct lm_buf *out, size_t n, struct lm_buf *entries)
+{
+	char num[24];
+	int k = snprintf(num, sizeof(num), "%zu", n);
+	lm_buf_add(out, num, (size_t)k);
+	lm_buf_adds(out, " beginbfchar\n");
+	lm_buf_add(out, entries->ptr, entries->len);
+	lm_buf_adds(out, "endbfchar\n");
+	lm_buf_reset(entries);
+}
+
 void lm_embed_tounicode(const struct lm_embed_face *f, const unsigned char *used,
 			char *const *shaped, struct lm_buf *out)
 {
@@ -455,7 +484,9 @@ void lm_embed_tounicode(const struct lm_embed_face *f, const unsigned char *used
 		const char *s = shaped && !f->unicode[g] ? shaped[g] : NULL;
 		if (!used[g])
 			continue;
-		lm_buf_addf(&entries, one ? "<%02X> <" : "<%04X> <", g);
+		lm_buf_addc(&entries, '<');
+		add_hex(&entries, g, one ? 2 : 4);
+		lm_buf_add(&entries, "> <", 3);
 		if (!f->unicode[g] && (!s || !*s)) {
 			/* one glyph of several in a cluster (a conjunct, a mark
 			 * set apart): its text is the cluster's /ActualText, but
@@ -477,13 +508,12 @@ void lm_embed_tounicode(const struct lm_embed_face *f, const unsigned char *used
 		lm_buf_adds(&entries, ">\n");
 		/* a CMap block holds at most 100 entries */
 		if (++n == 100) {
-			lm_buf_addf(out, "100 beginbfchar\n%sendbfchar\n", entries.ptr);
-			lm_buf_reset(&entries);
+			bfchar(out, n, &entries);
 			n = 0;
 		}
 	}
 	if (n)
-		lm_buf_addf(out, "%zu beginbfchar\n%sendbfchar\n", n, entries.ptr);
+		bfchar(out, n, &entries);
 	lm_buf_adds(out, "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
 	lm_buf_release(&entries);
 }
