@@ -66,7 +66,7 @@ struct lm_embed_face {
 	int ascent, descent, cap_height, bbox[4];
 	int italic_angle;
 	int flags;
-	struct lm_embed_made *made;  /* pdf.c's, at most a few dozen; owned */
+	struct lm_embed_made *made;  /* pdf.c's, at most 128 (MAX_MADE); owned */
 	size_t nmade;
 };
 
