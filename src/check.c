@@ -107,11 +107,9 @@ static void add(struct lm_findings *f, enum lm_severity sev, const struct lm_val
 	lm_findings_add(f, &d);
 }
 
-static int ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), k = strlen(suffix);
-	return n >= k && !strcmp(s + n - k, suffix);
-}
+/* s[0 .. n) ends with the literal `suffix`. */
+#define ENDS_WITH(s, n, suffix) \
+	((n) >= sizeof(suffix) - 1 && !memcmp((s) + (n) - (sizeof(suffix) - 1), suffix, sizeof(suffix) - 1))
 
 enum kind { K_NONE, K_PHONE, K_EMAIL, K_WEB, K_DATE };
 
@@ -120,14 +118,15 @@ enum kind { K_NONE, K_PHONE, K_EMAIL, K_WEB, K_DATE };
 static enum kind kind_of(const char *column)
 {
 	char name[128];
-	if (lm_name_key(column, name, sizeof(name)) >= sizeof(name))
+	size_t n = lm_name_key(column, name, sizeof(name));
+	if (n >= sizeof(name))
 		return K_NONE;
 	if (!strcmp(name, "phone") || !strcmp(name, "outofhours") || !strcmp(name, "directline") ||
-	    ends_with(name, "phone"))
+	    ENDS_WITH(name, n, "phone"))
 		return K_PHONE;
-	if (ends_with(name, "email"))
+	if (ENDS_WITH(name, n, "email"))
 		return K_EMAIL;
-	if (!strcmp(name, "website") || ends_with(name, "web") || ends_with(name, "url"))
+	if (!strcmp(name, "website") || ENDS_WITH(name, n, "web") || ENDS_WITH(name, n, "url"))
 		return K_WEB;
 	if (!strcmp(name, "verified"))
 		return K_DATE;
@@ -242,8 +241,14 @@ void lm_check_recipient(const struct lm_recipient *r, const struct lm_check_opts
 			struct lm_findings *f)
 {
 	const struct lm_value *row = r->row;
-	char what[64];
-	snprintf(what, sizeof(what), "recipient row %s", lm_value_str(row, "_row", "?"));
+	/* "recipient row %s" into 64 bytes, by hand: this runs for every letter */
+	char what[64] = "recipient row ";
+	const char *num = lm_value_str(row, "_row", "?");
+	size_t at = sizeof("recipient row ") - 1, len = strlen(num);
+	if (len > sizeof(what) - 1 - at)
+		len = sizeof(what) - 1 - at;
+	memcpy(what + at, num, len);
+	what[at + len] = '\0';
 	check_row(row, what, o, f);
 	/* address lines, as the envelope window will show them */
 	size_t n = r->naddress;
