@@ -113,17 +113,16 @@ int lm_lang_logo_first(const char *lang)
 	return lm_lang_same(lang, "cy");
 }
 
-struct lm_value *lm_value_localise(struct lm_arena *a, struct lm_value *v, const char *lang)
+/* lm_value_localise with the language's primary subtag `p` (pl bytes,
+ * not empty) worked out once for the whole tree. */
+static struct lm_value *localise(struct lm_arena *a, struct lm_value *v, const char *p, size_t pl)
 {
-	char p[4];
-	lm_lang_primary(lang, p);
-	if (!v || !*p || v->kind == LM_VALUE_STRING)
+	if (!v || v->kind == LM_VALUE_STRING)
 		return v;
 	struct lm_value *copy = NULL;
 	/* most maps have no variant at all: one pass over the keys finds that
 	 * (this runs for every letter) */
 	int variants = 0;
-	size_t pl = strlen(p);
 	for (size_t i = 0; v->kind == LM_VALUE_MAP && i < v->n && !variants; i++) {
 		size_t kl = strlen(v->keys[i]);
 		variants = kl > pl + 1 && v->keys[i][kl - pl - 1] == '_' && !strcmp(v->keys[i] + kl - pl, p);
@@ -131,7 +130,7 @@ struct lm_value *lm_value_localise(struct lm_arena *a, struct lm_value *v, const
 	for (size_t i = 0; i < v->n; i++) {
 		struct lm_value *item = v->items[i], *now = item;
 		if (item->kind != LM_VALUE_STRING) {
-			now = lm_value_localise(a, item, lang);
+			now = localise(a, item, p, pl);
 		} else if (variants) {
 			char key[256];
 			int n = snprintf(key, sizeof(key), "%s_%s", v->keys[i], p);
@@ -157,4 +156,11 @@ struct lm_value *lm_value_localise(struct lm_arena *a, struct lm_value *v, const
 			lm_value_push(a, copy, now);
 	}
 	return copy ? copy : v;
+}
+
+struct lm_value *lm_value_localise(struct lm_arena *a, struct lm_value *v, const char *lang)
+{
+	char p[4];
+	lm_lang_primary(lang, p);
+	return *p ? localise(a, v, p, strlen(p)) : v;
 }
