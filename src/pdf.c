@@ -101,6 +101,9 @@ static struct lm_embed *embed_of(const struct lm_pdf *pdf)
 	return pdf->own ? pdf->own : pdf->fonts->embed;
 }
 
+static void cached_stream(struct lm_pdf *pdf, unsigned num, const char *dict, const void *data,
+			  size_t len, int fast);
+
 /* The Type0 font of font index `face` (font.h): numbered at first use,
  * written by lm_pdf_finish once the glyphs it prints are known.  0 with d
  * filled when a fallback font cannot be had. */
@@ -123,9 +126,9 @@ static unsigned get_font(struct lm_pdf *pdf, int face, struct lm_diag *d)
 			"1 begincidrange\n<00> <FF> 0\nendcidrange\n"
 			"endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n";
 		pdf->one_byte_cmap = lm_pdfw_reserve(&pdf->w);
-		lm_pdfw_stream(&pdf->w, pdf->one_byte_cmap,
-			       "/Type/CMap/CMapName/LM-OneByte-H/CIDSystemInfo<</Registry(Adobe)/Ordering(Identity)/Supplement 0>>",
-			       onebyte, sizeof(onebyte) - 1, LM_PDFW_DEFLATE);
+		cached_stream(pdf, pdf->one_byte_cmap,
+			      "/Type/CMap/CMapName/LM-OneByte-H/CIDSystemInfo<</Registry(Adobe)/Ordering(Identity)/Supplement 0>>",
+			      onebyte, sizeof(onebyte) - 1, 0);
 	}
 	return pdf->font[face];
 }
@@ -1220,42 +1223,45 @@ static unsigned shared_stream(struct lm_pdf *pdf, const struct lm_buf *ops, unsi
  * the last letter's there only for a copy of that letter.  Deflated fast,
  * as it is made for every letter: in a file of one letter that is 320
  * bytes more (22.1 to 22.4 KB) for 4% fewer instructions a file. */
-/* Stream `num` of `ops` (not empty) deflated fast, or the bytes an earlier
- * file of the run deflated for the same operators (subset.h's
- * lm_embed_stream): a separate file's pages that do not vary are deflated
- * once a run, not once a file. */
-static void fast_stream(struct lm_pdf *pdf, unsigned num, const struct lm_buf *ops)
+/* Stream `num` of `len` bytes of `data` (not empty) deflated (fast, or at
+ * the default level), or the bytes an earlier file of the run deflated for
+ * the same data at the same level (subset.h's lm_embed_stream): a separate
+ * file's pages that do not vary, and its one-byte CMap, are deflated once
+ * a run, not once a file. */
+static void cached_stream(struct lm_pdf *pdf, unsigned num, const char *dict, const void *data,
+			  size_t len, int fast)
 {
 	struct lm_embed *em = pdf->fonts->embed;
 	if (!em || em != embed_of(pdf)) { /* subsets of this file's own */
-		lm_pdfw_stream(&pdf->w, num, "", ops->ptr, ops->len, LM_PDFW_DEFLATE | LM_PDFW_FAST);
+		lm_pdfw_stream(&pdf->w, num, dict, data, len, LM_PDFW_DEFLATE | (fast ? LM_PDFW_FAST : 0));
 		return;
 	}
 	struct lm_embed_stream *s = NULL;
 	for (int k = 0; k < LM_EMBED_STREAMS; k++) {
 		struct lm_embed_stream *c = &em->streams[k];
-		if (c->z.len && c->ops.len == ops->len && !memcmp(c->ops.ptr, ops->ptr, ops->len)) {
+		if (c->z.len && c->fast == fast && c->ops.len == len && !memcmp(c->ops.ptr, data, len)) {
 			c->hits++;
-			lm_pdfw_stream(&pdf->w, num, "", c->z.ptr, c->z.len, LM_PDFW_DEFLATED);
+			lm_pdfw_stream(&pdf->w, num, dict, c->z.ptr, c->z.len, LM_PDFW_DEFLATED);
 			return;
 		}
 		if (!s || c->hits < s->hits || (c->hits == s->hits && c->stamp < s->stamp))
 			s = c;
 	}
 	lm_buf_reset(&s->ops);
-	lm_buf_add(&s->ops, ops->ptr, ops->len);
+	lm_buf_add(&s->ops, data, len);
 	lm_buf_reset(&s->z);
-	lm_pdfw_deflate(&pdf->w, &s->z, ops->ptr, ops->len, 1);
+	lm_pdfw_deflate(&pdf->w, &s->z, data, len, fast);
+	s->fast = fast;
 	s->hits = 0;
 	s->stamp = ++em->nstreams;
-	lm_pdfw_stream(&pdf->w, num, "", s->z.ptr, s->z.len, LM_PDFW_DEFLATED);
+	lm_pdfw_stream(&pdf->w, num, dict, s->z.ptr, s->z.len, LM_PDFW_DEFLATED);
 }
 
 static unsigned own_stream(struct lm_pdf *pdf, size_t p, int k, const struct lm_buf *ops)
 {
 	if (!pdf->share_pages || p >= pdf->npos || k >= LM_PDF_STREAMS) {
 		unsigned num = lm_pdfw_reserve(&pdf->w);
-		fast_stream(pdf, num, ops);
+		cached_stream(pdf, num, "", ops->ptr, ops->len, 1);
 		return num;
 	}
 	/* compared byte for byte with the last letter's: cheaper than a

@@ -73,10 +73,12 @@ struct lm_embed_face {
 /* A page's content stream as pdf.c deflated it for a file of the run, kept
  * for the next files: a separate file's page that does not vary (the
  * second page of a letter) is then written again without being deflated
- * again.  Reused only for the same operators, byte for byte. */
+ * again; so is the one-byte CMap every file holds.  Reused only for the
+ * same bytes at the same level. */
 struct lm_embed_stream {
 	struct lm_buf ops;           /* the operators */
-	struct lm_buf z;             /* deflated as lm_pdfw_stream would (LM_PDFW_FAST) */
+	struct lm_buf z;             /* deflated as lm_pdfw_stream would */
+	int fast;                    /* at LM_PDFW_FAST's level, else the default one */
 	size_t hits;                 /* times reused: the least used slot is replaced */
 	size_t stamp;                /* when made: the oldest of those */
 };

@@ -550,13 +550,24 @@ static void test_stream_cache(void **state)
 	fonts.embed = &em;
 	char *a1 = file_of(&a, &la1), *fb = file_of(&b, &lb), *a2 = file_of(&a, &la2);
 	fonts.embed = NULL;
-	size_t hits = 0, made = 0;
+	size_t hits = 0, made = 0, cmaps = 0, cmap_hits = 0;
 	for (int k = 0; k < LM_EMBED_STREAMS; k++) {
-		hits += em.streams[k].hits;
-		made += em.streams[k].z.len > 0;
+		if (!em.streams[k].z.len)
+			continue;
+		if (em.streams[k].fast) { /* pages */
+			hits += em.streams[k].hits;
+			made++;
+		} else { /* the one-byte CMap, deflated at the default level */
+			cmap_hits += em.streams[k].hits;
+			cmaps++;
+		}
 	}
 	assert_int_equal(made, 2);
 	assert_int_equal(hits, 1); /* a2 from a1's */
+	if (lm_embed_one_byte(&em.face[LM_FACE_REGULAR])) {
+		assert_int_equal(cmaps, 1);
+		assert_int_equal(cmap_hits, 2); /* made for a1, again in fb and a2 */
+	}
 	assert_int_equal(la1, la2);
 	assert_memory_equal(a1, a2, la1);
 	assert_true(lb != la1 || memcmp(fb, a1, lb));
