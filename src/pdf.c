@@ -415,7 +415,7 @@ static void color(struct lm_buf *b, unsigned rgb)
 }
 
 /* Glyph `gid`'s code at p (room for 4); returns the end. */
-static char *put_glyph(char *p, unsigned gid, int one)
+static inline char *put_glyph(char *p, unsigned gid, int one)
 {
 	/* two bytes a glyph in a literal string: it deflates better than
 	 * hex; only ( ) \\ and CR need escaping */
@@ -473,7 +473,8 @@ static void draw_glyphs(struct lm_pdf *pdf, struct lm_buf *ops, int font,
 	unsigned char *used = pdf->used[font];
 	int one = lm_embed_one_byte(ef);
 	int plain = 1;
-	unsigned *ids = lm_xmalloc((n + 1) * sizeof(*ids));
+	unsigned few[64]; /* most boxes are a word: no allocation for them */
+	unsigned *ids = n < 64 ? few : lm_xmalloc((n + 1) * sizeof(*ids));
 	for (size_t i = 0; i < n; i++) {
 		unsigned id = g[i].gid < ef->norig ? ef->newgid[g[i].gid] : 0;
 		ids[i] = id < ef->nglyphs ? id : 0;
@@ -494,11 +495,13 @@ static void draw_glyphs(struct lm_pdf *pdf, struct lm_buf *ops, int font,
 			p = put_glyph(p, sp, one);
 		memcpy(p, ") Tj\n", 6);
 		ops->len = (size_t)(p + 5 - ops->ptr);
-		free(ids);
+		if (ids != few)
+			free(ids);
 		return;
 	}
 	/* each glyph placed from where the last one left the pen */
-	long *at = lm_xmalloc((n + 1) * sizeof(*at));
+	long few_at[64];
+	long *at = n < 64 ? few_at : lm_xmalloc((n + 1) * sizeof(*at));
 	at[0] = 0;
 	for (size_t i = 0; i < n; i++)
 		at[i + 1] = at[i] + g[i].ax;
@@ -535,10 +538,12 @@ static void draw_glyphs(struct lm_pdf *pdf, struct lm_buf *ops, int font,
 		glyph_code(ops, id, one);
 		pen = target + ef->widths[id];
 	}
-	free(at);
+	if (at != few_at)
+		free(at);
 	lm_buf_adds(ops, open ? ")]TJ" : "]TJ");
 	lm_buf_adds(ops, rise ? " 0 Ts\n" : "\n");
-	free(ids);
+	if (ids != few)
+		free(ids);
 }
 
 /* Where box b's glyph k's cluster ends in its text: the next larger
