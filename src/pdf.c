@@ -603,6 +603,14 @@ static int reads_back(struct lm_pdf *pdf, int font, const struct lm_box *b,
 		pdf->shaped[font][id] = lm_xstrndup(b->text + a, e - a);
 	}
 	for (size_t i = 0; i < len;) {
+		if ((unsigned char)b->text[i] < 0x80) { /* a run of ASCII: none of it ignorable */
+			size_t e = i + 1;
+			while (e < len && (unsigned char)b->text[e] < 0x80)
+				e++;
+			lm_buf_add(out, b->text + i, e - i);
+			i = e;
+			continue;
+		}
 		uint32_t cp;
 		int k = lm_utf8_decode(b->text + i, len - i, &cp);
 		if (!k)
@@ -623,6 +631,12 @@ static int reads_back(struct lm_pdf *pdf, int font, const struct lm_box *b,
 		if (!id || id >= ef->nglyphs)
 			return 0;
 		const char *s = pdf->shaped[font] && !ef->unicode[id] ? pdf->shaped[font][id] : NULL;
+		if (!s && ef->unicode[id] && ef->unicode[id] < 0x80) { /* one byte, compared in place */
+			if (pos >= out->len || (unsigned char)out->ptr[pos] != ef->unicode[id])
+				return 0;
+			pos++;
+			continue;
+		}
 		char one[8];
 		if (!s) {
 			if (!ef->unicode[id])
