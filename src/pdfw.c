@@ -537,19 +537,25 @@ void lm_pdfw_ref(struct lm_buf *b, unsigned num)
 void lm_pdfw_num(struct lm_buf *b, double v)
 {
 	long long c = llround(v * 100.0);
+	/* in place: a separate file writes some hundreds of these */
+	lm_buf_grow(b, 26);
+	char *p = b->ptr + b->len;
+	unsigned long long u = (unsigned long long)c;
 	if (c < 0) {
-		lm_buf_addc(b, '-');
-		c = -c;
+		*p++ = '-';
+		u = 0 - u;
 	}
-	lm_pdfw_uint(b, (size_t)(c / 100));
-	int frac = (int)(c % 100);
+	p = lm_pdfw_put_uint(p, (size_t)(u / 100));
+	int frac = (int)(u % 100);
 	if (frac) {
-		lm_buf_addc(b, '.');
-		lm_buf_addc(b, (char)('0' + frac / 10));
+		*p++ = '.';
+		*p++ = (char)('0' + frac / 10);
 		if (frac % 10)
-			lm_buf_addc(b, (char)('0' + frac % 10));
+			*p++ = (char)('0' + frac % 10);
 	}
-	lm_buf_addc(b, ' ');
+	*p++ = ' ';
+	*p = '\0';
+	b->len = (size_t)(p - b->ptr);
 }
 
 void lm_pdfw_name(struct lm_buf *b, const char *name)

@@ -364,6 +364,11 @@ static void test_numbers(void **state)
 	lm_pdfw_ref(&b, 10);
 	lm_pdfw_ref(&b, 4294967295u);
 	assert_string_equal(b.ptr, "0 0 R7 0 R10 0 R4294967295 0 R");
+	lm_buf_reset(&b);
+	static const double d[] = { 0, 1.5, -2.25, 0.05, -0.004, -0.006, 12.3456, 595.276, 100, -1e6 };
+	for (size_t i = 0; i < sizeof(d) / sizeof(d[0]); i++)
+		lm_pdfw_num(&b, d[i]);
+	assert_string_equal(b.ptr, "0 1.5 -2.25 0.05 0 -0.01 12.35 595.28 100 -1000000 ");
 	assert_int_equal(b.len, strlen(b.ptr));
 	lm_buf_release(&b);
 }
