@@ -184,6 +184,15 @@ static struct lm_embed_made *font_made(struct lm_pdf *pdf, struct lm_embed_face 
 	return own;
 }
 
+/* `key` then v as printf's %d would write it. */
+static void add_int(struct lm_buf *b, const char *key, int v)
+{
+	lm_buf_adds(b, key);
+	if (v < 0)
+		lm_buf_addc(b, '-');
+	lm_pdfw_uint(b, v < 0 ? (size_t)0 - (size_t)(long long)v : (size_t)v);
+}
+
 static int write_font(struct lm_pdf *pdf, int face, struct lm_diag *d)
 {
 	struct lm_embed_face *ef = &embed_of(pdf)->face[face];
@@ -216,11 +225,19 @@ static int write_font(struct lm_pdf *pdf, int face, struct lm_diag *d)
 	lm_buf_reset(&b);
 	lm_buf_adds(&b, "<</Type/FontDescriptor/FontName");
 	lm_pdfw_name(&b, ef->base_font);
-	lm_buf_addf(&b, "/Flags %d/FontBBox[%d %d %d %d]/ItalicAngle %d/Ascent %d/Descent %d/CapHeight %d/StemV %d/FontFile2 ",
-		    ef->flags, ef->bbox[0], ef->bbox[1], ef->bbox[2], ef->bbox[3], ef->italic_angle,
-		    ef->ascent, ef->descent, ef->cap_height,
-		    face == LM_FACE_BOLD || face == LM_FACE_BOLD_ITALIC ||
-				    (face >= LM_FACES && (face - LM_FACES) % 2) ? 140 : 80);
+	/* by hand, not printf: every separate file writes its fonts' */
+	add_int(&b, "/Flags ", ef->flags);
+	add_int(&b, "/FontBBox[", ef->bbox[0]);
+	add_int(&b, " ", ef->bbox[1]);
+	add_int(&b, " ", ef->bbox[2]);
+	add_int(&b, " ", ef->bbox[3]);
+	add_int(&b, "]/ItalicAngle ", ef->italic_angle);
+	add_int(&b, "/Ascent ", ef->ascent);
+	add_int(&b, "/Descent ", ef->descent);
+	add_int(&b, "/CapHeight ", ef->cap_height);
+	add_int(&b, "/StemV ", face == LM_FACE_BOLD || face == LM_FACE_BOLD_ITALIC ||
+				       (face >= LM_FACES && (face - LM_FACES) % 2) ? 140 : 80);
+	lm_buf_adds(&b, "/FontFile2 ");
 	lm_pdfw_ref(&b, file);
 	lm_buf_adds(&b, ">>");
 	lm_pdfw_obj(w, desc, b.ptr, b.len);
@@ -688,17 +705,27 @@ static void mark(struct lm_buf *ops, int *open, int want, const char *type)
 {
 	if (*open == want)
 		return;
-	if (*open != MC_NONE)
-		lm_buf_adds(ops, "EMC\n");
-	if (want == MC_ARTIFACT)
-		lm_buf_adds(ops, "/Artifact BMC\n");
-	else if (want != MC_NONE) {
-		lm_buf_addc(ops, '/');
-		lm_buf_adds(ops, type);
-		lm_buf_adds(ops, "<</MCID ");
-		lm_pdfw_uint(ops, (size_t)want);
-		lm_buf_adds(ops, ">>BDC\n");
+	/* in place, room made once: a separate file opens hundreds */
+	size_t tl = want >= 0 ? strlen(type) : 0;
+	lm_buf_grow(ops, tl + 48);
+	char *p = ops->ptr + ops->len;
+	if (*open != MC_NONE) {
+		memcpy(p, "EMC\n", 4);
+		p += 4;
 	}
+	if (want == MC_ARTIFACT) {
+		memcpy(p, "/Artifact BMC\n", 14);
+		p += 14;
+	} else if (want != MC_NONE) {
+		*p++ = '/';
+		memcpy(p, type, tl);
+		memcpy(p + tl, "<</MCID ", 8);
+		p = lm_pdfw_put_uint(p + tl + 8, (size_t)want);
+		memcpy(p, ">>BDC\n", 6);
+		p += 6;
+	}
+	*p = '\0';
+	ops->len = (size_t)(p - ops->ptr);
 	*open = want;
 }
 
