@@ -434,6 +434,11 @@ static void color(struct lm_buf *b, unsigned rgb)
 /* Glyph `gid`'s code at p (room for 4); returns the end. */
 static inline char *put_glyph(char *p, unsigned gid, int one)
 {
+	unsigned char lo = (unsigned char)(gid & 0xFF);
+	if (one && lo != '(' && lo != ')' && lo != '\\' && lo != '\r') { /* the common case */
+		*p = (char)lo;
+		return p + 1;
+	}
 	/* two bytes a glyph in a literal string: it deflates better than
 	 * hex; only ( ) \\ and CR need escaping */
 	for (int k = one; k < 2; k++) {
@@ -492,12 +497,16 @@ static void draw_glyphs(struct lm_pdf *pdf, struct lm_buf *ops, int font,
 	int plain = 1;
 	unsigned few[64]; /* most boxes are a word: no allocation for them */
 	unsigned *ids = n < 64 ? few : lm_xmalloc((n + 1) * sizeof(*ids));
+	/* the face's tables in locals: a store to used[] may alias them */
+	const uint16_t *newgid = ef->newgid;
+	const int *widths = ef->widths;
+	unsigned norig = ef->norig, nglyphs = ef->nglyphs;
 	for (size_t i = 0; i < n; i++) {
-		unsigned id = g[i].gid < ef->norig ? ef->newgid[g[i].gid] : 0;
-		ids[i] = id < ef->nglyphs ? id : 0;
-		used[ids[i]] = 1;
-		if (ef->widths[ids[i]] != g[i].ax || g[i].dx || g[i].dy)
-			plain = 0;
+		unsigned id = g[i].gid < norig ? newgid[g[i].gid] : 0;
+		id = id < nglyphs ? id : 0;
+		ids[i] = id;
+		used[id] = 1;
+		plain &= widths[id] == g[i].ax && !g[i].dx && !g[i].dy;
 	}
 	unsigned sp = space ? ef->gid[' '] : 0;
 	if (sp)
