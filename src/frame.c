@@ -1150,9 +1150,23 @@ struct memo_string {
 	struct lm_template *t;
 };
 
+/* The area's data with its fields' variants in one language, as every
+ * letter of the area in that language reads it (lm_value_localise: about
+ * 9 K instructions a letter made again).  Keyed by the area's address
+ * like the bodies, so cleared with them when an area is added. */
+#define MEMO_LOCALS 4
+struct memo_local {
+	const struct lm_area *area;
+	char *lang;                 /* NULL for none */
+	struct lm_arena *arena;     /* owns `v` */
+	const struct lm_value *v;
+};
+
 struct lm_frame_memo {
 	struct memo_string s[MEMO_STRINGS];
 	size_t ns;
+	struct memo_local local[MEMO_LOCALS];
+	size_t nlocal;
 	struct memo_body *b[MEMO_BODIES];
 	unsigned long long clock;
 	size_t bytes;
@@ -1201,10 +1215,41 @@ static void memo_strings_free(struct lm_frame_memo *m)
 	m->ns = 0;
 }
 
+static void memo_locals_free(struct lm_frame_memo *m)
+{
+	for (size_t i = 0; i < m->nlocal; i++) {
+		free(m->local[i].lang);
+		lm_arena_free(m->local[i].arena);
+	}
+	memset(m->local, 0, sizeof(m->local));
+	m->nlocal = 0;
+}
+
+/* The area's data in language `lang`: the memo's, made once; NULL when it
+ * holds as many as it keeps (the caller localises it for the letter). */
+static const struct lm_value *memo_localised(struct lm_frame_memo *m, const struct lm_area *area,
+					     const char *lang)
+{
+	for (size_t i = 0; i < m->nlocal; i++) {
+		const struct memo_local *e = &m->local[i];
+		if (e->area == area && (e->lang ? lang && !strcmp(e->lang, lang) : !lang))
+			return e->v;
+	}
+	if (m->nlocal == MEMO_LOCALS)
+		return NULL;
+	struct memo_local *e = &m->local[m->nlocal++];
+	e->area = area;
+	e->lang = lang ? lm_xstrdup(lang) : NULL;
+	e->arena = lm_arena_new();
+	e->v = lm_value_localise(e->arena, area->ctx, lang);
+	return e->v;
+}
+
 void lm_frame_memo_clear(struct lm_frame_memo *m)
 {
 	if (!m)
 		return;
+	memo_locals_free(m);
 	memo_strings_free(m);
 	for (size_t i = 0; i < MEMO_BODIES; i++)
 		if (m->b[i] && !m->b[i]->users)
@@ -1215,6 +1260,7 @@ void lm_frame_memo_free(struct lm_frame_memo *m)
 {
 	if (!m)
 		return;
+	memo_locals_free(m);
 	memo_strings_free(m);
 	for (size_t i = 0; i < MEMO_BODIES; i++)
 		memo_body_free(m, i);
@@ -1394,7 +1440,9 @@ static int part_prepare(struct part *p, const struct lm_letter *l, const struct 
 	/* the template context: the area's data (its fields' variants in the
 	 * letter's language: organisation_cy), the chosen signatories, the date */
 	c->data = lm_value_map(a);
-	const struct lm_value *ac = lm_value_localise(a, area->ctx, c->lang);
+	const struct lm_value *ac = o->memo ? memo_localised(o->memo, area, c->lang) : NULL;
+	if (!ac)
+		ac = lm_value_localise(a, area->ctx, c->lang);
 	for (size_t i = 0; i < ac->n; i++)
 		lm_value_set(a, c->data, ac->keys[i], ac->items[i]);
 	struct lm_value *sigs = NULL;

@@ -871,6 +871,64 @@ static void test_memo_layout_outlives_memo(void **state)
 	lm_layout_release(&alone);
 }
 
+/* The area's data in a language is made once a run and kept by area and
+ * language: a letter of another area, or in another language, never reads
+ * what the memo made for an earlier one. */
+static void test_memo_area_per_language(void **state)
+{
+	struct fx *f = *state;
+	static const char area2[] = "field,value\nname,Sefton\npartnership,Sefton Partnership\n"
+				    "organisation,Sefton Council\norganisation_cy,Cyngor Sefton\n"
+				    "address,\"Bootle Town Hall\nOriel Road\nL20 7AE\"\n";
+	struct lm_area sefton;
+	struct lm_assets sa;
+	lm_area_init(&sefton);
+	lm_assets_init(&sa);
+	struct lm_area_files files = {
+		{ area2, sizeof(area2) - 1 },
+		{ CONTACTS_CSV, sizeof(CONTACTS_CSV) - 1 },
+		{ SIGNATORIES_CSV, sizeof(SIGNATORIES_CSV) - 1 },
+	};
+	assert_int_equal(lm_area_parse(&sefton, f->arena, "mem/sefton", &files, 0, &f->d), 0);
+	assert_int_equal(lm_assets_load(&sa, &sefton, &f->d), 0);
+	static const char en_text[] = "---\ntitle: x\n---\nFrom {{area.organisation}} today.\n";
+	static const char cy_text[] = "---\ntitle: x\nlang: cy\n---\nOddi wrth {{area.organisation}} heddiw.\n";
+	struct lm_letter en, cy;
+	assert_int_equal(lm_letter_parse(&en, "mem/en.md", en_text, sizeof(en_text) - 1, NULL, &f->d), 0);
+	assert_int_equal(lm_letter_parse(&cy, "mem/cy.md", cy_text, sizeof(cy_text) - 1, NULL, &f->d), 0);
+	struct {
+		const struct lm_letter *l;
+		const struct lm_area *area;
+		const struct lm_assets *assets;
+		const char *want;
+	} cases[] = {
+		{ &en, &f->area, &f->assets, "From Wirral Council today." },
+		{ &en, &sefton, &sa, "From Sefton Council today." },
+		{ &cy, &sefton, &sa, "Oddi wrth Cyngor Sefton heddiw." },
+		{ &cy, &f->area, &f->assets, "Oddi wrth Wirral Council heddiw." },
+		{ &en, &f->area, &f->assets, "From Wirral Council today." },
+		{ &cy, &sefton, &sa, "Oddi wrth Cyngor Sefton heddiw." },
+		{ &en, &sefton, &sa, "From Sefton Council today." },
+	};
+	struct lm_frame_memo *m = lm_frame_memo_new();
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct lm_layout lay;
+		struct lm_pdf_meta meta = { 0 };
+		struct lm_frame_opts o = { .date = { 2026, 11, 20 }, .memo = m };
+		lm_layout_init(&lay, 0, 0);
+		if (lm_frame_layout(cases[i].l, cases[i].area, cases[i].assets, &o, &f->fonts, &lay, &meta, &f->d))
+			fail_msg("%s", f->d.msg);
+		if (find_elem(&lay, cases[i].want) < 0)
+			fail_msg("letter %zu: no \"%s\"", i + 1, cases[i].want);
+		lm_layout_release(&lay);
+	}
+	lm_frame_memo_free(m);
+	lm_letter_release(&en);
+	lm_letter_release(&cy);
+	lm_assets_release(&sa);
+	lm_area_release(&sefton);
+}
+
 /* What differs between recipients is never copied from another: their
  * name in the body or the salutation only, an address that moves the
  * body down (large print), large print itself.  Each letter must be the
@@ -1012,6 +1070,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_memo_copy_still_checked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_memo_reference_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_memo_layout_outlives_memo, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_memo_area_per_language, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
