@@ -1274,10 +1274,6 @@ static unsigned shared_stream(struct lm_pdf *pdf, const struct lm_buf *ops, unsi
 	return num;
 }
 
-/* The k-th stream of its own a letter has at page p of it: the same as
- * the last letter's there only for a copy of that letter.  Deflated fast,
- * as it is made for every letter: in a file of one letter that is 320
- * bytes more (22.1 to 22.4 KB) for 4% fewer instructions a file. */
 /* Stream `num` of `len` bytes of `data` (not empty) deflated (fast, or at
  * the default level), or the bytes an earlier file of the run deflated for
  * the same data at the same level (subset.h's lm_embed_stream): a separate
@@ -1312,6 +1308,14 @@ static void cached_stream(struct lm_pdf *pdf, unsigned num, const char *dict, co
 	lm_pdfw_stream(&pdf->w, num, dict, s->z.ptr, s->z.len, LM_PDFW_DEFLATED);
 }
 
+/* The k-th stream of its own a letter has at page p of it: the same as
+ * the last letter's there only for a copy of that letter.  In a file of
+ * one letter, deflated fast (320 bytes more than the default level, 22.1
+ * to 22.4 KB, for 4% fewer instructions a file).  In a print file, where
+ * one is made for every letter, not deflated at all: an address of a few
+ * hundred bytes costs libdeflate about 47 K instructions (its tables
+ * made anew each time), 5% of a letter, for about 41 bytes a letter
+ * (a 200-letter print file 419,495 to 427,584 bytes). */
 static unsigned own_stream(struct lm_pdf *pdf, size_t p, int k, const struct lm_buf *ops)
 {
 	if (!pdf->share_pages || p >= pdf->npos || k >= LM_PDF_STREAMS) {
@@ -1328,7 +1332,7 @@ static unsigned own_stream(struct lm_pdf *pdf, size_t p, int k, const struct lm_
 	lm_buf_reset(last);
 	lm_buf_add(last, ops->ptr, ops->len);
 	pos->own_num[k] = lm_pdfw_reserve(&pdf->w);
-	lm_pdfw_stream(&pdf->w, pos->own_num[k], "", ops->ptr, ops->len, LM_PDFW_DEFLATE | LM_PDFW_FAST);
+	lm_pdfw_stream(&pdf->w, pos->own_num[k], "", ops->ptr, ops->len, 0);
 	return pos->own_num[k];
 }
 
