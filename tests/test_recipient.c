@@ -106,19 +106,23 @@ static void test_build(void **state)
 static void test_build_names(void **state)
 {
 	(void)state;
+	static const char *const cols[][2] = {
+		{ "URN", "900101" },
+		{ "Address Line 1", "first" },
+		{ "address_line_1", "as written" },
+		{ "address_line_10", "not a column" },
+		{ "Address-Line-2", "second" },
+		{ "ADDRESS LINE 2", "later" },
+		{ "Post Code", "L4 0AA" },
+		{ "postcode", "L5 0AA" },
+		{ "Large Print", "y" },
+		{ "COPIES", "2" },
+		{ "Language (name)", "cy" },
+	};
 	struct lm_arena *a = lm_arena_new();
 	struct lm_value *row = lm_value_map(a);
-	lm_value_append(a, row, "URN", cell(a, "900101", 2, 1));
-	lm_value_append(a, row, "Address Line 1", cell(a, "first", 2, 2));
-	lm_value_append(a, row, "address_line_1", cell(a, "as written", 2, 3));
-	lm_value_append(a, row, "address_line_10", cell(a, "not a column", 2, 4));
-	lm_value_append(a, row, "Address-Line-2", cell(a, "second", 2, 5));
-	lm_value_append(a, row, "ADDRESS LINE 2", cell(a, "later", 2, 6));
-	lm_value_append(a, row, "Post Code", cell(a, "L4 0AA", 2, 7));
-	lm_value_append(a, row, "postcode", cell(a, "L5 0AA", 2, 8));
-	lm_value_append(a, row, "Large Print", cell(a, "y", 2, 9));
-	lm_value_append(a, row, "COPIES", cell(a, "2", 2, 10));
-	lm_value_append(a, row, "Language (name)", cell(a, "cy", 2, 11));
+	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+		lm_value_append(a, row, cols[i][0], cell(a, cols[i][1], 2, (int)i + 1));
 	lm_value_append(a, row, "language", lm_value_list(a)); /* not text: no language */
 	struct lm_recipient r;
 	assert_int_equal(lm_recipient_build(&r, row, 0, NULL), 0);
