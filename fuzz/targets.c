@@ -10,6 +10,7 @@
 
 #include "body.h"
 #include "buf.h"
+#include "check.h"
 #include "csv.h"
 #include "diag.h"
 #include "font.h"
@@ -730,6 +731,11 @@ static void check_window(const struct lm_layout *lay, const struct lm_recipient 
 		return;
 	const char *pc = r->address[r->naddress > LM_ADDRESS_MAX_LINES ? LM_ADDRESS_MAX_LINES - 1
 								       : r->naddress - 1]->str;
+	/* a last line that is no postcode is an error of check's, and the
+	 * letter is never written; and such a line may be long enough to
+	 * wrap, so that no one box holds it (a postcode never does) */
+	if (!lm_uk_postcode(pc))
+		return;
 	const struct lm_page *pg = &lay->pages[0];
 	int elem = -1;
 	for (size_t i = 0; i < pg->n && elem < 0; i++)
